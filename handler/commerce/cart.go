@@ -1,0 +1,73 @@
+package commerce
+
+import (
+	"context"
+	"time"
+)
+
+// Cart limits. A line holds one SKU.
+const (
+	MaxCartLines    = 100
+	MaxLineQuantity = 99
+)
+
+// Cart is a buyer's cart as stored: SKUs and quantities only. Prices are
+// never stored in a cart; they are read from the catalog whenever the cart is
+// shown or checked out.
+type Cart struct {
+	ID       string     `json:"id"`
+	Currency string     `json:"currency"`
+	Lines    []CartLine `json:"lines"`
+	// CreatedAt and UpdatedAt are when the cart was created and last changed;
+	// ExpiresAt is when it stops existing for buyers.
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	// ETag identifies this version of the cart; stores set it on every write.
+	ETag string `json:"-"`
+}
+
+// CartLine is a quantity of one SKU in a cart.
+type CartLine struct {
+	SKU      string `json:"sku"`
+	Quantity int    `json:"quantity"`
+}
+
+// Line returns the index of the line holding sku, or -1.
+func (c *Cart) Line(sku string) int {
+	for i, l := range c.Lines {
+		if l.SKU == sku {
+			return i
+		}
+	}
+	return -1
+}
+
+// Expired reports whether the cart has expired at now.
+func (c *Cart) Expired(now time.Time) bool { return !now.Before(c.ExpiresAt) }
+
+// CartStore holds carts. Implementations: sqlite.CartStore (embedded) and,
+// later, cosmos.CartStore; storetest.TestCartStore holds them to the same
+// behaviour. Stores return expired carts like any other: expiry is the
+// caller's rule, and DeleteExpiredCarts (or a container TTL) cleans up.
+type CartStore interface {
+	// CreateCart stores a new cart and sets c.ETag. It returns KindConflict
+	// when a cart with c.ID exists.
+	CreateCart(ctx context.Context, c *Cart) error
+
+	// Cart returns the cart with the given ID, or "not_found".
+	Cart(ctx context.Context, id string) (*Cart, error)
+
+	// ReplaceCart stores c over the cart c.ID if that cart's ETag is still
+	// ifMatch, and sets c.ETag. It returns KindPrecondition
+	// "precondition_failed" when the ETag changed, and "not_found" when the
+	// cart is gone.
+	ReplaceCart(ctx context.Context, c *Cart, ifMatch string) error
+
+	// DeleteCart removes a cart, or returns "not_found".
+	DeleteCart(ctx context.Context, id string) error
+
+	// DeleteExpiredCarts removes the carts that expired at or before now and
+	// returns how many it removed.
+	DeleteExpiredCarts(ctx context.Context, now time.Time) (int, error)
+}

@@ -1,0 +1,94 @@
+package commerce
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an Error. The api package maps each kind to one HTTP status.
+type Kind int
+
+// The kinds of error. Each Error also carries a stable, more specific Code.
+const (
+	KindInternal     Kind = iota // a bug or an unexpected failure; details go to the log only
+	KindInvalid                  // malformed request: bad JSON, unknown field, bad query value
+	KindUnauthorized             // missing or wrong credentials
+	KindNotFound                 // the resource does not exist (or is not visible)
+	KindConflict                 // the request conflicts with the current state
+	KindPrecondition             // an If-Match precondition failed
+	KindRule                     // well-formed, but a business rule refuses it
+	KindUnavailable              // a dependency is down; the client may retry
+)
+
+// Error is the error type shared by all of shopfn. Code is a stable,
+// machine-readable string (for example "insufficient_stock") that clients can
+// switch on; Message is safe to show to a client.
+type Error struct {
+	Kind    Kind
+	Code    string
+	Message string
+	// SKUs lists the stock-keeping units an error is about, when it is about some.
+	SKUs []string
+}
+
+// Error returns the code and message.
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf returns an *Error of the given kind and code.
+func Errorf(kind Kind, code, format string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalidf returns a KindInvalid error with the given code.
+func Invalidf(code, format string, args ...any) *Error {
+	return Errorf(KindInvalid, code, format, args...)
+}
+
+// NotFoundf returns a KindNotFound error with code "not_found".
+func NotFoundf(format string, args ...any) *Error {
+	return Errorf(KindNotFound, CodeNotFound, format, args...)
+}
+
+// Rulef returns a KindRule error (a refused business rule) with the given code.
+func Rulef(code, format string, args ...any) *Error {
+	return Errorf(KindRule, code, format, args...)
+}
+
+// Stable error codes. Clients depend on these strings; never change one.
+const (
+	CodeInvalidRequest     = "invalid_request"
+	CodeUnauthorized       = "unauthorized"
+	CodeNotFound           = "not_found"
+	CodeMethodNotAllowed   = "method_not_allowed"
+	CodePreconditionFailed = "precondition_failed"
+	CodePayloadTooLarge    = "payload_too_large"
+	CodeUnsupportedMedia   = "unsupported_media_type"
+	CodeInternal           = "internal"
+	CodeUnavailable        = "unavailable"
+
+	CodeUnknownSKU        = "unknown_sku"
+	CodeQuantityLimit     = "quantity_limit"
+	CodeCartFull          = "cart_full"
+	CodeCurrencyMismatch  = "currency_mismatch"
+	CodeInsufficientStock = "insufficient_stock"
+	CodeHandleTaken       = "handle_taken"
+	CodeSKUTaken          = "sku_taken"
+)
+
+// ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.
+func ErrorKind(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// ErrorCode returns the code of err's *Error, or "internal" when err is not one.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}

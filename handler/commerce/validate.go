@@ -1,0 +1,159 @@
+package commerce
+
+import (
+	"net/url"
+	"unicode/utf8"
+)
+
+// Limits on catalog documents. They keep one product well under the 1 MiB
+// request limit and keep every store's documents small.
+const (
+	MaxHandleLen      = 100
+	MaxTitleLen       = 200
+	MaxDescriptionLen = 5000
+	MaxCategoryLen    = 50
+	MaxAttributes     = 50
+	MaxAttributeLen   = 500 // longest attribute key or string value
+	MaxImages         = 20
+	MaxImageURLLen    = 2048
+	MaxVariants       = 100
+	MaxSKULen         = 64
+	MaxOptions        = 10
+	MaxOptionLen      = 100
+)
+
+// ValidSKU reports whether s is a well-formed SKU: 1 to 64 characters of
+// letters, digits, '.', '_' and '-', starting with a letter or digit.
+func ValidSKU(s string) bool {
+	if len(s) == 0 || len(s) > MaxSKULen || !alnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !alnum(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidSlug reports whether s is 1 to max characters of lower-case letters,
+// digits and '-': the shape of handles and category IDs.
+func ValidSlug(s string, max int) bool {
+	if len(s) == 0 || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func alnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
+
+// Validate checks everything a client sends about a product and returns a
+// KindInvalid error naming the first problem. IDs and timestamps are the
+// server's and are not checked.
+func (p *Product) Validate() error {
+	switch {
+	case !ValidSlug(p.Handle, MaxHandleLen):
+		return Invalidf(CodeInvalidRequest, "handle must be 1-%d characters of a-z, 0-9 and '-'", MaxHandleLen)
+	case !validText(p.Title, 1, MaxTitleLen):
+		return Invalidf(CodeInvalidRequest, "title must be 1-%d characters", MaxTitleLen)
+	case !validText(p.Description, 0, MaxDescriptionLen):
+		return Invalidf(CodeInvalidRequest, "description must be at most %d characters", MaxDescriptionLen)
+	case !ValidSlug(p.Category, MaxCategoryLen):
+		return Invalidf(CodeInvalidRequest, "category must be 1-%d characters of a-z, 0-9 and '-'", MaxCategoryLen)
+	case p.Status != StatusActive && p.Status != StatusDraft && p.Status != StatusArchived:
+		return Invalidf(CodeInvalidRequest, "status must be active, draft or archived")
+	case len(p.Images) > MaxImages:
+		return Invalidf(CodeInvalidRequest, "at most %d images", MaxImages)
+	case len(p.Variants) == 0 || len(p.Variants) > MaxVariants:
+		return Invalidf(CodeInvalidRequest, "a product needs 1-%d variants", MaxVariants)
+	}
+	if err := validateAttributes(p.Attributes); err != nil {
+		return err
+	}
+	for _, img := range p.Images {
+		u, err := url.Parse(img)
+		if err != nil || len(img) > MaxImageURLLen || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return Invalidf(CodeInvalidRequest, "images must be http(s) URLs of at most %d characters", MaxImageURLLen)
+		}
+	}
+	seen := make(map[string]bool, len(p.Variants))
+	for _, v := range p.Variants {
+		if !ValidSKU(v.SKU) {
+			return Invalidf(CodeInvalidRequest, "sku %q must be 1-%d characters of letters, digits, '.', '_' and '-'", clip(v.SKU), MaxSKULen)
+		}
+		if seen[v.SKU] {
+			return Invalidf(CodeInvalidRequest, "sku %q appears twice", v.SKU)
+		}
+		seen[v.SKU] = true
+		if !validText(v.Title, 0, MaxOptionLen) {
+			return Invalidf(CodeInvalidRequest, "variant title must be at most %d characters", MaxOptionLen)
+		}
+		if len(v.Options) > MaxOptions {
+			return Invalidf(CodeInvalidRequest, "a variant has at most %d options", MaxOptions)
+		}
+		for k, o := range v.Options {
+			if !validText(k, 1, MaxOptionLen) || !validText(o, 0, MaxOptionLen) {
+				return Invalidf(CodeInvalidRequest, "variant options are names of 1-%[1]d characters with values of at most %[1]d", MaxOptionLen)
+			}
+		}
+		if err := v.Price.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateAttributes accepts strings, numbers, booleans, and lists of those.
+func validateAttributes(attrs map[string]any) error {
+	if len(attrs) > MaxAttributes {
+		return Invalidf(CodeInvalidRequest, "at most %d attributes", MaxAttributes)
+	}
+	for k, v := range attrs {
+		if !validText(k, 1, MaxAttributeLen) || !validAttribute(v, true) {
+			return Invalidf(CodeInvalidRequest, "attribute %q must be a string, number, boolean or a list of at most %d of those", clip(k), MaxAttributes)
+		}
+	}
+	return nil
+}
+
+func validAttribute(v any, listOK bool) bool {
+	switch v := v.(type) {
+	case string:
+		return validText(v, 0, MaxAttributeLen)
+	case float64, bool:
+		return true
+	case []any:
+		if !listOK || len(v) > MaxAttributes {
+			return false
+		}
+		for _, e := range v {
+			if !validAttribute(e, false) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// validText reports whether s is valid UTF-8 of min to max characters.
+func validText(s string, min, max int) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	n := utf8.RuneCountInString(s)
+	return n >= min && n <= max
+}
+
+// clip shortens s for an error message.
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
+}

@@ -1,0 +1,110 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// CartStore is the embedded commerce.CartStore: carts as JSON documents with
+// a version for optimistic concurrency.
+type CartStore struct {
+	db *DB
+}
+
+var _ commerce.CartStore = (*CartStore)(nil)
+
+// NewCartStore returns a CartStore on db.
+func NewCartStore(db *DB) *CartStore { return &CartStore{db: db} }
+
+// CreateCart stores a new cart.
+func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("sqlite: encode cart: %w", err)
+	}
+	_, err = s.db.Write.ExecContext(ctx, `INSERT INTO carts (id, version, expires_at, doc) VALUES (?, 1, ?, ?)`,
+		c.ID, c.ExpiresAt.UnixNano(), doc)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			return commerce.Errorf(commerce.KindConflict, "conflict", "cart %s exists", c.ID)
+		}
+		return fmt.Errorf("sqlite: create cart: %w", err)
+	}
+	c.ETag = etag(1)
+	return nil
+}
+
+// Cart returns a cart by ID, expired or not.
+func (s *CartStore) Cart(ctx context.Context, id string) (*commerce.Cart, error) {
+	var doc []byte
+	var version int64
+	err := s.db.Read.QueryRowContext(ctx, `SELECT doc, version FROM carts WHERE id = ?`, id).Scan(&doc, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, commerce.NotFoundf("cart %s not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read cart: %w", err)
+	}
+	var c commerce.Cart
+	if err := json.Unmarshal(doc, &c); err != nil {
+		return nil, fmt.Errorf("sqlite: decode cart: %w", err)
+	}
+	c.ETag = etag(version)
+	return &c, nil
+}
+
+// ReplaceCart stores c if the stored cart's ETag is still ifMatch.
+func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch string) error {
+	version, err := strconv.ParseInt(strings.Trim(ifMatch, `"`), 10, 64)
+	if err != nil {
+		return commerce.Errorf(commerce.KindPrecondition, commerce.CodePreconditionFailed, "cart %s has changed", c.ID)
+	}
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("sqlite: encode cart: %w", err)
+	}
+	res, err := s.db.Write.ExecContext(ctx,
+		`UPDATE carts SET version = version + 1, expires_at = ?, doc = ? WHERE id = ? AND version = ?`,
+		c.ExpiresAt.UnixNano(), doc, c.ID, version)
+	if err != nil {
+		return fmt.Errorf("sqlite: replace cart: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		c.ETag = etag(version + 1)
+		return nil
+	}
+	if _, err := s.Cart(ctx, c.ID); err != nil {
+		return err
+	}
+	return commerce.Errorf(commerce.KindPrecondition, commerce.CodePreconditionFailed, "cart %s has changed", c.ID)
+}
+
+// DeleteCart removes a cart.
+func (s *CartStore) DeleteCart(ctx context.Context, id string) error {
+	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM carts WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete cart: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return commerce.NotFoundf("cart %s not found", id)
+	}
+	return nil
+}
+
+// DeleteExpiredCarts removes carts that expired at or before now.
+func (s *CartStore) DeleteExpiredCarts(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM carts WHERE expires_at <= ?`, now.UnixNano())
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete expired carts: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

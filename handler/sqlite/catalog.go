@@ -1,0 +1,280 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"shopfn/handler/commerce"
+)
+
+// CatalogStore is the embedded commerce.CatalogStore: products as JSON
+// documents, with their handle, category, status and SKUs indexed.
+type CatalogStore struct {
+	db *DB
+}
+
+var _ commerce.CatalogStore = (*CatalogStore)(nil)
+
+// NewCatalogStore returns a CatalogStore on db.
+func NewCatalogStore(db *DB) *CatalogStore { return &CatalogStore{db: db} }
+
+// CreateProduct stores a new product.
+func (s *CatalogStore) CreateProduct(ctx context.Context, p *commerce.Product) error {
+	return s.write(ctx, p, func(tx *sql.Tx, doc []byte) (int64, error) {
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO products (id, handle, category, status, search, version, doc) VALUES (?, ?, ?, ?, ?, 1, ?)`,
+			p.ID, p.Handle, p.Category, p.Status, searchText(p), doc)
+		return 1, err
+	})
+}
+
+// ReplaceProduct replaces a stored product, if ifMatch is empty or current.
+func (s *CatalogStore) ReplaceProduct(ctx context.Context, p *commerce.Product, ifMatch string) error {
+	return s.write(ctx, p, func(tx *sql.Tx, doc []byte) (int64, error) {
+		var version int64
+		err := tx.QueryRowContext(ctx, `SELECT version FROM products WHERE id = ?`, p.ID).Scan(&version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, commerce.NotFoundf("product %s not found", p.ID)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if ifMatch != "" && ifMatch != etag(version) {
+			return 0, commerce.Errorf(commerce.KindPrecondition, commerce.CodePreconditionFailed, "product %s has changed", p.ID)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM variants WHERE product_id = ?`, p.ID); err != nil {
+			return 0, err
+		}
+		_, err = tx.ExecContext(ctx,
+			`UPDATE products SET handle = ?, category = ?, status = ?, search = ?, version = ?, doc = ? WHERE id = ?`,
+			p.Handle, p.Category, p.Status, searchText(p), version+1, doc, p.ID)
+		return version + 1, err
+	})
+}
+
+// write runs store (which writes the products row and returns its new
+// version) and indexes p's SKUs, in one transaction, after checking that
+// p's handle and SKUs belong to no other product.
+func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, store func(*sql.Tx, []byte) (int64, error)) error {
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("sqlite: encode product %s: %w", p.ID, err)
+	}
+	tx, err := s.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: write product %s: %w", p.ID, err)
+	}
+	defer tx.Rollback()
+	var other string
+	err = tx.QueryRowContext(ctx, `SELECT id FROM products WHERE handle = ? AND id <> ?`, p.Handle, p.ID).Scan(&other)
+	if err == nil {
+		return commerce.Errorf(commerce.KindConflict, commerce.CodeHandleTaken, "handle %q belongs to another product", p.Handle)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: write product %s: %w", p.ID, err)
+	}
+	skus := make([]any, len(p.Variants))
+	for i, v := range p.Variants {
+		skus[i] = v.SKU
+	}
+	err = tx.QueryRowContext(ctx, `SELECT sku FROM variants WHERE product_id <> ? AND sku IN (`+params(len(skus))+`) LIMIT 1`,
+		append([]any{p.ID}, skus...)...).Scan(&other)
+	if err == nil {
+		e := commerce.Errorf(commerce.KindConflict, commerce.CodeSKUTaken, "sku %q belongs to another product", other)
+		e.SKUs = []string{other}
+		return e
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: write product %s: %w", p.ID, err)
+	}
+	version, err := store(tx, doc)
+	if err != nil {
+		var ce *commerce.Error
+		if errors.As(err, &ce) {
+			return err
+		}
+		if strings.Contains(err.Error(), "UNIQUE constraint failed: products.id") {
+			return commerce.Errorf(commerce.KindConflict, "conflict", "product %s exists", p.ID)
+		}
+		return fmt.Errorf("sqlite: write product %s: %w", p.ID, err)
+	}
+	for _, v := range p.Variants {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO variants (sku, product_id) VALUES (?, ?)`, v.SKU, p.ID); err != nil {
+			return fmt.Errorf("sqlite: index sku %s: %w", v.SKU, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: write product %s: %w", p.ID, err)
+	}
+	p.ETag = etag(version)
+	return nil
+}
+
+// DeleteProduct removes a product and its SKUs.
+func (s *CatalogStore) DeleteProduct(ctx context.Context, id string) error {
+	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM products WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete product %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return commerce.NotFoundf("product %s not found", id)
+	}
+	return nil
+}
+
+// Product returns a product by ID.
+func (s *CatalogStore) Product(ctx context.Context, id string) (*commerce.Product, error) {
+	return s.one(ctx, `SELECT doc, version FROM products WHERE id = ?`, id)
+}
+
+// ProductByHandle returns a product by handle.
+func (s *CatalogStore) ProductByHandle(ctx context.Context, handle string) (*commerce.Product, error) {
+	return s.one(ctx, `SELECT doc, version FROM products WHERE handle = ?`, handle)
+}
+
+func (s *CatalogStore) one(ctx context.Context, query, key string) (*commerce.Product, error) {
+	var doc []byte
+	var version int64
+	err := s.db.Read.QueryRowContext(ctx, query, key).Scan(&doc, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, commerce.NotFoundf("product %s not found", key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read product %s: %w", key, err)
+	}
+	return decodeProduct(doc, version)
+}
+
+// ListProducts returns the products f selects, in ID order.
+func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilter) ([]commerce.Product, error) {
+	var where []string
+	var args []any
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, f.Status)
+	}
+	if f.Category != "" {
+		where, args = append(where, "category = ?"), append(args, f.Category)
+	}
+	if f.Query != "" {
+		where, args = append(where, "instr(search, ?) > 0"), append(args, strings.ToLower(f.Query))
+	}
+	where, args = append(where, "id > ?"), append(args, f.After)
+	args = append(args, f.Limit)
+	rows, err := s.db.Read.QueryContext(ctx,
+		`SELECT doc, version FROM products WHERE `+strings.Join(where, " AND ")+` ORDER BY id LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list products: %w", err)
+	}
+	defer rows.Close()
+	var out []commerce.Product
+	for rows.Next() {
+		var doc []byte
+		var version int64
+		if err := rows.Scan(&doc, &version); err != nil {
+			return nil, fmt.Errorf("sqlite: list products: %w", err)
+		}
+		p, err := decodeProduct(doc, version)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list products: %w", err)
+	}
+	return out, nil
+}
+
+// Categories returns the categories of active products with their counts.
+func (s *CatalogStore) Categories(ctx context.Context) ([]commerce.CategoryCount, error) {
+	rows, err := s.db.Read.QueryContext(ctx,
+		`SELECT category, COUNT(*) FROM products WHERE status = ? GROUP BY category ORDER BY category`, commerce.StatusActive)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: categories: %w", err)
+	}
+	defer rows.Close()
+	var out []commerce.CategoryCount
+	for rows.Next() {
+		var c commerce.CategoryCount
+		if err := rows.Scan(&c.ID, &c.Count); err != nil {
+			return nil, fmt.Errorf("sqlite: categories: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: categories: %w", err)
+	}
+	return out, nil
+}
+
+// Variants returns the variants with the given SKUs.
+func (s *CatalogStore) Variants(ctx context.Context, skus []string) (map[string]commerce.VariantRef, error) {
+	out := make(map[string]commerce.VariantRef, len(skus))
+	if len(skus) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(skus))
+	for i, sku := range skus {
+		args[i] = sku
+	}
+	rows, err := s.db.Read.QueryContext(ctx,
+		`SELECT DISTINCT p.doc, p.version FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku IN (`+params(len(skus))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: variants: %w", err)
+	}
+	defer rows.Close()
+	want := make(map[string]bool, len(skus))
+	for _, sku := range skus {
+		want[sku] = true
+	}
+	for rows.Next() {
+		var doc []byte
+		var version int64
+		if err := rows.Scan(&doc, &version); err != nil {
+			return nil, fmt.Errorf("sqlite: variants: %w", err)
+		}
+		p, err := decodeProduct(doc, version)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range p.Variants {
+			if want[v.SKU] {
+				out[v.SKU] = commerce.VariantRef{ProductID: p.ID, ProductTitle: p.Title, Status: p.Status, Variants: len(p.Variants), Variant: v}
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: variants: %w", err)
+	}
+	return out, nil
+}
+
+// CountProducts returns how many products there are.
+func (s *CatalogStore) CountProducts(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM products`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count products: %w", err)
+	}
+	return n, nil
+}
+
+func decodeProduct(doc []byte, version int64) (*commerce.Product, error) {
+	var p commerce.Product
+	if err := json.Unmarshal(doc, &p); err != nil {
+		return nil, fmt.Errorf("sqlite: decode product: %w", err)
+	}
+	p.ETag = etag(version)
+	return &p, nil
+}
+
+// searchText is what a text query is matched against.
+func searchText(p *commerce.Product) string {
+	return strings.ToLower(p.Title + "\n" + p.Description)
+}
+
+// params returns n comma-separated placeholders.
+func params(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}

@@ -1,0 +1,107 @@
+// Package sqlite is shopfn's embedded store: the catalog and carts as JSON
+// documents in one SQLite file (modernc.org/sqlite, pure Go, WAL mode).
+//
+// The relational tables (inventory, and later orders) live in the same file
+// but are written by package sqlstore, whose code also runs on Azure SQL.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"runtime"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// DB is an open SQLite file with two connection pools: Write has a single
+// connection, so writers queue in Go instead of failing with SQLITE_BUSY, and
+// Read has several, which WAL mode lets read while the writer writes.
+type DB struct {
+	Write *sql.DB
+	Read  *sql.DB
+}
+
+// Open opens (creating if needed) the SQLite file at path and creates the
+// document tables.
+func Open(ctx context.Context, path string) (*DB, error) {
+	dsn := func(txlock string) string {
+		q := url.Values{}
+		for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", txlock)
+		return "file:" + path + "?" + q.Encode()
+	}
+	w, err := sql.Open("sqlite", dsn("immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", dsn("deferred"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db := &DB{Write: w, Read: r}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes both pools. A clean close checkpoints the WAL into the file.
+func (db *DB) Close() error {
+	rerr := db.Read.Close()
+	if err := db.Write.Close(); err != nil {
+		return fmt.Errorf("sqlite: close: %w", err)
+	}
+	if rerr != nil {
+		return fmt.Errorf("sqlite: close: %w", rerr)
+	}
+	return nil
+}
+
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS products (
+		id       TEXT PRIMARY KEY,
+		handle   TEXT NOT NULL UNIQUE,
+		category TEXT NOT NULL,
+		status   TEXT NOT NULL,
+		search   TEXT NOT NULL,
+		version  INTEGER NOT NULL,
+		doc      TEXT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS products_status_category ON products (status, category, id)`,
+	`CREATE TABLE IF NOT EXISTS variants (
+		sku        TEXT PRIMARY KEY,
+		product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE
+	)`,
+	`CREATE INDEX IF NOT EXISTS variants_product ON variants (product_id)`,
+	`CREATE TABLE IF NOT EXISTS carts (
+		id         TEXT PRIMARY KEY,
+		version    INTEGER NOT NULL,
+		expires_at INTEGER NOT NULL,
+		doc        TEXT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS carts_expires_at ON carts (expires_at)`,
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	for _, stmt := range schema {
+		if _, err := db.Write.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+// etag formats a row version as an HTTP entity tag.
+func etag(version int64) string { return fmt.Sprintf(`"%d"`, version) }

@@ -1,0 +1,35 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"shopfn/handler/commerce"
+	"shopfn/handler/sqlite"
+	"shopfn/handler/storetest"
+)
+
+// MustOpen opens a new SQLite file in a temporary directory and closes it
+// when the test ends.
+func MustOpen(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "shopfn.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestCatalogStore(t *testing.T) {
+	storetest.TestCatalogStore(t, func(t *testing.T) commerce.CatalogStore {
+		return sqlite.NewCatalogStore(MustOpen(t))
+	})
+}
+
+func TestCartStore(t *testing.T) {
+	storetest.TestCartStore(t, func(t *testing.T) commerce.CartStore {
+		return sqlite.NewCartStore(MustOpen(t))
+	})
+}

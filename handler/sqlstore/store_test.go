@@ -1,0 +1,34 @@
+package sqlstore_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"shopfn/handler/commerce"
+	"shopfn/handler/sqlite"
+	"shopfn/handler/sqlstore"
+	"shopfn/handler/storetest"
+)
+
+// MustOpenSQLite returns a sqlstore.DB on a new SQLite file.
+func MustOpenSQLite(tb testing.TB) *sqlstore.DB {
+	tb.Helper()
+	ctx := context.Background()
+	lite, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "shopfn.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { lite.Close() })
+	db, err := sqlstore.New(ctx, lite.Write, lite.Read, sqlstore.SQLite)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+func TestInventoryStore(t *testing.T) {
+	storetest.TestInventoryStore(t, func(t *testing.T) commerce.InventoryStore {
+		return sqlstore.NewInventoryStore(MustOpenSQLite(t))
+	})
+}

@@ -1,0 +1,32 @@
+// Package storetest holds the conformance suites that every adapter of a
+// commerce store interface must pass, in the manner of the Go CDK's
+// drivertest: an adapter's test calls TestCatalogStore (and its siblings)
+// with a function that makes a fresh, empty store.
+package storetest
+
+import (
+	"errors"
+	"testing"
+
+	"shopfn/handler/commerce"
+)
+
+// wantCode fails the test unless err is a *commerce.Error with the given code.
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	var e *commerce.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("got error %v, want code %q", err, code)
+	}
+	if e.Code != code {
+		t.Fatalf("got code %q (%v), want %q", e.Code, err, code)
+	}
+}
+
+// must fails the test on a non-nil error.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
