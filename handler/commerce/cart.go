@@ -64,8 +64,10 @@ type CartStore interface {
 	// cart is gone.
 	ReplaceCart(ctx context.Context, c *Cart, ifMatch string) error
 
-	// DeleteCart removes a cart, or returns "not_found".
-	DeleteCart(ctx context.Context, id string) error
+	// DeleteCart removes a cart if ifMatch is empty or still its ETag. It
+	// returns "not_found" when there is no such cart and
+	// "precondition_failed" when the ETag changed.
+	DeleteCart(ctx context.Context, id, ifMatch string) error
 
 	// DeleteExpiredCarts removes the carts that expired at or before now and
 	// returns how many it removed.

@@ -65,7 +65,7 @@ func (s *CartStore) Cart(ctx context.Context, id string) (*commerce.Cart, error)
 func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch string) error {
 	version, err := strconv.ParseInt(strings.Trim(ifMatch, `"`), 10, 64)
 	if err != nil {
-		return commerce.Errorf(commerce.KindPrecondition, commerce.CodePreconditionFailed, "cart %s has changed", c.ID)
+		version = -1 // matches no row; the cart's existence decides the error below
 	}
 	doc, err := json.Marshal(c)
 	if err != nil {
@@ -87,16 +87,27 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch s
 	return commerce.Errorf(commerce.KindPrecondition, commerce.CodePreconditionFailed, "cart %s has changed", c.ID)
 }
 
-// DeleteCart removes a cart.
-func (s *CartStore) DeleteCart(ctx context.Context, id string) error {
-	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM carts WHERE id = ?`, id)
+// DeleteCart removes a cart if ifMatch is empty or current.
+func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) error {
+	query, args := `DELETE FROM carts WHERE id = ?`, []any{id}
+	if ifMatch != "" {
+		version, err := strconv.ParseInt(strings.Trim(ifMatch, `"`), 10, 64)
+		if err != nil {
+			version = -1
+		}
+		query, args = query+` AND version = ?`, append(args, version)
+	}
+	res, err := s.db.Write.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete cart: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return commerce.NotFoundf("cart %s not found", id)
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
 	}
-	return nil
+	if _, err := s.Cart(ctx, id); err != nil {
+		return err
+	}
+	return commerce.Errorf(commerce.KindPrecondition, commerce.CodePreconditionFailed, "cart %s has changed", id)
 }
 
 // DeleteExpiredCarts removes carts that expired at or before now.

@@ -50,16 +50,25 @@ func TestCartStore(t *testing.T, newStore func(t *testing.T) commerce.CartStore)
 		_, err := s.Cart(ctx, commerce.NewCartID())
 		wantCode(t, err, commerce.CodeNotFound)
 		wantCode(t, s.ReplaceCart(ctx, newCart(time.Hour), `"1"`), commerce.CodeNotFound)
-		wantCode(t, s.DeleteCart(ctx, commerce.NewCartID()), commerce.CodeNotFound)
+		wantCode(t, s.DeleteCart(ctx, commerce.NewCartID(), ""), commerce.CodeNotFound)
+		wantCode(t, s.DeleteCart(ctx, commerce.NewCartID(), `"1"`), commerce.CodeNotFound)
 	})
 
 	t.Run("Delete", func(t *testing.T) {
 		s := newStore(t)
 		c := newCart(time.Hour)
 		must(t, s.CreateCart(ctx, c))
-		must(t, s.DeleteCart(ctx, c.ID))
+		must(t, s.DeleteCart(ctx, c.ID, ""))
 		_, err := s.Cart(ctx, c.ID)
 		wantCode(t, err, commerce.CodeNotFound)
+
+		d := newCart(time.Hour)
+		must(t, s.CreateCart(ctx, d))
+		first := d.ETag
+		must(t, s.ReplaceCart(ctx, d, first))
+		wantCode(t, s.DeleteCart(ctx, d.ID, first), commerce.CodePreconditionFailed)
+		wantCode(t, s.DeleteCart(ctx, d.ID, "garbage"), commerce.CodePreconditionFailed)
+		must(t, s.DeleteCart(ctx, d.ID, d.ETag))
 	})
 
 	t.Run("ConcurrentReplaceOneWins", func(t *testing.T) {

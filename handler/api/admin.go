@@ -1,0 +1,178 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// productInput is the body of product writes: a Product without the
+// server's fields. id, createdAt and updatedAt are accepted so that a client
+// can send back what it read, but only id is checked (it must match).
+type productInput struct {
+	ID          string                 `json:"id"`
+	Handle      string                 `json:"handle"`
+	Title       string                 `json:"title"`
+	Description string                 `json:"description"`
+	Category    string                 `json:"category"`
+	Attributes  map[string]any         `json:"attributes"`
+	Images      []string               `json:"images"`
+	Status      commerce.ProductStatus `json:"status"`
+	Variants    []commerce.Variant     `json:"variants"`
+	CreatedAt   *time.Time             `json:"createdAt"`
+	UpdatedAt   *time.Time             `json:"updatedAt"`
+}
+
+// parseProduct decodes and validates a product body. A missing status means
+// active; missing attributes, images and options mean none.
+func parseProduct(data []byte) (*commerce.Product, error) {
+	var in productInput
+	if err := decodeJSON(data, &in); err != nil {
+		return nil, err
+	}
+	p := &commerce.Product{
+		ID: in.ID, Handle: in.Handle, Title: in.Title, Description: in.Description, Category: in.Category,
+		Attributes: in.Attributes, Images: in.Images, Status: in.Status, Variants: in.Variants,
+	}
+	if p.Status == "" {
+		p.Status = commerce.StatusActive
+	}
+	if p.Attributes == nil {
+		p.Attributes = map[string]any{}
+	}
+	if p.Images == nil {
+		p.Images = []string{}
+	}
+	for i := range p.Variants {
+		if p.Variants[i].Options == nil {
+			p.Variants[i].Options = map[string]string{}
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	p, err := parseProduct(body)
+	if err != nil {
+		return err
+	}
+	if p.ID != "" {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "id is assigned by the server; leave it out")
+	}
+	now := s.cfg.Now().UTC()
+	p.ID, p.CreatedAt, p.UpdatedAt = commerce.NewProductID(now), now, now
+	if err := s.catalog.CreateProduct(r.Context(), p); err != nil {
+		return err
+	}
+	s.cache.invalidate()
+	w.Header().Set("Location", "/api/products/"+p.ID)
+	w.Header().Set("ETag", p.ETag)
+	s.writeJSON(w, r, http.StatusCreated, p)
+	return nil
+}
+
+func (s *Server) replaceProduct(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if !commerce.IsID(id, 'p') {
+		return commerce.NotFoundf("product %q not found", id)
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	p, err := parseProduct(body)
+	if err != nil {
+		return err
+	}
+	if p.ID != "" && p.ID != id {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "the body's id %q is not the URL's %q", p.ID, id)
+	}
+	old, err := s.catalog.Product(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p.ID, p.CreatedAt, p.UpdatedAt = id, old.CreatedAt, s.cfg.Now().UTC()
+	if err := s.catalog.ReplaceProduct(r.Context(), p, ifMatch(r)); err != nil {
+		return err
+	}
+	s.cache.invalidate()
+	w.Header().Set("ETag", p.ETag)
+	s.writeJSON(w, r, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) deleteProduct(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if !commerce.IsID(id, 'p') {
+		return commerce.NotFoundf("product %q not found", id)
+	}
+	if err := s.catalog.DeleteProduct(r.Context(), id); err != nil {
+		return err
+	}
+	s.cache.invalidate()
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// stockInput is the body of PUT /api/admin/inventory/{sku}.
+type stockInput struct {
+	OnHand *int64 `json:"onHand"`
+}
+
+// parseStock decodes and validates a stock level body.
+func parseStock(data []byte) (int64, error) {
+	var in stockInput
+	if err := decodeJSON(data, &in); err != nil {
+		return 0, err
+	}
+	if in.OnHand == nil || *in.OnHand < 0 || *in.OnHand > commerce.MaxOnHand {
+		return 0, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be an integer from 0 to %d", commerce.MaxOnHand)
+	}
+	return *in.OnHand, nil
+}
+
+type stockLevel struct {
+	SKU       string `json:"sku"`
+	OnHand    int64  `json:"onHand"`
+	Reserved  int64  `json:"reserved"`
+	Available int64  `json:"available"`
+}
+
+func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) error {
+	sku := r.PathValue("sku")
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	onHand, err := parseStock(body)
+	if err != nil {
+		return err
+	}
+	if !commerce.ValidSKU(sku) {
+		return commerce.NotFoundf("sku %q not found", sku)
+	}
+	refs, err := s.catalog.Variants(r.Context(), []string{sku})
+	if err != nil {
+		return err
+	}
+	if _, ok := refs[sku]; !ok {
+		return commerce.NotFoundf("sku %q is in no product; create the product first", sku)
+	}
+	l, err := s.inventory.SetOnHand(r.Context(), sku, onHand)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, stockLevel{SKU: l.SKU, OnHand: l.OnHand, Reserved: l.Reserved, Available: l.Available()})
+	return nil
+}
+
+// ifMatch returns the request's If-Match header ("" when absent).
+func ifMatch(r *http.Request) string { return r.Header.Get("If-Match") }

@@ -1,0 +1,162 @@
+package api
+
+import (
+	"net/http"
+
+	"shopfn/handler/cart"
+	"shopfn/handler/commerce"
+)
+
+// maxCreateItems bounds the items of POST /api/carts before any rule runs;
+// the cart_full rule then applies as usual.
+const maxCreateItems = 1000
+
+// cartLineInput is one line in a cart body.
+type cartLineInput struct {
+	SKU      *string `json:"sku"`
+	Quantity *int    `json:"quantity"`
+}
+
+func (in cartLineInput) line() (commerce.CartLine, error) {
+	if in.SKU == nil || in.Quantity == nil {
+		return commerce.CartLine{}, commerce.Invalidf(commerce.CodeInvalidRequest, "sku and quantity are required")
+	}
+	return commerce.CartLine{SKU: *in.SKU, Quantity: *in.Quantity}, nil
+}
+
+// parseNewCart decodes the optional body of POST /api/carts.
+func parseNewCart(data []byte) ([]commerce.CartLine, error) {
+	if data == nil {
+		return nil, nil
+	}
+	var in struct {
+		Items []cartLineInput `json:"items"`
+	}
+	if err := decodeJSON(data, &in); err != nil {
+		return nil, err
+	}
+	if len(in.Items) > maxCreateItems {
+		return nil, commerce.Rulef(commerce.CodeCartFull, "a cart holds at most %d lines", commerce.MaxCartLines)
+	}
+	lines := make([]commerce.CartLine, len(in.Items))
+	for i, it := range in.Items {
+		l, err := it.line()
+		if err != nil {
+			return nil, err
+		}
+		lines[i] = l
+	}
+	return lines, nil
+}
+
+// parseCartLine decodes the body of POST /api/carts/{cartId}/items.
+func parseCartLine(data []byte) (commerce.CartLine, error) {
+	var in cartLineInput
+	if err := decodeJSON(data, &in); err != nil {
+		return commerce.CartLine{}, err
+	}
+	return in.line()
+}
+
+// parseQuantity decodes the body of PUT /api/carts/{cartId}/items/{sku}.
+func parseQuantity(data []byte) (int, error) {
+	var in struct {
+		Quantity *int `json:"quantity"`
+	}
+	if err := decodeJSON(data, &in); err != nil {
+		return 0, err
+	}
+	if in.Quantity == nil {
+		return 0, commerce.Invalidf(commerce.CodeInvalidRequest, "quantity is required")
+	}
+	return *in.Quantity, nil
+}
+
+func (s *Server) writeCart(w http.ResponseWriter, r *http.Request, status int, c *cart.Priced) {
+	w.Header().Set("ETag", c.ETag)
+	w.Header().Set("Cache-Control", "no-store")
+	s.writeJSON(w, r, status, c)
+}
+
+func (s *Server) createCart(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	lines, err := parseNewCart(body)
+	if err != nil {
+		return err
+	}
+	c, err := s.carts.Create(r.Context(), lines)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/carts/"+c.ID)
+	s.writeCart(w, r, http.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) getCart(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.carts.Get(r.Context(), r.PathValue("cartId"))
+	if err != nil {
+		return err
+	}
+	if etagMatch(r.Header.Get("If-None-Match"), c.ETag) {
+		w.Header().Set("ETag", c.ETag)
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	s.writeCart(w, r, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) deleteCart(w http.ResponseWriter, r *http.Request) error {
+	if err := s.carts.Delete(r.Context(), r.PathValue("cartId"), ifMatch(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) addCartItem(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	l, err := parseCartLine(body)
+	if err != nil {
+		return err
+	}
+	c, err := s.carts.Add(r.Context(), r.PathValue("cartId"), ifMatch(r), l.SKU, l.Quantity)
+	if err != nil {
+		return err
+	}
+	s.writeCart(w, r, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) setCartItem(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	q, err := parseQuantity(body)
+	if err != nil {
+		return err
+	}
+	c, err := s.carts.SetQuantity(r.Context(), r.PathValue("cartId"), ifMatch(r), r.PathValue("sku"), q)
+	if err != nil {
+		return err
+	}
+	s.writeCart(w, r, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) removeCartItem(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.carts.Remove(r.Context(), r.PathValue("cartId"), ifMatch(r), r.PathValue("sku"))
+	if err != nil {
+		return err
+	}
+	s.writeCart(w, r, http.StatusOK, c)
+	return nil
+}

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// statusByKind is the one table from error kinds to HTTP statuses.
+var statusByKind = map[commerce.Kind]int{
+	commerce.KindInternal:     http.StatusInternalServerError,
+	commerce.KindInvalid:      http.StatusBadRequest,
+	commerce.KindUnauthorized: http.StatusUnauthorized,
+	commerce.KindNotFound:     http.StatusNotFound,
+	commerce.KindConflict:     http.StatusConflict,
+	commerce.KindPrecondition: http.StatusPreconditionFailed,
+	commerce.KindRule:         http.StatusUnprocessableEntity,
+	commerce.KindUnavailable:  http.StatusServiceUnavailable,
+}
+
+// statusByCode overrides statusByKind for the few codes whose status HTTP
+// itself defines.
+var statusByCode = map[string]int{
+	commerce.CodePayloadTooLarge:  http.StatusRequestEntityTooLarge,
+	commerce.CodeUnsupportedMedia: http.StatusUnsupportedMediaType,
+	commerce.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
+}
+
+// Problem is an RFC 9457 problem details body, with shopfn's stable code.
+type Problem struct {
+	Type   string   `json:"type"`
+	Title  string   `json:"title"`
+	Status int      `json:"status"`
+	Detail string   `json:"detail"`
+	Code   string   `json:"code"`
+	SKUs   []string `json:"skus,omitempty"`
+}
+
+// writeError writes err as a problem. Errors that are not *commerce.Error
+// are logged and answered with a bare 500: internal detail never reaches
+// the client.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *commerce.Error
+	if !errors.As(err, &e) || e.Kind == commerce.KindInternal {
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &commerce.Error{Kind: commerce.KindInternal, Code: commerce.CodeInternal, Message: "an internal error occurred; it has been logged"}
+	}
+	status, ok := statusByCode[e.Code]
+	if !ok {
+		status = statusByKind[e.Kind]
+	}
+	writeProblem(w, status, e)
+}
+
+func writeProblem(w http.ResponseWriter, status int, e *commerce.Error) {
+	body, _ := json.Marshal(Problem{
+		Type:   "urn:shopfn:problem:" + e.Code,
+		Title:  http.StatusText(status),
+		Status: status,
+		Detail: e.Message,
+		Code:   e.Code,
+		SKUs:   e.SKUs,
+	})
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// writeJSON writes v as a JSON response.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeBody(w, status, body)
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// logRequest logs one line per request.
+func (s *Server) logRequest(r *http.Request, status int, size int64, took time.Duration) {
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.Int("status", status), slog.Int64("bytes", size), slog.Duration("took", took))
+}

@@ -1,0 +1,71 @@
+package cart
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// Priced is a cart as buyers see it: every line priced from the catalog now.
+type Priced struct {
+	ID        string         `json:"id"`
+	Currency  string         `json:"currency"`
+	Items     []Item         `json:"items"`
+	ItemCount int            `json:"itemCount"`
+	Subtotal  commerce.Money `json:"subtotal"`
+	// Unavailable lists lines whose product is no longer sold (deleted,
+	// archived or repriced in another currency). They are kept, so the
+	// buyer sees what went away, but not priced or counted.
+	Unavailable []commerce.CartLine `json:"unavailableItems"`
+	ExpiresAt   time.Time           `json:"expiresAt"`
+	UpdatedAt   time.Time           `json:"updatedAt"`
+	ETag        string              `json:"-"`
+}
+
+// Item is a priced cart line.
+type Item struct {
+	SKU       string         `json:"sku"`
+	ProductID string         `json:"productId"`
+	Title     string         `json:"title"`
+	Quantity  int            `json:"quantity"`
+	UnitPrice commerce.Money `json:"unitPrice"`
+	LineTotal commerce.Money `json:"lineTotal"`
+}
+
+// price prices c from the catalog.
+func (s *Service) price(ctx context.Context, c *commerce.Cart) (*Priced, error) {
+	p := &Priced{
+		ID: c.ID, Currency: c.Currency, Items: []Item{}, Unavailable: []commerce.CartLine{},
+		Subtotal: commerce.Money{Currency: c.Currency}, ExpiresAt: c.ExpiresAt, UpdatedAt: c.UpdatedAt, ETag: c.ETag,
+	}
+	if len(c.Lines) == 0 {
+		return p, nil
+	}
+	skus := make([]string, len(c.Lines))
+	for i, l := range c.Lines {
+		skus[i] = l.SKU
+	}
+	refs, err := s.variants.Variants(ctx, skus)
+	if err != nil {
+		return nil, fmt.Errorf("cart: price %s: %w", c.ID, err)
+	}
+	for _, l := range c.Lines {
+		ref, ok := refs[l.SKU]
+		if !ok || ref.Status != commerce.StatusActive || ref.Variant.Price.Currency != c.Currency {
+			p.Unavailable = append(p.Unavailable, l)
+			continue
+		}
+		title := ref.ProductTitle
+		if ref.Variants > 1 && ref.Variant.Title != "" {
+			title += " / " + ref.Variant.Title
+		}
+		unit := ref.Variant.Price
+		total := commerce.Money{Amount: unit.Amount * int64(l.Quantity), Currency: unit.Currency}
+		p.Items = append(p.Items, Item{SKU: l.SKU, ProductID: ref.ProductID, Title: title, Quantity: l.Quantity, UnitPrice: unit, LineTotal: total})
+		p.ItemCount += l.Quantity
+		p.Subtotal.Amount += total.Amount
+	}
+	return p, nil
+}

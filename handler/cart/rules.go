@@ -1,0 +1,106 @@
+package cart
+
+import (
+	"context"
+	"fmt"
+
+	"shopfn/handler/commerce"
+)
+
+// change is one requested change to a cart line.
+type change struct {
+	sku      string
+	quantity int
+	add      bool // add quantity to the line; otherwise set it
+	remove   bool // remove the line
+}
+
+// apply applies changes to c in memory, checking every rule against the
+// current catalog and stock.
+func (s *Service) apply(ctx context.Context, c *commerce.Cart, changes []change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	skus := make([]string, 0, len(changes))
+	for _, ch := range changes {
+		if !ch.remove {
+			lo := 1
+			if !ch.add {
+				lo = 0
+			}
+			if ch.quantity < lo || ch.quantity > commerce.MaxLineQuantity {
+				return commerce.Rulef(commerce.CodeQuantityLimit, "quantity must be %d-%d", lo, commerce.MaxLineQuantity)
+			}
+		}
+		if !commerce.ValidSKU(ch.sku) {
+			return unknownSKU(ch.sku)
+		}
+		skus = append(skus, ch.sku)
+	}
+	var refs map[string]commerce.VariantRef
+	var levels map[string]commerce.StockLevel
+	for _, ch := range changes {
+		i := c.Line(ch.sku)
+		old := 0
+		if i >= 0 {
+			old = c.Lines[i].Quantity
+		}
+		want := ch.quantity
+		if ch.add {
+			want += old
+		}
+		switch {
+		case ch.remove && i < 0:
+			return commerce.NotFoundf("cart has no line for sku %q", ch.sku)
+		case ch.remove || want == 0:
+			if i >= 0 {
+				c.Lines = append(c.Lines[:i], c.Lines[i+1:]...)
+			}
+			continue
+		case want <= old:
+			c.Lines[i].Quantity = want // a decrease needs no lookup
+			continue
+		}
+		if refs == nil {
+			var err error
+			if refs, err = s.variants.Variants(ctx, skus); err != nil {
+				return fmt.Errorf("cart: look up skus: %w", err)
+			}
+			if levels, err = s.stock.StockLevels(ctx, skus); err != nil {
+				return fmt.Errorf("cart: read stock: %w", err)
+			}
+		}
+		ref, ok := refs[ch.sku]
+		if !ok || ref.Status != commerce.StatusActive {
+			return unknownSKU(ch.sku)
+		}
+		if len(c.Lines) == 0 {
+			c.Currency = ref.Variant.Price.Currency
+		} else if ref.Variant.Price.Currency != c.Currency {
+			return commerce.Rulef(commerce.CodeCurrencyMismatch, "sku %s is priced in %s; this cart is in %s", ch.sku, ref.Variant.Price.Currency, c.Currency)
+		}
+		if i < 0 && len(c.Lines) >= commerce.MaxCartLines {
+			return commerce.Rulef(commerce.CodeCartFull, "a cart holds at most %d lines", commerce.MaxCartLines)
+		}
+		if want > commerce.MaxLineQuantity {
+			return commerce.Rulef(commerce.CodeQuantityLimit, "a line holds at most %d units; it would hold %d", commerce.MaxLineQuantity, want)
+		}
+		if avail := levels[ch.sku].Available(); int64(want) > avail {
+			e := commerce.Rulef(commerce.CodeInsufficientStock, "only %d of sku %s available", avail, ch.sku)
+			e.SKUs = []string{ch.sku}
+			return e
+		}
+		if i < 0 {
+			c.Lines = append(c.Lines, commerce.CartLine{SKU: ch.sku, Quantity: want})
+		} else {
+			c.Lines[i].Quantity = want
+		}
+	}
+	return nil
+}
+
+func unknownSKU(sku string) error {
+	e := commerce.Rulef(commerce.CodeUnknownSKU, "sku %q is not for sale", sku)
+	e.SKUs = []string{sku}
+	return e
+}

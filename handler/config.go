@@ -1,0 +1,97 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// Config is shopfn's configuration, read from environment variables (the
+// Functions app-settings convention).
+type Config struct {
+	// Addr is the listen address. Under the Functions host it is
+	// 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT.
+	Addr string
+	// UnderHost says the Functions host runs this process and checks
+	// function keys itself.
+	UnderHost bool
+	// DataDir holds the embedded SQLite file.
+	DataDir string
+	// AdminKey authorizes admin requests in standalone mode.
+	AdminKey string
+	// AdminKeyGenerated says AdminKey was made up at start and must be shown.
+	AdminKeyGenerated bool
+	// CartTTL is how long a cart lives after its last change.
+	CartTTL time.Duration
+	// Seed loads the sample catalog into an empty store.
+	Seed bool
+	// Currency is the currency of a new, empty cart.
+	Currency string
+	// CatalogCacheTTL bounds how long catalog reads are served from memory.
+	CatalogCacheTTL time.Duration
+}
+
+// LoadConfig reads the configuration through getenv (os.Getenv outside
+// tests). Its error names every bad setting.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+	}
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	intSetting := func(name string, def, lo, hi int) int {
+		s := get(name, strconv.Itoa(def))
+		n, err := strconv.Atoi(s)
+		if err != nil || n < lo || n > hi {
+			bad(name, "%q is not an integer from %d to %d", s, lo, hi)
+			return def
+		}
+		return n
+	}
+
+	cfg := Config{
+		Addr:     get("SHOPFN_ADDR", "localhost:7071"),
+		DataDir:  get("SHOPFN_DATA_DIR", ".shopfn"),
+		AdminKey: get("SHOPFN_ADMIN_KEY", ""),
+		Currency: get("SHOPFN_CURRENCY", "USD"),
+	}
+	if port := get("FUNCTIONS_CUSTOMHANDLER_PORT", ""); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			bad("FUNCTIONS_CUSTOMHANDLER_PORT", "%q is not a TCP port", port)
+		}
+		cfg.Addr, cfg.UnderHost = "127.0.0.1:"+port, true
+	}
+	cfg.CartTTL = time.Duration(intSetting("CART_TTL_HOURS", 72, 1, 24*365)) * time.Hour
+	cfg.CatalogCacheTTL = time.Duration(intSetting("SHOPFN_CATALOG_CACHE_SECONDS", 1, 0, 3600)) * time.Second
+	seed := get("SHOPFN_SEED", "true")
+	var err error
+	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {
+		bad("SHOPFN_SEED", "%q is not true or false", seed)
+	}
+	if !commerce.ValidCurrency(cfg.Currency) {
+		bad("SHOPFN_CURRENCY", "%q is not an ISO 4217 code such as USD", cfg.Currency)
+	}
+	if cfg.AdminKey != "" && len(cfg.AdminKey) < 16 {
+		bad("SHOPFN_ADMIN_KEY", "must be at least 16 characters")
+	}
+	if cfg.AdminKey == "" && !cfg.UnderHost {
+		b := make([]byte, 24)
+		rand.Read(b)
+		cfg.AdminKey, cfg.AdminKeyGenerated = hex.EncodeToString(b), true
+	}
+	if len(errs) > 0 {
+		return cfg, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
+	}
+	return cfg, nil
+}

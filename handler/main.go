@@ -1,0 +1,173 @@
+// Command handler is shopfn: a headless commerce backend that serves the
+// storefront API over HTTP, standalone (go run ./handler) or as an Azure
+// Functions custom handler.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"shopfn/handler/api"
+	"shopfn/handler/cart"
+	"shopfn/handler/sample"
+	"shopfn/handler/sqlite"
+	"shopfn/handler/sqlstore"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := LoadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shopfn:", err)
+		os.Exit(2)
+	}
+	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "shopfn:", err)
+		m.Close()
+		os.Exit(1)
+	}
+	<-ctx.Done()
+	if err := m.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "shopfn:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the running program: its stores and its HTTP server.
+type Main struct {
+	Config Config
+	Stdout io.Writer
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now. Tests set it to move time.
+	Now func() time.Time
+
+	db       *sqlite.DB
+	listener net.Listener
+	server   *http.Server
+	served   chan error
+	cancel   context.CancelFunc
+}
+
+// Run opens the stores, loads the sample catalog into an empty store, and
+// starts serving. It returns once the listener is open.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Now == nil {
+		m.Now = time.Now
+	}
+	cfg := m.Config
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	var err error
+	if m.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "shopfn.db")); err != nil {
+		return err
+	}
+	rel, err := sqlstore.New(ctx, m.db.Write, m.db.Read, sqlstore.SQLite)
+	if err != nil {
+		return err
+	}
+	catalog := sqlite.NewCatalogStore(m.db)
+	carts := sqlite.NewCartStore(m.db)
+	inventory := sqlstore.NewInventoryStore(rel)
+	if cfg.Seed {
+		n, err := catalog.CountProducts(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			loaded, err := sample.Load(ctx, catalog, inventory, m.Now())
+			if err != nil {
+				return err
+			}
+			m.Logger.Info("loaded the sample catalog", "products", loaded)
+		}
+	}
+
+	carter := cart.NewService(carts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
+	srv := api.NewServer(catalog, inventory, carter, api.Config{
+		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
+	}, m.Logger)
+	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	m.server = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.server.Serve(m.listener) }()
+
+	sweepCtx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	go m.sweepCarts(sweepCtx, carts)
+
+	if cfg.AdminKeyGenerated {
+		fmt.Fprintf(m.Stdout, "shopfn: SHOPFN_ADMIN_KEY is not set; admin key for this run: %s\n", cfg.AdminKey)
+	}
+	fmt.Fprintf(m.Stdout, "shopfn: listening on http://%s (data in %s)\n", m.Addr(), cfg.DataDir)
+	return nil
+}
+
+// Addr returns the address the server listens on.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Close stops accepting requests, lets in-flight ones finish (up to 20 s),
+// and closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.cancel != nil {
+		m.cancel()
+	}
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("serve: %w", err))
+		}
+	}
+	if m.db != nil {
+		if err := m.db.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sweepCarts deletes expired carts every ten minutes. Reads already treat an
+// expired cart as gone; this reclaims the space.
+func (m *Main) sweepCarts(ctx context.Context, carts *sqlite.CartStore) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := carts.DeleteExpiredCarts(ctx, m.Now()); err != nil {
+				m.Logger.Warn("sweep expired carts", "err", err)
+			} else if n > 0 {
+				m.Logger.Info("swept expired carts", "count", n)
+			}
+		}
+	}
+}
