@@ -82,7 +82,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if !commerce.ValidCurrency(cfg.Currency) {
 		bad("SHOPFN_CURRENCY", "%q is not an ISO 4217 code such as USD", cfg.Currency)
 	}
-	if cfg.AdminKey != "" && len(cfg.AdminKey) < 16 {
+	if cfg.AdminKey != "" && len(cfg.AdminKey) < 16 && !cfg.UnderHost {
 		bad("SHOPFN_ADMIN_KEY", "must be at least 16 characters")
 	}
 	if cfg.AdminKey == "" && !cfg.UnderHost {

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadConfig(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+
+	t.Run("Defaults", func(t *testing.T) {
+		cfg, err := LoadConfig(env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Addr != "localhost:7071" || cfg.DataDir != ".shopfn" || cfg.CartTTL != 72*time.Hour || !cfg.Seed || cfg.UnderHost {
+			t.Errorf("got %+v, want localhost:7071, .shopfn, 72h, seed on, standalone", cfg)
+		}
+		if !cfg.AdminKeyGenerated || len(cfg.AdminKey) < 32 {
+			t.Errorf("got admin key %q (generated %v), want a generated key of at least 32 characters", cfg.AdminKey, cfg.AdminKeyGenerated)
+		}
+		other, _ := LoadConfig(env())
+		if other.AdminKey == cfg.AdminKey {
+			t.Errorf("two starts generated the same admin key %q", cfg.AdminKey)
+		}
+	})
+
+	t.Run("UnderHost", func(t *testing.T) {
+		cfg, err := LoadConfig(env("FUNCTIONS_CUSTOMHANDLER_PORT", "34567", "SHOPFN_ADDR", ":9999", "SHOPFN_ADMIN_KEY", "short"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Addr != "127.0.0.1:34567" || !cfg.UnderHost || cfg.AdminKeyGenerated {
+			t.Errorf("got addr %q, underHost %v, generated %v; want 127.0.0.1:34567, true, false", cfg.Addr, cfg.UnderHost, cfg.AdminKeyGenerated)
+		}
+	})
+
+	t.Run("Settings", func(t *testing.T) {
+		cfg, err := LoadConfig(env("SHOPFN_ADDR", "127.0.0.1:8080", "SHOPFN_DATA_DIR", "/var/shopfn", "SHOPFN_ADMIN_KEY", "0123456789abcdef",
+			"CART_TTL_HOURS", "1", "SHOPFN_SEED", "false", "SHOPFN_CURRENCY", "EUR"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second}
+		if cfg != want {
+			t.Errorf("got %+v, want %+v", cfg, want)
+		}
+	})
+
+	t.Run("EveryBadSettingNamed", func(t *testing.T) {
+		_, err := LoadConfig(env("CART_TTL_HOURS", "0", "SHOPFN_SEED", "maybe", "SHOPFN_CURRENCY", "usd",
+			"SHOPFN_ADMIN_KEY", "short", "SHOPFN_CATALOG_CACHE_SECONDS", "-1"))
+		if err == nil {
+			t.Fatal("got no error, want one naming every bad setting")
+		}
+		for _, name := range []string{"CART_TTL_HOURS", "SHOPFN_SEED", "SHOPFN_CURRENCY", "SHOPFN_ADMIN_KEY", "SHOPFN_CATALOG_CACHE_SECONDS"} {
+			if !strings.Contains(err.Error(), name) {
+				t.Errorf("error %q does not name %s", err, name)
+			}
+		}
+		_, err = LoadConfig(env("FUNCTIONS_CUSTOMHANDLER_PORT", "http"))
+		if err == nil || !strings.Contains(err.Error(), "FUNCTIONS_CUSTOMHANDLER_PORT") {
+			t.Errorf("bad port: got %v, want an error naming FUNCTIONS_CUSTOMHANDLER_PORT", err)
+		}
+	})
+}

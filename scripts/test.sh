@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs shopfn's tests: go vet, then every package's tests, including the
+# end-to-end tests, the Functions host and packaging tests, the store
+# conformance suites and the fuzz targets' seed corpora. It installs what the
+# tests need on a fresh machine. Extra arguments go to `go test`, for example
+# scripts/test.sh -race  or  scripts/test.sh -run TestE2E ./handler
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+# apt installs a Debian package, as root or through sudo.
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
+}
+
+# -race needs cgo, and cgo needs a C compiler.
+for arg in "$@"; do
+  if [ "$arg" = "-race" ] && ! command -v gcc >/dev/null; then
+    echo "test.sh: installing gcc for -race"
+    apt_install gcc libc6-dev
+  fi
+done
+
+pkgs=()
+flags=()
+for arg in "$@"; do
+  case "$arg" in
+    ./*) pkgs+=("$arg") ;;
+    *) flags+=("$arg") ;;
+  esac
+done
+[ ${#pkgs[@]} -gt 0 ] || pkgs=(./...)
+
+unformatted=$(gofmt -l handler scripts)
+if [ -n "$unformatted" ]; then
+  echo "test.sh: gofmt would change:"; echo "$unformatted"; exit 1
+fi
+go vet "${pkgs[@]}"
+go test -count=1 -timeout 20m ${flags[@]+"${flags[@]}"} "${pkgs[@]}"
