@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"shopfn/handler/api"
+	"shopfn/handler/cache"
 	"shopfn/handler/cart"
 	"shopfn/handler/sample"
 	"shopfn/handler/sqlite"
@@ -78,7 +79,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	catalog := sqlite.NewCatalogStore(m.db)
+	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
 	carts := sqlite.NewCartStore(m.db)
 	inventory := sqlstore.NewInventoryStore(rel)
 	if cfg.Seed {

@@ -7,10 +7,21 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 )
+
+// TestMain runs the tests and removes the binary that mustBuildBinary built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildPath != "" {
+		os.RemoveAll(filepath.Dir(buildPath))
+	}
+	os.Exit(code)
+}
 
 // testAdminKey is the admin key of programs started by MustRunMain.
 const testAdminKey = "test-admin-key-0123456789"
@@ -38,8 +49,8 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// TestMain is the program under test: a running Main and a client for it.
-type TestMain struct {
+// Program is the program under test: a running Main and a client for it.
+type Program struct {
 	*Main
 	URL   string
 	Clock *Clock
@@ -48,7 +59,7 @@ type TestMain struct {
 // MustRunMain starts the real program on 127.0.0.1:0 with a fresh data
 // directory and the test admin key. seed says whether the sample catalog is
 // loaded. The program is closed when the test ends.
-func MustRunMain(tb testing.TB, seed bool) *TestMain {
+func MustRunMain(tb testing.TB, seed bool) *Program {
 	tb.Helper()
 	clock := NewClock(time.Now().UTC())
 	m := &Main{
@@ -68,7 +79,7 @@ func MustRunMain(tb testing.TB, seed bool) *TestMain {
 			tb.Error(err)
 		}
 	})
-	return &TestMain{Main: m, URL: "http://" + m.Addr(), Clock: clock}
+	return &Program{Main: m, URL: "http://" + m.Addr(), Clock: clock}
 }
 
 // Response is a response read whole.
@@ -89,7 +100,7 @@ func (r *Response) JSON(tb testing.TB, v any) {
 // Do sends a request to the program and reads the whole response. body may
 // be nil, a []byte or string sent as is, or any value sent as JSON. header
 // holds pairs of header names and values.
-func (m *TestMain) Do(tb testing.TB, method, path string, body any, header ...string) *Response {
+func (m *Program) Do(tb testing.TB, method, path string, body any, header ...string) *Response {
 	tb.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -128,7 +139,7 @@ func (m *TestMain) Do(tb testing.TB, method, path string, body any, header ...st
 }
 
 // Admin is Do with the admin key.
-func (m *TestMain) Admin(tb testing.TB, method, path string, body any, header ...string) *Response {
+func (m *Program) Admin(tb testing.TB, method, path string, body any, header ...string) *Response {
 	tb.Helper()
 	return m.Do(tb, method, path, body, append([]string{"x-functions-key", testAdminKey}, header...)...)
 }

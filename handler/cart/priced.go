@@ -34,8 +34,9 @@ type Item struct {
 	LineTotal commerce.Money `json:"lineTotal"`
 }
 
-// price prices c from the catalog.
-func (s *Service) price(ctx context.Context, c *commerce.Cart) (*Priced, error) {
+// price prices c from the catalog, using refs for the SKUs it holds and
+// looking up the others.
+func (s *Service) price(ctx context.Context, c *commerce.Cart, refs map[string]commerce.VariantRef) (*Priced, error) {
 	p := &Priced{
 		ID: c.ID, Currency: c.Currency, Items: []Item{}, Unavailable: []commerce.CartLine{},
 		Subtotal: commerce.Money{Currency: c.Currency}, ExpiresAt: c.ExpiresAt, UpdatedAt: c.UpdatedAt, ETag: c.ETag,
@@ -43,13 +44,24 @@ func (s *Service) price(ctx context.Context, c *commerce.Cart) (*Priced, error) 
 	if len(c.Lines) == 0 {
 		return p, nil
 	}
-	skus := make([]string, len(c.Lines))
-	for i, l := range c.Lines {
-		skus[i] = l.SKU
+	var missing []string
+	for _, l := range c.Lines {
+		if _, ok := refs[l.SKU]; !ok {
+			missing = append(missing, l.SKU)
+		}
 	}
-	refs, err := s.variants.Variants(ctx, skus)
-	if err != nil {
-		return nil, fmt.Errorf("cart: price %s: %w", c.ID, err)
+	if len(missing) > 0 {
+		more, err := s.variants.Variants(ctx, missing)
+		if err != nil {
+			return nil, fmt.Errorf("cart: price %s: %w", c.ID, err)
+		}
+		if refs == nil {
+			refs = more
+		} else {
+			for sku, ref := range more {
+				refs[sku] = ref
+			}
+		}
 	}
 	for _, l := range c.Lines {
 		ref, ok := refs[l.SKU]

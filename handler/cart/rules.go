@@ -16,10 +16,11 @@ type change struct {
 }
 
 // apply applies changes to c in memory, checking every rule against the
-// current catalog and stock.
-func (s *Service) apply(ctx context.Context, c *commerce.Cart, changes []change) error {
+// current catalog and stock. It returns the variants it looked up (nil if
+// it needed none), so that pricing the cart need not look them up again.
+func (s *Service) apply(ctx context.Context, c *commerce.Cart, changes []change) (map[string]commerce.VariantRef, error) {
 	if len(changes) == 0 {
-		return nil
+		return nil, nil
 	}
 	skus := make([]string, 0, len(changes))
 	for _, ch := range changes {
@@ -29,13 +30,19 @@ func (s *Service) apply(ctx context.Context, c *commerce.Cart, changes []change)
 				lo = 0
 			}
 			if ch.quantity < lo || ch.quantity > commerce.MaxLineQuantity {
-				return commerce.Rulef(commerce.CodeQuantityLimit, "quantity must be %d-%d", lo, commerce.MaxLineQuantity)
+				return nil, commerce.Rulef(commerce.CodeQuantityLimit, "quantity must be %d-%d", lo, commerce.MaxLineQuantity)
 			}
 		}
 		if !commerce.ValidSKU(ch.sku) {
-			return unknownSKU(ch.sku)
+			return nil, unknownSKU(ch.sku)
 		}
 		skus = append(skus, ch.sku)
+	}
+	// Variants are looked up for the whole cart, so pricing needs no second
+	// lookup; stock only for the SKUs being changed.
+	changed := len(skus)
+	for _, l := range c.Lines {
+		skus = append(skus, l.SKU)
 	}
 	var refs map[string]commerce.VariantRef
 	var levels map[string]commerce.StockLevel
@@ -51,7 +58,7 @@ func (s *Service) apply(ctx context.Context, c *commerce.Cart, changes []change)
 		}
 		switch {
 		case ch.remove && i < 0:
-			return commerce.NotFoundf("cart has no line for sku %q", ch.sku)
+			return nil, commerce.NotFoundf("cart has no line for sku %q", ch.sku)
 		case ch.remove || want == 0:
 			if i >= 0 {
 				c.Lines = append(c.Lines[:i], c.Lines[i+1:]...)
@@ -64,31 +71,31 @@ func (s *Service) apply(ctx context.Context, c *commerce.Cart, changes []change)
 		if refs == nil {
 			var err error
 			if refs, err = s.variants.Variants(ctx, skus); err != nil {
-				return fmt.Errorf("cart: look up skus: %w", err)
+				return nil, fmt.Errorf("cart: look up skus: %w", err)
 			}
-			if levels, err = s.stock.StockLevels(ctx, skus); err != nil {
-				return fmt.Errorf("cart: read stock: %w", err)
+			if levels, err = s.stock.StockLevels(ctx, skus[:changed]); err != nil {
+				return nil, fmt.Errorf("cart: read stock: %w", err)
 			}
 		}
 		ref, ok := refs[ch.sku]
 		if !ok || ref.Status != commerce.StatusActive {
-			return unknownSKU(ch.sku)
+			return nil, unknownSKU(ch.sku)
 		}
 		if len(c.Lines) == 0 {
 			c.Currency = ref.Variant.Price.Currency
 		} else if ref.Variant.Price.Currency != c.Currency {
-			return commerce.Rulef(commerce.CodeCurrencyMismatch, "sku %s is priced in %s; this cart is in %s", ch.sku, ref.Variant.Price.Currency, c.Currency)
+			return nil, commerce.Rulef(commerce.CodeCurrencyMismatch, "sku %s is priced in %s; this cart is in %s", ch.sku, ref.Variant.Price.Currency, c.Currency)
 		}
 		if i < 0 && len(c.Lines) >= commerce.MaxCartLines {
-			return commerce.Rulef(commerce.CodeCartFull, "a cart holds at most %d lines", commerce.MaxCartLines)
+			return nil, commerce.Rulef(commerce.CodeCartFull, "a cart holds at most %d lines", commerce.MaxCartLines)
 		}
 		if want > commerce.MaxLineQuantity {
-			return commerce.Rulef(commerce.CodeQuantityLimit, "a line holds at most %d units; it would hold %d", commerce.MaxLineQuantity, want)
+			return nil, commerce.Rulef(commerce.CodeQuantityLimit, "a line holds at most %d units; it would hold %d", commerce.MaxLineQuantity, want)
 		}
 		if avail := levels[ch.sku].Available(); int64(want) > avail {
 			e := commerce.Rulef(commerce.CodeInsufficientStock, "only %d of sku %s available", avail, ch.sku)
 			e.SKUs = []string{ch.sku}
-			return e
+			return nil, e
 		}
 		if i < 0 {
 			c.Lines = append(c.Lines, commerce.CartLine{SKU: ch.sku, Quantity: want})
@@ -96,7 +103,7 @@ func (s *Service) apply(ctx context.Context, c *commerce.Cart, changes []change)
 			c.Lines[i].Quantity = want
 		}
 	}
-	return nil
+	return refs, nil
 }
 
 func unknownSKU(sku string) error {

@@ -53,13 +53,14 @@ func (s *Service) Create(ctx context.Context, lines []commerce.CartLine) (*Price
 	for i, l := range lines {
 		changes[i] = change{sku: l.SKU, quantity: l.Quantity, add: true}
 	}
-	if err := s.apply(ctx, c, changes); err != nil {
+	refs, err := s.apply(ctx, c, changes)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.carts.CreateCart(ctx, c); err != nil {
 		return nil, err
 	}
-	return s.price(ctx, c)
+	return s.price(ctx, c, refs)
 }
 
 // Get returns a cart priced from the current catalog. It returns
@@ -69,7 +70,7 @@ func (s *Service) Get(ctx context.Context, id string) (*Priced, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.price(ctx, c)
+	return s.price(ctx, c, nil)
 }
 
 // Add adds quantity units of sku to a cart, to its existing line if it has
@@ -135,7 +136,8 @@ func (s *Service) update(ctx context.Context, id, ifMatch string, ch change) (*P
 			return nil, commerce.Errorf(commerce.KindPrecondition, commerce.CodePreconditionFailed, "cart %s has changed since ETag %s", id, ifMatch)
 		}
 		read := c.ETag
-		if err := s.apply(ctx, c, []change{ch}); err != nil {
+		refs, err := s.apply(ctx, c, []change{ch})
+		if err != nil {
 			return nil, err
 		}
 		now := s.now().UTC()
@@ -143,7 +145,7 @@ func (s *Service) update(ctx context.Context, id, ifMatch string, ch change) (*P
 		err = s.carts.ReplaceCart(ctx, c, read)
 		switch {
 		case err == nil:
-			return s.price(ctx, c)
+			return s.price(ctx, c, refs)
 		case commerce.ErrorKind(err) != commerce.KindPrecondition || ifMatch != "":
 			return nil, err
 		case attempt == maxAttempts:

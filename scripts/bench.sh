@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# bench.sh measures shopfn under load on this machine, against 127.0.0.1 only:
+#
+#   - start-to-first-200: from launching the binary on an existing data
+#     directory (the catalog already seeded) to the first 200 from /api/health;
+#   - wrk -t2 -c64 throughput and p99 latency of a bare net/http server
+#     (scripts/bench/bare) serving the product listing's bytes, of the product
+#     listing, of one product, and of add-to-cart (scripts/bench/cart.lua over
+#     pre-created carts), with shopfn's throughput as a ratio to the bare one;
+#   - shopfn's RSS after a mixed listing/add-to-cart load.
+#
+# Targets (informational, PASS/MISS): listing and product >= 0.6 of bare,
+# add-to-cart >= 0.2 of bare, RSS < 100 MiB, start < 200 ms. The script exits
+# 1 only when something broke: a server failing to start or dying, or wrk
+# seeing non-2xx responses.
+#
+# Environment: DURATION (each wrk run, default 10s), RSS_SECONDS (the mixed
+# load, default 60), CARTS (carts per cart run, default 500). A quick smoke run:
+#
+#   DURATION=3s RSS_SECONDS=5 scripts/bench.sh
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+DURATION=${DURATION:-10s}
+RSS_SECONDS=${RSS_SECONDS:-60}
+CARTS=${CARTS:-500}
+THREADS=2
+CONNS=64
+LINES=20 # SKUs per cart in cart.lua; keep in step with LINES there
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "bench: $*"; exit 1; }
+
+if ! command -v wrk >/dev/null; then
+	log "bench: installing wrk"
+	sudo=()
+	[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+	"${sudo[@]}" apt-get update
+	"${sudo[@]}" apt-get install -y wrk
+fi
+command -v curl >/dev/null || die "curl is required"
+
+tmp=$(mktemp -d)
+shopfn_pid=
+bare_pid=
+cleanup() {
+	local p
+	for p in $shopfn_pid $bare_pid; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in $shopfn_pid $bare_pid; do
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A fd that never becomes readable: read -t on it sleeps without a fork.
+exec {sleep_fd}<> <(:)
+nap() { read -r -t "$1" -u "$sleep_fd" _ || true; }
+now_us() { echo "${EPOCHREALTIME/./}"; }
+
+# free_port prints a TCP port on 127.0.0.1 nobody answers on.
+free_port() {
+	local p i
+	for i in {1..200}; do
+		p=$((20000 + RANDOM % 40000))
+		if ! { exec {fd}<>"/dev/tcp/127.0.0.1/$p"; } 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+		exec {fd}>&-
+	done
+	return 1
+}
+
+# probe PORT PATH succeeds when GET PATH answers 200.
+probe() {
+	local status fd
+	{ exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+	printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&"$fd" 2>/dev/null || true
+	IFS= read -r -t 5 -u "$fd" status || status=
+	exec {fd}>&-
+	[[ $status == HTTP/1.?" 200 "* ]]
+}
+
+# wait_ready PID PORT PATH SECONDS polls every millisecond until PATH answers
+# 200; it fails if PID exits or SECONDS pass.
+wait_ready() {
+	local deadline=$(($(now_us) + $4 * 1000000))
+	until probe "$2" "$3"; do
+		kill -0 "$1" 2>/dev/null || return 1
+		(($(now_us) < deadline)) || return 1
+		nap 0.001
+	done
+}
+
+log "bench: building"
+go build -o "$tmp/shopfn" ./handler
+go build -o "$tmp/bare" ./scripts/bench/bare
+
+data=$tmp/data
+port=$(free_port) || die "no free port"
+base=http://127.0.0.1:$port
+shopfn_log=$tmp/shopfn.log
+
+start_shopfn() {
+	env -u FUNCTIONS_CUSTOMHANDLER_PORT SHOPFN_ADDR="127.0.0.1:$port" SHOPFN_DATA_DIR="$data" \
+		SHOPFN_ADMIN_KEY=bench-admin-key-0123456789 "$tmp/shopfn" >>"$shopfn_log" 2>&1 &
+	shopfn_pid=$!
+}
+stop_shopfn() {
+	kill -TERM "$shopfn_pid"
+	wait "$shopfn_pid" || die "shopfn exited with status $? on SIGTERM; log: $(tail -5 "$shopfn_log")"
+	shopfn_pid=
+}
+alive() { kill -0 "$shopfn_pid" 2>/dev/null || die "shopfn died; log tail:"$'\n'"$(tail -20 "$shopfn_log")"; }
+
+log "bench: first start (seeds the catalog)"
+start_shopfn
+wait_ready "$shopfn_pid" "$port" /api/health 120 || die "shopfn did not start; log:"$'\n'"$(tail -20 "$shopfn_log")"
+stop_shopfn
+
+log "bench: second start (measured)"
+t0=$(now_us)
+start_shopfn
+wait_ready "$shopfn_pid" "$port" /api/health 60 || die "shopfn did not restart; log:"$'\n'"$(tail -20 "$shopfn_log")"
+t1=$(now_us)
+start_ms=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.1f", d / 1000 }')
+
+curl -sSf "$base/api/products?limit=20" -o "$tmp/products.json"
+product_id=$(grep -oE '"id":"p[0-9a-z]{26}"' "$tmp/products.json" | head -1 | cut -d'"' -f4)
+[[ -n $product_id ]] || die "no product in the listing"
+
+# SKUs from the listing with at least 99 units available, so no line in a
+# cart run can run out of stock (and the 99-unit line limit is the bound).
+curl -sSf "$base/api/products?limit=100" | grep -oE '"sku":"[^"]+"' | cut -d'"' -f4 >"$tmp/listed-skus.txt"
+sed "s|.*|url = \"$base/api/inventory/&\"|" "$tmp/listed-skus.txt" >"$tmp/inventory.curl"
+: >"$tmp/skus.txt"
+while IFS= read -r line; do
+	if [[ $line =~ \"available\":([0-9]+) ]] && ((BASH_REMATCH[1] >= 99)) && [[ $line =~ \"sku\":\"([^\"]+)\" ]]; then
+		echo "${BASH_REMATCH[1]}" >>"$tmp/skus.txt"
+	fi
+done < <(curl -sSf -w '\n' -K "$tmp/inventory.curl")
+nskus=$(wc -l <"$tmp/skus.txt")
+((nskus >= LINES)) || die "only $nskus listed SKUs have 99 units available; need $LINES"
+
+# Carts: CARTS for the add-to-cart run, CARTS more for the mixed load.
+for ((i = 0; i < 2 * CARTS; i++)); do echo "url = \"$base/api/carts\""; done >"$tmp/carts.curl"
+curl -sS -X POST -H 'Content-Type: application/json' -d '' -w ' %{http_code}\n' -K "$tmp/carts.curl" >"$tmp/carts.out"
+made=$(grep -c ' 201$' "$tmp/carts.out" || true)
+((made == 2 * CARTS)) || die "created $made of $((2 * CARTS)) carts: $(grep -v ' 201$' "$tmp/carts.out" | head -3)"
+grep -oE '"id":"c[0-9a-z]{26}"' "$tmp/carts.out" | cut -d'"' -f4 >"$tmp/all-carts.txt"
+head -n "$CARTS" "$tmp/all-carts.txt" >"$tmp/carts-a.txt"
+tail -n "$CARTS" "$tmp/all-carts.txt" >"$tmp/carts-b.txt"
+(($(wc -l <"$tmp/carts-b.txt") == CARTS)) || die "could not read the cart IDs"
+log "bench: shopfn up in $start_ms ms; product $product_id; $nskus SKUs; $((2 * CARTS)) carts"
+
+bare_port=$(free_port) || die "no free port"
+"$tmp/bare" -addr "127.0.0.1:$bare_port" -file "$tmp/products.json" >"$tmp/bare.log" 2>&1 &
+bare_pid=$!
+wait_ready "$bare_pid" "$bare_port" / 30 || die "bare server did not start: $(cat "$tmp/bare.log")"
+
+broke=0
+# run_wrk NAME URL [LUA_SCRIPT SCRIPT_ARGS...] runs wrk and keeps its output in
+# $tmp/NAME.wrk.
+run_wrk() {
+	local name=$1 url=$2 script=()
+	shift 2
+	if (($#)); then
+		script=(-s "$1")
+		shift
+	fi
+	log "bench: wrk $name ($url${script[1]:+ with ${script[1]}})"
+	wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "${script[@]}" "$url" ${1+--} "$@" >"$tmp/$name.wrk" 2>&1 ||
+		die "wrk $name failed: $(cat "$tmp/$name.wrk")"
+	sed 's/^/    /' "$tmp/$name.wrk" >&2
+	local bad
+	bad=$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' "$tmp/$name.wrk")
+	if [[ -n $bad && $bad != 0 ]]; then
+		log "bench: $name: $bad non-2xx responses"
+		broke=1
+	fi
+	if grep -q 'Socket errors' "$tmp/$name.wrk"; then
+		log "bench: $name: $(grep 'Socket errors' "$tmp/$name.wrk" | sed 's/^ *//')"
+	fi
+}
+rps() { awk '/^Requests\/sec:/ { print $2 }' "$tmp/$1.wrk"; }
+# p99 prints the 99th percentile latency in ms.
+p99() {
+	awk '$1 == "99%" {
+		v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+		m = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : -1
+		printf "%.2f", v * m
+	}' "$tmp/$1.wrk"
+}
+
+run_wrk bare "http://127.0.0.1:$bare_port/api/products?limit=20"
+kill "$bare_pid"
+wait "$bare_pid" 2>/dev/null || true
+bare_pid=
+run_wrk list "$base/api/products?limit=20"
+alive
+run_wrk product "$base/api/products/$product_id"
+alive
+run_wrk cart "$base" scripts/bench/cart.lua "$tmp/carts-a.txt" "$tmp/skus.txt" 0 "$THREADS"
+alive
+
+log "bench: mixed load for ${RSS_SECONDS}s (half listings, half add-to-cart)"
+DURATION=${RSS_SECONDS}s run_wrk mixed "$base" scripts/bench/cart.lua "$tmp/carts-b.txt" "$tmp/skus.txt" 2 "$THREADS"
+alive
+rss_kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$shopfn_pid/status")
+hwm_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$shopfn_pid/status")
+
+bare_rps=$(rps bare)
+echo
+echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency, 127.0.0.1 ($(nproc) CPUs)"
+printf '%-14s %12s %10s %8s %8s  %s\n' name req/s p99 ratio target result
+row() { # NAME WRKFILE TARGET
+	awk -v name="$1" -v r="$(rps "$2")" -v p="$(p99 "$2")" -v b="$bare_rps" -v t="$3" 'BEGIN {
+		ratio = r / b
+		res = (t == "-") ? "-" : (ratio >= t ? "PASS" : "MISS")
+		printf "%-14s %12.2f %8.2fms %8.3f %8s  %s\n", name, r, p, ratio, (t == "-" ? "-" : ">=" t), res
+	}'
+}
+row bare bare -
+row "product list" list 0.6
+row "product by id" product 0.6
+row add-to-cart cart 0.2
+echo
+awk -v r="$rss_kib" -v h="$hwm_kib" -v s="$RSS_SECONDS" -v rr="$(rps mixed)" -v p="$(p99 mixed)" 'BEGIN {
+	printf "RSS after %ss mixed load (%.2f req/s, p99 %.2fms): %.1f MiB (peak %.1f MiB), target < 100 MiB: %s\n",
+		s, rr, p, r / 1024, h / 1024, (r / 1024 < 100 ? "PASS" : "MISS")
+}'
+awk -v ms="$start_ms" 'BEGIN { printf "start to first 200 (seeded data dir): %.1f ms, target < 200 ms: %s\n", ms, (ms < 200 ? "PASS" : "MISS") }'
+
+if ((broke)); then
+	die "non-2xx responses under load (see above)"
+fi
