@@ -80,8 +80,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
-	carts := sqlite.NewCartStore(m.db)
-	inventory := sqlstore.NewInventoryStore(rel)
+	carts, err := sqlite.NewCartStore(ctx, m.db)
+	if err != nil {
+		return err
+	}
+	inventory, err := sqlstore.NewInventoryStore(ctx, rel)
+	if err != nil {
+		return err
+	}
 	if cfg.Seed {
 		n, err := catalog.CountProducts(ctx)
 		if err != nil {

@@ -17,12 +17,25 @@ import (
 // a version for optimistic concurrency.
 type CartStore struct {
 	db *DB
+	// The statements of the hot path, prepared once.
+	get, replace *sql.Stmt
 }
 
 var _ commerce.CartStore = (*CartStore)(nil)
 
 // NewCartStore returns a CartStore on db.
-func NewCartStore(db *DB) *CartStore { return &CartStore{db: db} }
+func NewCartStore(ctx context.Context, db *DB) (*CartStore, error) {
+	s := &CartStore{db: db}
+	var err error
+	if s.get, err = db.Read.PrepareContext(ctx, `SELECT doc, version FROM carts WHERE id = ?`); err != nil {
+		return nil, fmt.Errorf("sqlite: prepare: %w", err)
+	}
+	if s.replace, err = db.Write.PrepareContext(ctx,
+		`UPDATE carts SET version = version + 1, expires_at = ?, doc = ? WHERE id = ? AND version = ?`); err != nil {
+		return nil, fmt.Errorf("sqlite: prepare: %w", err)
+	}
+	return s, nil
+}
 
 // CreateCart stores a new cart.
 func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) error {
@@ -46,7 +59,7 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) error {
 func (s *CartStore) Cart(ctx context.Context, id string) (*commerce.Cart, error) {
 	var doc []byte
 	var version int64
-	err := s.db.Read.QueryRowContext(ctx, `SELECT doc, version FROM carts WHERE id = ?`, id).Scan(&doc, &version)
+	err := s.get.QueryRowContext(ctx, id).Scan(&doc, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, commerce.NotFoundf("cart %s not found", id)
 	}
@@ -71,9 +84,7 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch s
 	if err != nil {
 		return fmt.Errorf("sqlite: encode cart: %w", err)
 	}
-	res, err := s.db.Write.ExecContext(ctx,
-		`UPDATE carts SET version = version + 1, expires_at = ?, doc = ? WHERE id = ? AND version = ?`,
-		c.ExpiresAt.UnixNano(), doc, c.ID, version)
+	res, err := s.replace.ExecContext(ctx, c.ExpiresAt.UnixNano(), doc, c.ID, version)
 	if err != nil {
 		return fmt.Errorf("sqlite: replace cart: %w", err)
 	}

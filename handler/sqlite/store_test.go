@@ -30,6 +30,10 @@ func TestCatalogStore(t *testing.T) {
 
 func TestCartStore(t *testing.T) {
 	storetest.TestCartStore(t, func(t *testing.T) commerce.CartStore {
-		return sqlite.NewCartStore(MustOpen(t))
+		s, err := sqlite.NewCartStore(context.Background(), MustOpen(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
 	})
 }

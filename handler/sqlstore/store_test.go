@@ -29,6 +29,10 @@ func MustOpenSQLite(tb testing.TB) *sqlstore.DB {
 
 func TestInventoryStore(t *testing.T) {
 	storetest.TestInventoryStore(t, func(t *testing.T) commerce.InventoryStore {
-		return sqlstore.NewInventoryStore(MustOpenSQLite(t))
+		s, err := sqlstore.NewInventoryStore(context.Background(), MustOpenSQLite(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
 	})
 }
