@@ -1,0 +1,57 @@
+package commerce
+
+import "context"
+
+// PaymentStatus is where a payment stands.
+type PaymentStatus string
+
+// The payment statuses shopfn acts on.
+const (
+	PaymentSucceeded      PaymentStatus = "succeeded"
+	PaymentRequiresAction PaymentStatus = "requires_action"
+	PaymentDeclined       PaymentStatus = "declined"
+	// PaymentProcessing is a payment the provider has not decided yet.
+	PaymentProcessing PaymentStatus = "processing"
+)
+
+// PaymentRequest asks a provider to charge a buyer once for a checkout.
+type PaymentRequest struct {
+	// CheckoutID is the provider's idempotency key: charging the same
+	// checkout again returns the first payment instead of charging twice.
+	CheckoutID    string
+	OrderID       string
+	Amount        Money
+	PaymentMethod string // a payment method ID such as "pm_card_visa"
+	Email         string
+}
+
+// Payment is a provider's payment (a Stripe PaymentIntent).
+type Payment struct {
+	ID     string
+	Status PaymentStatus
+	Amount Money
+	// NextAction says what the buyer must do when Status is
+	// PaymentRequiresAction, for example {"type":"redirect_to_url","url":...}.
+	NextAction map[string]any
+	// DeclineCode says why a payment was declined, for example
+	// "insufficient_funds".
+	DeclineCode string
+	// CheckoutID is the checkout the payment is for, from its metadata.
+	CheckoutID string
+}
+
+// PaymentProvider takes payments. Implementations: testpay.Provider (no
+// network, Stripe's test payment methods) and stripe.Provider.
+type PaymentProvider interface {
+	// Charge creates and confirms a payment for req, idempotently by
+	// req.CheckoutID. A declined card is a Payment with Status
+	// PaymentDeclined, not an error; errors mean the provider could not be
+	// asked (KindUnavailable) or refused the request itself.
+	Charge(ctx context.Context, req PaymentRequest) (Payment, error)
+
+	// Payment returns the current state of a payment, or "not_found".
+	Payment(ctx context.Context, id string) (Payment, error)
+
+	// Refund refunds a succeeded payment in full, idempotently by key.
+	Refund(ctx context.Context, paymentID, key string) error
+}

@@ -1,0 +1,89 @@
+package commerce
+
+import (
+	"context"
+	"time"
+)
+
+// The queues.
+const (
+	QueueOrders    = "orders"
+	QueueInventory = "inventory"
+)
+
+// The message types. A message's Type is also its Service Bus Subject.
+const (
+	MsgOrderPlaced        = "OrderPlaced"
+	MsgReservationExpired = "ReservationExpired"
+	MsgOrderCancelled     = "OrderCancelled"
+	MsgStockLevelSet      = "StockLevelSet"
+)
+
+// Message is a queue message. Publishers set ID, Type, Body and, for a
+// scheduled message, ScheduledAt; queues set the rest on delivery.
+type Message struct {
+	// ID is the MessageId: a queue drops a message whose ID it has already
+	// accepted within its duplicate-detection window.
+	ID   string
+	Type string
+	// Body is the JSON object the message carries; it has a "type" field
+	// equal to Type.
+	Body []byte
+	// ScheduledAt, when set, is the earliest time the message is delivered.
+	ScheduledAt time.Time
+
+	// DeliveryCount counts deliveries, this one included.
+	DeliveryCount int
+	EnqueuedAt    time.Time
+	// LockToken identifies this delivery's lock for Complete and Abandon.
+	LockToken string
+}
+
+// Publisher sends messages to a queue. Implementations: the embedded queue
+// (sqlite.Queue) and, later, servicebus.Publisher.
+type Publisher interface {
+	// Publish enqueues msgs on the named queue. A message whose ID the queue
+	// accepted within its duplicate-detection window is dropped silently.
+	Publish(ctx context.Context, queue string, msgs ...Message) error
+}
+
+// Queue is a durable queue with Service Bus semantics: at-least-once
+// delivery under a peek-lock, a delivery count, dead-lettering after
+// MaxDeliveryCount deliveries, scheduled delivery, and duplicate detection.
+// The embedded queue implements it; on Azure, Service Bus and the Functions
+// host do, and storetest.TestQueue states the semantics both must keep.
+type Queue interface {
+	Publisher
+
+	// Receive locks and returns up to max messages that are due on the
+	// queue, oldest first, each with its DeliveryCount raised by one. A
+	// message whose lock expires without Complete is delivered again. It
+	// returns no messages, not an error, when none are due.
+	Receive(ctx context.Context, queue string, max int) ([]Message, error)
+
+	// Complete removes a delivered message. It returns KindConflict
+	// "lock_lost" when the message's lock expired and it may have been
+	// delivered again.
+	Complete(ctx context.Context, queue string, m Message) error
+
+	// Abandon releases a delivered message for redelivery at once, or
+	// dead-letters it when it has been delivered MaxDeliveryCount times. It
+	// returns "lock_lost" as Complete does.
+	Abandon(ctx context.Context, queue string, m Message, reason string) error
+
+	// DeadLetters lists dead-lettered messages of a queue, oldest first.
+	DeadLetters(ctx context.Context, queue string, limit int) ([]DeadLetter, error)
+}
+
+// DeadLetter is a message that a queue gave up delivering. It is kept,
+// never dropped.
+type DeadLetter struct {
+	Queue          string    `json:"queue"`
+	ID             string    `json:"messageId"`
+	Type           string    `json:"type"`
+	Body           []byte    `json:"body"`
+	DeliveryCount  int       `json:"deliveryCount"`
+	Reason         string    `json:"reason"`
+	EnqueuedAt     time.Time `json:"enqueuedAt"`
+	DeadLetteredAt time.Time `json:"deadLetteredAt"`
+}
