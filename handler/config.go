@@ -35,6 +35,22 @@ type Config struct {
 	Currency string
 	// CatalogCacheTTL bounds how long catalog reads are served from memory.
 	CatalogCacheTTL time.Duration
+
+	// Payments names the payment provider: "test" or "stripe".
+	Payments string
+	// StripeSecretKey, StripeWebhookSecret and StripeAPIBase configure Stripe.
+	StripeSecretKey     string
+	StripeWebhookSecret string
+	StripeAPIBase       string
+	// ReservationTTL is how long a checkout holds stock before it is paid.
+	ReservationTTL time.Duration
+	// Shipping and Tax are flat amounts added to every order, in minor units.
+	Shipping, Tax int64
+	// MaxDeliveries is how often the embedded queue delivers a message
+	// before it dead-letters it.
+	MaxDeliveries int
+	// Workers bounds the messages handled at once per queue.
+	Workers int
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv outside
@@ -74,6 +90,30 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	cfg.CartTTL = time.Duration(intSetting("CART_TTL_HOURS", 72, 1, 24*365)) * time.Hour
 	cfg.CatalogCacheTTL = time.Duration(intSetting("SHOPFN_CATALOG_CACHE_SECONDS", 1, 0, 3600)) * time.Second
+	cfg.ReservationTTL = time.Duration(intSetting("RESERVATION_TTL_MINUTES", 15, 1, 24*60)) * time.Minute
+	cfg.Shipping = int64(intSetting("SHOPFN_SHIPPING_AMOUNT", 0, 0, commerce.MaxAmount))
+	cfg.Tax = int64(intSetting("SHOPFN_TAX_AMOUNT", 0, 0, commerce.MaxAmount))
+	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
+	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
+	cfg.Payments = get("SHOPFN_PAYMENTS", "test")
+	cfg.StripeSecretKey = get("STRIPE_SECRET_KEY", "")
+	cfg.StripeWebhookSecret = get("STRIPE_WEBHOOK_SECRET", "")
+	cfg.StripeAPIBase = get("STRIPE_API_BASE", "")
+	switch cfg.Payments {
+	case "test":
+	case "stripe":
+		if !strings.HasPrefix(cfg.StripeSecretKey, "sk_") && !strings.HasPrefix(cfg.StripeSecretKey, "rk_") {
+			bad("STRIPE_SECRET_KEY", "must be set to a Stripe secret key (sk_...) when SHOPFN_PAYMENTS=stripe")
+		}
+		if !strings.HasPrefix(cfg.StripeWebhookSecret, "whsec_") {
+			bad("STRIPE_WEBHOOK_SECRET", "must be set to the webhook signing secret (whsec_...) when SHOPFN_PAYMENTS=stripe")
+		}
+		if cfg.StripeAPIBase != "" && !strings.HasPrefix(cfg.StripeAPIBase, "http://") && !strings.HasPrefix(cfg.StripeAPIBase, "https://") {
+			bad("STRIPE_API_BASE", "%q is not an http(s) URL", cfg.StripeAPIBase)
+		}
+	default:
+		bad("SHOPFN_PAYMENTS", "%q is not test or stripe", cfg.Payments)
+	}
 	seed := get("SHOPFN_SEED", "true")
 	var err error
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {

@@ -14,15 +14,22 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
 	"shopfn/handler/api"
 	"shopfn/handler/cache"
 	"shopfn/handler/cart"
+	"shopfn/handler/checkout"
+	"shopfn/handler/commerce"
+	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
+	"shopfn/handler/stripe"
+	"shopfn/handler/testpay"
+	"shopfn/handler/worker"
 )
 
 func main() {
@@ -59,6 +66,11 @@ type Main struct {
 	server   *http.Server
 	served   chan error
 	cancel   context.CancelFunc
+	workers  sync.WaitGroup
+
+	// Queue is the embedded queue; Payments the payment provider.
+	Queue    *sqlite.Queue
+	Payments commerce.PaymentProvider
 }
 
 // Run opens the stores, loads the sample catalog into an empty store, and
@@ -103,11 +115,54 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	carter := cart.NewService(carts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
-	srv := api.NewServer(catalog, inventory, carter, api.Config{
+
+	// The money path: checkouts and orders in the relational store, the
+	// embedded queue, the relay that publishes the outbox to it, and the
+	// dispatcher that feeds its messages to the queue functions.
+	checkouts := sqlstore.NewCheckoutStore(rel)
+	if err := checkouts.ReleaseLeases(ctx); err != nil { // this process alone owns the embedded store
+		return err
+	}
+	orders := sqlstore.NewOrderStore(rel)
+	m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
+	var webhook func([]byte, string) (string, commerce.Payment, error)
+	var authenticate func(context.Context, string, bool) (commerce.Payment, error)
+	var tp *testpay.Provider
+	switch cfg.Payments {
+	case "stripe":
+		sp := stripe.New(stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
+		m.Payments = sp
+		webhook = func(payload []byte, sig string) (string, commerce.Payment, error) {
+			ev, err := sp.ParseWebhook(payload, sig)
+			return ev.Type, ev.Payment, err
+		}
+	default:
+		if tp, err = testpay.New(m.db.Write); err != nil {
+			return err
+		}
+		m.Payments, authenticate = tp, tp.Authenticate
+	}
+	relay := worker.NewRelay(checkouts, m.Queue, time.Second, m.Logger)
+	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
+		Rules:          pricing.Rules{Shipping: cfg.Shipping, Tax: cfg.Tax},
+		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick,
+	}, m.Logger)
+	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now}
+	dispatcher := worker.NewDispatcher(m.Queue, functions.Handle, cfg.Workers, 100*time.Millisecond, m.Logger)
+	relay.Published = dispatcher.Kick
+
+	srv := api.NewServer(api.Deps{
+		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
+		DeadLetters: m.Queue.DeadLetters, Functions: functions.Handle,
+		StripeWebhook: webhook, TestAuthenticate: authenticate,
+	}, api.Config{
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
 	}, m.Logger)
 	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	if tp != nil && !cfg.UnderHost {
+		tp.BaseURL = "http://" + m.Addr() // where a buyer finishes 3-D Secure
 	}
 	m.server = &http.Server{
 		Handler:           srv.Handler(),
@@ -121,9 +176,12 @@ func (m *Main) Run(ctx context.Context) error {
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
 
-	sweepCtx, cancel := context.WithCancel(context.Background())
+	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	go m.sweepCarts(sweepCtx, carts)
+	m.workers.Add(3)
+	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
+	go func() { defer m.workers.Done(); relay.Run(bg) }()
+	go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
 
 	if cfg.AdminKeyGenerated {
 		fmt.Fprintf(m.Stdout, "shopfn: SHOPFN_ADMIN_KEY is not set; admin key for this run: %s\n", cfg.AdminKey)
@@ -135,13 +193,10 @@ func (m *Main) Run(ctx context.Context) error {
 // Addr returns the address the server listens on.
 func (m *Main) Addr() string { return m.listener.Addr().String() }
 
-// Close stops accepting requests, lets in-flight ones finish (up to 20 s),
-// and closes the store.
+// Close stops accepting requests, lets in-flight ones and the messages in
+// hand finish (up to 20 s), and closes the store.
 func (m *Main) Close() error {
 	var errs []error
-	if m.cancel != nil {
-		m.cancel()
-	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
@@ -151,6 +206,10 @@ func (m *Main) Close() error {
 		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, fmt.Errorf("serve: %w", err))
 		}
+	}
+	if m.cancel != nil {
+		m.cancel()
+		m.workers.Wait()
 	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {

@@ -38,5 +38,21 @@ unformatted=$(gofmt -l handler scripts)
 if [ -n "$unformatted" ]; then
   echo "test.sh: gofmt would change:"; echo "$unformatted"; exit 1
 fi
+
+# The Stripe adapter's tests run against stripe-mock, a server that checks
+# requests against Stripe's API spec; they skip when it is missing.
+if [ -z "${STRIPE_MOCK_BIN:-}" ] || [ ! -x "$STRIPE_MOCK_BIN" ]; then
+  if ! STRIPE_MOCK_BIN=$(command -v stripe-mock); then
+    gobin=$(go env GOBIN)
+    [ -n "$gobin" ] || gobin="$(go env GOPATH | cut -d: -f1)/bin"
+    STRIPE_MOCK_BIN="$gobin/stripe-mock"
+    if [ ! -x "$STRIPE_MOCK_BIN" ]; then
+      echo "test.sh: installing stripe-mock"
+      go install github.com/stripe/stripe-mock@v0.203.0
+    fi
+  fi
+fi
+export STRIPE_MOCK_BIN
+
 go vet "${pkgs[@]}"
 go test -count=1 -timeout 20m ${flags[@]+"${flags[@]}"} "${pkgs[@]}"

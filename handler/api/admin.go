@@ -69,7 +69,7 @@ func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.cfg.Now().UTC()
 	p.ID, p.CreatedAt, p.UpdatedAt = commerce.NewProductID(now), now, now
-	if err := s.catalog.CreateProduct(r.Context(), p); err != nil {
+	if err := s.Catalog.CreateProduct(r.Context(), p); err != nil {
 		return err
 	}
 	s.cache.invalidate()
@@ -95,12 +95,12 @@ func (s *Server) replaceProduct(w http.ResponseWriter, r *http.Request) error {
 	if p.ID != "" && p.ID != id {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "the body's id %q is not the URL's %q", p.ID, id)
 	}
-	old, err := s.catalog.Product(r.Context(), id)
+	old, err := s.Catalog.Product(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	p.ID, p.CreatedAt, p.UpdatedAt = id, old.CreatedAt, s.cfg.Now().UTC()
-	if err := s.catalog.ReplaceProduct(r.Context(), p, ifMatch(r)); err != nil {
+	if err := s.Catalog.ReplaceProduct(r.Context(), p, ifMatch(r)); err != nil {
 		return err
 	}
 	s.cache.invalidate()
@@ -114,7 +114,7 @@ func (s *Server) deleteProduct(w http.ResponseWriter, r *http.Request) error {
 	if !commerce.IsID(id, 'p') {
 		return commerce.NotFoundf("product %q not found", id)
 	}
-	if err := s.catalog.DeleteProduct(r.Context(), id); err != nil {
+	if err := s.Catalog.DeleteProduct(r.Context(), id); err != nil {
 		return err
 	}
 	s.cache.invalidate()
@@ -159,14 +159,14 @@ func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) error {
 	if !commerce.ValidSKU(sku) {
 		return commerce.NotFoundf("sku %q not found", sku)
 	}
-	refs, err := s.catalog.Variants(r.Context(), []string{sku})
+	refs, err := s.Catalog.Variants(r.Context(), []string{sku})
 	if err != nil {
 		return err
 	}
 	if _, ok := refs[sku]; !ok {
 		return commerce.NotFoundf("sku %q is in no product; create the product first", sku)
 	}
-	l, err := s.inventory.SetOnHand(r.Context(), sku, onHand)
+	l, err := s.Inventory.SetOnHand(r.Context(), sku, onHand)
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func (s *Server) createCart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.carts.Create(r.Context(), lines)
+	c, err := s.Carts.Create(r.Context(), lines)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (s *Server) createCart(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getCart(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.carts.Get(r.Context(), r.PathValue("cartId"))
+	c, err := s.Carts.Get(r.Context(), r.PathValue("cartId"))
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *Server) getCart(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteCart(w http.ResponseWriter, r *http.Request) error {
-	if err := s.carts.Delete(r.Context(), r.PathValue("cartId"), ifMatch(r)); err != nil {
+	if err := s.Carts.Delete(r.Context(), r.PathValue("cartId"), ifMatch(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -127,7 +127,7 @@ func (s *Server) addCartItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.carts.Add(r.Context(), r.PathValue("cartId"), ifMatch(r), l.SKU, l.Quantity)
+	c, err := s.Carts.Add(r.Context(), r.PathValue("cartId"), ifMatch(r), l.SKU, l.Quantity)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (s *Server) setCartItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.carts.SetQuantity(r.Context(), r.PathValue("cartId"), ifMatch(r), r.PathValue("sku"), q)
+	c, err := s.Carts.SetQuantity(r.Context(), r.PathValue("cartId"), ifMatch(r), r.PathValue("sku"), q)
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (s *Server) setCartItem(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) removeCartItem(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.carts.Remove(r.Context(), r.PathValue("cartId"), ifMatch(r), r.PathValue("sku"))
+	c, err := s.Carts.Remove(r.Context(), r.PathValue("cartId"), ifMatch(r), r.PathValue("sku"))
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	gen := s.cache.generation()
-	ps, err := s.catalog.ListProducts(r.Context(), commerce.ProductFilter{
+	ps, err := s.Catalog.ListProducts(r.Context(), commerce.ProductFilter{
 		Status: commerce.StatusActive, Category: lq.category, Query: lq.q, After: lq.after, Limit: lq.limit + 1,
 	})
 	if err != nil {
@@ -126,7 +126,7 @@ func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) error {
 // findProduct looks a product up by ID, then by handle.
 func (s *Server) findProduct(r *http.Request, idOrHandle string) (*commerce.Product, error) {
 	if commerce.IsID(idOrHandle, 'p') {
-		p, err := s.catalog.Product(r.Context(), idOrHandle)
+		p, err := s.Catalog.Product(r.Context(), idOrHandle)
 		if commerce.ErrorCode(err) != commerce.CodeNotFound {
 			return p, err
 		}
@@ -134,7 +134,7 @@ func (s *Server) findProduct(r *http.Request, idOrHandle string) (*commerce.Prod
 	if !commerce.ValidSlug(idOrHandle, commerce.MaxHandleLen) {
 		return nil, commerce.NotFoundf("product %q not found", idOrHandle)
 	}
-	return s.catalog.ProductByHandle(r.Context(), idOrHandle)
+	return s.Catalog.ProductByHandle(r.Context(), idOrHandle)
 }
 
 // etagMatch reports whether an If-None-Match header lists etag.
@@ -164,7 +164,7 @@ func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	gen := s.cache.generation()
-	counts, err := s.catalog.Categories(r.Context())
+	counts, err := s.Catalog.Categories(r.Context())
 	if err != nil {
 		return err
 	}
@@ -198,14 +198,14 @@ func (s *Server) getInventory(w http.ResponseWriter, r *http.Request) error {
 	if !commerce.ValidSKU(sku) {
 		return commerce.NotFoundf("sku %q not found", sku)
 	}
-	refs, err := s.catalog.Variants(r.Context(), []string{sku})
+	refs, err := s.Catalog.Variants(r.Context(), []string{sku})
 	if err != nil {
 		return err
 	}
 	if ref, ok := refs[sku]; !ok || ref.Status != commerce.StatusActive {
 		return commerce.NotFoundf("sku %q not found", sku)
 	}
-	levels, err := s.inventory.StockLevels(r.Context(), []string{sku})
+	levels, err := s.Inventory.StockLevels(r.Context(), []string{sku})
 	if err != nil {
 		return err
 	}

@@ -57,6 +57,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func writeProblem(w http.ResponseWriter, status int, e *commerce.Error) {
+	_, body := problemBody(status, e)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// problemBody encodes e as a problem with the given status.
+func problemBody(status int, e *commerce.Error) (int, []byte) {
 	body, _ := json.Marshal(Problem{
 		Type:   "urn:shopfn:problem:" + e.Code,
 		Title:  http.StatusText(status),
@@ -65,10 +74,7 @@ func writeProblem(w http.ResponseWriter, status int, e *commerce.Error) {
 		Code:   e.Code,
 		SKUs:   e.SKUs,
 	})
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(body)
+	return status, body
 }
 
 // writeJSON writes v as a JSON response.

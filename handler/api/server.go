@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"shopfn/handler/cart"
+	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
 )
 
@@ -24,12 +26,29 @@ type Route struct {
 
 // Server holds what the HTTP handlers need.
 type Server struct {
-	catalog   commerce.CatalogStore
-	inventory commerce.InventoryStore
-	carts     *cart.Service
-	cfg       Config
-	log       *slog.Logger
-	cache     *cache
+	Deps
+	cfg   Config
+	log   *slog.Logger
+	cache *cache
+}
+
+// Deps are the stores and services behind the routes.
+type Deps struct {
+	Catalog   commerce.CatalogStore
+	Inventory commerce.InventoryStore
+	Carts     *cart.Service
+	Checkout  *checkout.Service
+	Orders    commerce.OrderStore
+	// DeadLetters lists a queue's dead-lettered messages.
+	DeadLetters func(ctx context.Context, queue string, limit int) ([]commerce.DeadLetter, error)
+	// Functions runs a queue function on a message (worker.Functions.Handle).
+	Functions func(ctx context.Context, queue string, m commerce.Message) error
+	// StripeWebhook verifies and parses a Stripe webhook; nil when Stripe is
+	// not the payment provider.
+	StripeWebhook func(payload []byte, signature string) (eventType string, p commerce.Payment, err error)
+	// TestAuthenticate completes a test payment's 3-D Secure step; nil
+	// unless the test payment provider is active.
+	TestAuthenticate func(ctx context.Context, paymentID string, fail bool) (commerce.Payment, error)
 }
 
 // Config configures a Server.
@@ -49,11 +68,11 @@ type Config struct {
 }
 
 // NewServer returns a Server.
-func NewServer(catalog commerce.CatalogStore, inventory commerce.InventoryStore, carts *cart.Service, cfg Config, log *slog.Logger) *Server {
+func NewServer(deps Deps, cfg Config, log *slog.Logger) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Server{catalog: catalog, inventory: inventory, carts: carts, cfg: cfg, log: log, cache: newCache(cfg.CacheTTL, cfg.Now)}
+	return &Server{Deps: deps, cfg: cfg, log: log, cache: newCache(cfg.CacheTTL, cfg.Now)}
 }
 
 type route struct {
@@ -80,6 +99,21 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/api/carts/{cartId}/items", false}, s.addCartItem},
 		{Route{"PUT", "/api/carts/{cartId}/items/{sku}", false}, s.setCartItem},
 		{Route{"DELETE", "/api/carts/{cartId}/items/{sku}", false}, s.removeCartItem},
+
+		{Route{"POST", "/api/checkout", false}, s.checkout},
+		{Route{"POST", "/api/checkout/{checkoutId}/confirm", false}, s.confirmCheckout},
+		{Route{"GET", "/api/orders/{orderId}", false}, s.getOrder},
+		{Route{"POST", "/api/webhooks/stripe", false}, s.stripeWebhook},
+		{Route{"POST", "/api/testpay/authenticate/{paymentId}", false}, s.testAuthenticate},
+
+		{Route{"GET", "/api/admin/orders", true}, s.listOrders},
+		{Route{"POST", "/api/admin/orders/{orderId}/cancel", true}, s.cancelOrder},
+		{Route{"GET", "/api/admin/deadletters", true}, s.listDeadLetters},
+
+		// Queue functions, invoked by the Functions host (or, standalone,
+		// by anyone holding the admin key).
+		{Route{"POST", "/orders", true}, s.invoke(commerce.QueueOrders)},
+		{Route{"POST", "/inventory", true}, s.invoke(commerce.QueueInventory)},
 	}
 }
 

@@ -6,15 +6,16 @@ import (
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/pricing"
 )
 
 // Priced is a cart as buyers see it: every line priced from the catalog now.
 type Priced struct {
-	ID        string         `json:"id"`
-	Currency  string         `json:"currency"`
-	Items     []Item         `json:"items"`
-	ItemCount int            `json:"itemCount"`
-	Subtotal  commerce.Money `json:"subtotal"`
+	ID        string               `json:"id"`
+	Currency  string               `json:"currency"`
+	Items     []commerce.OrderLine `json:"items"`
+	ItemCount int                  `json:"itemCount"`
+	Subtotal  commerce.Money       `json:"subtotal"`
 	// Unavailable lists lines whose product is no longer sold (deleted,
 	// archived or repriced in another currency). They are kept, so the
 	// buyer sees what went away, but not priced or counted.
@@ -24,21 +25,11 @@ type Priced struct {
 	ETag        string              `json:"-"`
 }
 
-// Item is a priced cart line.
-type Item struct {
-	SKU       string         `json:"sku"`
-	ProductID string         `json:"productId"`
-	Title     string         `json:"title"`
-	Quantity  int            `json:"quantity"`
-	UnitPrice commerce.Money `json:"unitPrice"`
-	LineTotal commerce.Money `json:"lineTotal"`
-}
-
 // price prices c from the catalog, using refs for the SKUs it holds and
 // looking up the others.
 func (s *Service) price(ctx context.Context, c *commerce.Cart, refs map[string]commerce.VariantRef) (*Priced, error) {
 	p := &Priced{
-		ID: c.ID, Currency: c.Currency, Items: []Item{}, Unavailable: []commerce.CartLine{},
+		ID: c.ID, Currency: c.Currency, Items: []commerce.OrderLine{}, Unavailable: []commerce.CartLine{},
 		Subtotal: commerce.Money{Currency: c.Currency}, ExpiresAt: c.ExpiresAt, UpdatedAt: c.UpdatedAt, ETag: c.ETag,
 	}
 	if len(c.Lines) == 0 {
@@ -73,11 +64,9 @@ func (s *Service) price(ctx context.Context, c *commerce.Cart, refs map[string]c
 		if ref.Variants > 1 && ref.Variant.Title != "" {
 			title += " / " + ref.Variant.Title
 		}
-		unit := ref.Variant.Price
-		total := commerce.Money{Amount: unit.Amount * int64(l.Quantity), Currency: unit.Currency}
-		p.Items = append(p.Items, Item{SKU: l.SKU, ProductID: ref.ProductID, Title: title, Quantity: l.Quantity, UnitPrice: unit, LineTotal: total})
+		p.Items = append(p.Items, commerce.OrderLine{SKU: l.SKU, ProductID: ref.ProductID, Title: title, Quantity: l.Quantity, UnitPrice: ref.Variant.Price})
 		p.ItemCount += l.Quantity
-		p.Subtotal.Amount += total.Amount
 	}
+	p.Subtotal = pricing.Rules{}.Price(c.Currency, p.Items).Subtotal
 	return p, nil
 }

@@ -25,6 +25,13 @@ func NewCartID() string {
 	return "c" + idEncoding.EncodeToString(b[:])
 }
 
+// NewOrderID returns a new order ID: "o" and 26 characters, 80 of whose bits
+// are random (unguessable) and whose order follows creation time.
+func NewOrderID(now time.Time) string { return "o" + NewProductID(now)[1:] }
+
+// NewCheckoutID returns a new, unguessable checkout ID: "k" and 128 random bits.
+func NewCheckoutID() string { return "k" + NewCartID()[1:] }
+
 // IsID reports whether s has the shape of an ID made by this package with the
 // given prefix, so that malformed IDs are refused before any store is asked.
 func IsID(s string, prefix byte) bool {

@@ -92,6 +92,41 @@ var schema = []string{
 		doc        TEXT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS carts_expires_at ON carts (expires_at)`,
+	// The embedded queue (queue.go). Times are Unix nanoseconds. visible_at
+	// is when a message is next due: its scheduled time, or its lock expiry.
+	`CREATE TABLE IF NOT EXISTS queue_messages (
+		seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+		queue          TEXT NOT NULL,
+		message_id     TEXT NOT NULL,
+		type           TEXT NOT NULL,
+		body           BLOB,
+		enqueued_at    INTEGER NOT NULL,
+		scheduled_at   INTEGER,
+		visible_at     INTEGER NOT NULL,
+		delivery_count INTEGER NOT NULL DEFAULT 0,
+		lock_token     TEXT
+	)`,
+	`CREATE INDEX IF NOT EXISTS queue_messages_due ON queue_messages (queue, visible_at, seq)`,
+	`CREATE UNIQUE INDEX IF NOT EXISTS queue_messages_lock ON queue_messages (lock_token)`,
+	`CREATE TABLE IF NOT EXISTS queue_deadletters (
+		seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+		queue            TEXT NOT NULL,
+		message_id       TEXT NOT NULL,
+		type             TEXT NOT NULL,
+		body             BLOB,
+		delivery_count   INTEGER NOT NULL,
+		reason           TEXT NOT NULL,
+		enqueued_at      INTEGER NOT NULL,
+		dead_lettered_at INTEGER NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS queue_deadletters_queue ON queue_deadletters (queue, seq)`,
+	`CREATE TABLE IF NOT EXISTS queue_dedup (
+		queue       TEXT NOT NULL,
+		message_id  TEXT NOT NULL,
+		accepted_at INTEGER NOT NULL,
+		PRIMARY KEY (queue, message_id)
+	) WITHOUT ROWID`,
+	`CREATE INDEX IF NOT EXISTS queue_dedup_accepted ON queue_dedup (accepted_at)`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {

@@ -7,7 +7,12 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
+
+	"shopfn/handler/commerce"
 )
 
 // Dialect is what differs between the SQL databases shopfn runs on.
@@ -19,19 +24,71 @@ type Dialect struct {
 	Rebind func(query string) string
 	// Schema creates the relational tables if they do not exist.
 	Schema []string
+	// IsUnique reports whether err is a unique-constraint violation.
+	IsUnique func(err error) bool
 }
 
 // SQLite is the dialect of the embedded store.
 var SQLite = Dialect{
 	Name:   "sqlite",
 	Rebind: func(q string) string { return q },
+	IsUnique: func(err error) bool {
+		return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	},
 	Schema: []string{
 		`CREATE TABLE IF NOT EXISTS inventory (
 			sku        TEXT PRIMARY KEY,
-			on_hand    INTEGER NOT NULL CHECK (on_hand >= 0),
+			on_hand    INTEGER NOT NULL,
 			reserved   INTEGER NOT NULL CHECK (reserved >= 0),
 			updated_at INTEGER NOT NULL
 		)`,
+		`CREATE TABLE IF NOT EXISTS stock_sources (
+			sku      TEXT NOT NULL,
+			source   TEXT NOT NULL,
+			sequence INTEGER NOT NULL,
+			PRIMARY KEY (sku, source)
+		)`,
+		`CREATE TABLE IF NOT EXISTS checkouts (
+			id              TEXT PRIMARY KEY,
+			idempotency_key TEXT NOT NULL UNIQUE,
+			order_id        TEXT NOT NULL UNIQUE,
+			status          TEXT NOT NULL,
+			payment_id      TEXT NOT NULL,
+			next_action     TEXT NOT NULL,
+			lease_until     INTEGER NOT NULL,
+			response_status INTEGER NOT NULL,
+			response_body   BLOB,
+			reserved_until  INTEGER NOT NULL,
+			created_at      INTEGER NOT NULL,
+			updated_at      INTEGER NOT NULL,
+			doc             TEXT NOT NULL
+		)`,
+		`CREATE INDEX IF NOT EXISTS checkouts_status ON checkouts (status, reserved_until)`,
+		`CREATE TABLE IF NOT EXISTS reservations (
+			checkout_id TEXT NOT NULL,
+			sku         TEXT NOT NULL,
+			quantity    INTEGER NOT NULL,
+			status      TEXT NOT NULL,
+			PRIMARY KEY (checkout_id, sku)
+		)`,
+		`CREATE TABLE IF NOT EXISTS outbox (
+			seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+			queue        TEXT NOT NULL,
+			message_id   TEXT NOT NULL,
+			type         TEXT NOT NULL,
+			body         BLOB NOT NULL,
+			scheduled_at INTEGER NOT NULL
+		)`,
+		`CREATE TABLE IF NOT EXISTS orders (
+			id           TEXT PRIMARY KEY,
+			checkout_id  TEXT NOT NULL UNIQUE,
+			status       TEXT NOT NULL,
+			restocked    INTEGER NOT NULL,
+			created_at   INTEGER NOT NULL,
+			cancelled_at INTEGER NOT NULL,
+			doc          TEXT NOT NULL
+		)`,
+		`CREATE INDEX IF NOT EXISTS orders_status ON orders (status, id)`,
 	},
 }
 
@@ -50,4 +107,49 @@ func New(ctx context.Context, write, read *sql.DB, d Dialect) (*DB, error) {
 		}
 	}
 	return &DB{write: write, read: read, d: d}, nil
+}
+
+// tx runs fn in a write transaction, committing when it returns nil.
+func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		var ce *commerce.Error
+		if errors.As(err, &ce) {
+			return err
+		}
+		return fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	return nil
+}
+
+// exec runs a query in tx, rebinding its placeholders, and returns the
+// number of rows it changed.
+func (db *DB) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+	res, err := tx.ExecContext(ctx, db.d.Rebind(query), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// unix and fromUnix store times as Unix nanoseconds, the same on every dialect.
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnix(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,7 +19,10 @@ type InventoryStore struct {
 	one *sql.Stmt
 }
 
-var _ commerce.InventoryStore = (*InventoryStore)(nil)
+var (
+	_ commerce.InventoryStore   = (*InventoryStore)(nil)
+	_ commerce.StockLevelSetter = (*InventoryStore)(nil)
+)
 
 // NewInventoryStore returns an InventoryStore on db.
 func NewInventoryStore(ctx context.Context, db *DB) (*InventoryStore, error) {
@@ -70,29 +74,51 @@ func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64
 	if onHand < 0 || onHand > commerce.MaxOnHand {
 		return commerce.StockLevel{}, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be 0-%d", commerce.MaxOnHand)
 	}
-	tx, err := s.db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return commerce.StockLevel{}, fmt.Errorf("sqlstore: set on hand %s: %w", sku, err)
-	}
-	defer tx.Rollback()
-	now := s.now().UnixNano()
-	res, err := tx.ExecContext(ctx, s.db.d.Rebind(`UPDATE inventory SET on_hand = ?, updated_at = ? WHERE sku = ?`), onHand, now, sku)
-	if err != nil {
-		return commerce.StockLevel{}, fmt.Errorf("sqlstore: set on hand %s: %w", sku, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		_, err := tx.ExecContext(ctx, s.db.d.Rebind(`INSERT INTO inventory (sku, on_hand, reserved, updated_at) VALUES (?, ?, 0, ?)`), sku, onHand, now)
-		if err != nil {
-			return commerce.StockLevel{}, fmt.Errorf("sqlstore: set on hand %s: %w", sku, err)
-		}
-	}
 	l := commerce.StockLevel{SKU: sku}
-	err = tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT on_hand, reserved FROM inventory WHERE sku = ?`), sku).Scan(&l.OnHand, &l.Reserved)
-	if err != nil {
-		return commerce.StockLevel{}, fmt.Errorf("sqlstore: set on hand %s: %w", sku, err)
+	err := s.db.tx(ctx, "set on hand "+sku, func(tx *sql.Tx) error {
+		if err := s.setOnHand(ctx, tx, sku, onHand); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT on_hand, reserved FROM inventory WHERE sku = ?`), sku).Scan(&l.OnHand, &l.Reserved)
+	})
+	return l, err
+}
+
+// setOnHand sets a SKU's on-hand count within tx, creating its row if needed.
+func (s *InventoryStore) setOnHand(ctx context.Context, tx *sql.Tx, sku string, onHand int64) error {
+	now := s.now().UnixNano()
+	n, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = ?, updated_at = ? WHERE sku = ?`, onHand, now, sku)
+	if err != nil || n == 1 {
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return commerce.StockLevel{}, fmt.Errorf("sqlstore: set on hand %s: %w", sku, err)
+	_, err = s.db.exec(ctx, tx, `INSERT INTO inventory (sku, on_hand, reserved, updated_at) VALUES (?, ?, 0, ?)`, sku, onHand, now)
+	return err
+}
+
+// ApplyStockLevel sets a SKU's on-hand count from a source (an ERP or a
+// warehouse) unless that source already sent a count with a sequence at
+// least as high: messages from one source may arrive out of order.
+func (s *InventoryStore) ApplyStockLevel(ctx context.Context, sku string, onHand int64, source string, sequence int64) (bool, error) {
+	if onHand < 0 || onHand > commerce.MaxOnHand {
+		return false, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be 0-%d", commerce.MaxOnHand)
 	}
-	return l, nil
+	applied := false
+	err := s.db.tx(ctx, "apply stock level "+sku, func(tx *sql.Tx) error {
+		var last int64
+		err := tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT sequence FROM stock_sources WHERE sku = ? AND source = ?`), sku, source).Scan(&last)
+		switch {
+		case err == nil && sequence <= last:
+			return nil
+		case err == nil:
+			_, err = s.db.exec(ctx, tx, `UPDATE stock_sources SET sequence = ? WHERE sku = ? AND source = ?`, sequence, sku, source)
+		case errors.Is(err, sql.ErrNoRows):
+			_, err = s.db.exec(ctx, tx, `INSERT INTO stock_sources (sku, source, sequence) VALUES (?, ?, ?)`, sku, source, sequence)
+		}
+		if err != nil {
+			return err
+		}
+		applied = true
+		return s.setOnHand(ctx, tx, sku, onHand)
+	})
+	return applied, err
 }

@@ -1,0 +1,118 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"shopfn/handler/checkout"
+	"shopfn/handler/commerce"
+)
+
+// parseCheckout decodes the body of POST /api/checkout.
+func parseCheckout(data []byte) (checkout.Request, error) {
+	var req checkout.Request
+	err := decodeJSON(data, &req)
+	return req, err
+}
+
+// checkoutResult is the body of a checkout that is paid, waits for the
+// buyer, or is still being decided.
+type checkoutResult struct {
+	CheckoutID string          `json:"checkoutId"`
+	OrderID    string          `json:"orderId"`
+	Status     string          `json:"status"`
+	Total      *commerce.Money `json:"total,omitempty"`
+	Subtotal   *commerce.Money `json:"subtotal,omitempty"`
+	Shipping   *commerce.Money `json:"shipping,omitempty"`
+	Tax        *commerce.Money `json:"tax,omitempty"`
+	NextAction map[string]any  `json:"nextAction,omitempty"`
+}
+
+func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" && !checkout.ValidKey(key) {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "Idempotency-Key must be 1-255 visible ASCII characters")
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	req, err := parseCheckout(body)
+	if err != nil {
+		return err
+	}
+	out, err := s.Checkout.Checkout(r.Context(), req, key)
+	if err != nil {
+		return err
+	}
+	c := out.Checkout
+	if out.Replay != nil {
+		s.writeStored(w, c, out.Replay)
+		return nil
+	}
+	status, resp := renderCheckout(c, http.StatusCreated)
+	if c.Status == commerce.CheckoutPending {
+		writeBody(w, status, resp) // not decided yet: not the response to replay
+		return nil
+	}
+	if err := s.Checkout.Remember(r.Context(), c.ID, status, resp); err != nil {
+		s.log.Warn("remember checkout response", "checkout", c.ID, "err", err)
+	}
+	s.writeStored(w, c, &commerce.StoredResponse{Status: status, Body: resp})
+	return nil
+}
+
+// writeStored writes a checkout response, first or replayed.
+func (s *Server) writeStored(w http.ResponseWriter, c *commerce.Checkout, resp *commerce.StoredResponse) {
+	if resp.Status == http.StatusCreated {
+		w.Header().Set("Location", "/api/orders/"+c.OrderID)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if resp.Status >= 400 {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(resp.Status)
+		w.Write(resp.Body)
+		return
+	}
+	writeBody(w, resp.Status, resp.Body)
+}
+
+// renderCheckout renders a checkout as it stands; paid answers paidStatus
+// (201 for the checkout request, 200 for confirm).
+func renderCheckout(c *commerce.Checkout, paidStatus int) (int, []byte) {
+	res := checkoutResult{CheckoutID: c.ID, OrderID: c.OrderID, Status: string(c.Status)}
+	var status int
+	switch c.Status {
+	case commerce.CheckoutPaid:
+		status = paidStatus
+		res.Total, res.Subtotal, res.Shipping, res.Tax = &c.Total, &c.Subtotal, &c.Shipping, &c.Tax
+	case commerce.CheckoutRequiresAction:
+		status, res.NextAction = http.StatusOK, c.NextAction
+	case commerce.CheckoutPending:
+		status, res.Status = http.StatusAccepted, "processing"
+	case commerce.CheckoutDeclined:
+		detail := "the payment was declined"
+		if code, _ := c.NextAction["declineCode"].(string); code != "" {
+			detail += " (" + code + ")"
+		}
+		return problemBody(http.StatusPaymentRequired, &commerce.Error{Code: "payment_declined", Message: detail})
+	default:
+		return problemBody(http.StatusConflict, &commerce.Error{Code: "checkout_expired", Message: "the checkout expired and its reservation was released; check out again"})
+	}
+	body, _ := json.Marshal(res)
+	return status, body
+}
+
+func (s *Server) confirmCheckout(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("checkoutId")
+	if !commerce.IsID(id, 'k') {
+		return commerce.NotFoundf("checkout %q not found", id)
+	}
+	c, err := s.Checkout.Confirm(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	status, body := renderCheckout(c, http.StatusOK)
+	s.writeStored(w, c, &commerce.StoredResponse{Status: status, Body: body})
+	return nil
+}

@@ -1,0 +1,111 @@
+package api
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"shopfn/handler/commerce"
+)
+
+func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("orderId")
+	if !commerce.IsID(id, 'o') {
+		return commerce.NotFoundf("order %q not found", id)
+	}
+	o, err := s.Orders.Order(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.writeJSON(w, r, http.StatusOK, o)
+	return nil
+}
+
+// parseOrderQuery validates the query of GET /api/admin/orders.
+func parseOrderQuery(v url.Values) (commerce.OrderFilter, error) {
+	f := commerce.OrderFilter{Status: commerce.OrderStatus(v.Get("status")), Limit: defaultPageSize}
+	switch f.Status {
+	case "", commerce.OrderPlaced, commerce.OrderCancelled:
+	default:
+		return f, commerce.Invalidf(commerce.CodeInvalidRequest, "status must be placed or cancelled")
+	}
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxPageSize {
+			return f, commerce.Invalidf(commerce.CodeInvalidRequest, "limit must be an integer from 1 to %d", maxPageSize)
+		}
+		f.Limit = n
+	}
+	if c := v.Get("cursor"); c != "" {
+		id, err := base64.RawURLEncoding.DecodeString(c)
+		if err != nil || !commerce.IsID(string(id), 'o') {
+			return f, commerce.Invalidf(commerce.CodeInvalidRequest, "cursor is not one this API returned")
+		}
+		f.After = string(id)
+	}
+	return f, nil
+}
+
+type orderPage struct {
+	Items      []commerce.Order `json:"items"`
+	NextCursor *string          `json:"nextCursor"`
+}
+
+func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseOrderQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	limit := f.Limit
+	f.Limit++
+	orders, err := s.Orders.Orders(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	page := orderPage{Items: orders}
+	if len(orders) > limit {
+		page.Items = orders[:limit]
+		next := base64.RawURLEncoding.EncodeToString([]byte(orders[limit-1].ID))
+		page.NextCursor = &next
+	}
+	if page.Items == nil {
+		page.Items = []commerce.Order{}
+	}
+	s.writeJSON(w, r, http.StatusOK, page)
+	return nil
+}
+
+func (s *Server) cancelOrder(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("orderId")
+	if !commerce.IsID(id, 'o') {
+		return commerce.NotFoundf("order %q not found", id)
+	}
+	o, err := s.Checkout.Cancel(r.Context(), s.Orders, id)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, o)
+	return nil
+}
+
+func (s *Server) listDeadLetters(w http.ResponseWriter, r *http.Request) error {
+	queues := []string{commerce.QueueOrders, commerce.QueueInventory}
+	if q := r.URL.Query().Get("queue"); q != "" {
+		if q != commerce.QueueOrders && q != commerce.QueueInventory {
+			return commerce.Invalidf(commerce.CodeInvalidRequest, "queue must be orders or inventory")
+		}
+		queues = []string{q}
+	}
+	items := []commerce.DeadLetter{}
+	for _, q := range queues {
+		dl, err := s.DeadLetters(r.Context(), q, maxPageSize)
+		if err != nil {
+			return err
+		}
+		items = append(items, dl...)
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"items": items})
+	return nil
+}

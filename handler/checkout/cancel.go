@@ -1,0 +1,46 @@
+package checkout
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// Orders is what cancelling needs of the order store.
+type Orders interface {
+	Order(ctx context.Context, id string) (*commerce.Order, error)
+	CancelOrder(ctx context.Context, id string, now time.Time, cancelled commerce.Message) (bool, error)
+}
+
+// Cancel cancels a placed order: it refunds the payment and restocks the
+// units through the inventory queue, once however often it is called (the
+// refund is idempotent by order, the cancellation by status). It returns
+// "not_found", and 409 "order_processing" while the order is not yet placed.
+func (s *Service) Cancel(ctx context.Context, orders Orders, id string) (*commerce.Order, error) {
+	o, err := orders.Order(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch o.Status {
+	case commerce.OrderCancelled:
+		return o, nil
+	case commerce.OrderProcessing:
+		return nil, commerce.Errorf(commerce.KindConflict, "order_processing", "order %s is still being placed; retry shortly", id)
+	}
+	if o.PaymentID != "" {
+		if err := s.payments.Refund(ctx, o.PaymentID, "refund-"+o.ID); err != nil {
+			return nil, fmt.Errorf("cancel order %s: refund: %w", id, err)
+		}
+	}
+	msg := Message(commerce.MsgOrderCancelled, "order-cancelled-"+o.ID, map[string]any{"orderId": o.ID})
+	changed, err := orders.CancelOrder(ctx, id, s.cfg.Now().UTC(), msg)
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		s.cfg.Published()
+	}
+	return orders.Order(ctx, id)
+}

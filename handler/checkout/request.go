@@ -1,0 +1,95 @@
+package checkout
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"shopfn/handler/commerce"
+)
+
+// Request is a buyer's request to check a cart out.
+type Request struct {
+	CartID          string           `json:"cartId"`
+	Email           string           `json:"email"`
+	ShippingAddress commerce.Address `json:"shippingAddress"`
+	PaymentMethod   string           `json:"paymentMethod"`
+}
+
+// Limits on a checkout request.
+const (
+	maxEmailLen         = 254
+	maxAddressFieldLen  = 200
+	maxPaymentMethodLen = 255
+	maxKeyLen           = 255
+)
+
+// Validate checks a request: 422 "invalid_email" and "invalid_address", and
+// 400 "invalid_request" for a missing cart or payment method.
+func (r *Request) Validate() error {
+	if r.CartID == "" {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "cartId is required")
+	}
+	if !strings.HasPrefix(r.PaymentMethod, "pm_") || len(r.PaymentMethod) > maxPaymentMethodLen || !printable(r.PaymentMethod) {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "paymentMethod must be a payment method ID such as pm_card_visa")
+	}
+	if !validEmail(r.Email) {
+		return commerce.Rulef("invalid_email", "email %q is not an email address", clip(r.Email))
+	}
+	a := r.ShippingAddress
+	for _, f := range []struct{ name, value string }{{"name", a.Name}, {"line1", a.Line1}, {"city", a.City}, {"postalCode", a.PostalCode}} {
+		if strings.TrimSpace(f.value) == "" || !validField(f.value) {
+			return commerce.Rulef("invalid_address", "shippingAddress.%s is required (at most %d characters)", f.name, maxAddressFieldLen)
+		}
+	}
+	if !validField(a.Line2) {
+		return commerce.Rulef("invalid_address", "shippingAddress.line2 must be at most %d characters", maxAddressFieldLen)
+	}
+	if len(a.Country) != 2 || a.Country[0] < 'A' || a.Country[0] > 'Z' || a.Country[1] < 'A' || a.Country[1] > 'Z' {
+		return commerce.Rulef("invalid_address", "shippingAddress.country must be an ISO 3166-1 alpha-2 code such as US")
+	}
+	return nil
+}
+
+// Hash identifies the request's content, so that an idempotency key sent
+// again with another body is recognised.
+func (r *Request) Hash() string {
+	b, _ := json.Marshal(r)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func validEmail(s string) bool {
+	if len(s) > maxEmailLen || !printable(s) {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == "" && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".")
+}
+
+func validField(s string) bool {
+	return utf8.ValidString(s) && utf8.RuneCountInString(s) <= maxAddressFieldLen && !strings.ContainsAny(s, "\x00\r\n")
+}
+
+// printable reports whether s is visible ASCII.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidKey reports whether an Idempotency-Key header is usable.
+func ValidKey(k string) bool { return k != "" && len(k) <= maxKeyLen && printable(k) }
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
+}

@@ -1,0 +1,147 @@
+package commerce
+
+import (
+	"context"
+	"time"
+)
+
+// CheckoutStatus is where a checkout stands.
+type CheckoutStatus string
+
+// The checkout statuses. A checkout starts pending with its stock reserved;
+// it ends paid (the order follows through the orders queue), declined or
+// expired (its reservation released).
+const (
+	CheckoutPending        CheckoutStatus = "pending"
+	CheckoutRequiresAction CheckoutStatus = "requires_action"
+	CheckoutPaid           CheckoutStatus = "paid"
+	CheckoutDeclined       CheckoutStatus = "declined"
+	CheckoutExpired        CheckoutStatus = "expired"
+)
+
+// Address is a shipping address.
+type Address struct {
+	Name       string `json:"name"`
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2"`
+	City       string `json:"city"`
+	PostalCode string `json:"postalCode"`
+	Country    string `json:"country"`
+}
+
+// OrderLine is a priced line of a checkout or an order: what the buyer pays
+// for, fixed when the checkout began.
+type OrderLine struct {
+	SKU       string `json:"sku"`
+	ProductID string `json:"productId"`
+	Title     string `json:"title"`
+	Quantity  int    `json:"quantity"`
+	UnitPrice Money  `json:"unitPrice"`
+	LineTotal Money  `json:"lineTotal"`
+}
+
+// Totals are what a buyer pays: the lines' subtotal, shipping and tax.
+type Totals struct {
+	Subtotal Money `json:"subtotal"`
+	Shipping Money `json:"shipping"`
+	Tax      Money `json:"tax"`
+	Total    Money `json:"total"`
+}
+
+// StoredResponse is the first response a checkout request got; a replay of
+// the same request gets it again.
+type StoredResponse struct {
+	Status int    `json:"status"`
+	Body   []byte `json:"body"`
+}
+
+// Checkout is one attempt to buy a cart: the re-priced lines, the buyer's
+// details, the reservation and the payment.
+type Checkout struct {
+	ID             string
+	IdempotencyKey string
+	// RequestHash identifies the request body, so that a key reused with
+	// another body is refused.
+	RequestHash   string
+	CartID        string
+	OrderID       string
+	Email         string
+	Address       Address
+	PaymentMethod string
+	Lines         []OrderLine
+	Totals
+	Status     CheckoutStatus
+	PaymentID  string
+	NextAction map[string]any
+	// Response is the first response, once there is one.
+	Response      *StoredResponse
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	ReservedUntil time.Time
+	// LeaseUntil is until when the request that began the checkout has it
+	// to itself; a replay meanwhile waits or is told it is in progress.
+	LeaseUntil time.Time
+}
+
+// CheckoutStore holds checkouts and their stock reservations in the
+// relational store. Each method is one transaction. Implementation:
+// sqlstore.CheckoutStore; storetest.TestCheckoutStore holds it to its
+// behaviour.
+type CheckoutStore interface {
+	// BeginCheckout stores c as pending and reserves every line's quantity,
+	// and stores outbox (the reservation's expiry message), all or nothing.
+	// It returns KindConflict "insufficient_stock" listing every short SKU,
+	// and KindConflict "duplicate_checkout" when c.IdempotencyKey is taken.
+	BeginCheckout(ctx context.Context, c *Checkout, outbox []Message) error
+
+	// Checkout returns a checkout by ID, or "not_found".
+	Checkout(ctx context.Context, id string) (*Checkout, error)
+
+	// CheckoutByKey returns a checkout by idempotency key, or "not_found".
+	CheckoutByKey(ctx context.Context, key string) (*Checkout, error)
+
+	// CheckoutByOrder returns the checkout of an order ID, or "not_found".
+	CheckoutByOrder(ctx context.Context, orderID string) (*Checkout, error)
+
+	// Lease claims a pending or requires_action checkout for until, unless
+	// another claim holds at now. It reports whether the claim was taken.
+	Lease(ctx context.Context, id string, now, until time.Time) (bool, error)
+
+	// SetPayment records the payment of a pending checkout, and moves it to
+	// requires_action when the payment needs the buyer. It reports whether
+	// the checkout changed.
+	SetPayment(ctx context.Context, id string, p Payment, resp *StoredResponse) (bool, error)
+
+	// MarkPaid moves a pending, requires_action or expired checkout to paid
+	// and stores placed (its OrderPlaced message) in the outbox. An expired
+	// checkout's stock is reserved again first; when it is no longer there
+	// MarkPaid returns "insufficient_stock" and changes nothing. It reports
+	// whether the checkout changed (false when it was already paid).
+	MarkPaid(ctx context.Context, id, paymentID string, placed Message, resp *StoredResponse) (bool, error)
+
+	// Release moves a pending or requires_action checkout to status (declined
+	// or expired) and releases its reservation. It reports whether the
+	// checkout changed.
+	Release(ctx context.Context, id string, status CheckoutStatus, resp *StoredResponse) (bool, error)
+
+	// SetResponse records the first response of a checkout that has none.
+	SetResponse(ctx context.Context, id string, resp *StoredResponse) error
+}
+
+// Outbox is the transactional outbox: messages stored in the same
+// transaction as the change they announce, published afterwards by a relay.
+type Outbox interface {
+	// Unpublished returns up to limit stored messages not yet published,
+	// oldest first, each with the queue it is for.
+	Unpublished(ctx context.Context, limit int) ([]OutboxEntry, error)
+
+	// MarkPublished records that entries were published.
+	MarkPublished(ctx context.Context, ids []int64) error
+}
+
+// OutboxEntry is a stored message waiting to be published.
+type OutboxEntry struct {
+	Seq     int64
+	Queue   string
+	Message Message
+}

@@ -1,0 +1,75 @@
+package commerce
+
+import (
+	"context"
+	"time"
+)
+
+// OrderStatus is where an order stands.
+type OrderStatus string
+
+// The order statuses. An order is processing from the moment its checkout is
+// paid until the orders function has stored it.
+const (
+	OrderProcessing OrderStatus = "processing"
+	OrderPlaced     OrderStatus = "placed"
+	OrderCancelled  OrderStatus = "cancelled"
+)
+
+// Order is a paid checkout, as stored by the orders function.
+type Order struct {
+	ID              string      `json:"id"`
+	CheckoutID      string      `json:"checkoutId"`
+	Status          OrderStatus `json:"status"`
+	Email           string      `json:"email"`
+	Items           []OrderLine `json:"items"`
+	Subtotal        Money       `json:"subtotal"`
+	Shipping        Money       `json:"shipping"`
+	Tax             Money       `json:"tax"`
+	Total           Money       `json:"total"`
+	ShippingAddress Address     `json:"shippingAddress"`
+	PaymentID       string      `json:"-"`
+	CreatedAt       time.Time   `json:"createdAt"`
+	CancelledAt     *time.Time  `json:"cancelledAt,omitempty"`
+}
+
+// OrderFilter selects orders for Orders.
+type OrderFilter struct {
+	Status OrderStatus // empty means any
+	After  string      // the cursor: orders with IDs after this one
+	Limit  int
+}
+
+// OrderStore holds orders in the relational store. Each method is one
+// transaction and idempotent, since queue messages arrive at least once.
+type OrderStore interface {
+	// PlaceOrder stores the order of a paid checkout and commits its
+	// reservation (on hand and reserved both drop by each quantity). It
+	// reports false, changing nothing, when the order exists. It returns
+	// "not_found" for an unknown order and KindConflict "not_paid" when the
+	// checkout is not paid.
+	PlaceOrder(ctx context.Context, orderID string, now time.Time) (bool, error)
+
+	// Order returns an order; a paid checkout whose order is not stored yet
+	// is returned as processing. It returns "not_found" otherwise.
+	Order(ctx context.Context, id string) (*Order, error)
+
+	// Orders returns stored orders, by ID.
+	Orders(ctx context.Context, f OrderFilter) ([]Order, error)
+
+	// CancelOrder moves a placed order to cancelled and stores cancelled
+	// (its OrderCancelled message) in the outbox. It reports whether the
+	// order changed.
+	CancelOrder(ctx context.Context, id string, now time.Time, cancelled Message) (bool, error)
+
+	// Restock puts a cancelled order's units back on hand, once. It reports
+	// whether it did.
+	Restock(ctx context.Context, orderID string) (bool, error)
+}
+
+// StockLevelSetter applies stock counts sent by ERPs and warehouses.
+type StockLevelSetter interface {
+	// ApplyStockLevel sets a SKU's on-hand count unless the source already
+	// sent one with a sequence at least as high. It reports whether it applied.
+	ApplyStockLevel(ctx context.Context, sku string, onHand int64, source string, sequence int64) (bool, error)
+}

@@ -1,0 +1,288 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// ReasonMaxDeliveryCount is the dead-letter reason of a message whose lock
+// expired on its last allowed delivery, as Service Bus names it.
+const ReasonMaxDeliveryCount = "MaxDeliveryCountExceeded"
+
+// QueueOptions configures a Queue. Zero fields take the Service Bus defaults.
+type QueueOptions struct {
+	// LockDuration is how long a received message stays locked (default 30s).
+	LockDuration time.Duration
+	// MaxDeliveryCount is the number of deliveries after which a message is
+	// dead-lettered (default 10).
+	MaxDeliveryCount int
+	// DuplicateWindow is how long a message ID is remembered (default 10m).
+	DuplicateWindow time.Duration
+	// Now is the clock behind every time decision (default time.Now).
+	Now func() time.Time
+}
+
+// Queue is the embedded commerce.Queue: durable queues in SQLite tables
+// with peek-lock delivery, delivery counts, dead letters, scheduled
+// delivery and duplicate detection.
+type Queue struct {
+	db   *DB
+	opts QueueOptions
+}
+
+var _ commerce.Queue = (*Queue)(nil)
+
+// NewQueue returns a Queue on db, whose schema Open has created.
+func NewQueue(db *DB, opts QueueOptions) *Queue {
+	if opts.LockDuration <= 0 {
+		opts.LockDuration = 30 * time.Second
+	}
+	if opts.MaxDeliveryCount <= 0 {
+		opts.MaxDeliveryCount = 10
+	}
+	if opts.DuplicateWindow <= 0 {
+		opts.DuplicateWindow = 10 * time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Queue{db: db, opts: opts}
+}
+
+// Publish enqueues msgs on queue atomically. A message whose ID the queue
+// accepted within the duplicate window is dropped silently. It returns
+// KindInvalid when the queue name, a message ID or a message Type is empty.
+func (q *Queue) Publish(ctx context.Context, queue string, msgs ...commerce.Message) error {
+	if queue == "" {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "queue name is empty")
+	}
+	for i, m := range msgs {
+		if m.ID == "" || m.Type == "" {
+			return commerce.Invalidf(commerce.CodeInvalidRequest, "message %d on %s: ID and Type are required", i, queue)
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	now := q.opts.Now().UnixNano()
+	err := q.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM queue_dedup WHERE accepted_at <= ?`,
+			now-int64(q.opts.DuplicateWindow)); err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			// The prune above leaves only IDs accepted within the window.
+			res, err := tx.ExecContext(ctx, `INSERT INTO queue_dedup (queue, message_id, accepted_at) VALUES (?, ?, ?)
+				ON CONFLICT (queue, message_id) DO NOTHING`, queue, m.ID, now)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue // a duplicate
+			}
+			var scheduled sql.NullInt64
+			visible := now
+			if !m.ScheduledAt.IsZero() {
+				scheduled = sql.NullInt64{Int64: m.ScheduledAt.UnixNano(), Valid: true}
+				visible = scheduled.Int64
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO queue_messages
+				(queue, message_id, type, body, enqueued_at, scheduled_at, visible_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				queue, m.ID, m.Type, m.Body, now, scheduled, visible); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: queue publish: %w", err)
+	}
+	return nil
+}
+
+// Receive locks and returns up to max due messages of queue, oldest first.
+// A due message already delivered MaxDeliveryCount times (its last lock
+// expired) is dead-lettered instead. It returns KindInvalid when max < 1.
+func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.Message, error) {
+	if max < 1 {
+		return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "receive: max %d < 1", max)
+	}
+	now := q.opts.Now()
+	var msgs []commerce.Message
+	var seqs []int64
+	err := q.inTx(ctx, func(tx *sql.Tx) error {
+		where := `WHERE queue = ? AND visible_at <= ? AND delivery_count >= ?`
+		args := []any{queue, now.UnixNano(), q.opts.MaxDeliveryCount}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO queue_deadletters
+			(queue, message_id, type, body, delivery_count, reason, enqueued_at, dead_lettered_at)
+			SELECT queue, message_id, type, body, delivery_count, ?, enqueued_at, ? FROM queue_messages `+where+` ORDER BY seq`,
+			append([]any{ReasonMaxDeliveryCount, now.UnixNano()}, args...)...); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM queue_messages `+where, args...); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT seq, message_id, type, body, enqueued_at, scheduled_at, delivery_count
+			FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?`, queue, now.UnixNano(), max)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m commerce.Message
+			var seq, enqueued int64
+			var scheduled sql.NullInt64
+			if err := rows.Scan(&seq, &m.ID, &m.Type, &m.Body, &enqueued, &scheduled, &m.DeliveryCount); err != nil {
+				return err
+			}
+			m.EnqueuedAt = time.Unix(0, enqueued).UTC()
+			if scheduled.Valid {
+				m.ScheduledAt = time.Unix(0, scheduled.Int64).UTC()
+			}
+			m.DeliveryCount++
+			m.LockToken = newLockToken()
+			msgs, seqs = append(msgs, m), append(seqs, seq)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		until := now.Add(q.opts.LockDuration).UnixNano()
+		for i, m := range msgs {
+			if _, err := tx.ExecContext(ctx, `UPDATE queue_messages
+				SET delivery_count = ?, lock_token = ?, visible_at = ? WHERE seq = ?`,
+				m.DeliveryCount, m.LockToken, until, seqs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: queue receive: %w", err)
+	}
+	return msgs, nil
+}
+
+// Complete removes a delivered message. It returns KindConflict
+// "lock_lost" when m's lock expired or m was completed or abandoned.
+func (q *Queue) Complete(ctx context.Context, queue string, m commerce.Message) error {
+	res, err := q.db.Write.ExecContext(ctx, `DELETE FROM queue_messages
+		WHERE queue = ? AND message_id = ? AND lock_token = ? AND visible_at > ?`,
+		queue, m.ID, m.LockToken, q.opts.Now().UnixNano())
+	if err != nil {
+		return fmt.Errorf("sqlite: queue complete: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return lockLost(queue, m)
+	}
+	return nil
+}
+
+// Abandon releases a delivered message for redelivery at once or, when it
+// has been delivered MaxDeliveryCount times, dead-letters it with reason
+// (or ReasonMaxDeliveryCount when reason is empty). It returns "lock_lost"
+// as Complete does.
+func (q *Queue) Abandon(ctx context.Context, queue string, m commerce.Message, reason string) error {
+	if reason == "" {
+		reason = ReasonMaxDeliveryCount
+	}
+	now := q.opts.Now().UnixNano()
+	err := q.inTx(ctx, func(tx *sql.Tx) error {
+		var seq int64
+		var count int
+		err := tx.QueryRowContext(ctx, `SELECT seq, delivery_count FROM queue_messages
+			WHERE queue = ? AND message_id = ? AND lock_token = ? AND visible_at > ?`,
+			queue, m.ID, m.LockToken, now).Scan(&seq, &count)
+		if errors.Is(err, sql.ErrNoRows) {
+			return lockLost(queue, m)
+		}
+		if err != nil {
+			return err
+		}
+		if count < q.opts.MaxDeliveryCount {
+			_, err := tx.ExecContext(ctx, `UPDATE queue_messages SET visible_at = ?, lock_token = NULL WHERE seq = ?`, now, seq)
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO queue_deadletters
+			(queue, message_id, type, body, delivery_count, reason, enqueued_at, dead_lettered_at)
+			SELECT queue, message_id, type, body, delivery_count, ?, enqueued_at, ? FROM queue_messages WHERE seq = ?`,
+			reason, now, seq); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM queue_messages WHERE seq = ?`, seq)
+		return err
+	})
+	var ce *commerce.Error
+	if err != nil && !errors.As(err, &ce) {
+		return fmt.Errorf("sqlite: queue abandon: %w", err)
+	}
+	return err
+}
+
+// DeadLetters lists up to limit dead-lettered messages of queue, oldest
+// first. It returns KindInvalid when limit < 1.
+func (q *Queue) DeadLetters(ctx context.Context, queue string, limit int) ([]commerce.DeadLetter, error) {
+	if limit < 1 {
+		return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "dead letters: limit %d < 1", limit)
+	}
+	rows, err := q.db.Read.QueryContext(ctx, `SELECT message_id, type, body, delivery_count, reason, enqueued_at, dead_lettered_at
+		FROM queue_deadletters WHERE queue = ? ORDER BY seq LIMIT ?`, queue, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: queue dead letters: %w", err)
+	}
+	defer rows.Close()
+	var dls []commerce.DeadLetter
+	for rows.Next() {
+		d := commerce.DeadLetter{Queue: queue}
+		var enqueued, dead int64
+		if err := rows.Scan(&d.ID, &d.Type, &d.Body, &d.DeliveryCount, &d.Reason, &enqueued, &dead); err != nil {
+			return nil, fmt.Errorf("sqlite: queue dead letters: %w", err)
+		}
+		d.EnqueuedAt, d.DeadLetteredAt = time.Unix(0, enqueued).UTC(), time.Unix(0, dead).UTC()
+		dls = append(dls, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: queue dead letters: %w", err)
+	}
+	return dls, nil
+}
+
+// Pending counts the messages of queue that are neither completed nor
+// dead-lettered: due, locked and scheduled ones alike.
+func (q *Queue) Pending(ctx context.Context, queue string) (int, error) {
+	var n int
+	if err := q.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM queue_messages WHERE queue = ?`, queue).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: queue pending: %w", err)
+	}
+	return n, nil
+}
+
+// inTx runs fn in a transaction on the single write connection.
+func (q *Queue) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := q.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func lockLost(queue string, m commerce.Message) error {
+	return commerce.Errorf(commerce.KindConflict, "lock_lost", "message %s on %s: lock expired or released", m.ID, queue)
+}
+
+// newLockToken returns 128 random bits in hex.
+func newLockToken() string {
+	b := make([]byte, 16)
+	rand.Read(b) // never fails (crypto/rand, Go 1.24+)
+	return hex.EncodeToString(b)
+}

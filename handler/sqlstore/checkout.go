@@ -1,0 +1,205 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// CheckoutStore is the relational commerce.CheckoutStore and commerce.Outbox.
+type CheckoutStore struct {
+	db *DB
+}
+
+var (
+	_ commerce.CheckoutStore = (*CheckoutStore)(nil)
+	_ commerce.Outbox        = (*CheckoutStore)(nil)
+)
+
+// NewCheckoutStore returns a CheckoutStore on db.
+func NewCheckoutStore(db *DB) *CheckoutStore { return &CheckoutStore{db: db} }
+
+// checkoutDoc is the part of a checkout that never changes, stored as JSON.
+type checkoutDoc struct {
+	RequestHash   string               `json:"requestHash"`
+	CartID        string               `json:"cartId"`
+	Email         string               `json:"email"`
+	Address       commerce.Address     `json:"address"`
+	PaymentMethod string               `json:"paymentMethod"`
+	Lines         []commerce.OrderLine `json:"lines"`
+	Totals        commerce.Totals      `json:"totals"`
+}
+
+const checkoutColumns = `id, idempotency_key, order_id, status, payment_id, next_action, lease_until,
+	response_status, response_body, reserved_until, created_at, updated_at, doc`
+
+// BeginCheckout stores a pending checkout and reserves its stock.
+func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout, outbox []commerce.Message) error {
+	doc, err := json.Marshal(checkoutDoc{c.RequestHash, c.CartID, c.Email, c.Address, c.PaymentMethod, c.Lines, c.Totals})
+	if err != nil {
+		return fmt.Errorf("sqlstore: encode checkout: %w", err)
+	}
+	return s.db.tx(ctx, "begin checkout", func(tx *sql.Tx) error {
+		_, err := s.db.exec(ctx, tx, `INSERT INTO checkouts (`+checkoutColumns+`) VALUES (?, ?, ?, ?, '', 'null', ?, 0, NULL, ?, ?, ?, ?)`,
+			c.ID, c.IdempotencyKey, c.OrderID, commerce.CheckoutPending, unix(c.LeaseUntil),
+			unix(c.ReservedUntil), unix(c.CreatedAt), unix(c.UpdatedAt), doc)
+		if s.db.d.IsUnique(err) {
+			return commerce.Errorf(commerce.KindConflict, "duplicate_checkout", "checkout key %q exists", c.IdempotencyKey)
+		}
+		if err != nil {
+			return err
+		}
+		// Reserve in SKU order, so concurrent checkouts lock rows in one order.
+		lines := slices.Clone(c.Lines)
+		slices.SortFunc(lines, func(a, b commerce.OrderLine) int { return strings.Compare(a.SKU, b.SKU) })
+		var short []string
+		for _, l := range lines {
+			ok, err := s.reserve(ctx, tx, c.ID, l.SKU, l.Quantity)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				short = append(short, l.SKU)
+			}
+		}
+		if len(short) > 0 {
+			return insufficient(short)
+		}
+		return s.db.addOutbox(ctx, tx, outbox)
+	})
+}
+
+// reserve holds quantity units of sku for a checkout if they are available.
+func (s *CheckoutStore) reserve(ctx context.Context, tx *sql.Tx, checkoutID, sku string, quantity int) (bool, error) {
+	n, err := s.db.exec(ctx, tx, `UPDATE inventory SET reserved = reserved + ? WHERE sku = ? AND on_hand - reserved >= ?`, quantity, sku, quantity)
+	if err != nil || n == 0 {
+		return false, err
+	}
+	n, err = s.db.exec(ctx, tx, `UPDATE reservations SET status = 'held' WHERE checkout_id = ? AND sku = ?`, checkoutID, sku)
+	if err != nil || n == 1 {
+		return n == 1, err
+	}
+	_, err = s.db.exec(ctx, tx, `INSERT INTO reservations (checkout_id, sku, quantity, status) VALUES (?, ?, ?, 'held')`, checkoutID, sku, quantity)
+	return err == nil, err
+}
+
+func insufficient(skus []string) error {
+	e := commerce.Errorf(commerce.KindConflict, commerce.CodeInsufficientStock, "not enough stock for %s", strings.Join(skus, ", "))
+	e.SKUs = skus
+	return e
+}
+
+// Checkout returns a checkout by ID.
+func (s *CheckoutStore) Checkout(ctx context.Context, id string) (*commerce.Checkout, error) {
+	return s.one(ctx, "id", id)
+}
+
+// CheckoutByKey returns a checkout by idempotency key.
+func (s *CheckoutStore) CheckoutByKey(ctx context.Context, key string) (*commerce.Checkout, error) {
+	return s.one(ctx, "idempotency_key", key)
+}
+
+// CheckoutByOrder returns the checkout of an order.
+func (s *CheckoutStore) CheckoutByOrder(ctx context.Context, orderID string) (*commerce.Checkout, error) {
+	return s.one(ctx, "order_id", orderID)
+}
+
+func (s *CheckoutStore) one(ctx context.Context, column, value string) (*commerce.Checkout, error) {
+	row := s.db.read.QueryRowContext(ctx, s.db.d.Rebind(`SELECT `+checkoutColumns+` FROM checkouts WHERE `+column+` = ?`), value)
+	c, err := scanCheckout(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, commerce.NotFoundf("checkout %q not found", value)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: read checkout: %w", err)
+	}
+	return c, nil
+}
+
+func scanCheckout(row interface{ Scan(...any) error }) (*commerce.Checkout, error) {
+	var c commerce.Checkout
+	var next, doc []byte
+	var respStatus int
+	var respBody []byte
+	var lease, reserved, created, updated int64
+	if err := row.Scan(&c.ID, &c.IdempotencyKey, &c.OrderID, &c.Status, &c.PaymentID, &next, &lease,
+		&respStatus, &respBody, &reserved, &created, &updated, &doc); err != nil {
+		return nil, err
+	}
+	var d checkoutDoc
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(next, &c.NextAction); err != nil {
+		return nil, err
+	}
+	c.RequestHash, c.CartID, c.Email, c.Address, c.PaymentMethod, c.Lines, c.Totals = d.RequestHash, d.CartID, d.Email, d.Address, d.PaymentMethod, d.Lines, d.Totals
+	c.LeaseUntil, c.ReservedUntil, c.CreatedAt, c.UpdatedAt = fromUnix(lease), fromUnix(reserved), fromUnix(created), fromUnix(updated)
+	if respStatus != 0 {
+		c.Response = &commerce.StoredResponse{Status: respStatus, Body: respBody}
+	}
+	return &c, nil
+}
+
+// Lease claims an open checkout until until, unless a claim holds at now.
+func (s *CheckoutStore) Lease(ctx context.Context, id string, now, until time.Time) (bool, error) {
+	var n int64
+	err := s.db.tx(ctx, "lease checkout", func(tx *sql.Tx) (err error) {
+		n, err = s.db.exec(ctx, tx, `UPDATE checkouts SET lease_until = ? WHERE id = ? AND status IN ('pending', 'requires_action') AND lease_until <= ?`,
+			unix(until), id, unix(now))
+		return err
+	})
+	return n == 1, err
+}
+
+// ReleaseLeases drops every claim on checkouts. Only a store with a single
+// process, the embedded one, may call it, when that process starts: the
+// claims it finds belonged to a process that is gone.
+func (s *CheckoutStore) ReleaseLeases(ctx context.Context) error {
+	return s.db.tx(ctx, "release leases", func(tx *sql.Tx) error {
+		_, err := s.db.exec(ctx, tx, `UPDATE checkouts SET lease_until = 0 WHERE lease_until <> 0`)
+		return err
+	})
+}
+
+// SetPayment records a pending checkout's payment.
+func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Payment, resp *commerce.StoredResponse) (bool, error) {
+	next, err := json.Marshal(p.NextAction)
+	if err != nil {
+		return false, fmt.Errorf("sqlstore: encode next action: %w", err)
+	}
+	status := commerce.CheckoutPending
+	if p.Status == commerce.PaymentRequiresAction {
+		status = commerce.CheckoutRequiresAction
+	}
+	var n int64
+	err = s.db.tx(ctx, "set payment", func(tx *sql.Tx) (err error) {
+		n, err = s.db.exec(ctx, tx, `UPDATE checkouts SET payment_id = ?, next_action = ?, status = ? WHERE id = ? AND status IN ('pending', 'requires_action')`,
+			p.ID, next, status, id)
+		if err == nil && n == 1 {
+			err = s.setResponse(ctx, tx, id, resp)
+		}
+		return err
+	})
+	return n == 1, err
+}
+
+// SetResponse records a checkout's first response.
+func (s *CheckoutStore) SetResponse(ctx context.Context, id string, resp *commerce.StoredResponse) error {
+	return s.db.tx(ctx, "set response", func(tx *sql.Tx) error { return s.setResponse(ctx, tx, id, resp) })
+}
+
+func (s *CheckoutStore) setResponse(ctx context.Context, tx *sql.Tx, id string, resp *commerce.StoredResponse) error {
+	if resp == nil {
+		return nil
+	}
+	_, err := s.db.exec(ctx, tx, `UPDATE checkouts SET response_status = ?, response_body = ? WHERE id = ? AND response_status = 0`, resp.Status, resp.Body, id)
+	return err
+}

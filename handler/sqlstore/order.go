@@ -1,0 +1,186 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// OrderStore is the relational commerce.OrderStore.
+type OrderStore struct {
+	db        *DB
+	checkouts *CheckoutStore
+}
+
+var _ commerce.OrderStore = (*OrderStore)(nil)
+
+// NewOrderStore returns an OrderStore on db.
+func NewOrderStore(db *DB) *OrderStore { return &OrderStore{db: db, checkouts: NewCheckoutStore(db)} }
+
+// PlaceOrder stores a paid checkout's order and commits its reservation.
+func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Time) (bool, error) {
+	placed := false
+	err := s.db.tx(ctx, "place order", func(tx *sql.Tx) error {
+		var exists int
+		err := tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT 1 FROM orders WHERE id = ?`), orderID).Scan(&exists)
+		if err == nil {
+			return nil // placed before: a redelivery
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		c, err := scanCheckout(tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT `+checkoutColumns+` FROM checkouts WHERE order_id = ?`), orderID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return commerce.NotFoundf("no checkout for order %s", orderID)
+		} else if err != nil {
+			return err
+		}
+		if c.Status != commerce.CheckoutPaid {
+			return commerce.Errorf(commerce.KindConflict, "not_paid", "checkout %s of order %s is %s", c.ID, orderID, c.Status)
+		}
+		doc, err := json.Marshal(orderDoc{orderFromCheckout(c, commerce.OrderPlaced, now), c.PaymentID})
+		if err != nil {
+			return err
+		}
+		if _, err := s.db.exec(ctx, tx, `INSERT INTO orders (id, checkout_id, status, restocked, created_at, cancelled_at, doc) VALUES (?, ?, 'placed', 0, ?, 0, ?)`,
+			orderID, c.ID, unix(now), doc); err != nil {
+			return err
+		}
+		// Commit the reservation: the held units leave the shelf.
+		if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET
+				on_hand  = on_hand  - (SELECT r.quantity FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held'),
+				reserved = reserved - (SELECT r.quantity FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held')
+			WHERE sku IN (SELECT sku FROM reservations WHERE checkout_id = ? AND status = 'held')`, c.ID, c.ID, c.ID); err != nil {
+			return err
+		}
+		if _, err := s.db.exec(ctx, tx, `UPDATE reservations SET status = 'committed' WHERE checkout_id = ? AND status = 'held'`, c.ID); err != nil {
+			return err
+		}
+		placed = true
+		return nil
+	})
+	return placed, err
+}
+
+// orderFromCheckout builds the order a checkout pays for.
+func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, created time.Time) *commerce.Order {
+	return &commerce.Order{
+		ID: c.OrderID, CheckoutID: c.ID, Status: status, Email: c.Email, Items: c.Lines,
+		Subtotal: c.Subtotal, Shipping: c.Shipping, Tax: c.Tax, Total: c.Total,
+		ShippingAddress: c.Address, PaymentID: c.PaymentID, CreatedAt: created,
+	}
+}
+
+const orderColumns = `id, status, created_at, cancelled_at, doc`
+
+// orderDoc is an order as stored: with its payment, which buyers never see.
+type orderDoc struct {
+	*commerce.Order
+	PaymentID string `json:"paymentId"`
+}
+
+func scanOrder(row interface{ Scan(...any) error }) (*commerce.Order, error) {
+	var o commerce.Order
+	var id string
+	var status commerce.OrderStatus
+	var created, cancelled int64
+	var doc []byte
+	if err := row.Scan(&id, &status, &created, &cancelled, &doc); err != nil {
+		return nil, err
+	}
+	stored := orderDoc{Order: &o}
+	if err := json.Unmarshal(doc, &stored); err != nil {
+		return nil, err
+	}
+	o.ID, o.Status, o.CreatedAt, o.PaymentID = id, status, fromUnix(created), stored.PaymentID
+	if cancelled != 0 {
+		t := fromUnix(cancelled)
+		o.CancelledAt = &t
+	}
+	return &o, nil
+}
+
+// Order returns an order, or a paid checkout's order as processing.
+func (s *OrderStore) Order(ctx context.Context, id string) (*commerce.Order, error) {
+	o, err := scanOrder(s.db.read.QueryRowContext(ctx, s.db.d.Rebind(`SELECT `+orderColumns+` FROM orders WHERE id = ?`), id))
+	if err == nil {
+		return o, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlstore: read order: %w", err)
+	}
+	c, err := s.checkouts.CheckoutByOrder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status != commerce.CheckoutPaid {
+		return nil, commerce.NotFoundf("order %s not found", id)
+	}
+	return orderFromCheckout(c, commerce.OrderProcessing, c.UpdatedAt), nil
+}
+
+// Orders returns stored orders in ID order.
+func (s *OrderStore) Orders(ctx context.Context, f commerce.OrderFilter) ([]commerce.Order, error) {
+	q, args := `SELECT `+orderColumns+` FROM orders WHERE id > ?`, []any{f.After}
+	if f.Status != "" {
+		q, args = q+` AND status = ?`, append(args, f.Status)
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(q+` ORDER BY id LIMIT ?`), append(args, f.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list orders: %w", err)
+	}
+	defer rows.Close()
+	var out []commerce.Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: list orders: %w", err)
+		}
+		out = append(out, *o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: list orders: %w", err)
+	}
+	return out, nil
+}
+
+// CancelOrder cancels a placed order and stores its OrderCancelled message.
+func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, cancelled commerce.Message) (bool, error) {
+	changed := false
+	err := s.db.tx(ctx, "cancel order", func(tx *sql.Tx) error {
+		n, err := s.db.exec(ctx, tx, `UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'placed'`, unix(now), id)
+		if err != nil || n == 0 {
+			return err
+		}
+		changed = true
+		return s.db.addOutbox(ctx, tx, []commerce.Message{cancelled})
+	})
+	return changed, err
+}
+
+// Restock puts a cancelled order's units back on hand, once.
+func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) {
+	done := false
+	err := s.db.tx(ctx, "restock", func(tx *sql.Tx) error {
+		n, err := s.db.exec(ctx, tx, `UPDATE orders SET restocked = 1 WHERE id = ? AND status = 'cancelled' AND restocked = 0`, orderID)
+		if err != nil || n == 0 {
+			return err
+		}
+		o, err := scanOrder(tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT `+orderColumns+` FROM orders WHERE id = ?`), orderID))
+		if err != nil {
+			return err
+		}
+		for _, l := range o.Items {
+			if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = on_hand + ? WHERE sku = ?`, l.Quantity, l.SKU); err != nil {
+				return err
+			}
+		}
+		done = true
+		return nil
+	})
+	return done, err
+}

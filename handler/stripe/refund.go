@@ -1,0 +1,45 @@
+package stripe
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/stripe/stripe-go/v76"
+
+	"shopfn/handler/commerce"
+)
+
+// Refund refunds the PaymentIntent paymentID in full, idempotently by key
+// (sent to Stripe as the idempotency key "refund-" + key, so that it cannot
+// collide with a checkout's). Errors: KindNotFound "not_found" for an unknown
+// payment; KindConflict "already_refunded" for a payment refunded under
+// another key and "not_refundable" for one that has no succeeded charge;
+// KindUnavailable when Stripe cannot be asked.
+func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
+	switch {
+	case key == "":
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "a refund needs an idempotency key")
+	case paymentID == "":
+		return commerce.NotFoundf("payment not found")
+	case !p.hasKey:
+		return errNoKey
+	}
+	params := &stripe.RefundParams{PaymentIntent: stripe.String(paymentID)}
+	params.Context = ctx
+	params.SetIdempotencyKey("refund-" + key)
+	_, err := p.api.Refunds.New(params)
+	if err == nil {
+		return nil
+	}
+	var se *stripe.Error
+	if errors.As(err, &se) && se.HTTPStatusCode < http.StatusInternalServerError {
+		switch se.Code {
+		case stripe.ErrorCodeChargeAlreadyRefunded:
+			return commerce.Errorf(commerce.KindConflict, "already_refunded", "payment %s is already refunded", paymentID)
+		case stripe.ErrorCodeChargeNotRefundable, stripe.ErrorCodeChargeDisputed, stripe.ErrorCodePaymentIntentUnexpectedState:
+			return commerce.Errorf(commerce.KindConflict, "not_refundable", "payment %s cannot be refunded", paymentID)
+		}
+	}
+	return translate("refund payment "+paymentID, err)
+}

@@ -1,0 +1,95 @@
+// Package stripe is shopfn's Stripe payment provider, on stripe-go: it takes
+// payments as confirmed PaymentIntents, refunds them, and verifies and reads
+// Stripe's webhook events.
+//
+// Each Provider has its own client and key (never stripe-go's package-global
+// key), so that several can coexist, for example in tests against stripe-mock.
+package stripe
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/stripe/stripe-go/v76"
+	"github.com/stripe/stripe-go/v76/client"
+
+	"shopfn/handler/commerce"
+)
+
+var _ commerce.PaymentProvider = (*Provider)(nil)
+
+// Config configures a Provider.
+type Config struct {
+	// SecretKey is the Stripe API key, "sk_live_..." or "sk_test_...".
+	SecretKey string
+	// WebhookSecret is the signing secret of the webhook endpoint, "whsec_...".
+	WebhookSecret string
+	// APIBase, when set, replaces https://api.stripe.com, for example with
+	// the URL of a stripe-mock server.
+	APIBase string
+}
+
+// Provider takes payments with Stripe. Its methods are safe for concurrent use.
+type Provider struct {
+	api           *client.API
+	hasKey        bool
+	webhookSecret string
+}
+
+// New returns a Provider for cfg. It does not contact Stripe.
+func New(cfg Config) *Provider {
+	backend := func(t stripe.SupportedBackend) stripe.Backend {
+		bc := &stripe.BackendConfig{
+			// Errors are returned with their context and logged by the
+			// caller; stripe-go's own log would repeat them on stderr.
+			LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelNull},
+		}
+		if cfg.APIBase != "" {
+			bc.URL = stripe.String(cfg.APIBase)
+		}
+		return stripe.GetBackendWithConfig(t, bc)
+	}
+	api := client.New(cfg.SecretKey, &stripe.Backends{
+		API:     backend(stripe.APIBackend),
+		Connect: backend(stripe.ConnectBackend),
+		Uploads: backend(stripe.UploadsBackend),
+	})
+	return &Provider{api: api, hasKey: cfg.SecretKey != "", webhookSecret: cfg.WebhookSecret}
+}
+
+// errNoKey is returned by every call when the Provider has no secret key, a
+// configuration mistake rather than an outage.
+var errNoKey = errors.New("stripe: no secret key configured")
+
+// unavailable is the error for a call that did not reach Stripe, or that
+// Stripe could not serve: the client may retry.
+func unavailable() *commerce.Error {
+	return commerce.Errorf(commerce.KindUnavailable, "payment_unavailable", "the payment provider is unavailable; try again")
+}
+
+// translate returns the error of a failed call to Stripe for op as shopfn's
+// error: KindUnavailable when Stripe was not reached, failed (5xx) or limited
+// the rate (429); KindConflict "idempotency_mismatch" when an idempotency key
+// was reused with other parameters; KindNotFound for a missing object; and,
+// for any other refusal, an internal error, since shopfn sent a request
+// Stripe considers wrong.
+func translate(op string, err error) error {
+	var se *stripe.Error
+	if !errors.As(err, &se) {
+		// The network failed, the context ended, or the answer was not
+		// Stripe's JSON (a proxy's error page).
+		return fmt.Errorf("stripe: %s: %w: %w", op, unavailable(), err)
+	}
+	detail := fmt.Sprintf("%s %s (HTTP %d, request %s): %s", se.Type, se.Code, se.HTTPStatusCode, se.RequestID, se.Msg)
+	switch {
+	case se.HTTPStatusCode >= http.StatusInternalServerError || se.HTTPStatusCode == http.StatusTooManyRequests:
+		return fmt.Errorf("stripe: %s: %w: %s", op, unavailable(), detail)
+	case se.Type == stripe.ErrorTypeIdempotency:
+		return fmt.Errorf("stripe: %s: %w: %s", op, commerce.Errorf(commerce.KindConflict, "idempotency_mismatch",
+			"the idempotency key was used with other parameters"), detail)
+	case se.Code == stripe.ErrorCodeResourceMissing:
+		return fmt.Errorf("stripe: %s: %w: %s", op, commerce.NotFoundf("payment not found"), detail)
+	}
+	return fmt.Errorf("stripe: %s: %s", op, detail)
+}

@@ -1,0 +1,77 @@
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// Relay publishes the outbox: after every kick, and every interval in case
+// a kick was missed (a crash between commit and publish, a broker outage).
+// A message may be published twice (crash after publishing, before marking);
+// the queue's duplicate detection by message ID drops the second.
+type Relay struct {
+	outbox    commerce.Outbox
+	publisher commerce.Publisher
+	interval  time.Duration
+	log       *slog.Logger
+	kick      chan struct{}
+	// Published is called after messages were published; it may be nil.
+	Published func()
+}
+
+// NewRelay returns a Relay.
+func NewRelay(outbox commerce.Outbox, publisher commerce.Publisher, interval time.Duration, log *slog.Logger) *Relay {
+	return &Relay{outbox: outbox, publisher: publisher, interval: interval, log: log, kick: make(chan struct{}, 1)}
+}
+
+// Kick asks the relay to publish now. It never blocks.
+func (r *Relay) Kick() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run publishes until ctx is done.
+func (r *Relay) Run(ctx context.Context) {
+	t := time.NewTicker(r.interval)
+	defer t.Stop()
+	for {
+		if err := r.Flush(ctx); err != nil && ctx.Err() == nil {
+			r.log.Warn("outbox relay", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.kick:
+		case <-t.C:
+		}
+	}
+}
+
+// Flush publishes everything in the outbox.
+func (r *Relay) Flush(ctx context.Context) error {
+	for {
+		entries, err := r.outbox.Unpublished(ctx, 100)
+		if err != nil || len(entries) == 0 {
+			return err
+		}
+		seqs := make([]int64, 0, len(entries))
+		for _, e := range entries {
+			if err := r.publisher.Publish(ctx, e.Queue, e.Message); err != nil {
+				r.outbox.MarkPublished(ctx, seqs)
+				return err
+			}
+			seqs = append(seqs, e.Seq)
+		}
+		if err := r.outbox.MarkPublished(ctx, seqs); err != nil {
+			return err
+		}
+		if r.Published != nil {
+			r.Published()
+		}
+	}
+}
