@@ -48,9 +48,21 @@ func TestLoadConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second}
+		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
+			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8}
 		if cfg != want {
 			t.Errorf("got %+v, want %+v", cfg, want)
+		}
+	})
+
+	t.Run("Stripe", func(t *testing.T) {
+		cfg, err := LoadConfig(env("SHOPFN_PAYMENTS", "stripe", "STRIPE_SECRET_KEY", "sk_test_123", "STRIPE_WEBHOOK_SECRET", "whsec_abc",
+			"STRIPE_API_BASE", "http://127.0.0.1:12111", "SHOPFN_SHIPPING_AMOUNT", "499", "SHOPFN_TAX_AMOUNT", "120", "RESERVATION_TTL_MINUTES", "5"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Payments != "stripe" || cfg.StripeAPIBase != "http://127.0.0.1:12111" || cfg.Shipping != 499 || cfg.Tax != 120 || cfg.ReservationTTL != 5*time.Minute {
+			t.Errorf("got %+v, want stripe at 127.0.0.1:12111, shipping 499, tax 120, reservations 5m", cfg)
 		}
 	})
 
@@ -63,6 +75,12 @@ func TestLoadConfig(t *testing.T) {
 		for _, name := range []string{"CART_TTL_HOURS", "SHOPFN_SEED", "SHOPFN_CURRENCY", "SHOPFN_ADMIN_KEY", "SHOPFN_CATALOG_CACHE_SECONDS"} {
 			if !strings.Contains(err.Error(), name) {
 				t.Errorf("error %q does not name %s", err, name)
+			}
+		}
+		_, err = LoadConfig(env("SHOPFN_PAYMENTS", "stripe", "STRIPE_API_BASE", "ftp://x", "RESERVATION_TTL_MINUTES", "0", "SHOPFN_TAX_AMOUNT", "-5"))
+		for _, name := range []string{"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "RESERVATION_TTL_MINUTES", "SHOPFN_TAX_AMOUNT"} {
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("stripe settings: error %v does not name %s", err, name)
 			}
 		}
 		_, err = LoadConfig(env("FUNCTIONS_CUSTOMHANDLER_PORT", "http"))
