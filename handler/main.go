@@ -68,10 +68,17 @@ type Main struct {
 	cancel   context.CancelFunc
 	workers  sync.WaitGroup
 
+	// Middleware, when set, wraps the queue functions as the dispatcher
+	// calls them; tests use it to deliver messages twice or out of order.
+	Middleware func(Handler) Handler
+
 	// Queue is the embedded queue; Payments the payment provider.
 	Queue    *sqlite.Queue
 	Payments commerce.PaymentProvider
 }
+
+// Handler runs a queue function on a message.
+type Handler = func(ctx context.Context, queue string, m commerce.Message) error
 
 // Run opens the stores, loads the sample catalog into an empty store, and
 // starts serving. It returns once the listener is open.
@@ -148,7 +155,11 @@ func (m *Main) Run(ctx context.Context) error {
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick,
 	}, m.Logger)
 	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now}
-	dispatcher := worker.NewDispatcher(m.Queue, functions.Handle, cfg.Workers, 100*time.Millisecond, m.Logger)
+	var handle Handler = functions.Handle
+	if m.Middleware != nil {
+		handle = m.Middleware(handle)
+	}
+	dispatcher := worker.NewDispatcher(m.Queue, handle, cfg.Workers, 100*time.Millisecond, m.Logger)
 	relay.Published = dispatcher.Kick
 
 	srv := api.NewServer(api.Deps{

@@ -61,15 +61,31 @@ type Program struct {
 // loaded. The program is closed when the test ends.
 func MustRunMain(tb testing.TB, seed bool) *Program {
 	tb.Helper()
+	return MustRunMainWith(tb, seed, nil)
+}
+
+// NewTestConfig returns the configuration MustRunMain uses.
+func NewTestConfig(tb testing.TB, seed bool) Config {
+	return Config{
+		Addr: "127.0.0.1:0", DataDir: tb.TempDir(), AdminKey: testAdminKey,
+		CartTTL: 72 * time.Hour, Seed: seed, Currency: "USD", CatalogCacheTTL: time.Second,
+		Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8,
+	}
+}
+
+// MustRunMainWith is MustRunMain with a chance to change the Main before it
+// runs (its Config, Middleware or Now).
+func MustRunMainWith(tb testing.TB, seed bool, change func(*Main)) *Program {
+	tb.Helper()
 	clock := NewClock(time.Now().UTC())
 	m := &Main{
-		Config: Config{
-			Addr: "127.0.0.1:0", DataDir: tb.TempDir(), AdminKey: testAdminKey,
-			CartTTL: 72 * time.Hour, Seed: seed, Currency: "USD", CatalogCacheTTL: time.Second,
-		},
+		Config: NewTestConfig(tb, seed),
 		Stdout: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:    clock.Now,
+	}
+	if change != nil {
+		change(m)
 	}
 	if err := m.Run(context.Background()); err != nil {
 		tb.Fatal(err)
