@@ -174,6 +174,32 @@ func TestHost(t *testing.T) {
 		}
 	})
 
+	// Queue functions: the host posts the Service Bus message to
+	// /<FunctionName> with its invocation payload, and retries when the
+	// answer is not 2xx.
+	t.Run("QueueFunction", func(t *testing.T) {
+		msg := `{"type":"StockLevelSet","sku":"HOST-1","onHand":7,"source":"erp","sequence":3}`
+		status, body := hostRequest(t, client, "POST", base+"/inventory", hostInvocation(msg, "stock-1"), nil)
+		if status != http.StatusOK {
+			t.Fatalf("POST /inventory: status %d, want 200; body %s", status, body)
+		}
+		var res struct {
+			Outputs map[string]any
+			Logs    []string
+		}
+		if err := json.Unmarshal(body, &res); err != nil || res.Outputs == nil || len(res.Logs) == 0 {
+			t.Errorf("POST /inventory: body %s, want {\"Outputs\":{},\"Logs\":[...]}", body)
+		}
+		status, body = hostRequest(t, client, "GET", base+"/api/inventory/HOST-1", nil, nil)
+		if status != http.StatusOK || !bytes.Contains(body, []byte(`"available":7`)) {
+			t.Errorf("after StockLevelSet: GET /api/inventory/HOST-1 = %d %s, want available 7", status, body)
+		}
+		status, body = hostRequest(t, client, "POST", base+"/orders", hostInvocation(`{"type":"OrderPlaced"}`, "bad-1"), nil)
+		if status < 300 {
+			t.Errorf("POST /orders with a malformed message: status %d, want a failure so the host retries; body %s", status, body)
+		}
+	})
+
 	t.Run("LoopbackOnly", func(t *testing.T) {
 		ip := nonLoopbackIPv4()
 		if ip == nil {
@@ -262,6 +288,15 @@ func hostRequest(t *testing.T, client *http.Client, method, url string, body []b
 func productJSON(handle, sku string) []byte {
 	return []byte(`{"handle":"` + handle + `","title":"Host test","description":"d","category":"tests","status":"active",` +
 		`"variants":[{"sku":"` + sku + `","title":"Default","options":{},"price":{"amount":1000,"currency":"USD"}}]}`)
+}
+
+// hostInvocation returns the host's invocation payload for a Service Bus
+// message whose body is msg (a JSON object, sent as a JSON string, as the
+// host does for a message it received as a string).
+func hostInvocation(msg, id string) []byte {
+	quoted, _ := json.Marshal(msg)
+	return []byte(`{"Data":{"msg":` + string(quoted) + `},"Metadata":{"MessageId":"` + id + `","DeliveryCount":1,` +
+		`"Subject":"","sys":{"MethodName":"inventory","UtcNow":"2026-11-21T00:00:00Z","RandGuid":"` + invocationID() + `"}}}`)
 }
 
 // invocationID returns a random GUID, like the host's invocation IDs.
