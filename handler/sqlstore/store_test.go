@@ -36,3 +36,18 @@ func TestInventoryStore(t *testing.T) {
 		return s
 	})
 }
+
+// newMoneyStores returns the money-path stores on a new SQLite file.
+func newMoneyStores(t *testing.T) storetest.MoneyStores {
+	db := MustOpenSQLite(t)
+	inv, err := sqlstore.NewInventoryStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkouts := sqlstore.NewCheckoutStore(db)
+	return storetest.MoneyStores{Checkouts: checkouts, Outbox: checkouts, Orders: sqlstore.NewOrderStore(db), Inventory: inv}
+}
+
+func TestCheckoutStore(t *testing.T) { storetest.TestCheckoutStore(t, newMoneyStores) }
+
+func TestOrderStore(t *testing.T) { storetest.TestOrderStore(t, newMoneyStores) }
