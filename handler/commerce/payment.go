@@ -25,6 +25,21 @@ type PaymentRequest struct {
 	Email         string
 }
 
+// Validate checks what every provider needs of a request: a checkout ID,
+// a positive amount up to MaxAmount and a currency code. It returns
+// KindInvalid errors.
+func (r PaymentRequest) Validate() error {
+	switch {
+	case r.CheckoutID == "":
+		return Invalidf(CodeInvalidRequest, "a payment needs a checkout ID")
+	case r.Amount.Amount <= 0 || r.Amount.Amount > MaxAmount:
+		return Invalidf(CodeInvalidRequest, "payment amount %d is not positive or too large", r.Amount.Amount)
+	case !ValidCurrency(r.Amount.Currency):
+		return Invalidf(CodeInvalidRequest, "currency %q is not an ISO 4217 code", r.Amount.Currency)
+	}
+	return nil
+}
+
 // Payment is a provider's payment (a Stripe PaymentIntent).
 type Payment struct {
 	ID     string

@@ -20,14 +20,10 @@ import (
 // KindConflict "idempotency_mismatch" when the checkout was charged with
 // other parameters.
 func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (commerce.Payment, error) {
-	switch {
-	case req.CheckoutID == "":
-		return commerce.Payment{}, commerce.Invalidf(commerce.CodeInvalidRequest, "a payment needs a checkout ID")
-	case req.Amount.Amount <= 0 || req.Amount.Amount > commerce.MaxAmount:
-		return commerce.Payment{}, commerce.Invalidf(commerce.CodeInvalidRequest, "payment amount %d is not positive or too large", req.Amount.Amount)
-	case !commerce.ValidCurrency(req.Amount.Currency):
-		return commerce.Payment{}, commerce.Invalidf(commerce.CodeInvalidRequest, "currency %q is not an ISO 4217 code", req.Amount.Currency)
-	case !p.hasKey:
+	if err := req.Validate(); err != nil {
+		return commerce.Payment{}, err
+	}
+	if !p.hasKey {
 		return commerce.Payment{}, errNoKey
 	}
 	params := &stripe.PaymentIntentParams{

@@ -18,13 +18,8 @@ import (
 // non-positive amount, a malformed currency or an empty checkout ID are
 // KindInvalid.
 func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (commerce.Payment, error) {
-	switch {
-	case req.CheckoutID == "":
-		return commerce.Payment{}, commerce.Invalidf(commerce.CodeInvalidRequest, "a payment needs a checkout ID")
-	case req.Amount.Amount <= 0 || req.Amount.Amount > commerce.MaxAmount:
-		return commerce.Payment{}, commerce.Invalidf(commerce.CodeInvalidRequest, "payment amount %d is not positive or too large", req.Amount.Amount)
-	case !commerce.ValidCurrency(req.Amount.Currency):
-		return commerce.Payment{}, commerce.Invalidf(commerce.CodeInvalidRequest, "currency %q is not an ISO 4217 code", req.Amount.Currency)
+	if err := req.Validate(); err != nil {
+		return commerce.Payment{}, err
 	}
 	out, ok := methods[req.PaymentMethod]
 	if !ok {
