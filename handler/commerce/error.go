@@ -73,6 +73,7 @@ const (
 	CodeInsufficientStock = "insufficient_stock"
 	CodeHandleTaken       = "handle_taken"
 	CodeSKUTaken          = "sku_taken"
+	CodeLockLost          = "lock_lost"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.

@@ -277,7 +277,7 @@ func (q *Queue) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 func lockLost(queue string, m commerce.Message) error {
-	return commerce.Errorf(commerce.KindConflict, "lock_lost", "message %s on %s: lock expired or released", m.ID, queue)
+	return commerce.Errorf(commerce.KindConflict, commerce.CodeLockLost, "message %s on %s: lock expired or released", m.ID, queue)
 }
 
 // newLockToken returns 128 random bits in hex.

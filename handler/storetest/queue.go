@@ -104,7 +104,7 @@ func TestQueue(t *testing.T, h QueueHarness) {
 			t.Errorf("got LockToken %q, EnqueuedAt %v; want a token and about %v", got.LockToken, got.EnqueuedAt, now)
 		}
 		must(t, env.Queue.Complete(ctx, qn, got))
-		wantCode(t, env.Queue.Complete(ctx, qn, got), "lock_lost") // CompleteTwice
+		wantCode(t, env.Queue.Complete(ctx, qn, got), commerce.CodeLockLost) // CompleteTwice
 		if env.Advance != nil {
 			env.Advance(h.LockDuration)
 		}
@@ -148,13 +148,13 @@ func TestQueue(t *testing.T, h QueueHarness) {
 		env.Advance(h.LockDuration - time.Second)
 		recv(t, env.Queue, qn, 10) // still locked
 		env.Advance(time.Second)
-		wantCode(t, env.Queue.Complete(ctx, qn, first), "lock_lost") // expired, not yet redelivered
+		wantCode(t, env.Queue.Complete(ctx, qn, first), commerce.CodeLockLost) // expired, not yet redelivered
 		second := recv(t, env.Queue, qn, 10, "a")[0]
 		if second.DeliveryCount != 2 || second.LockToken == first.LockToken {
 			t.Errorf("got DeliveryCount %d, LockToken %q; want 2 and not %q", second.DeliveryCount, second.LockToken, first.LockToken)
 		}
-		wantCode(t, env.Queue.Complete(ctx, qn, first), "lock_lost")
-		wantCode(t, env.Queue.Abandon(ctx, qn, first, "stale"), "lock_lost")
+		wantCode(t, env.Queue.Complete(ctx, qn, first), commerce.CodeLockLost)
+		wantCode(t, env.Queue.Abandon(ctx, qn, first, "stale"), commerce.CodeLockLost)
 		must(t, env.Queue.Complete(ctx, qn, second))
 	})
 
@@ -163,8 +163,8 @@ func TestQueue(t *testing.T, h QueueHarness) {
 		must(t, env.Queue.Publish(ctx, qn, msg("a"), msg("b")))
 		first := recv(t, env.Queue, qn, 1, "a")[0]
 		must(t, env.Queue.Abandon(ctx, qn, first, "try again"))
-		wantCode(t, env.Queue.Abandon(ctx, qn, first, "twice"), "lock_lost")
-		wantCode(t, env.Queue.Complete(ctx, qn, first), "lock_lost")
+		wantCode(t, env.Queue.Abandon(ctx, qn, first, "twice"), commerce.CodeLockLost)
+		wantCode(t, env.Queue.Complete(ctx, qn, first), commerce.CodeLockLost)
 		got := recv(t, env.Queue, qn, 10, "a", "b")
 		wantCount(t, got[0], 2)
 		wantCount(t, got[1], 1)
