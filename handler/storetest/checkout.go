@@ -1,0 +1,436 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"shopfn/handler/commerce"
+)
+
+// MoneyStores are the stores of the money path. They share one relational
+// database: a checkout's reservation, its outbox messages and its order's
+// stock commit happen in the same transactions.
+type MoneyStores struct {
+	Checkouts commerce.CheckoutStore
+	Outbox    commerce.Outbox
+	Orders    commerce.OrderStore
+	Inventory interface {
+		commerce.InventoryStore
+		commerce.StockLevelSetter
+	}
+}
+
+// moneyT0 is the suites' clock; whole seconds, so that any store keeps it.
+var moneyT0 = time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+
+// newCheckout returns a checkout named by n (ID "co_n", key "key_n",
+// order "ord_n") buying qty units of each sku, given as sku, qty pairs.
+func newCheckout(n string, lines ...any) *commerce.Checkout {
+	c := &commerce.Checkout{
+		ID: "co_" + n, IdempotencyKey: "key_" + n, RequestHash: "hash_" + n, CartID: "cart_" + n,
+		OrderID: "ord_" + n, Email: n + "@example.com", PaymentMethod: "pm_card_visa",
+		Address: commerce.Address{Name: "Ada " + n, Line1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"},
+		Status:  commerce.CheckoutPending, CreatedAt: moneyT0, UpdatedAt: moneyT0, ReservedUntil: moneyT0.Add(15 * time.Minute),
+	}
+	var sub int64
+	for i := 0; i < len(lines); i += 2 {
+		sku, q := lines[i].(string), lines[i+1].(int)
+		unit := commerce.Money{Amount: 1000, Currency: "USD"}
+		c.Lines = append(c.Lines, commerce.OrderLine{SKU: sku, ProductID: "prod_" + sku, Title: "Item " + sku, Quantity: q,
+			UnitPrice: unit, LineTotal: commerce.Money{Amount: unit.Amount * int64(q), Currency: "USD"}})
+		sub += unit.Amount * int64(q)
+	}
+	usd := func(a int64) commerce.Money { return commerce.Money{Amount: a, Currency: "USD"} }
+	c.Totals = commerce.Totals{Subtotal: usd(sub), Shipping: usd(500), Tax: usd(sub / 10), Total: usd(sub + 500 + sub/10)}
+	return c
+}
+
+// expiryMsg is a checkout's ReservationExpired message, due when its reservation ends.
+func expiryMsg(c *commerce.Checkout) commerce.Message {
+	return commerce.Message{ID: "expire_" + c.ID, Type: commerce.MsgReservationExpired,
+		Body: []byte(`{"type":"ReservationExpired","checkoutId":"` + c.ID + `"}`), ScheduledAt: c.ReservedUntil}
+}
+
+// placedMsg is a checkout's OrderPlaced message.
+func placedMsg(c *commerce.Checkout) commerce.Message {
+	return commerce.Message{ID: "placed_" + c.OrderID, Type: commerce.MsgOrderPlaced,
+		Body: []byte(`{"type":"OrderPlaced","orderId":"` + c.OrderID + `"}`)}
+}
+
+// begin begins c with its expiry message, failing the test on an error.
+func begin(t *testing.T, st MoneyStores, c *commerce.Checkout) {
+	t.Helper()
+	must(t, st.Checkouts.BeginCheckout(context.Background(), c, []commerce.Message{expiryMsg(c)}))
+}
+
+// stockUp sets the on-hand count of each sku, given as sku, count pairs.
+func stockUp(t *testing.T, st MoneyStores, pairs ...any) {
+	t.Helper()
+	for i := 0; i < len(pairs); i += 2 {
+		_, err := st.Inventory.SetOnHand(context.Background(), pairs[i].(string), int64(pairs[i+1].(int)))
+		must(t, err)
+	}
+}
+
+// wantStock fails the test unless sku has the given on-hand and reserved counts.
+func wantStock(t *testing.T, st MoneyStores, sku string, onHand, reserved int64) {
+	t.Helper()
+	got, err := st.Inventory.StockLevels(context.Background(), []string{sku})
+	must(t, err)
+	if l := got[sku]; l.OnHand != onHand || l.Reserved != reserved {
+		t.Errorf("stock of %s: got onHand %d reserved %d, want onHand %d reserved %d", sku, l.OnHand, l.Reserved, onHand, reserved)
+	}
+}
+
+// wantStatus fails the test unless checkout id has the given status.
+func wantStatus(t *testing.T, st MoneyStores, id string, want commerce.CheckoutStatus) *commerce.Checkout {
+	t.Helper()
+	c, err := st.Checkouts.Checkout(context.Background(), id)
+	must(t, err)
+	if c.Status != want {
+		t.Errorf("checkout %s: got status %q, want %q", id, c.Status, want)
+	}
+	return c
+}
+
+// outboxOf returns the unpublished outbox entries of the given message type.
+func outboxOf(t *testing.T, st MoneyStores, typ string) []commerce.OutboxEntry {
+	t.Helper()
+	all, err := st.Outbox.Unpublished(context.Background(), 1000)
+	must(t, err)
+	var out []commerce.OutboxEntry
+	for _, e := range all {
+		if e.Message.Type == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// wantOutbox fails the test unless the outbox holds exactly want among the
+// messages of want's type, on the given queue.
+func wantOutbox(t *testing.T, st MoneyStores, queue string, want commerce.Message) {
+	t.Helper()
+	got := outboxOf(t, st, want.Type)
+	if len(got) != 1 {
+		t.Fatalf("outbox %s messages: got %d, want 1", want.Type, len(got))
+	}
+	if got[0].Queue != queue {
+		t.Errorf("outbox %s queue: got %q, want %q", want.Type, got[0].Queue, queue)
+	}
+	if diff := cmp.Diff(want, got[0].Message); diff != "" {
+		t.Errorf("outbox %s message (-want +got):\n%s", want.Type, diff)
+	}
+}
+
+// wantConflict fails the test unless err is a KindConflict *commerce.Error with code.
+func wantConflict(t *testing.T, err error, code string) *commerce.Error {
+	t.Helper()
+	wantCode(t, err, code)
+	var e *commerce.Error
+	errors.As(err, &e)
+	if e.Kind != commerce.KindConflict {
+		t.Errorf("%s: got kind %d, want KindConflict (%d)", code, e.Kind, commerce.KindConflict)
+	}
+	return e
+}
+
+// wantShort fails the test unless err is "insufficient_stock" listing exactly skus.
+func wantShort(t *testing.T, err error, skus ...string) {
+	t.Helper()
+	e := wantConflict(t, err, commerce.CodeInsufficientStock)
+	got := slices.Sorted(slices.Values(e.SKUs))
+	if diff := cmp.Diff(skus, got); diff != "" {
+		t.Errorf("insufficient_stock SKUs (-want +got):\n%s", diff)
+	}
+}
+
+// TestCheckoutStore runs the conformance suite of commerce.CheckoutStore and
+// commerce.Outbox. newStores must return new, empty stores on one database
+// each time it is called.
+func TestCheckoutStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
+	t.Run("BeginCheckout", func(t *testing.T) { testBeginCheckout(t, newStores) })
+	t.Run("Payment", func(t *testing.T) { testCheckoutPayment(t, newStores) })
+	t.Run("Outbox", func(t *testing.T) { testOutbox(t, newStores) })
+}
+
+func testBeginCheckout(t *testing.T, newStores func(t *testing.T) MoneyStores) {
+	ctx := context.Background()
+
+	t.Run("ReservesEveryLine", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5, "B", 3)
+		c := newCheckout("1", "B", 3, "A", 2)
+		begin(t, st, c)
+		wantStock(t, st, "A", 5, 2)
+		wantStock(t, st, "B", 3, 3)
+		got, err := st.Checkouts.Checkout(ctx, c.ID)
+		must(t, err)
+		if diff := cmp.Diff(c, got); diff != "" {
+			t.Errorf("Checkout (-want +got):\n%s", diff)
+		}
+		wantOutbox(t, st, commerce.QueueInventory, expiryMsg(c))
+	})
+
+	t.Run("AllOrNothing", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5, "B", 1, "C", 0)
+		c := newCheckout("1", "A", 2, "B", 2, "C", 1)
+		err := st.Checkouts.BeginCheckout(ctx, c, []commerce.Message{expiryMsg(c)})
+		wantShort(t, err, "B", "C")
+		wantStock(t, st, "A", 5, 0)
+		wantStock(t, st, "B", 1, 0)
+		_, err = st.Checkouts.Checkout(ctx, c.ID)
+		wantCode(t, err, commerce.CodeNotFound)
+		_, err = st.Checkouts.CheckoutByKey(ctx, c.IdempotencyKey)
+		wantCode(t, err, commerce.CodeNotFound)
+		if got := outboxOf(t, st, commerce.MsgReservationExpired); len(got) != 0 {
+			t.Errorf("outbox after a refused checkout: got %d messages, want 0", len(got))
+		}
+	})
+
+	t.Run("NeverStockedIsShort", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c := newCheckout("1", "A", 1, "NEVER", 1)
+		wantShort(t, st.Checkouts.BeginCheckout(ctx, c, nil), "NEVER")
+		wantStock(t, st, "A", 5, 0)
+	})
+
+	t.Run("DuplicateKey", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c1 := newCheckout("1", "A", 1)
+		begin(t, st, c1)
+		c2 := newCheckout("2", "A", 1)
+		c2.IdempotencyKey = c1.IdempotencyKey
+		wantConflict(t, st.Checkouts.BeginCheckout(ctx, c2, []commerce.Message{expiryMsg(c2)}), "duplicate_checkout")
+		wantStock(t, st, "A", 5, 1)
+		_, err := st.Checkouts.Checkout(ctx, c2.ID)
+		wantCode(t, err, commerce.CodeNotFound)
+		if got := outboxOf(t, st, commerce.MsgReservationExpired); len(got) != 1 {
+			t.Errorf("outbox after a duplicate: got %d messages, want 1", len(got))
+		}
+	})
+
+	t.Run("Lookups", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c := newCheckout("1", "A", 1)
+		begin(t, st, c)
+		for _, tc := range []struct {
+			name, arg string
+			get       func(context.Context, string) (*commerce.Checkout, error)
+		}{
+			{"Checkout", c.ID, st.Checkouts.Checkout},
+			{"CheckoutByKey", c.IdempotencyKey, st.Checkouts.CheckoutByKey},
+			{"CheckoutByOrder", c.OrderID, st.Checkouts.CheckoutByOrder},
+		} {
+			got, err := tc.get(ctx, tc.arg)
+			must(t, err)
+			if got.ID != c.ID {
+				t.Errorf("%s(%q): got checkout %q, want %q", tc.name, tc.arg, got.ID, c.ID)
+			}
+			_, err = tc.get(ctx, "nope")
+			wantCode(t, err, commerce.CodeNotFound)
+		}
+	})
+
+	t.Run("NoOversell", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 10)
+		var wg sync.WaitGroup
+		errs := make([]error, 50)
+		for i := range errs {
+			wg.Go(func() {
+				c := newCheckout(fmt.Sprint(i), "A", 1)
+				errs[i] = st.Checkouts.BeginCheckout(ctx, c, []commerce.Message{expiryMsg(c)})
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+			} else if commerce.ErrorCode(err) != commerce.CodeInsufficientStock {
+				t.Errorf("concurrent BeginCheckout: got %v, want nil or insufficient_stock", err)
+			}
+		}
+		if ok != 10 {
+			t.Errorf("concurrent BeginCheckout of 1 unit on 10: got %d successes, want 10", ok)
+		}
+		wantStock(t, st, "A", 10, 10)
+	})
+}
+
+func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores) {
+	ctx := context.Background()
+	// open begins checkout "1" of 2 units of A, with 5 on hand.
+	open := func(t *testing.T) (MoneyStores, *commerce.Checkout) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c := newCheckout("1", "A", 2)
+		begin(t, st, c)
+		return st, c
+	}
+	wantChanged := func(t *testing.T, what string, got bool, err error, want bool) {
+		t.Helper()
+		must(t, err)
+		if got != want {
+			t.Errorf("%s: got changed %v, want %v", what, got, want)
+		}
+	}
+
+	t.Run("Lease", func(t *testing.T) {
+		st, c := open(t)
+		ok, err := st.Checkouts.Lease(ctx, c.ID, moneyT0, moneyT0.Add(30*time.Second))
+		wantChanged(t, "Lease of a free checkout", ok, err, true)
+		ok, err = st.Checkouts.Lease(ctx, c.ID, moneyT0.Add(10*time.Second), moneyT0.Add(40*time.Second))
+		wantChanged(t, "Lease while held", ok, err, false)
+		ok, err = st.Checkouts.Lease(ctx, c.ID, moneyT0.Add(31*time.Second), moneyT0.Add(61*time.Second))
+		wantChanged(t, "Lease after the claim ended", ok, err, true)
+		if got := wantStatus(t, st, c.ID, commerce.CheckoutPending); !got.LeaseUntil.Equal(moneyT0.Add(61 * time.Second)) {
+			t.Errorf("LeaseUntil: got %v, want %v", got.LeaseUntil, moneyT0.Add(61*time.Second))
+		}
+		ok, err = st.Checkouts.Release(ctx, c.ID, commerce.CheckoutDeclined, nil)
+		wantChanged(t, "Release", ok, err, true)
+		ok, err = st.Checkouts.Lease(ctx, c.ID, moneyT0.Add(time.Hour), moneyT0.Add(2*time.Hour))
+		wantChanged(t, "Lease of a declined checkout", ok, err, false)
+	})
+
+	t.Run("SetPaymentRequiresAction", func(t *testing.T) {
+		st, c := open(t)
+		next := map[string]any{"type": "redirect_to_url", "url": "https://pay.example.com/3ds"}
+		ok, err := st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction, NextAction: next}, nil)
+		wantChanged(t, "SetPayment", ok, err, true)
+		got := wantStatus(t, st, c.ID, commerce.CheckoutRequiresAction)
+		if got.PaymentID != "pi_1" {
+			t.Errorf("PaymentID: got %q, want %q", got.PaymentID, "pi_1")
+		}
+		if diff := cmp.Diff(next, got.NextAction); diff != "" {
+			t.Errorf("NextAction (-want +got):\n%s", diff)
+		}
+		wantStock(t, st, "A", 5, 2)
+	})
+
+	for _, from := range []commerce.CheckoutStatus{commerce.CheckoutPending, commerce.CheckoutRequiresAction} {
+		t.Run("MarkPaidFrom_"+string(from), func(t *testing.T) {
+			st, c := open(t)
+			if from == commerce.CheckoutRequiresAction {
+				ok, err := st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, nil)
+				wantChanged(t, "SetPayment", ok, err, true)
+			}
+			ok, err := st.Checkouts.MarkPaid(ctx, c.ID, "pi_1", placedMsg(c), nil)
+			wantChanged(t, "MarkPaid", ok, err, true)
+			if got := wantStatus(t, st, c.ID, commerce.CheckoutPaid); got.PaymentID != "pi_1" {
+				t.Errorf("PaymentID: got %q, want %q", got.PaymentID, "pi_1")
+			}
+			wantOutbox(t, st, commerce.QueueOrders, placedMsg(c))
+			ok, err = st.Checkouts.MarkPaid(ctx, c.ID, "pi_1", placedMsg(c), nil)
+			wantChanged(t, "second MarkPaid", ok, err, false)
+			wantOutbox(t, st, commerce.QueueOrders, placedMsg(c))
+			wantStock(t, st, "A", 5, 2)
+			ok, err = st.Checkouts.Release(ctx, c.ID, commerce.CheckoutExpired, nil)
+			wantChanged(t, "Release of a paid checkout", ok, err, false)
+			wantStock(t, st, "A", 5, 2)
+		})
+	}
+
+	for _, status := range []commerce.CheckoutStatus{commerce.CheckoutDeclined, commerce.CheckoutExpired} {
+		t.Run("Release_"+string(status), func(t *testing.T) {
+			st, c := open(t)
+			ok, err := st.Checkouts.Release(ctx, c.ID, status, nil)
+			wantChanged(t, "Release", ok, err, true)
+			wantStatus(t, st, c.ID, status)
+			wantStock(t, st, "A", 5, 0)
+			for _, again := range []commerce.CheckoutStatus{commerce.CheckoutDeclined, commerce.CheckoutExpired} {
+				ok, err = st.Checkouts.Release(ctx, c.ID, again, nil)
+				wantChanged(t, "Release("+string(again)+") again", ok, err, false)
+			}
+			wantStatus(t, st, c.ID, status)
+			wantStock(t, st, "A", 5, 0)
+			ok, err = st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, nil)
+			wantChanged(t, "SetPayment after Release", ok, err, false)
+		})
+	}
+
+	t.Run("MarkPaidAfterExpiry", func(t *testing.T) {
+		st, c := open(t)
+		ok, err := st.Checkouts.Release(ctx, c.ID, commerce.CheckoutExpired, nil)
+		wantChanged(t, "Release", ok, err, true)
+		ok, err = st.Checkouts.MarkPaid(ctx, c.ID, "pi_1", placedMsg(c), nil)
+		wantChanged(t, "MarkPaid of an expired checkout", ok, err, true)
+		wantStatus(t, st, c.ID, commerce.CheckoutPaid)
+		wantStock(t, st, "A", 5, 2)
+		wantOutbox(t, st, commerce.QueueOrders, placedMsg(c))
+	})
+
+	t.Run("MarkPaidAfterExpiryShort", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5, "B", 1)
+		c := newCheckout("1", "A", 2, "B", 1)
+		begin(t, st, c)
+		ok, err := st.Checkouts.Release(ctx, c.ID, commerce.CheckoutExpired, nil)
+		wantChanged(t, "Release", ok, err, true)
+		begin(t, st, newCheckout("2", "B", 1)) // takes the last B
+		_, err = st.Checkouts.MarkPaid(ctx, c.ID, "pi_1", placedMsg(c), &commerce.StoredResponse{Status: 201, Body: []byte("{}")})
+		wantShort(t, err, "B")
+		if got := wantStatus(t, st, c.ID, commerce.CheckoutExpired); got.PaymentID != "" || got.Response != nil {
+			t.Errorf("refused MarkPaid: got PaymentID %q, Response %v, want none", got.PaymentID, got.Response)
+		}
+		wantStock(t, st, "A", 5, 0)
+		wantStock(t, st, "B", 1, 1)
+		if got := outboxOf(t, st, commerce.MsgOrderPlaced); len(got) != 0 {
+			t.Errorf("outbox OrderPlaced after a refused MarkPaid: got %d, want 0", len(got))
+		}
+	})
+
+	t.Run("SetResponse", func(t *testing.T) {
+		st, c := open(t)
+		first := &commerce.StoredResponse{Status: 202, Body: []byte(`{"status":"pending"}`)}
+		must(t, st.Checkouts.SetResponse(ctx, c.ID, first))
+		must(t, st.Checkouts.SetResponse(ctx, c.ID, &commerce.StoredResponse{Status: 409, Body: []byte(`{"later":true}`)}))
+		ok, err := st.Checkouts.MarkPaid(ctx, c.ID, "pi_1", placedMsg(c), &commerce.StoredResponse{Status: 201, Body: []byte(`{}`)})
+		wantChanged(t, "MarkPaid", ok, err, true)
+		got, err := st.Checkouts.Checkout(ctx, c.ID)
+		must(t, err)
+		if diff := cmp.Diff(first, got.Response); diff != "" {
+			t.Errorf("Response (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func testOutbox(t *testing.T, newStores func(t *testing.T) MoneyStores) {
+	ctx := context.Background()
+
+	t.Run("MarkPublished", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c1, c2 := newCheckout("1", "A", 1), newCheckout("2", "A", 1)
+		begin(t, st, c1)
+		begin(t, st, c2)
+		oldest, err := st.Outbox.Unpublished(ctx, 1)
+		must(t, err)
+		if len(oldest) != 1 || oldest[0].Message.ID != expiryMsg(c1).ID {
+			t.Fatalf("Unpublished(1): got %+v, want only %s", oldest, expiryMsg(c1).ID)
+		}
+		must(t, st.Outbox.MarkPublished(ctx, []int64{oldest[0].Seq}))
+		must(t, st.Outbox.MarkPublished(ctx, nil))
+		rest, err := st.Outbox.Unpublished(ctx, 10)
+		must(t, err)
+		if len(rest) != 1 || rest[0].Message.ID != expiryMsg(c2).ID {
+			t.Fatalf("Unpublished after MarkPublished: got %+v, want only %s", rest, expiryMsg(c2).ID)
+		}
+		must(t, st.Outbox.MarkPublished(ctx, []int64{rest[0].Seq}))
+		if rest, err = st.Outbox.Unpublished(ctx, 10); err != nil || len(rest) != 0 {
+			t.Errorf("Unpublished after publishing all: got %d entries (%v), want 0", len(rest), err)
+		}
+	})
+}
