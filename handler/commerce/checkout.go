@@ -104,17 +104,17 @@ type CheckoutStore interface {
 	CheckoutByOrder(ctx context.Context, orderID string) (*Checkout, error)
 
 	// Lease claims a pending or requires_action checkout for until, unless
-	// another claim holds at now. It reports whether the claim was taken.
+	// another claim runs past now. It reports whether the claim was taken.
 	Lease(ctx context.Context, id string, now, until time.Time) (bool, error)
 
-	// SetPayment records the payment of a pending checkout, and moves it to
-	// requires_action when the payment needs the buyer. It reports whether
-	// the checkout changed.
+	// SetPayment records the payment of a pending or requires_action
+	// checkout, and moves it to requires_action when the payment needs the
+	// buyer (to pending otherwise). It reports whether the checkout changed.
 	SetPayment(ctx context.Context, id string, p Payment, resp *StoredResponse) (bool, error)
 
-	// MarkPaid moves a pending, requires_action or expired checkout to paid
-	// and stores placed (its OrderPlaced message) in the outbox. An expired
-	// checkout's stock is reserved again first; when it is no longer there
+	// MarkPaid moves a pending, requires_action, expired or declined
+	// checkout to paid and stores placed (its OrderPlaced message) in the
+	// outbox. An expired or declined checkout's stock is reserved again first; when it is no longer there
 	// MarkPaid returns "insufficient_stock" and changes nothing. It reports
 	// whether the checkout changed (false when it was already paid).
 	MarkPaid(ctx context.Context, id, paymentID string, placed Message, resp *StoredResponse) (bool, error)

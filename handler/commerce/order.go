@@ -70,6 +70,7 @@ type OrderStore interface {
 // StockLevelSetter applies stock counts sent by ERPs and warehouses.
 type StockLevelSetter interface {
 	// ApplyStockLevel sets a SKU's on-hand count unless the source already
-	// sent one with a sequence at least as high. It reports whether it applied.
+	// sent one for that SKU with a sequence at least as high. It reports
+	// whether it applied.
 	ApplyStockLevel(ctx context.Context, sku string, onHand int64, source string, sequence int64) (bool, error)
 }

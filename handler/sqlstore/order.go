@@ -26,13 +26,6 @@ func NewOrderStore(db *DB) *OrderStore { return &OrderStore{db: db, checkouts: N
 func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Time) (bool, error) {
 	placed := false
 	err := s.db.tx(ctx, "place order", func(tx *sql.Tx) error {
-		var exists int
-		err := tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT 1 FROM orders WHERE id = ?`), orderID).Scan(&exists)
-		if err == nil {
-			return nil // placed before: a redelivery
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
 		c, err := scanCheckout(tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT `+checkoutColumns+` FROM checkouts WHERE order_id = ?`), orderID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return commerce.NotFoundf("no checkout for order %s", orderID)
@@ -46,8 +39,14 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 		if err != nil {
 			return err
 		}
-		if _, err := s.db.exec(ctx, tx, `INSERT INTO orders (id, checkout_id, status, restocked, created_at, cancelled_at, doc) VALUES (?, ?, 'placed', 0, ?, 0, ?)`,
-			orderID, c.ID, unix(now), doc); err != nil {
+		// The order's primary key decides: a redelivered message, or a
+		// concurrent one, finds the order there and changes nothing.
+		_, err = s.db.exec(ctx, tx, `INSERT INTO orders (id, checkout_id, status, restocked, created_at, cancelled_at, doc) VALUES (?, ?, 'placed', 0, ?, 0, ?)`,
+			orderID, c.ID, unix(now), doc)
+		if s.db.d.IsUnique(err) {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
 		// Commit the reservation: the held units leave the shelf.

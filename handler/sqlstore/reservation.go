@@ -9,28 +9,35 @@ import (
 )
 
 // MarkPaid moves a checkout to paid and stores its OrderPlaced message.
+// Each step is a conditional update, so that two concurrent calls cannot
+// both move the checkout, even where transactions read committed data only.
 func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, placed commerce.Message, resp *commerce.StoredResponse) (bool, error) {
 	changed := false
 	err := s.db.tx(ctx, "mark paid", func(tx *sql.Tx) error {
-		var status commerce.CheckoutStatus
-		err := tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT status FROM checkouts WHERE id = ?`), id).Scan(&status)
-		if err == sql.ErrNoRows {
-			return commerce.NotFoundf("checkout %s not found", id)
+		pay := func(from string) (bool, error) {
+			n, err := s.db.exec(ctx, tx, `UPDATE checkouts SET status = 'paid', payment_id = ?, lease_until = 0 WHERE id = ? AND status IN (`+from+`)`, paymentID, id)
+			return n == 1, err
 		}
+		ok, err := pay(`'pending', 'requires_action'`)
 		if err != nil {
 			return err
 		}
-		switch status {
-		case commerce.CheckoutPaid:
-			return nil
-		case commerce.CheckoutExpired, commerce.CheckoutDeclined:
+		if !ok {
+			var status commerce.CheckoutStatus
+			err := tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT status FROM checkouts WHERE id = ?`), id).Scan(&status)
+			if err == sql.ErrNoRows {
+				return commerce.NotFoundf("checkout %s not found", id)
+			}
+			if err != nil || status == commerce.CheckoutPaid {
+				return err
+			}
 			// Paid after its reservation was released: reserve again, or refuse.
 			if err := s.reserveAgain(ctx, tx, id); err != nil {
 				return err
 			}
-		}
-		if _, err := s.db.exec(ctx, tx, `UPDATE checkouts SET status = 'paid', payment_id = ?, lease_until = 0 WHERE id = ?`, paymentID, id); err != nil {
-			return err
+			if ok, err = pay(`'expired', 'declined'`); err != nil || !ok {
+				return err
+			}
 		}
 		if err := s.setResponse(ctx, tx, id, resp); err != nil {
 			return err
