@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -98,14 +99,30 @@ func (s *Server) listDeadLetters(w http.ResponseWriter, r *http.Request) error {
 		}
 		queues = []string{q}
 	}
-	items := []commerce.DeadLetter{}
+	items := []deadLetter{}
 	for _, q := range queues {
-		dl, err := s.DeadLetters(r.Context(), q, maxPageSize)
+		dls, err := s.DeadLetters(r.Context(), q, maxPageSize)
 		if err != nil {
 			return err
 		}
-		items = append(items, dl...)
+		for _, dl := range dls {
+			items = append(items, deadLetter{DeadLetter: dl, Body: readable(dl.Body)})
+		}
 	}
 	s.writeJSON(w, r, http.StatusOK, map[string]any{"items": items})
 	return nil
+}
+
+// deadLetter is a dead letter as staff read it: a JSON body as JSON,
+// anything else as a string.
+type deadLetter struct {
+	commerce.DeadLetter
+	Body any `json:"body"`
+}
+
+func readable(body []byte) any {
+	if json.Valid(body) {
+		return json.RawMessage(body)
+	}
+	return string(body)
 }
