@@ -132,6 +132,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	orders := sqlstore.NewOrderStore(rel)
 	m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
+	if err := m.Queue.ReleaseLocks(ctx); err != nil { // likewise the messages it had in hand
+		return err
+	}
 	var webhook func([]byte, string) (string, commerce.Payment, error)
 	var authenticate func(context.Context, string, bool) (commerce.Payment, error)
 	var tp *testpay.Provider

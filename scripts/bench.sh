@@ -7,15 +7,26 @@
 #     (scripts/bench/bare) serving the product listing's bytes, of the product
 #     listing, of one product, and of add-to-cart (scripts/bench/cart.lua over
 #     pre-created carts), with shopfn's throughput as a ratio to the bare one;
-#   - shopfn's RSS after a mixed listing/add-to-cart load.
+#   - shopfn's RSS after a mixed listing/add-to-cart load;
+#   - checkouts per second at 32 concurrent buyers (wrk -t2 -c32), embedded
+#     store and test payments: scripts/bench/checkout.lua POSTs /api/checkout
+#     with pm_card_visa for a different pre-created cart each request (one
+#     unit of one of LINES SKUs restocked to a million units), and how fast
+#     the orders are placed behind it: from the start of the run to the moment
+#     every paid order is placed (scripts/bench/checkout polls the newest
+#     orders, then counts GET /api/admin/orders?status=placed).
 #
 # Targets (informational, PASS/MISS): listing and product >= 0.6 of bare,
-# add-to-cart >= 0.2 of bare, RSS < 100 MiB, start < 200 ms. The script exits
-# 1 only when something broke: a server failing to start or dying, or wrk
-# seeing non-2xx responses.
+# add-to-cart >= 0.2 of bare, checkout >= 0.25 of add-to-cart, orders placed
+# per second >= 0.9 of checkouts per second, RSS < 100 MiB, start < 200 ms.
+# The script exits 1 only when something broke: a server failing to start or
+# dying, wrk seeing non-2xx responses, the checkout run running out of carts,
+# or paid orders not all placed within 2 minutes.
 #
 # Environment: DURATION (each wrk run, default 10s), RSS_SECONDS (the mixed
-# load, default 60), CARTS (carts per cart run, default 500). A quick smoke run:
+# load, default 60), CARTS (carts per cart run, default 500), CHECKOUT_CARTS
+# (carts for the checkout run, default 3,000 a second of DURATION, at least
+# 10,000). A quick smoke run:
 #
 #   DURATION=3s RSS_SECONDS=5 scripts/bench.sh
 set -euo pipefail
@@ -28,7 +39,22 @@ RSS_SECONDS=${RSS_SECONDS:-60}
 CARTS=${CARTS:-500}
 THREADS=2
 CONNS=64
+CHECKOUT_CONNS=32
 LINES=20 # SKUs per cart in cart.lua; keep in step with LINES there
+ADMIN_KEY=bench-admin-key-0123456789
+
+# seconds prints DURATION in whole seconds (wrk takes 10, 10s, 2m or 1h).
+seconds() {
+	case $1 in
+	*[0-9]s) echo "${1%s}" ;;
+	*m) echo $((${1%m} * 60)) ;;
+	*h) echo $((${1%h} * 3600)) ;;
+	*) echo "$1" ;;
+	esac
+}
+duration_s=$(seconds "$DURATION")
+[[ $duration_s =~ ^[0-9]+$ ]] || duration_s=10
+CHECKOUT_CARTS=${CHECKOUT_CARTS:-$((duration_s * 3000 > 10000 ? duration_s * 3000 : 10000))}
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "bench: $*"; exit 1; }
@@ -101,6 +127,7 @@ wait_ready() {
 log "bench: building"
 go build -o "$tmp/shopfn" ./handler
 go build -o "$tmp/bare" ./scripts/bench/bare
+go build -o "$tmp/checkout" ./scripts/bench/checkout
 
 data=$tmp/data
 port=$(free_port) || die "no free port"
@@ -109,7 +136,7 @@ shopfn_log=$tmp/shopfn.log
 
 start_shopfn() {
 	env -u FUNCTIONS_CUSTOMHANDLER_PORT SHOPFN_ADDR="127.0.0.1:$port" SHOPFN_DATA_DIR="$data" \
-		SHOPFN_ADMIN_KEY=bench-admin-key-0123456789 "$tmp/shopfn" >>"$shopfn_log" 2>&1 &
+		SHOPFN_ADMIN_KEY="$ADMIN_KEY" "$tmp/shopfn" >>"$shopfn_log" 2>&1 &
 	shopfn_pid=$!
 }
 stop_shopfn() {
@@ -215,6 +242,40 @@ alive
 rss_kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$shopfn_pid/status")
 hwm_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$shopfn_pid/status")
 
+# Checkouts, after the RSS reading so that it stays comparable. LINES SKUs
+# get a million units each, so no checkout runs short; every request takes
+# its own cart, since a cart checks out once.
+head -n "$LINES" "$tmp/skus.txt" >"$tmp/checkout-skus.txt"
+while IFS= read -r sku; do
+	curl -sSf -o /dev/null -X PUT -H "x-functions-key: $ADMIN_KEY" -H 'Content-Type: application/json' \
+		-d '{"onHand":1000000}' "$base/api/admin/inventory/$sku" || die "could not stock $sku"
+done <"$tmp/checkout-skus.txt"
+log "bench: creating $CHECKOUT_CARTS one-unit carts for the checkout run"
+"$tmp/checkout" carts -base "$base" -skus "$tmp/checkout-skus.txt" -n "$CHECKOUT_CARTS" -c 32 \
+	-out "$tmp/checkout-carts.txt" 2>"$tmp/checkout-carts.log" ||
+	die "creating carts failed: $(cat "$tmp/checkout-carts.log")"
+sed 's/^/    /' "$tmp/checkout-carts.log" >&2
+alive
+checkout_t0=$(now_us)
+CONNS=$CHECKOUT_CONNS run_wrk checkout "$base" scripts/bench/checkout.lua "$tmp/checkout-carts.txt" "$THREADS" "$tmp/checkout-orders.txt"
+checkout_t1=$(now_us)
+alive
+checkout_line=$(grep '^checkout: created=' "$tmp/checkout.wrk") || die "checkout.lua printed no summary"
+[[ $checkout_line =~ created=([0-9]+)\ wrapped=([0-9]+) ]] || die "bad checkout summary: $checkout_line"
+checkout_created=${BASH_REMATCH[1]}
+checkout_wrapped=${BASH_REMATCH[2]}
+((checkout_wrapped == 0)) || die "the checkout run used all $CHECKOUT_CARTS carts and replayed $checkout_wrapped checkouts; set CHECKOUT_CARTS higher"
+checkout_requests=$(awk '/requests in/ { print $1 }' "$tmp/checkout.wrk")
+checkout_non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' "$tmp/checkout.wrk")
+checkout_non2xx=${checkout_non2xx:-0}
+log "bench: waiting for the $checkout_created paid orders to be placed"
+placed_line=$("$tmp/checkout" placed -base "$base" -key "$ADMIN_KEY" -sample "$tmp/checkout-orders.txt" \
+	-want "$checkout_created" -timeout 2m) || die "paid orders were not all placed"
+[[ $placed_line =~ ^placed\ ([0-9]+)\ at\ ([0-9]+)$ ]] || die "bad placed line: $placed_line"
+orders_placed=${BASH_REMATCH[1]}
+orders_t=${BASH_REMATCH[2]}
+alive
+
 bare_rps=$(rps bare)
 echo
 echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency, 127.0.0.1 ($(nproc) CPUs)"
@@ -236,6 +297,20 @@ awk -v r="$rss_kib" -v h="$hwm_kib" -v s="$RSS_SECONDS" -v rr="$(rps mixed)" -v 
 		s, rr, p, r / 1024, h / 1024, (r / 1024 < 100 ? "PASS" : "MISS")
 }'
 awk -v ms="$start_ms" 'BEGIN { printf "start to first 200 (seeded data dir): %.1f ms, target < 200 ms: %s\n", ms, (ms < 200 ? "PASS" : "MISS") }'
+echo
+echo "checkout: wrk -t$THREADS -c$CHECKOUT_CONNS -d$DURATION --latency, embedded store, test payments (pm_card_visa), one cart a request"
+awk -v r="$(rps checkout)" -v p="$(p99 checkout)" -v a="$(rps cart)" -v n="$checkout_requests" -v c="$checkout_created" -v bad="$checkout_non2xx" 'BEGIN {
+	ratio = r / a
+	printf "%-14s %12.2f %8.2fms %8.3f %8s  %s  (ratio to add-to-cart; %d requests, %d paid, %d non-2xx)\n",
+		"checkout", r, p, ratio, ">=0.25", (ratio >= 0.25 ? "PASS" : "MISS"), n, c, bad
+}'
+awk -v n="$orders_placed" -v t0="$checkout_t0" -v t1="$checkout_t1" -v t="$orders_t" -v r="$(rps checkout)" 'BEGIN {
+	span = (t - t0) / 1e6; lag = (t - t1) / 1e6
+	if (lag < 0) lag = 0
+	rate = n / span; ratio = rate / r
+	printf "%-14s %12.2f %10s %8.3f %8s  %s  (ratio to checkouts/s; %d orders placed %.2fs after the run began, %.2fs after it ended)\n",
+		"orders placed", rate, "-", ratio, ">=0.9", (ratio >= 0.9 ? "PASS" : "MISS"), n, span, lag
+}'
 
 if ((broke)); then
 	die "non-2xx responses under load (see above)"

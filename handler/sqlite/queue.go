@@ -169,6 +169,20 @@ func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.
 	return msgs, nil
 }
 
+// ReleaseLocks makes every locked message deliverable again at once, as if
+// its lock had expired (the delivery still counts). Only the process that
+// alone owns the embedded queue may call it, when it starts: the locks it
+// finds belonged to a process that is gone, and would otherwise hold their
+// messages back for a whole lock duration.
+func (q *Queue) ReleaseLocks(ctx context.Context) error {
+	_, err := q.db.Write.ExecContext(ctx, `UPDATE queue_messages SET lock_token = NULL, visible_at = ? WHERE lock_token IS NOT NULL`,
+		q.opts.Now().UnixNano())
+	if err != nil {
+		return fmt.Errorf("sqlite: queue release locks: %w", err)
+	}
+	return nil
+}
+
 // Complete removes a delivered message. It returns KindConflict
 // "lock_lost" when m's lock expired or m was completed or abandoned.
 func (q *Queue) Complete(ctx context.Context, queue string, m commerce.Message) error {

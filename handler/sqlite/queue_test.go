@@ -3,6 +3,8 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -137,5 +139,38 @@ func TestQueueReopen(t *testing.T) {
 	got, err = q.Receive(ctx, commerce.QueueOrders, 10)
 	if err != nil || len(got) != 1 || got[0].ID != "later" || !got[0].ScheduledAt.Equal(later.ScheduledAt) {
 		t.Fatalf("Receive an hour later: got %v, %v; want [later]", got, err)
+	}
+}
+
+func TestQueueReleaseLocks(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	q := sqlite.NewQueue(MustOpen(t), sqlite.QueueOptions{Now: func() time.Time { return now }})
+	for _, id := range []string{"a", "b"} {
+		if err := q.Publish(ctx, "orders", commerce.Message{ID: id, Type: "OrderPlaced", Body: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := commerce.Message{ID: "later", Type: "ReservationExpired", Body: []byte(`{}`), ScheduledAt: now.Add(time.Hour)}
+	if err := q.Publish(ctx, "orders", later); err != nil {
+		t.Fatal(err)
+	}
+	got, err := q.Receive(ctx, "orders", 1) // locks "a"; then the process dies
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Receive: got %v, %v; want one message", got, err)
+	}
+	if err := q.ReleaseLocks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err = q.Receive(ctx, "orders", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range got {
+		ids = append(ids, m.ID+"#"+strconv.Itoa(m.DeliveryCount))
+	}
+	if want := []string{"a#2", "b#1"}; !slices.Equal(ids, want) {
+		t.Errorf("after ReleaseLocks: got %v, want %v (the scheduled message stays scheduled)", ids, want)
 	}
 }

@@ -59,13 +59,21 @@ func (r *Relay) Flush(ctx context.Context) error {
 		if err != nil || len(entries) == 0 {
 			return err
 		}
+		// Publish runs of entries for the same queue together, in order.
 		seqs := make([]int64, 0, len(entries))
-		for _, e := range entries {
-			if err := r.publisher.Publish(ctx, e.Queue, e.Message); err != nil {
+		for i := 0; i < len(entries); {
+			j := i
+			var msgs []commerce.Message
+			for ; j < len(entries) && entries[j].Queue == entries[i].Queue; j++ {
+				msgs = append(msgs, entries[j].Message)
+			}
+			if err := r.publisher.Publish(ctx, entries[i].Queue, msgs...); err != nil {
 				r.outbox.MarkPublished(ctx, seqs)
 				return err
 			}
-			seqs = append(seqs, e.Seq)
+			for ; i < j; i++ {
+				seqs = append(seqs, entries[i].Seq)
+			}
 		}
 		if err := r.outbox.MarkPublished(ctx, seqs); err != nil {
 			return err
