@@ -56,7 +56,8 @@ type Queue interface {
 	Publisher
 
 	// Receive locks and returns up to max messages that are due on the
-	// queue, oldest first, each with its DeliveryCount raised by one. A
+	// queue, in the order they became due, each with its DeliveryCount
+	// raised by one. A
 	// message whose lock expires without Complete is delivered again. It
 	// returns no messages, not an error, when none are due.
 	Receive(ctx context.Context, queue string, max int) ([]Message, error)

@@ -107,9 +107,10 @@ func (q *Queue) Publish(ctx context.Context, queue string, msgs ...commerce.Mess
 	return nil
 }
 
-// Receive locks and returns up to max due messages of queue, oldest first.
-// A due message already delivered MaxDeliveryCount times (its last lock
-// expired) is dead-lettered instead. It returns KindInvalid when max < 1.
+// Receive locks and returns up to max due messages of queue, in the order
+// they became due. A due message already delivered MaxDeliveryCount times
+// (its last lock expired) is dead-lettered instead, so a call may return
+// fewer than max while more are due. It returns KindInvalid when max < 1.
 func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.Message, error) {
 	if max < 1 {
 		return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "receive: max %d < 1", max)
@@ -118,29 +119,26 @@ func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.
 	var msgs []commerce.Message
 	var seqs []int64
 	err := q.inTx(ctx, func(tx *sql.Tx) error {
-		where := `WHERE queue = ? AND visible_at <= ? AND delivery_count >= ?`
-		args := []any{queue, now.UnixNano(), q.opts.MaxDeliveryCount}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO queue_deadletters
-			(queue, message_id, type, body, delivery_count, reason, enqueued_at, dead_lettered_at)
-			SELECT queue, message_id, type, body, delivery_count, ?, enqueued_at, ? FROM queue_messages `+where+` ORDER BY seq`,
-			append([]any{ReasonMaxDeliveryCount, now.UnixNano()}, args...)...); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM queue_messages `+where, args...); err != nil {
-			return err
-		}
+		// Candidates in due order, straight off the index: the cost does not
+		// grow with the backlog. Messages due at the same time go in
+		// publishing order.
 		rows, err := tx.QueryContext(ctx, `SELECT seq, message_id, type, body, enqueued_at, scheduled_at, delivery_count
-			FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?`, queue, now.UnixNano(), max)
+			FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`, queue, now.UnixNano(), max)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
+		var dead []int64
 		for rows.Next() {
 			var m commerce.Message
 			var seq, enqueued int64
 			var scheduled sql.NullInt64
 			if err := rows.Scan(&seq, &m.ID, &m.Type, &m.Body, &enqueued, &scheduled, &m.DeliveryCount); err != nil {
 				return err
+			}
+			if m.DeliveryCount >= q.opts.MaxDeliveryCount {
+				dead = append(dead, seq) // its last lock expired: a consumer died with it each time
+				continue
 			}
 			m.EnqueuedAt = time.Unix(0, enqueued).UTC()
 			if scheduled.Valid {
@@ -152,6 +150,17 @@ func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.
 		}
 		if err := rows.Close(); err != nil {
 			return err
+		}
+		for _, seq := range dead {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO queue_deadletters
+				(queue, message_id, type, body, delivery_count, reason, enqueued_at, dead_lettered_at)
+				SELECT queue, message_id, type, body, delivery_count, ?, enqueued_at, ? FROM queue_messages WHERE seq = ?`,
+				ReasonMaxDeliveryCount, now.UnixNano(), seq); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM queue_messages WHERE seq = ?`, seq); err != nil {
+				return err
+			}
 		}
 		until := now.Add(q.opts.LockDuration).UnixNano()
 		for i, m := range msgs {

@@ -112,7 +112,7 @@ func (s *CheckoutStore) CheckoutByOrder(ctx context.Context, orderID string) (*c
 }
 
 func (s *CheckoutStore) one(ctx context.Context, column, value string) (*commerce.Checkout, error) {
-	row := s.db.read.QueryRowContext(ctx, s.db.d.Rebind(`SELECT `+checkoutColumns+` FROM checkouts WHERE `+column+` = ?`), value)
+	row := s.db.queryRow(ctx, nil, `SELECT `+checkoutColumns+` FROM checkouts WHERE `+column+` = ?`, value)
 	c, err := scanCheckout(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, commerce.NotFoundf("checkout %q not found", value)

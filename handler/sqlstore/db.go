@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"shopfn/handler/commerce"
@@ -97,6 +98,15 @@ var SQLite = Dialect{
 type DB struct {
 	write, read *sql.DB
 	d           Dialect
+	// stmts caches prepared statements by pool and query: parsing SQL is
+	// a large part of a short transaction's cost.
+	stmts     sync.Map // stmtKey -> *sql.Stmt
+	preparing sync.Map // stmtKey -> true while being prepared
+}
+
+type stmtKey struct {
+	pool  *sql.DB
+	query string
 }
 
 // New returns a DB on the given pools, creating the tables if needed.
@@ -129,14 +139,53 @@ func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) error
 	return nil
 }
 
-// exec runs a query in tx, rebinding its placeholders, and returns the
-// number of rows it changed.
+// cached returns query, written with '?' placeholders, prepared on pool,
+// or nil when it is not prepared yet. It then prepares it in the
+// background: a caller inside a transaction on the write pool holds that
+// pool's only SQLite connection, so it must not wait for one.
+func (db *DB) cached(pool *sql.DB, query string) *sql.Stmt {
+	key := stmtKey{pool, query}
+	if st, ok := db.stmts.Load(key); ok {
+		return st.(*sql.Stmt)
+	}
+	if _, busy := db.preparing.LoadOrStore(key, true); !busy {
+		go func() {
+			defer db.preparing.Delete(key)
+			if st, err := pool.Prepare(db.d.Rebind(query)); err == nil {
+				db.stmts.Store(key, st)
+			}
+		}()
+	}
+	return nil
+}
+
+// exec runs a query in tx and returns the number of rows it changed.
 func (db *DB) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
-	res, err := tx.ExecContext(ctx, db.d.Rebind(query), args...)
+	var res sql.Result
+	var err error
+	if st := db.cached(db.write, query); st != nil {
+		res, err = tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		res, err = tx.ExecContext(ctx, db.d.Rebind(query), args...)
+	}
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// queryRow runs a single-row query in tx, or on the read pool when tx is nil.
+func (db *DB) queryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if tx == nil {
+		if st := db.cached(db.read, query); st != nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+		return db.read.QueryRowContext(ctx, db.d.Rebind(query), args...)
+	}
+	if st := db.cached(db.write, query); st != nil {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, db.d.Rebind(query), args...)
 }
 
 // unix and fromUnix store times as Unix nanoseconds, the same on every dialect.

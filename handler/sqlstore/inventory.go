@@ -79,7 +79,7 @@ func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64
 		if err := s.setOnHand(ctx, tx, sku, onHand); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT on_hand, reserved FROM inventory WHERE sku = ?`), sku).Scan(&l.OnHand, &l.Reserved)
+		return s.db.queryRow(ctx, tx, `SELECT on_hand, reserved FROM inventory WHERE sku = ?`, sku).Scan(&l.OnHand, &l.Reserved)
 	})
 	return l, err
 }
@@ -105,7 +105,7 @@ func (s *InventoryStore) ApplyStockLevel(ctx context.Context, sku string, onHand
 	applied := false
 	err := s.db.tx(ctx, "apply stock level "+sku, func(tx *sql.Tx) error {
 		var last int64
-		err := tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT sequence FROM stock_sources WHERE sku = ? AND source = ?`), sku, source).Scan(&last)
+		err := s.db.queryRow(ctx, tx, `SELECT sequence FROM stock_sources WHERE sku = ? AND source = ?`, sku, source).Scan(&last)
 		switch {
 		case err == nil && sequence <= last:
 			return nil

@@ -26,7 +26,7 @@ func NewOrderStore(db *DB) *OrderStore { return &OrderStore{db: db, checkouts: N
 func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Time) (bool, error) {
 	placed := false
 	err := s.db.tx(ctx, "place order", func(tx *sql.Tx) error {
-		c, err := scanCheckout(tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT `+checkoutColumns+` FROM checkouts WHERE order_id = ?`), orderID))
+		c, err := scanCheckout(s.db.queryRow(ctx, tx, `SELECT `+checkoutColumns+` FROM checkouts WHERE order_id = ?`, orderID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return commerce.NotFoundf("no checkout for order %s", orderID)
 		} else if err != nil {
@@ -105,7 +105,7 @@ func scanOrder(row interface{ Scan(...any) error }) (*commerce.Order, error) {
 
 // Order returns an order, or a paid checkout's order as processing.
 func (s *OrderStore) Order(ctx context.Context, id string) (*commerce.Order, error) {
-	o, err := scanOrder(s.db.read.QueryRowContext(ctx, s.db.d.Rebind(`SELECT `+orderColumns+` FROM orders WHERE id = ?`), id))
+	o, err := scanOrder(s.db.queryRow(ctx, nil, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
 	if err == nil {
 		return o, nil
 	}
@@ -169,7 +169,7 @@ func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) 
 		if err != nil || n == 0 {
 			return err
 		}
-		o, err := scanOrder(tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT `+orderColumns+` FROM orders WHERE id = ?`), orderID))
+		o, err := scanOrder(s.db.queryRow(ctx, tx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, orderID))
 		if err != nil {
 			return err
 		}

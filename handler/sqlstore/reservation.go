@@ -24,7 +24,7 @@ func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, plac
 		}
 		if !ok {
 			var status commerce.CheckoutStatus
-			err := tx.QueryRowContext(ctx, s.db.d.Rebind(`SELECT status FROM checkouts WHERE id = ?`), id).Scan(&status)
+			err := s.db.queryRow(ctx, tx, `SELECT status FROM checkouts WHERE id = ?`, id).Scan(&status)
 			if err == sql.ErrNoRows {
 				return commerce.NotFoundf("checkout %s not found", id)
 			}

@@ -59,20 +59,27 @@ func (r *Relay) Flush(ctx context.Context) error {
 		if err != nil || len(entries) == 0 {
 			return err
 		}
-		// Publish runs of entries for the same queue together, in order.
-		seqs := make([]int64, 0, len(entries))
-		for i := 0; i < len(entries); {
-			j := i
-			var msgs []commerce.Message
-			for ; j < len(entries) && entries[j].Queue == entries[i].Queue; j++ {
-				msgs = append(msgs, entries[j].Message)
+		// One Publish per queue, each queue's messages in outbox order.
+		var queues []string
+		byQueue := map[string][]commerce.OutboxEntry{}
+		for _, e := range entries {
+			if byQueue[e.Queue] == nil {
+				queues = append(queues, e.Queue)
 			}
-			if err := r.publisher.Publish(ctx, entries[i].Queue, msgs...); err != nil {
+			byQueue[e.Queue] = append(byQueue[e.Queue], e)
+		}
+		seqs := make([]int64, 0, len(entries))
+		for _, q := range queues {
+			msgs := make([]commerce.Message, len(byQueue[q]))
+			for i, e := range byQueue[q] {
+				msgs[i] = e.Message
+			}
+			if err := r.publisher.Publish(ctx, q, msgs...); err != nil {
 				r.outbox.MarkPublished(ctx, seqs)
 				return err
 			}
-			for ; i < j; i++ {
-				seqs = append(seqs, entries[i].Seq)
+			for _, e := range byQueue[q] {
+				seqs = append(seqs, e.Seq)
 			}
 		}
 		if err := r.outbox.MarkPublished(ctx, seqs); err != nil {
