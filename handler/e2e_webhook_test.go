@@ -120,7 +120,7 @@ func (f *moneyStripe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (f *moneyStripe) succeed(checkoutID string) map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	pi := f.intents[f.byKey["checkout-"+checkoutID]]
+	pi := f.intents[f.byKey[checkoutID]]
 	if pi == nil {
 		f.t.Fatalf("fake Stripe: no PaymentIntent for checkout %s", checkoutID)
 	}
@@ -234,7 +234,7 @@ func TestE2EStripeWebhookRace(t *testing.T) {
 	fake.mu.Lock()
 	creates, webhooks := fake.creates, len(fake.webhooks)
 	for _, r := range paid {
-		key := "checkout-" + r.CheckoutID
+		key := r.CheckoutID
 		if n := creates[key]; n != 1 {
 			t.Errorf("PaymentIntents created with Idempotency-Key %s: got %d, want 1", key, n)
 		}
@@ -267,7 +267,7 @@ func TestE2EStripeWebhookRace(t *testing.T) {
 
 	t.Run("LateWebhook", func(t *testing.T) {
 		fake.mu.Lock()
-		pi := fake.intents[fake.byKey["checkout-"+paid[0].CheckoutID]]
+		pi := fake.intents[fake.byKey[paid[0].CheckoutID]]
 		fake.mu.Unlock()
 		for range 2 {
 			status, body, err := fake.deliver(moneyEvent("payment_intent.succeeded", pi), moneyWebhookSecret, time.Now())
@@ -289,7 +289,7 @@ func TestE2EStripeWebhookRace(t *testing.T) {
 		s.moneyWaitOrder(t, id, "cancelled")
 		fake.mu.Lock()
 		refunds := fake.refunds
-		want := fake.byKey["checkout-"+paid[0].CheckoutID]
+		want := fake.byKey[paid[0].CheckoutID]
 		var got []string
 		for _, pi := range refunds {
 			got = append(got, pi)

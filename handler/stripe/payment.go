@@ -11,7 +11,7 @@ import (
 )
 
 // Charge creates and confirms a card PaymentIntent for req, with the
-// idempotency key "checkout-" + req.CheckoutID, so that charging the same
+// checkout ID as its idempotency key, so that charging the same
 // checkout again returns the first PaymentIntent. A card Stripe declines is
 // a Payment with Status PaymentDeclined and the issuer's decline code, not an
 // error. Errors: KindInvalid for a malformed request, KindRule
@@ -43,7 +43,7 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 	if req.OrderID != "" {
 		params.AddMetadata("order_id", req.OrderID)
 	}
-	params.SetIdempotencyKey("checkout-" + req.CheckoutID)
+	params.SetIdempotencyKey(req.CheckoutID)
 
 	pi, err := p.api.PaymentIntents.New(params)
 	if err != nil {

@@ -38,7 +38,7 @@ func checkCharge(t *testing.T) func(*http.Request) {
 		if r.Method != http.MethodPost || r.URL.Path != "/v1/payment_intents" {
 			t.Errorf("got %s %s, want POST /v1/payment_intents", r.Method, r.URL.Path)
 		}
-		if got, want := r.Header.Get("Idempotency-Key"), "checkout-ck_1"; got != want {
+		if got, want := r.Header.Get("Idempotency-Key"), "ck_1"; got != want {
 			t.Errorf("got Idempotency-Key %q, want %q", got, want)
 		}
 		if got, want := r.Header.Get("Authorization"), "Bearer sk_test_fake"; got != want {
