@@ -50,7 +50,11 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 		s.writeStored(w, c, out.Replay)
 		return nil
 	}
-	status, resp := renderCheckout(c, http.StatusCreated)
+	if c.Response != nil { // stored with the change it reports
+		s.writeStored(w, c, c.Response)
+		return nil
+	}
+	status, resp := FirstResponse(c)
 	if c.Status == commerce.CheckoutPending {
 		writeBody(w, status, resp) // not decided yet: not the response to replay
 		return nil
@@ -76,6 +80,10 @@ func (s *Server) writeStored(w http.ResponseWriter, c *commerce.Checkout, resp *
 	}
 	writeBody(w, resp.Status, resp.Body)
 }
+
+// FirstResponse renders the response to a checkout request for a checkout
+// as it stands; it is stored, and a replay of the request gets it again.
+func FirstResponse(c *commerce.Checkout) (int, []byte) { return renderCheckout(c, http.StatusCreated) }
 
 // renderCheckout renders a checkout as it stands; paid answers paidStatus
 // (201 for the checkout request, 200 for confirm).

@@ -21,7 +21,7 @@ func (s *Service) Confirm(ctx context.Context, id string) (*commerce.Checkout, e
 		if err != nil {
 			return nil, fmt.Errorf("checkout %s: payment: %w", id, err)
 		}
-		if err := s.settle(ctx, id, p); err != nil {
+		if err := s.settle(ctx, c, p); err != nil {
 			return nil, err
 		}
 		if c, err = s.checkouts.Checkout(ctx, id); err != nil {
@@ -50,13 +50,14 @@ func (s *Service) fromProvider(ctx context.Context, p commerce.Payment) error {
 		s.log.Info("payment event without a checkout; ignored", "payment", p.ID)
 		return nil
 	}
-	if _, err := s.checkouts.Checkout(ctx, p.CheckoutID); commerce.ErrorCode(err) == commerce.CodeNotFound {
+	c, err := s.checkouts.Checkout(ctx, p.CheckoutID)
+	if commerce.ErrorCode(err) == commerce.CodeNotFound {
 		s.log.Info("payment event for an unknown checkout; ignored", "payment", p.ID, "checkout", p.CheckoutID)
 		return nil
 	} else if err != nil {
 		return err
 	}
-	err := s.settle(ctx, p.CheckoutID, p)
+	err = s.settle(ctx, c, p)
 	if commerce.ErrorCode(err) == commerce.CodeInsufficientStock {
 		return nil // refunded by markPaid; nothing more to do
 	}
@@ -99,7 +100,7 @@ func (s *Service) Expire(ctx context.Context, id string) error {
 		return fmt.Errorf("checkout %s: payment at expiry: %w", id, err)
 	}
 	if p.Status == commerce.PaymentSucceeded {
-		return s.markPaid(ctx, id, p)
+		return s.markPaid(ctx, c, p)
 	}
 	_, err = s.checkouts.Release(ctx, id, commerce.CheckoutExpired, nil)
 	return err

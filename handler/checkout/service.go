@@ -29,6 +29,11 @@ type Config struct {
 	// Published is called after a transaction stored outbox messages, to
 	// wake the relay; nil means nothing to wake.
 	Published func()
+	// Render renders the first response to a checkout request for a
+	// checkout as it stands, so that it is stored in the same transaction
+	// as the change it reports; nil stores none (the caller then calls
+	// Remember).
+	Render func(c *commerce.Checkout) (status int, body []byte)
 }
 
 // Service runs checkouts.
@@ -194,52 +199,63 @@ func (s *Service) charge(ctx context.Context, c *commerce.Checkout) (*Outcome, e
 	if err != nil {
 		return nil, fmt.Errorf("checkout %s: charge: %w", c.ID, err)
 	}
-	if err := s.settle(ctx, c.ID, p); err != nil {
+	if err := s.settle(ctx, c, p); err != nil {
 		return nil, err
 	}
-	c, err = s.checkouts.Checkout(ctx, c.ID)
-	if err != nil {
+	if c, err = s.checkouts.Checkout(ctx, c.ID); err != nil {
 		return nil, err
-	}
-	if c.Status == commerce.CheckoutDeclined && c.NextAction == nil && p.DeclineCode != "" {
-		c.NextAction = map[string]any{"declineCode": p.DeclineCode}
 	}
 	return &Outcome{Checkout: c}, nil
 }
 
-// settle records a payment's state on its checkout: paid (and the order on
+// settle records a payment's state on checkout c: paid (and the order on
 // its way), declined (stock released), or waiting for the buyer.
-func (s *Service) settle(ctx context.Context, id string, p commerce.Payment) error {
+func (s *Service) settle(ctx context.Context, c *commerce.Checkout, p commerce.Payment) error {
 	switch p.Status {
 	case commerce.PaymentSucceeded:
-		return s.markPaid(ctx, id, p)
+		return s.markPaid(ctx, c, p)
 	case commerce.PaymentDeclined:
+		declined := commerce.Payment{ID: p.ID, Status: commerce.PaymentDeclined, NextAction: map[string]any{"declineCode": p.DeclineCode}}
 		if p.ID != "" {
-			if _, err := s.checkouts.SetPayment(ctx, id, commerce.Payment{ID: p.ID, Status: commerce.PaymentDeclined, NextAction: map[string]any{"declineCode": p.DeclineCode}}, nil); err != nil {
+			if _, err := s.checkouts.SetPayment(ctx, c.ID, declined, nil); err != nil {
 				return err
 			}
 		}
-		_, err := s.checkouts.Release(ctx, id, commerce.CheckoutDeclined, nil)
+		_, err := s.checkouts.Release(ctx, c.ID, commerce.CheckoutDeclined, s.response(c, commerce.CheckoutDeclined, declined))
 		return err
-	default: // requires_action, processing
-		_, err := s.checkouts.SetPayment(ctx, id, p, nil)
+	case commerce.PaymentRequiresAction:
+		_, err := s.checkouts.SetPayment(ctx, c.ID, p, s.response(c, commerce.CheckoutRequiresAction, p))
+		return err
+	default: // processing: not decided, so no response to keep
+		_, err := s.checkouts.SetPayment(ctx, c.ID, p, nil)
 		return err
 	}
 }
 
+// response renders the first response c gets once its payment p moved it
+// to status, or nil when there is no renderer.
+func (s *Service) response(c *commerce.Checkout, status commerce.CheckoutStatus, p commerce.Payment) *commerce.StoredResponse {
+	if s.cfg.Render == nil {
+		return nil
+	}
+	next := *c
+	next.Status, next.NextAction = status, p.NextAction
+	if p.ID != "" {
+		next.PaymentID = p.ID
+	}
+	code, body := s.cfg.Render(&next)
+	return &commerce.StoredResponse{Status: code, Body: body}
+}
+
 // markPaid records a succeeded payment. When the checkout's reservation has
 // already been released and the stock is gone, the payment is refunded.
-func (s *Service) markPaid(ctx context.Context, id string, p commerce.Payment) error {
-	c, err := s.checkouts.Checkout(ctx, id)
-	if err != nil {
-		return err
-	}
+func (s *Service) markPaid(ctx context.Context, c *commerce.Checkout, p commerce.Payment) error {
 	placed := Message(commerce.MsgOrderPlaced, "order-placed-"+c.OrderID, map[string]any{"orderId": c.OrderID, "checkoutId": c.ID})
-	changed, err := s.checkouts.MarkPaid(ctx, id, p.ID, placed, nil)
+	changed, err := s.checkouts.MarkPaid(ctx, c.ID, p.ID, placed, s.response(c, commerce.CheckoutPaid, p))
 	if commerce.ErrorCode(err) == commerce.CodeInsufficientStock {
-		s.log.Warn("payment succeeded after the reservation was released and the stock is gone; refunding", "checkout", id, "payment", p.ID)
-		if rerr := s.payments.Refund(ctx, p.ID, "refund-"+id); rerr != nil {
-			return fmt.Errorf("checkout %s: refund a payment it cannot fulfil: %w", id, rerr)
+		s.log.Warn("payment succeeded after the reservation was released and the stock is gone; refunding", "checkout", c.ID, "payment", p.ID)
+		if rerr := s.payments.Refund(ctx, p.ID, "refund-"+c.ID); rerr != nil {
+			return fmt.Errorf("checkout %s: refund a payment it cannot fulfil: %w", c.ID, rerr)
 		}
 		return err
 	}
