@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -57,7 +56,7 @@ func TestCrashCheckout(t *testing.T) {
 
 	rig.start()
 	for i, sku := range crashSKUs {
-		rig.must("POST", "/api/admin/products", crashProductJSON("crash-"+strconv.Itoa(i), sku), 201)
+		rig.must("POST", "/api/admin/products", productJSON("crash-"+strconv.Itoa(i), sku), 201)
 		rig.must("PUT", "/api/admin/inventory/"+sku, []byte(`{"onHand":`+strconv.Itoa(crashStock[sku])+`}`), 200)
 	}
 
@@ -148,7 +147,7 @@ type crashRig struct {
 	bin    string
 	env    []string
 	base   string
-	out    *crashOutput
+	out    *lockedBuffer
 	cmd    *exec.Cmd
 	exited chan error
 	client *http.Client
@@ -157,7 +156,7 @@ type crashRig struct {
 func crashNewRig(t *testing.T) *crashRig {
 	t.Helper()
 	bin := mustBuildBinary(t)
-	port := crashFreePort(t)
+	port := freePort(t)
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "SHOPFN_") && !strings.HasPrefix(kv, "FUNCTIONS_") && !strings.HasPrefix(kv, "STRIPE_") &&
@@ -172,7 +171,7 @@ func crashNewRig(t *testing.T) *crashRig {
 		"SHOPFN_SEED=false",
 		"RESERVATION_TTL_MINUTES=1",
 	)
-	r := &crashRig{t: t, bin: bin, env: env, base: "http://127.0.0.1:" + strconv.Itoa(port), out: &crashOutput{}}
+	r := &crashRig{t: t, bin: bin, env: env, base: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}}
 	t.Cleanup(func() {
 		if r.cmd != nil {
 			r.cmd.Process.Kill()
@@ -698,43 +697,4 @@ func crashSameLines(a, b map[string]int) bool {
 		}
 	}
 	return true
-}
-
-// crashProductJSON returns an active product with one variant, sku.
-func crashProductJSON(handle, sku string) []byte {
-	return []byte(`{"handle":"` + handle + `","title":"Crash test","description":"d","category":"tests","status":"active",` +
-		`"variants":[{"sku":"` + sku + `","title":"Default","options":{},"price":{"amount":1000,"currency":"USD"}}]}`)
-}
-
-// crashFreePort returns a TCP port that was free on 127.0.0.1 a moment ago.
-func crashFreePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// crashOutput collects the processes' output.
-type crashOutput struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (o *crashOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.Write(p)
-}
-
-func (o *crashOutput) tail(n int) string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	b := o.buf.Bytes()
-	if len(b) > n {
-		b = b[len(b)-n:]
-	}
-	return string(b)
 }

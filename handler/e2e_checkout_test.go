@@ -816,19 +816,8 @@ func TestE2EOrders(t *testing.T) {
 // processing: readable, but not yet cancellable.
 func TestE2EOrderProcessing(t *testing.T) {
 	t.Parallel()
-	hold := make(chan struct{})
-	var once sync.Once
-	release := func() { once.Do(func() { close(hold) }) }
-	s := startMoney(t, func(m *Main) {
-		m.Middleware = func(next Handler) Handler {
-			return func(ctx context.Context, queue string, msg commerce.Message) error {
-				if queue == commerce.QueueOrders {
-					<-hold
-				}
-				return next(ctx, queue, msg)
-			}
-		}
-	})
+	hold, release := moneyHoldOrders()
+	s := startMoney(t, func(m *Main) { m.Middleware = hold })
 	t.Cleanup(release) // before Close, which waits for the messages in hand
 	s.mustStockedProduct(t, "money-processing", "MNY-PROC", 1000, 10)
 	req := moneyNewRequest(s.moneyCart(t, e2eLine{"MNY-PROC", 2}), "pm_card_visa")
@@ -907,4 +896,21 @@ func TestE2ECheckoutPaidAfterExpiry(t *testing.T) {
 			t.Errorf("stock: got %+v, want %+v", got, want)
 		}
 	})
+}
+
+// moneyHoldOrders returns a middleware that holds every orders message until
+// release is called, and release.
+func moneyHoldOrders() (hold func(Handler) Handler, release func()) {
+	held := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(held) }) }
+	hold = func(next Handler) Handler {
+		return func(ctx context.Context, queue string, msg commerce.Message) error {
+			if queue == commerce.QueueOrders {
+				<-held
+			}
+			return next(ctx, queue, msg)
+		}
+	}
+	return hold, release
 }

@@ -417,20 +417,9 @@ func moneyWantInvoked(t *testing.T, what string, res *Response) {
 
 func TestE2EQueueFunctions(t *testing.T) {
 	t.Parallel()
-	hold := make(chan struct{})
-	var once sync.Once
-	release := func() { once.Do(func() { close(hold) }) }
-	s := startMoney(t, func(m *Main) {
-		m.Middleware = func(next Handler) Handler {
-			return func(ctx context.Context, queue string, msg commerce.Message) error {
-				if queue == commerce.QueueOrders {
-					<-hold
-				}
-				return next(ctx, queue, msg)
-			}
-		}
-	})
-	t.Cleanup(release)
+	hold, release := moneyHoldOrders()
+	s := startMoney(t, func(m *Main) { m.Middleware = hold })
+	t.Cleanup(release) // before Close, which waits for the messages in hand
 	s.mustStockedProduct(t, "money-fn", "MNY-FN", 1000, 10)
 
 	t.Run("OrderPlaced", func(t *testing.T) {

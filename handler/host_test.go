@@ -67,6 +67,17 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
+// tail returns the last n bytes of the output.
+func (b *lockedBuffer) tail(n int) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := b.buf.Bytes()
+	if len(out) > n {
+		out = out[len(out)-n:]
+	}
+	return string(out)
+}
+
 // freePort returns a TCP port that was free on 127.0.0.1 a moment ago.
 func freePort(t *testing.T) int {
 	t.Helper()
