@@ -51,6 +51,9 @@ type Config struct {
 	MaxDeliveries int
 	// Workers bounds the messages handled at once per queue.
 	Workers int
+	// CORSOrigins are the browser origins allowed to call the storefront
+	// routes ("*": any).
+	CORSOrigins []string
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv outside
@@ -95,6 +98,20 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.Tax = int64(intSetting("SHOPFN_TAX_AMOUNT", 0, 0, commerce.MaxAmount))
 	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
 	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
+	cors := "*" // standalone: a storefront in development calls from another port
+	if cfg.UnderHost {
+		cors = "" // the Functions host applies its own CORS settings
+	}
+	for _, o := range strings.Split(get("SHOPFN_CORS_ORIGINS", cors), ",") {
+		o = strings.TrimSpace(o)
+		switch {
+		case o == "":
+		case o == "*" || strings.HasPrefix(o, "http://") || strings.HasPrefix(o, "https://"):
+			cfg.CORSOrigins = append(cfg.CORSOrigins, strings.TrimSuffix(o, "/"))
+		default:
+			bad("SHOPFN_CORS_ORIGINS", "%q is not * or an origin such as https://shop.example", o)
+		}
+	}
 	cfg.Payments = get("SHOPFN_PAYMENTS", "test")
 	cfg.StripeSecretKey = get("STRIPE_SECRET_KEY", "")
 	cfg.StripeWebhookSecret = get("STRIPE_WEBHOOK_SECRET", "")

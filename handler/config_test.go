@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -49,9 +51,35 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
-			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8}
-		if cfg != want {
-			t.Errorf("got %+v, want %+v", cfg, want)
+			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8, CORSOrigins: []string{"*"}}
+		if diff := cmp.Diff(want, cfg); diff != "" {
+			t.Errorf("config (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("CORS", func(t *testing.T) {
+		tests := []struct {
+			name string
+			env  []string
+			want []string
+		}{
+			{"StandaloneDefault", nil, []string{"*"}},
+			{"UnderHostDefault", []string{"FUNCTIONS_CUSTOMHANDLER_PORT", "7072"}, nil},
+			{"List", []string{"SHOPFN_CORS_ORIGINS", "https://shop.example/, http://localhost:3000"}, []string{"https://shop.example", "http://localhost:3000"}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				cfg, err := LoadConfig(env(tt.env...))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tt.want, cfg.CORSOrigins); diff != "" {
+					t.Errorf("CORSOrigins (-want +got):\n%s", diff)
+				}
+			})
+		}
+		if _, err := LoadConfig(env("SHOPFN_CORS_ORIGINS", "shop.example")); err == nil || !strings.Contains(err.Error(), "SHOPFN_CORS_ORIGINS") {
+			t.Errorf("an origin without a scheme: got %v, want an error naming SHOPFN_CORS_ORIGINS", err)
 		}
 	})
 

@@ -171,6 +171,7 @@ func (m *Main) Run(ctx context.Context) error {
 		StripeWebhook: webhook, TestAuthenticate: authenticate,
 	}, api.Config{
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
+		CORSOrigins: cfg.CORSOrigins,
 	}, m.Logger)
 	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return fmt.Errorf("listen: %w", err)

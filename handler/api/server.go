@@ -65,6 +65,9 @@ type Config struct {
 	CacheTTL time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// CORSOrigins are the browser origins allowed to call the storefront
+	// routes; "*" allows any, none turns CORS off.
+	CORSOrigins []string
 }
 
 // NewServer returns a Server.
@@ -158,7 +161,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		return commerce.NotFoundf("no route for %s", r.URL.Path)
 	}}))
-	return mux
+	return s.cors(mux)
 }
 
 // wrap adds what every route needs: a log line, panic recovery, the admin

@@ -1,0 +1,41 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// corsHeaders are the request headers a storefront may send cross-origin.
+const corsHeaders = "Content-Type, If-Match, If-None-Match, Idempotency-Key"
+
+// cors lets browsers on the configured origins call the storefront routes:
+// it answers preflight requests and marks responses readable. Admin and
+// queue-function routes are for servers, never for browsers, and get no
+// CORS headers.
+func (s *Server) cors(next http.Handler) http.Handler {
+	if len(s.cfg.CORSOrigins) == 0 {
+		return next
+	}
+	any := slices.Contains(s.cfg.CORSOrigins, "*")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		storefront := strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/api/admin/")
+		if origin == "" || !storefront || !(any || slices.Contains(s.cfg.CORSOrigins, origin)) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h := w.Header()
+		h.Add("Vary", "Origin")
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Expose-Headers", "ETag, Location")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
+			h.Set("Access-Control-Allow-Headers", corsHeaders)
+			h.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
