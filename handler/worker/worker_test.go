@@ -1,0 +1,214 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"shopfn/handler/commerce"
+	"shopfn/handler/sqlite"
+)
+
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func mustQueue(t *testing.T) *sqlite.Queue {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return sqlite.NewQueue(db, sqlite.QueueOptions{MaxDeliveryCount: 3})
+}
+
+func TestDispatcher(t *testing.T) {
+	ctx := context.Background()
+	q := mustQueue(t)
+	const n, limit = 30, 3
+	for i := range n {
+		m := commerce.Message{ID: fmt.Sprint("m", i), Type: "T", Body: []byte(`{}`)}
+		if err := q.Publish(ctx, "orders", m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var inFlight, most atomic.Int32
+	var mu sync.Mutex
+	handled := map[string]int{}
+	done := make(chan struct{})
+	handle := func(ctx context.Context, queue string, m commerce.Message) error {
+		now := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			old := most.Load()
+			if now <= old || most.CompareAndSwap(old, now) {
+				break
+			}
+		}
+		time.Sleep(time.Millisecond) // hold the slot a little, so the bound is tested
+		mu.Lock()
+		defer mu.Unlock()
+		handled[m.ID]++
+		if m.ID == "m7" && handled[m.ID] == 1 {
+			return errors.New("first delivery fails") // abandoned, delivered again
+		}
+		if len(handled) == n && handled["m7"] == 2 {
+			close(done)
+		}
+		return nil
+	}
+	d := NewDispatcher(q, handle, limit, 10*time.Millisecond, discard)
+	runCtx, stop := context.WithCancel(ctx)
+	finished := make(chan struct{})
+	go func() { d.Run(runCtx, "orders"); close(finished) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("messages not all handled within 10 s")
+	}
+	stop()
+	<-finished
+	if got := most.Load(); got > limit {
+		t.Errorf("at most %d messages at once: got %d", limit, got)
+	}
+	if got := handled["m7"]; got != 2 {
+		t.Errorf("a failed message: handled %d times, want 2", got)
+	}
+	if pending, err := q.Pending(ctx, "orders"); err != nil || pending != 0 {
+		t.Errorf("after the run: %d pending (%v), want 0", pending, err)
+	}
+}
+
+// fakeOutbox is an in-memory commerce.Outbox for the relay's unit test.
+type fakeOutbox struct {
+	entries   []commerce.OutboxEntry
+	published []int64
+}
+
+func (o *fakeOutbox) Unpublished(ctx context.Context, limit int) ([]commerce.OutboxEntry, error) {
+	var out []commerce.OutboxEntry
+	for _, e := range o.entries {
+		if !containsSeq(o.published, e.Seq) && len(out) < limit {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (o *fakeOutbox) MarkPublished(ctx context.Context, seqs []int64) error {
+	o.published = append(o.published, seqs...)
+	return nil
+}
+
+func containsSeq(seqs []int64, seq int64) bool {
+	for _, s := range seqs {
+		if s == seq {
+			return true
+		}
+	}
+	return false
+}
+
+// fakePublisher records Publish calls and fails the queue named in failOn.
+type fakePublisher struct {
+	calls  []string
+	failOn string
+}
+
+func (p *fakePublisher) Publish(ctx context.Context, queue string, msgs ...commerce.Message) error {
+	if queue == p.failOn {
+		return errors.New("broker down")
+	}
+	call := queue + ":"
+	for _, m := range msgs {
+		call += " " + m.ID
+	}
+	p.calls = append(p.calls, call)
+	return nil
+}
+
+func TestRelay(t *testing.T) {
+	entry := func(seq int64, queue string) commerce.OutboxEntry {
+		return commerce.OutboxEntry{Seq: seq, Queue: queue, Message: commerce.Message{ID: fmt.Sprint("m", seq)}}
+	}
+	newOutbox := func() *fakeOutbox {
+		return &fakeOutbox{entries: []commerce.OutboxEntry{
+			entry(1, "inventory"), entry(2, "orders"), entry(3, "inventory"), entry(4, "orders"),
+		}}
+	}
+
+	t.Run("OneBatchPerQueueInOrder", func(t *testing.T) {
+		o, p := newOutbox(), &fakePublisher{}
+		if err := NewRelay(o, p, time.Second, discard).Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"inventory: m1 m3", "orders: m2 m4"}, p.calls); diff != "" {
+			t.Errorf("Publish calls (-want +got):\n%s", diff)
+		}
+		if len(o.published) != 4 {
+			t.Errorf("marked published: got %v, want all 4", o.published)
+		}
+	})
+
+	t.Run("BrokerDown", func(t *testing.T) {
+		o, p := newOutbox(), &fakePublisher{failOn: "orders"}
+		if err := NewRelay(o, p, time.Second, discard).Flush(context.Background()); err == nil {
+			t.Fatal("Flush with the broker down: got no error")
+		}
+		if diff := cmp.Diff([]int64{1, 3}, o.published); diff != "" {
+			t.Errorf("only what was published is marked (-want +got):\n%s", diff)
+		}
+		p.failOn = ""
+		if err := NewRelay(o, p, time.Second, discard).Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(o.published) != 4 {
+			t.Errorf("after the broker is back: marked %v, want all 4", o.published)
+		}
+	})
+}
+
+func TestDecode(t *testing.T) {
+	tests := []struct {
+		name     string
+		msg      commerce.Message
+		wantType string
+		wantErr  bool
+	}{
+		{"TypeFromBody", commerce.Message{Type: "Subject", Body: []byte(`{"type":"OrderPlaced","orderId":"o1"}`)}, "OrderPlaced", false},
+		{"TypeFromSubject", commerce.Message{Type: "OrderCancelled", Body: []byte(`{"orderId":"o1"}`)}, "OrderCancelled", false},
+		{"Malformed", commerce.Message{Body: []byte(`{not json`)}, "", true},
+		{"WrongFieldType", commerce.Message{Body: []byte(`{"onHand":"7"}`)}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := decode(tt.msg)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("decode: got error %v, want error %v", err, tt.wantErr)
+			}
+			if err == nil && b.Type != tt.wantType {
+				t.Errorf("type: got %q, want %q", b.Type, tt.wantType)
+			}
+		})
+	}
+	f := &Functions{}
+	for _, m := range []commerce.Message{
+		{ID: "a", Body: []byte(`{"type":"StockLevelSet","sku":"S","onHand":1,"source":"erp"}`)}, // no sequence
+		{ID: "b", Body: []byte(`{"type":"Unknown"}`)},
+	} {
+		if err := f.Inventory(context.Background(), m); err == nil {
+			t.Errorf("Inventory(%s): got no error, want one (the message is redelivered, then dead-lettered)", m.Body)
+		}
+	}
+	if err := f.Orders(context.Background(), commerce.Message{ID: "c", Body: []byte(`{"type":"OrderCancelled","orderId":"o1"}`)}); err == nil {
+		t.Error("Orders(OrderCancelled): got no error, want one")
+	}
+}
