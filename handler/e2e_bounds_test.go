@@ -156,3 +156,14 @@ func TestE2ESecretsAtRest(t *testing.T) {
 		t.Errorf("GET /api/admin/orders: Cache-Control %q, want no-store", cc)
 	}
 }
+
+func TestE2ETestPaymentsAnnounced(t *testing.T) {
+	var out lockedBuffer
+	MustRunMainWith(t, false, func(m *Main) { m.Stdout = &out })
+	if !strings.Contains(out.String(), "TEST PAYMENTS") {
+		t.Errorf("start-up output with test payments:\n%s\nwant it to say TEST PAYMENTS plainly", out.String())
+	}
+
+	s, _ := startMoneyStripe(t)
+	e2eWantProblem(t, "testpay with Stripe", s.do(t, "POST", "/api/testpay/authenticate/pay_x", nil), 404, "not_found")
+}
