@@ -20,10 +20,10 @@ type Money struct {
 // to MaxAmount and a three-letter upper-case currency code.
 func (m Money) Validate() error {
 	if !ValidCurrency(m.Currency) {
-		return Invalidf("invalid_request", "currency %q is not an ISO 4217 code", m.Currency)
+		return Invalidf(CodeInvalidRequest, "currency %q is not an ISO 4217 code", m.Currency)
 	}
 	if m.Amount < 0 || m.Amount > MaxAmount {
-		return Invalidf("invalid_request", "amount must be between 0 and %d minor units", int64(MaxAmount))
+		return Invalidf(CodeInvalidRequest, "amount must be between 0 and %d minor units", int64(MaxAmount))
 	}
 	return nil
 }
