@@ -176,3 +176,23 @@ func TestE2ECatalogText(t *testing.T) {
 	ok.Description = "Line one.\nLine two.\tTabbed."
 	s.mustCreateProduct(t, ok)
 }
+
+func TestE2ENotFoundNamesTheNoun(t *testing.T) {
+	s := startE2E(t, false)
+	order := "o" + strings.Repeat("0", 36)
+	for _, tc := range []struct{ method, path, want string }{
+		{"GET", "/api/orders/" + order, "order"},
+		{"POST", "/api/admin/orders/" + order + "/cancel", "order"},
+		{"GET", "/api/carts/c" + strings.Repeat("0", 26), "cart"},
+		{"POST", "/api/checkout/k" + strings.Repeat("0", 26) + "/confirm", "checkout"},
+		{"GET", "/api/products/no-such-product", "product"},
+		{"GET", "/api/inventory/NO-SUCH-SKU", "sku"},
+	} {
+		res := s.admin(t, tc.method, tc.path, nil)
+		var p e2eProblem
+		res.JSON(t, &p)
+		if res.Status != 404 || !strings.HasPrefix(p.Detail, tc.want+" ") {
+			t.Errorf("%s %s: got %d %q, want 404 about the %s", tc.method, tc.path, res.Status, p.Detail, tc.want)
+		}
+	}
+}
