@@ -141,7 +141,7 @@ func TestE2EDataDirRemoved(t *testing.T) {
 
 func TestE2ESecretsAtRest(t *testing.T) {
 	s := startE2E(t, false)
-	for _, name := range []string{"shopfn.db", sqlite.LockFile} {
+	for _, name := range []string{"shopfn.db", "shopfn.db-wal", "shopfn.db-shm", sqlite.LockFile} {
 		info, err := os.Stat(filepath.Join(s.Config.DataDir, name))
 		if err != nil {
 			t.Fatal(err)
