@@ -172,6 +172,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if get("SHOPFN_PAYMENTS", "") == "" {
 			bad("SHOPFN_PAYMENTS", "must be set on Azure: stripe, or test to take test payments knowingly")
 		}
+		if cfg.CursorKey == "" && get("SHOPFN_ADMIN_KEY", "") == "" {
+			bad("SHOPFN_CURSOR_KEY", "must be set on Azure, to the same secret on every instance, so that listing cursors page across instances")
+		}
 		for _, st := range []struct{ name, embedded string }{
 			{"SHOPFN_DOCUMENTS", "sqlite"}, {"SHOPFN_SQL", "sqlite"}, {"SHOPFN_QUEUE", "embedded"},
 		} {

@@ -122,13 +122,13 @@ func TestLoadConfig(t *testing.T) {
 	t.Run("Azure", func(t *testing.T) {
 		for _, marker := range []string{"WEBSITE_INSTANCE_ID", "WEBSITE_SITE_NAME"} {
 			_, err := LoadConfig(env(marker, "shopfn-prod", "FUNCTIONS_CUSTOMHANDLER_PORT", "7072"))
-			for _, name := range []string{"SHOPFN_PAYMENTS", "SHOPFN_DOCUMENTS", "SHOPFN_SQL", "SHOPFN_QUEUE"} {
+			for _, name := range []string{"SHOPFN_PAYMENTS", "SHOPFN_DOCUMENTS", "SHOPFN_SQL", "SHOPFN_QUEUE", "SHOPFN_CURSOR_KEY"} {
 				if err == nil || !strings.Contains(err.Error(), name) {
 					t.Errorf("%s set: error %v does not name %s", marker, err, name)
 				}
 			}
 		}
-		cfg, err := LoadConfig(env("WEBSITE_SITE_NAME", "shopfn-prod", "SHOPFN_PAYMENTS", "test",
+		cfg, err := LoadConfig(env("WEBSITE_SITE_NAME", "shopfn-prod", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", "0123456789abcdef0123",
 			"SHOPFN_DOCUMENTS", "cosmos", "SHOPFN_SQL", "sqlserver", "SHOPFN_QUEUE", "servicebus"))
 		if err != nil || !cfg.OnAzure {
 			t.Errorf("every setting explicit on Azure: got %v (on Azure %v), want no error", err, cfg.OnAzure)
