@@ -45,7 +45,9 @@ func TestE2ECursorBoundToFilters(t *testing.T) {
 		{"cursor": {next}, "category": {cat}},
 		{"cursor": {next}, "category": {cat}, "limit": {"3"}},
 		{"cursor": {next}, "category": {cat}, "limit": {"2"}, "q": {"a"}},
-		{"cursor": {flipLast(next)}, "category": {cat}, "limit": {"2"}},
+		{"cursor": {flipAt(next, len(next)-1)}, "category": {cat}, "limit": {"2"}},
+		{"cursor": {flipAt(next, len(next)-5)}, "category": {cat}, "limit": {"2"}},
+		{"cursor": {flipAt(next, 3)}, "category": {cat}, "limit": {"2"}},
 		{"cursor": {next[:len(next)-4]}, "category": {cat}, "limit": {"2"}},
 		{"cursor": {base64ID(first.Items[1].ID)}, "category": {cat}, "limit": {"2"}}, // an unsigned cursor of the old shape
 	} {
@@ -54,14 +56,13 @@ func TestE2ECursorBoundToFilters(t *testing.T) {
 	}
 }
 
-func flipLast(s string) string {
-	c := s[len(s)-1]
-	if c == 'A' {
-		c = 'B'
-	} else {
-		c = 'A'
+// flipAt changes the character at i of a base64 string to another.
+func flipAt(s string, i int) string {
+	c := byte('A')
+	if s[i] == 'A' {
+		c = 'Q'
 	}
-	return s[:len(s)-1] + string(c)
+	return s[:i] + string(c) + s[i+1:]
 }
 
 func base64ID(id string) string {

@@ -29,7 +29,7 @@ func (c cursors) open(cursor string, lq listQuery) (string, bool) {
 	if len(cursor) > 128 {
 		return "", false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(cursor)
 	if err != nil || len(b) <= cursorMACLen {
 		return "", false
 	}
