@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -19,14 +21,14 @@ func checkStrict(data []byte, typ reflect.Type) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	return walkValue(dec, typ, "")
+	return walkValue(dec, typ, "", "")
 }
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
 // walkValue reads one JSON value from dec, checking it against typ (nil:
-// anything goes but duplicate keys). path names the value in errors.
-func walkValue(dec *json.Decoder, typ reflect.Type, path string) error {
+// anything goes but duplicate keys). path and key name the value in errors.
+func walkValue(dec *json.Decoder, typ reflect.Type, path, key string) error {
 	for typ != nil && typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()
 	}
@@ -39,14 +41,14 @@ func walkValue(dec *json.Decoder, typ reflect.Type, path string) error {
 	}
 	switch tok {
 	case json.Delim('{'):
-		return walkObject(dec, typ, path)
+		return walkObject(dec, typ, fieldName(path, key))
 	case json.Delim('['):
 		var elem reflect.Type
 		if typ != nil && (typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array) {
 			elem = typ.Elem()
 		}
 		for i := 0; dec.More(); i++ {
-			if err := walkValue(dec, elem, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if err := walkValue(dec, elem, fieldName(path, key)+"[]", ""); err != nil {
 				return err
 			}
 		}
@@ -66,27 +68,26 @@ func walkObject(dec *json.Decoder, typ reflect.Type, path string) error {
 			elem = typ.Elem()
 		}
 	}
-	seen := make(map[string]bool)
+	var seen []string // objects have few keys: a slice beats a map
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
 			return nil
 		}
 		key, _ := tok.(string)
-		name := strings.TrimPrefix(path+"."+key, ".")
-		if seen[key] {
-			return fmt.Errorf("field %q appears twice", name)
+		if slices.Contains(seen, key) {
+			return fmt.Errorf("field %q appears twice", fieldName(path, key))
 		}
-		seen[key] = true
+		seen = append(seen, key)
 		next := elem
 		if fields != nil {
 			ft, ok := fields[key]
 			if !ok {
-				return fmt.Errorf("unknown field %q (field names are case-sensitive)", name)
+				return fmt.Errorf("unknown field %q (field names are case-sensitive)", fieldName(path, key))
 			}
 			next = ft
 		}
-		if err := walkValue(dec, next, name); err != nil {
+		if err := walkValue(dec, next, path, key); err != nil {
 			return err
 		}
 	}
@@ -94,8 +95,25 @@ func walkObject(dec *json.Decoder, typ reflect.Type, path string) error {
 	return nil
 }
 
+// fieldName names a field in an error: its path from the top, dotted.
+func fieldName(path, key string) string {
+	switch {
+	case key == "":
+		return path
+	case path == "":
+		return key
+	}
+	return path + "." + key
+}
+
+// fieldCache holds jsonFields' answers, one per struct type.
+var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
+
 // jsonFields returns the JSON names of a struct's fields and their types.
 func jsonFields(typ reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(typ); ok {
+		return m.(map[string]reflect.Type)
+	}
 	out := make(map[string]reflect.Type)
 	for _, f := range reflect.VisibleFields(typ) {
 		if !f.IsExported() || f.Anonymous && f.Type.Kind() == reflect.Struct {
@@ -113,5 +131,6 @@ func jsonFields(typ reflect.Type) map[string]reflect.Type {
 		}
 		out[name] = f.Type
 	}
+	fieldCache.Store(typ, out)
 	return out
 }
