@@ -139,11 +139,31 @@ func parseStock(data []byte) (int64, error) {
 	return *in.OnHand, nil
 }
 
+// stockLevel is a SKU's stock as staff read it.
 type stockLevel struct {
 	SKU       string `json:"sku"`
 	OnHand    int64  `json:"onHand"`
+	Committed int64  `json:"committed"`
 	Reserved  int64  `json:"reserved"`
 	Available int64  `json:"available"`
+}
+
+func newStockLevel(l commerce.StockLevel) stockLevel {
+	return stockLevel{SKU: l.SKU, OnHand: l.OnHand, Committed: l.Committed, Reserved: l.Reserved, Available: l.Available()}
+}
+
+func (s *Server) getAdminInventory(w http.ResponseWriter, r *http.Request) error {
+	sku := r.PathValue("sku")
+	if !commerce.ValidSKU(sku) {
+		return commerce.NotFoundf("sku %q not found", sku)
+	}
+	levels, err := s.Inventory.StockLevels(r.Context(), []string{sku})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.writeJSON(w, r, http.StatusOK, newStockLevel(levels[sku]))
+	return nil
 }
 
 func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) error {
@@ -170,7 +190,7 @@ func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, stockLevel{SKU: l.SKU, OnHand: l.OnHand, Reserved: l.Reserved, Available: l.Available()})
+	s.writeJSON(w, r, http.StatusOK, newStockLevel(l))
 	return nil
 }
 

@@ -63,8 +63,8 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if diff := cmp.Diff(orderOf(c, commerce.OrderPlaced, placedAt), got); diff != "" {
 			t.Errorf("Order (-want +got):\n%s", diff)
 		}
-		wantStock(t, st, "A", 3, 0)
-		wantStock(t, st, "B", 3, 0)
+		wantStock(t, st, "A", 5, 2, 0)
+		wantStock(t, st, "B", 4, 1, 0)
 	})
 
 	t.Run("PlaceOrderTwice", func(t *testing.T) {
@@ -78,7 +78,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if ok {
 			t.Errorf("second PlaceOrder: got true, want false")
 		}
-		wantStock(t, st, "A", 3, 0)
+		wantStock(t, st, "A", 5, 2, 0)
 		if got, err := st.Orders.Order(ctx, c.OrderID); err != nil || !got.CreatedAt.Equal(placedAt) {
 			t.Errorf("Order after a second PlaceOrder: got %+v (%v), want CreatedAt %v", got, err, placedAt)
 		}
@@ -98,7 +98,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			_, err = st.Orders.Order(ctx, c.OrderID)
 			wantCode(t, err, commerce.CodeNotFound)
 		}
-		wantStock(t, st, "A", 5, 1)
+		wantStock(t, st, "A", 5, 0, 1)
 	})
 
 	t.Run("Unknown", func(t *testing.T) {
@@ -120,8 +120,12 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("Order of a paid checkout (-want +got):\n%s", diff)
 		}
-		if list, err := st.Orders.Orders(ctx, commerce.OrderFilter{Limit: 10}); err != nil || len(list) != 0 {
-			t.Errorf("Orders with none stored: got %d (%v), want 0", len(list), err)
+		for _, status := range []commerce.OrderStatus{"", commerce.OrderProcessing} {
+			list, err := st.Orders.Orders(ctx, commerce.OrderFilter{Status: status, Limit: 10})
+			must(t, err)
+			if diff := cmp.Diff([]commerce.Order{*want}, list); diff != "" {
+				t.Errorf("Orders(status %q) with none stored, one paid (-want +got):\n%s", status, diff)
+			}
 		}
 	})
 
@@ -133,7 +137,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			paid(t, st, c)
 			place(t, st, c, placedAt)
 		}
-		paid(t, st, newCheckout("f", "A", 1)) // processing: not listed
+		paid(t, st, newCheckout("f", "A", 1)) // processing: listed as such
 		for _, id := range []string{"ord_b", "ord_d"} {
 			_, err := st.Orders.CancelOrder(ctx, id, placedAt, cancelledMsg(id))
 			must(t, err)
@@ -144,8 +148,10 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		}{
 			{commerce.OrderFilter{Limit: 2}, []string{"ord_a", "ord_b"}},
 			{commerce.OrderFilter{After: "ord_b", Limit: 2}, []string{"ord_c", "ord_d"}},
-			{commerce.OrderFilter{After: "ord_d", Limit: 2}, []string{"ord_e"}},
-			{commerce.OrderFilter{After: "ord_e", Limit: 2}, []string{}},
+			{commerce.OrderFilter{After: "ord_d", Limit: 2}, []string{"ord_e", "ord_f"}},
+			{commerce.OrderFilter{After: "ord_e", Limit: 2}, []string{"ord_f"}},
+			{commerce.OrderFilter{After: "ord_f", Limit: 2}, []string{}},
+			{commerce.OrderFilter{Status: commerce.OrderProcessing, Limit: 10}, []string{"ord_f"}},
 			{commerce.OrderFilter{Status: commerce.OrderPlaced, Limit: 10}, []string{"ord_a", "ord_c", "ord_e"}},
 			{commerce.OrderFilter{Status: commerce.OrderCancelled, Limit: 10}, []string{"ord_b", "ord_d"}},
 			{commerce.OrderFilter{Status: commerce.OrderPlaced, After: "ord_a", Limit: 1}, []string{"ord_c"}},
@@ -192,7 +198,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if diff := cmp.Diff(cancelledMsg(c.OrderID), outboxOf(t, st, commerce.MsgOrderCancelled)[0].Message); diff != "" {
 			t.Errorf("outbox OrderCancelled (-want +got):\n%s", diff)
 		}
-		wantStock(t, st, "A", 3, 0)
+		wantStock(t, st, "A", 5, 2, 0)
 	})
 
 	t.Run("Restock", func(t *testing.T) {
@@ -214,9 +220,74 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			if ok != want {
 				t.Errorf("Restock #%d: got %v, want %v", i+1, ok, want)
 			}
-			wantStock(t, st, "A", 5, 0)
-			wantStock(t, st, "B", 5, 0)
+			wantStock(t, st, "A", 5, 0, 0)
+			wantStock(t, st, "B", 5, 0, 0)
 		}
+	})
+
+	t.Run("FulfilOrder", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5, "B", 5)
+		c := newCheckout("1", "A", 2, "B", 1)
+		paid(t, st, c)
+		_, err := st.Orders.FulfilOrder(ctx, c.OrderID, placedAt)
+		wantCode(t, err, commerce.CodeOrderNotPlaced)
+		place(t, st, c, placedAt)
+		shipAt := placedAt.Add(time.Hour)
+		for i, want := range []bool{true, false} {
+			ok, err := st.Orders.FulfilOrder(ctx, c.OrderID, shipAt)
+			must(t, err)
+			if ok != want {
+				t.Errorf("FulfilOrder #%d: got %v, want %v", i+1, ok, want)
+			}
+			wantStock(t, st, "A", 3, 0, 0)
+			wantStock(t, st, "B", 4, 0, 0)
+		}
+		got, err := st.Orders.Order(ctx, c.OrderID)
+		must(t, err)
+		if got.Status != commerce.OrderFulfilled || got.FulfilledAt == nil || !got.FulfilledAt.Equal(shipAt) {
+			t.Errorf("fulfilled order: got status %q, fulfilledAt %v, want %q, %v", got.Status, got.FulfilledAt, commerce.OrderFulfilled, shipAt)
+		}
+		if ok, err := st.Orders.CancelOrder(ctx, c.OrderID, shipAt, cancelledMsg(c.OrderID)); err != nil || ok {
+			t.Errorf("CancelOrder of a fulfilled order: got %v, %v, want false", ok, err)
+		}
+
+		d := newCheckout("2", "A", 1)
+		paid(t, st, d)
+		place(t, st, d, placedAt)
+		_, err = st.Orders.CancelOrder(ctx, d.OrderID, placedAt, cancelledMsg(d.OrderID))
+		must(t, err)
+		_, err = st.Orders.FulfilOrder(ctx, d.OrderID, shipAt)
+		wantCode(t, err, commerce.CodeOrderNotPlaced)
+	})
+
+	t.Run("OnHandBelowHeld", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c := newCheckout("1", "A", 2)
+		paid(t, st, c)
+		place(t, st, c, placedAt) // committed 2
+		begin(t, st, newCheckout("2", "A", 1))
+		wantStock(t, st, "A", 5, 2, 1)
+		_, err := st.Inventory.SetOnHand(ctx, "A", 2)
+		wantCode(t, err, commerce.CodeStockBelowHeld)
+		wantStock(t, st, "A", 5, 2, 1)
+		l, err := st.Inventory.SetOnHand(ctx, "A", 3)
+		must(t, err)
+		if want := (commerce.StockLevel{SKU: "A", OnHand: 3, Committed: 2, Reserved: 1}); l != want || l.Available() != 0 {
+			t.Errorf("SetOnHand(A, 3): got %+v (available %d), want %+v (available 0)", l, l.Available(), want)
+		}
+		// A physical count from an ERP is applied as counted; available
+		// stays 0 and no count is negative.
+		ok, err := st.Inventory.ApplyStockLevel(ctx, "A", 1, "erp", 1)
+		must(t, err)
+		if !ok {
+			t.Errorf("ApplyStockLevel below held: got false, want true")
+		}
+		wantStock(t, st, "A", 1, 2, 1)
+		_, err = st.Orders.FulfilOrder(ctx, c.OrderID, placedAt)
+		must(t, err)
+		wantStock(t, st, "A", 0, 0, 1)
 	})
 
 	t.Run("ApplyStockLevel", func(t *testing.T) {
@@ -241,7 +312,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			if ok != tc.applied {
 				t.Errorf("ApplyStockLevel(A, %d, %s, %d): got %v, want %v", tc.onHand, tc.source, tc.sequence, ok, tc.applied)
 			}
-			wantStock(t, st, "A", tc.want, 0)
+			wantStock(t, st, "A", tc.want, 0, 0)
 		}
 	})
 
@@ -266,6 +337,6 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if n != 1 {
 			t.Errorf("concurrent PlaceOrder: got %d true, want 1", n)
 		}
-		wantStock(t, st, "A", 3, 0)
+		wantStock(t, st, "A", 5, 2, 0)
 	})
 }
