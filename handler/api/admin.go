@@ -19,9 +19,21 @@ type productInput struct {
 	Attributes  map[string]any         `json:"attributes"`
 	Images      []string               `json:"images"`
 	Status      commerce.ProductStatus `json:"status"`
-	Variants    []commerce.Variant     `json:"variants"`
+	Variants    []variantInput         `json:"variants"`
 	CreatedAt   *time.Time             `json:"createdAt"`
 	UpdatedAt   *time.Time             `json:"updatedAt"`
+}
+
+// variantInput is a variant as written: its price's amount is required,
+// since an omitted amount would otherwise read as 0.
+type variantInput struct {
+	SKU     string            `json:"sku"`
+	Title   string            `json:"title"`
+	Options map[string]string `json:"options"`
+	Price   *struct {
+		Amount   *int64 `json:"amount"`
+		Currency string `json:"currency"`
+	} `json:"price"`
 }
 
 // parseProduct decodes and validates a product body. A missing status means
@@ -33,7 +45,14 @@ func parseProduct(data []byte) (*commerce.Product, error) {
 	}
 	p := &commerce.Product{
 		ID: in.ID, Handle: in.Handle, Title: in.Title, Description: in.Description, Category: in.Category,
-		Attributes: in.Attributes, Images: in.Images, Status: in.Status, Variants: in.Variants,
+		Attributes: in.Attributes, Images: in.Images, Status: in.Status,
+	}
+	for _, v := range in.Variants {
+		if v.Price == nil || v.Price.Amount == nil {
+			return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "variant %q: price with amount and currency is required", v.SKU)
+		}
+		p.Variants = append(p.Variants, commerce.Variant{SKU: v.SKU, Title: v.Title, Options: v.Options,
+			Price: commerce.Money{Amount: *v.Price.Amount, Currency: v.Price.Currency}})
 	}
 	if p.Status == "" {
 		p.Status = commerce.StatusActive
