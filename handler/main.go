@@ -157,7 +157,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	relay := worker.NewRelay(checkouts, m.Queue, time.Second, m.Logger)
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
-		Rules:          pricing.Rules{Shipping: cfg.Shipping, Tax: cfg.Tax},
+		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
 	}, m.Logger)
 	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now}
