@@ -120,3 +120,33 @@ func TestE2EStockCurrency(t *testing.T) {
 		t.Errorf("charges: got %d, want 1", got)
 	}
 }
+
+// TestE2EStockSKUReused deletes a stocked product and creates another with
+// the same handle and SKU: the new one has no stock and another ETag.
+func TestE2EStockSKUReused(t *testing.T) {
+	t.Parallel()
+	s := startMoney(t, nil)
+	old := s.mustStockedProduct(t, "stock-reused", "STK-REUSED", 1000, 7)
+	paid := moneyWantPaid(t, "checkout", s.moneyCheckout(t, moneyNewRequest(s.moneyCart(t, e2eLine{"STK-REUSED", 2}), "pm_card_visa"), ""))
+	s.moneyWaitOrder(t, paid.OrderID, "placed")
+	res, _ := s.getProduct(t, "stock-reused")
+	oldTag := res.Header.Get("ETag")
+
+	e2eWantStatus(t, "delete", s.admin(t, "DELETE", "/api/admin/products/"+old.ID, nil), 204)
+	if got, want := s.moneySettledStock(t, "STK-REUSED"), (e2eStock{"STK-REUSED", 2, 2, 0, 0}); got != want {
+		t.Errorf("stock after the delete: got %+v, want %+v (the placed order's units only)", got, want)
+	}
+	s.mustCreateProduct(t, e2eProductInput("stock-reused", "STK-REUSED", 1500))
+	if got := s.moneyAvailable(t, "STK-REUSED"); got != 0 {
+		t.Errorf("available of the new product: got %d, want 0", got)
+	}
+	res, _ = s.getProduct(t, "stock-reused", "If-None-Match", oldTag)
+	if res.Status != 200 || res.Header.Get("ETag") == oldTag {
+		t.Errorf("GET the new product with the old ETag %s: got %d, ETag %s, want 200 and another ETag", oldTag, res.Status, res.Header.Get("ETag"))
+	}
+	// The old order still ships from the units it holds.
+	e2eWantStatus(t, "fulfil", s.admin(t, "POST", "/api/admin/orders/"+paid.OrderID+"/fulfil", nil), 200)
+	if got, want := s.moneySettledStock(t, "STK-REUSED"), (e2eStock{"STK-REUSED", 0, 0, 0, 0}); got != want {
+		t.Errorf("stock after shipping the old order: got %+v, want %+v", got, want)
+	}
+}

@@ -133,6 +133,18 @@ func (s *Server) deleteProduct(w http.ResponseWriter, r *http.Request) error {
 	if !commerce.IsID(id, 'p') {
 		return commerce.NotFoundf("product %q not found", id)
 	}
+	// Its stock is written off first: a new product reusing one of its
+	// SKUs starts with nothing to sell. Units that orders and checkouts
+	// hold stay until they ship or are released.
+	p, err := s.Catalog.Product(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	for _, v := range p.Variants {
+		if _, err := s.Inventory.WriteOff(r.Context(), v.SKU); err != nil {
+			return err
+		}
+	}
 	if err := s.Catalog.DeleteProduct(r.Context(), id); err != nil {
 		return err
 	}

@@ -34,4 +34,10 @@ type InventoryStore interface {
 	// KindConflict "stock_below_held" (changing nothing) when onHand is below
 	// what is committed and reserved.
 	SetOnHand(ctx context.Context, sku string, onHand int64) (StockLevel, error)
+
+	// WriteOff drops a SKU's on-hand count to what is committed and
+	// reserved, so that none of it is left to sell: its product is being
+	// deleted, and a new product reusing the SKU must not inherit its
+	// stock. It returns the new level.
+	WriteOff(ctx context.Context, sku string) (StockLevel, error)
 }

@@ -86,6 +86,23 @@ func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64
 	return l, err
 }
 
+// WriteOff drops a SKU's on-hand count to what is committed and reserved.
+func (s *InventoryStore) WriteOff(ctx context.Context, sku string) (commerce.StockLevel, error) {
+	l := commerce.StockLevel{SKU: sku}
+	err := s.db.tx(ctx, "write off "+sku, func(tx *sql.Tx) error {
+		if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = committed + reserved, updated_at = ? WHERE sku = ? AND on_hand > committed + reserved`,
+			s.now().UnixNano(), sku); err != nil {
+			return err
+		}
+		err := s.db.queryRow(ctx, tx, `SELECT on_hand, committed, reserved FROM inventory WHERE sku = ?`, sku).Scan(&l.OnHand, &l.Committed, &l.Reserved)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return l, err
+}
+
 // setOnHand sets a SKU's on-hand count within tx, creating its row if
 // needed. With atLeastHeld, a count below committed + reserved is refused.
 func (s *InventoryStore) setOnHand(ctx context.Context, tx *sql.Tx, sku string, onHand int64, atLeastHeld bool) error {

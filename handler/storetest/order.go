@@ -290,6 +290,27 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		wantStock(t, st, "A", 0, 0, 1)
 	})
 
+	t.Run("WriteOff", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c := newCheckout("1", "A", 2)
+		paid(t, st, c)
+		place(t, st, c, placedAt)
+		begin(t, st, newCheckout("2", "A", 1))
+		for range 2 {
+			l, err := st.Inventory.WriteOff(ctx, "A")
+			must(t, err)
+			if want := (commerce.StockLevel{SKU: "A", OnHand: 3, Committed: 2, Reserved: 1}); l != want {
+				t.Errorf("WriteOff(A): got %+v, want %+v", l, want)
+			}
+		}
+		l, err := st.Inventory.WriteOff(ctx, "NEVER")
+		must(t, err)
+		if l != (commerce.StockLevel{SKU: "NEVER"}) {
+			t.Errorf("WriteOff(NEVER): got %+v, want a zero level", l)
+		}
+	})
+
 	t.Run("ApplyStockLevel", func(t *testing.T) {
 		st := newStores(t)
 		for _, tc := range []struct {
