@@ -107,6 +107,10 @@ func (p *Product) Validate() error {
 		if err := v.Price.Validate(); err != nil {
 			return err
 		}
+		if v.Price.Amount < 1 {
+			// A free product would make an order no payment can settle.
+			return Invalidf(CodeInvalidRequest, "variant %s: a price is at least 1 minor unit; 0 is refused", v.SKU)
+		}
 		if v.Price.Currency != p.Variants[0].Price.Currency {
 			return Invalidf(CodeInvalidRequest, "all variants of a product are priced in one currency; got %s and %s", p.Variants[0].Price.Currency, v.Price.Currency)
 		}
