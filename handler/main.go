@@ -94,10 +94,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "shopfn.db")); err != nil {
 		return err
 	}
-	rel, err := sqlstore.New(ctx, m.db.Write, m.db.Read, sqlstore.SQLite)
-	if err != nil {
-		return err
-	}
+	rel := sqlstore.New(m.db.Write, m.db.Read, sqlite.Dialect)
 	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
 	carts, err := sqlite.NewCartStore(ctx, m.db)
 	if err != nil {

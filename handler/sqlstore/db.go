@@ -9,88 +9,23 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"shopfn/handler/commerce"
 )
 
-// Dialect is what differs between the SQL databases shopfn runs on.
+// Dialect is what differs between the SQL databases shopfn runs on. The
+// engine packages (sqlite, sqlserver) define theirs; this package imports no
+// driver and creates no tables.
 type Dialect struct {
 	// Name names the dialect in errors and logs.
 	Name string
 	// Rebind rewrites a query written with '?' placeholders into the
 	// database's own placeholder syntax.
 	Rebind func(query string) string
-	// Schema creates the relational tables if they do not exist.
-	Schema []string
 	// IsUnique reports whether err is a unique-constraint violation.
 	IsUnique func(err error) bool
-}
-
-// SQLite is the dialect of the embedded store.
-var SQLite = Dialect{
-	Name:   "sqlite",
-	Rebind: func(q string) string { return q },
-	IsUnique: func(err error) bool {
-		return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-	},
-	Schema: []string{
-		`CREATE TABLE IF NOT EXISTS inventory (
-			sku        TEXT PRIMARY KEY,
-			on_hand    INTEGER NOT NULL,
-			reserved   INTEGER NOT NULL CHECK (reserved >= 0),
-			updated_at INTEGER NOT NULL
-		)`,
-		`CREATE TABLE IF NOT EXISTS stock_sources (
-			sku      TEXT NOT NULL,
-			source   TEXT NOT NULL,
-			sequence INTEGER NOT NULL,
-			PRIMARY KEY (sku, source)
-		)`,
-		`CREATE TABLE IF NOT EXISTS checkouts (
-			id              TEXT PRIMARY KEY,
-			idempotency_key TEXT NOT NULL UNIQUE,
-			order_id        TEXT NOT NULL UNIQUE,
-			status          TEXT NOT NULL,
-			payment_id      TEXT NOT NULL,
-			next_action     TEXT NOT NULL,
-			lease_until     INTEGER NOT NULL,
-			response_status INTEGER NOT NULL,
-			response_body   BLOB,
-			reserved_until  INTEGER NOT NULL,
-			created_at      INTEGER NOT NULL,
-			updated_at      INTEGER NOT NULL,
-			doc             TEXT NOT NULL
-		)`,
-		`CREATE INDEX IF NOT EXISTS checkouts_status ON checkouts (status, reserved_until)`,
-		`CREATE TABLE IF NOT EXISTS reservations (
-			checkout_id TEXT NOT NULL,
-			sku         TEXT NOT NULL,
-			quantity    INTEGER NOT NULL,
-			status      TEXT NOT NULL,
-			PRIMARY KEY (checkout_id, sku)
-		)`,
-		`CREATE TABLE IF NOT EXISTS outbox (
-			seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-			queue        TEXT NOT NULL,
-			message_id   TEXT NOT NULL,
-			type         TEXT NOT NULL,
-			body         BLOB NOT NULL,
-			scheduled_at INTEGER NOT NULL
-		)`,
-		`CREATE TABLE IF NOT EXISTS orders (
-			id           TEXT PRIMARY KEY,
-			checkout_id  TEXT NOT NULL UNIQUE,
-			status       TEXT NOT NULL,
-			restocked    INTEGER NOT NULL,
-			created_at   INTEGER NOT NULL,
-			cancelled_at INTEGER NOT NULL,
-			doc          TEXT NOT NULL
-		)`,
-		`CREATE INDEX IF NOT EXISTS orders_status ON orders (status, id)`,
-	},
 }
 
 // DB is a relational database: a pool for writes and one for reads (they may
@@ -109,14 +44,10 @@ type stmtKey struct {
 	query string
 }
 
-// New returns a DB on the given pools, creating the tables if needed.
-func New(ctx context.Context, write, read *sql.DB, d Dialect) (*DB, error) {
-	for _, stmt := range d.Schema {
-		if _, err := write.ExecContext(ctx, stmt); err != nil {
-			return nil, fmt.Errorf("sqlstore: %s schema: %w", d.Name, err)
-		}
-	}
-	return &DB{write: write, read: read, d: d}, nil
+// New returns a DB on the given pools, whose tables the engine package
+// has created.
+func New(write, read *sql.DB, d Dialect) *DB {
+	return &DB{write: write, read: read, d: d}
 }
 
 // tx runs fn in a write transaction, committing when it returns nil.

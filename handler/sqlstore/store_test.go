@@ -20,11 +20,7 @@ func MustOpenSQLite(tb testing.TB) *sqlstore.DB {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { lite.Close() })
-	db, err := sqlstore.New(ctx, lite.Write, lite.Read, sqlstore.SQLite)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return db
+	return sqlstore.New(lite.Write, lite.Read, sqlite.Dialect)
 }
 
 func TestInventoryStore(t *testing.T) {
