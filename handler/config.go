@@ -51,6 +51,9 @@ type Config struct {
 	MaxDeliveries int
 	// Workers bounds the messages handled at once per queue.
 	Workers int
+	// KeyVaultURL, when set, is the vault the admin key and Stripe's secrets
+	// are read from (and refreshed), instead of the settings.
+	KeyVaultURL string
 	// CORSOrigins are the browser origins allowed to call the storefront
 	// routes ("*": any).
 	CORSOrigins []string
@@ -112,6 +115,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			bad("SHOPFN_CORS_ORIGINS", "%q is not * or an origin such as https://shop.example", o)
 		}
 	}
+	cfg.KeyVaultURL = get("SHOPFN_KEYVAULT_URL", "")
+	if cfg.KeyVaultURL != "" && !strings.HasPrefix(cfg.KeyVaultURL, "https://") {
+		bad("SHOPFN_KEYVAULT_URL", "%q is not a vault URL such as https://<name>.vault.azure.net/", cfg.KeyVaultURL)
+	}
+	fromVault := cfg.KeyVaultURL != ""
 	cfg.Payments = get("SHOPFN_PAYMENTS", "test")
 	cfg.StripeSecretKey = get("STRIPE_SECRET_KEY", "")
 	cfg.StripeWebhookSecret = get("STRIPE_WEBHOOK_SECRET", "")
@@ -119,10 +127,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	switch cfg.Payments {
 	case "test":
 	case "stripe":
-		if !strings.HasPrefix(cfg.StripeSecretKey, "sk_") && !strings.HasPrefix(cfg.StripeSecretKey, "rk_") {
+		// With a vault, the secrets come from it (keyvault.StripeSecretKey,
+		// keyvault.StripeWebhookSecret) and are checked when read.
+		if !fromVault && !strings.HasPrefix(cfg.StripeSecretKey, "sk_") && !strings.HasPrefix(cfg.StripeSecretKey, "rk_") {
 			bad("STRIPE_SECRET_KEY", "must be set to a Stripe secret key (sk_...) when SHOPFN_PAYMENTS=stripe")
 		}
-		if !strings.HasPrefix(cfg.StripeWebhookSecret, "whsec_") {
+		if !fromVault && !strings.HasPrefix(cfg.StripeWebhookSecret, "whsec_") {
 			bad("STRIPE_WEBHOOK_SECRET", "must be set to the webhook signing secret (whsec_...) when SHOPFN_PAYMENTS=stripe")
 		}
 		if cfg.StripeAPIBase != "" && !strings.HasPrefix(cfg.StripeAPIBase, "http://") && !strings.HasPrefix(cfg.StripeAPIBase, "https://") {
@@ -142,7 +152,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if cfg.AdminKey != "" && len(cfg.AdminKey) < 16 && !cfg.UnderHost {
 		bad("SHOPFN_ADMIN_KEY", "must be at least 16 characters")
 	}
-	if cfg.AdminKey == "" && !cfg.UnderHost {
+	if cfg.AdminKey == "" && !cfg.UnderHost && !fromVault {
 		b := make([]byte, 24)
 		rand.Read(b)
 		cfg.AdminKey, cfg.AdminKeyGenerated = hex.EncodeToString(b), true

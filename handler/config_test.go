@@ -34,6 +34,19 @@ func TestLoadConfig(t *testing.T) {
 		}
 	})
 
+	t.Run("KeyVault", func(t *testing.T) {
+		cfg, err := LoadConfig(env("SHOPFN_KEYVAULT_URL", "https://shop.vault.azure.net/", "SHOPFN_PAYMENTS", "stripe"))
+		if err != nil {
+			t.Fatalf("Stripe secrets from the vault: got %v, want no error", err)
+		}
+		if cfg.AdminKeyGenerated || cfg.KeyVaultURL != "https://shop.vault.azure.net/" {
+			t.Errorf("got admin key generated %v, vault %q; want the key from the vault", cfg.AdminKeyGenerated, cfg.KeyVaultURL)
+		}
+		if _, err := LoadConfig(env("SHOPFN_KEYVAULT_URL", "shop.vault.azure.net")); err == nil || !strings.Contains(err.Error(), "SHOPFN_KEYVAULT_URL") {
+			t.Errorf("a vault URL without https://: got %v, want an error naming SHOPFN_KEYVAULT_URL", err)
+		}
+	})
+
 	t.Run("UnderHost", func(t *testing.T) {
 		cfg, err := LoadConfig(env("FUNCTIONS_CUSTOMHANDLER_PORT", "34567", "SHOPFN_ADDR", ":9999", "SHOPFN_ADMIN_KEY", "short"))
 		if err != nil {

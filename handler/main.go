@@ -23,6 +23,7 @@ import (
 	"shopfn/handler/cart"
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
+	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
 	"shopfn/handler/sqlite"
@@ -132,12 +133,26 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Queue.ReleaseLocks(ctx); err != nil { // likewise the messages it had in hand
 		return err
 	}
+	secrets, err := openSecrets(ctx, cfg, m.Logger)
+	if err != nil {
+		return err
+	}
+	stripeCfg := stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase}
+	apiCfg := api.Config{
+		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
+		CORSOrigins: cfg.CORSOrigins,
+	}
+	if secrets != nil { // read on every use, so that a rotated secret applies at once
+		stripeCfg.SecretKeyFunc = secrets.Func(keyvault.StripeSecretKey)
+		stripeCfg.WebhookSecretFunc = secrets.Func(keyvault.StripeWebhookSecret)
+		apiCfg.AdminKeyFunc = secrets.Func(keyvault.AdminKey)
+	}
 	var webhook func([]byte, string) (string, commerce.Payment, error)
 	var authenticate func(context.Context, string, bool) (commerce.Payment, error)
 	var tp *testpay.Provider
 	switch cfg.Payments {
 	case "stripe":
-		sp := stripe.New(stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
+		sp := stripe.New(stripeCfg)
 		m.Payments = sp
 		webhook = func(payload []byte, sig string) (string, commerce.Payment, error) {
 			ev, err := sp.ParseWebhook(payload, sig)
@@ -166,10 +181,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		DeadLetters: m.Queue.DeadLetters, Functions: functions.Handle,
 		StripeWebhook: webhook, TestAuthenticate: authenticate,
-	}, api.Config{
-		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
-		CORSOrigins: cfg.CORSOrigins,
-	}, m.Logger)
+	}, apiCfg, m.Logger)
 	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -190,6 +202,10 @@ func (m *Main) Run(ctx context.Context) error {
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
+	if secrets != nil {
+		m.workers.Add(1)
+		go func() { defer m.workers.Done(); secrets.Run(bg, secretRefresh) }()
+	}
 	m.workers.Add(3)
 	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
 	go func() { defer m.workers.Done(); relay.Run(bg) }()
