@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -17,7 +18,9 @@ import (
 
 // Dialect is what differs between the SQL databases shopfn runs on. The
 // engine packages (sqlite, sqlserver) define theirs; this package imports no
-// driver and creates no tables.
+// driver and creates no tables. Queries are written once, with '?'
+// placeholders, in the SQL both engines accept; the few constructs they
+// spell differently go through a Dialect function.
 type Dialect struct {
 	// Name names the dialect in errors and logs.
 	Name string
@@ -26,6 +29,43 @@ type Dialect struct {
 	Rebind func(query string) string
 	// IsUnique reports whether err is a unique-constraint violation.
 	IsUnique func(err error) bool
+	// Retryable reports whether err is transient (a deadlock victim, a
+	// failover): the whole transaction may run again. Nil: never.
+	Retryable func(err error) bool
+	// Limit returns query, a SELECT ending in its ORDER BY, so that it
+	// returns at most n rows, n being one more argument after the query's
+	// own: "... LIMIT ?" or "SELECT TOP (@pN) ...".
+	Limit func(query string) string
+	// Upsert returns the statement of u: INSERT ... ON CONFLICT DO UPDATE
+	// ... RETURNING, or MERGE ... OUTPUT inserted....
+	Upsert func(u Upsert) string
+	// LockRows is the table hint that makes a read inside a write
+	// transaction lock the rows it reads until the transaction ends, so
+	// that what the transaction decides from them still holds at commit:
+	// "WITH (UPDLOCK, ROWLOCK)" on SQL Server, "" on SQLite, whose one
+	// writer at a time already holds the database.
+	LockRows string
+}
+
+// Upsert is one atomic insert-or-update of a row by its key: a single
+// statement, so that concurrent writers of one key cannot both insert, and
+// none reads before it writes.
+type Upsert struct {
+	// Table is the table written.
+	Table string
+	// Key are the columns of the table's primary or unique key.
+	Key []string
+	// Columns are every inserted column, Key included; the statement takes
+	// one argument per column, in this order.
+	Columns []string
+	// Update are the columns set to the new values when the key exists.
+	Update []string
+	// Newer, when set, is a column that guards the update: an existing row
+	// is updated only when its Newer value is lower than the new one.
+	Newer string
+	// Returning are columns of the written row the statement returns
+	// (RETURNING or OUTPUT inserted.); no row when nothing was written.
+	Returning []string
 }
 
 // DB is a relational database: a pool for writes and one for reads (they may
@@ -50,24 +90,44 @@ func New(write, read *sql.DB, d Dialect) *DB {
 	return &DB{write: write, read: read, d: d}
 }
 
-// tx runs fn in a write transaction, committing when it returns nil.
+// tx runs fn in a write transaction, committing when it returns nil. When
+// the dialect says an error is transient (a deadlock victim, a failover),
+// it runs the whole transaction again, up to maxAttempts times with a
+// growing backoff: fn must set its results afresh on each run.
 func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = db.tx1(ctx, fn)
+		if err == nil || db.d.Retryable == nil || !db.d.Retryable(err) || attempt == maxAttempts {
+			break
+		}
+		wait := time.Duration(1<<attempt)*10*time.Millisecond + time.Duration(rand.Int64N(int64(10*time.Millisecond)))
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("sqlstore: %s: %w (after %v)", what, ctx.Err(), err)
+		case <-time.After(wait):
+		}
+	}
+	var ce *commerce.Error
+	if err == nil || errors.As(err, &ce) {
+		return err
+	}
+	return fmt.Errorf("sqlstore: %s: %w", what, err)
+}
+
+// maxAttempts bounds how often tx runs a transaction that failed transiently.
+const maxAttempts = 5
+
+func (db *DB) tx1(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: %s: %w", what, err)
+		return err
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		var ce *commerce.Error
-		if errors.As(err, &ce) {
-			return err
-		}
-		return fmt.Errorf("sqlstore: %s: %w", what, err)
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: %s: %w", what, err)
-	}
-	return nil
+	return tx.Commit()
 }
 
 // cached returns query, written with '?' placeholders, prepared on pool,

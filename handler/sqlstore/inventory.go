@@ -74,51 +74,64 @@ func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64
 	if onHand < 0 || onHand > commerce.MaxOnHand {
 		return commerce.StockLevel{}, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be 0-%d", commerce.MaxOnHand)
 	}
-	l := commerce.StockLevel{SKU: sku}
+	var l commerce.StockLevel
 	err := s.db.tx(ctx, "set on hand "+sku, func(tx *sql.Tx) error {
-		if err := s.setOnHand(ctx, tx, sku, onHand); err != nil {
-			return err
-		}
-		return s.db.queryRow(ctx, tx, `SELECT on_hand, reserved FROM inventory WHERE sku = ?`, sku).Scan(&l.OnHand, &l.Reserved)
+		l = commerce.StockLevel{SKU: sku}
+		return s.setOnHand(ctx, tx, sku, onHand).Scan(&l.OnHand, &l.Reserved)
 	})
 	return l, err
 }
 
-// setOnHand sets a SKU's on-hand count within tx, creating its row if needed.
-func (s *InventoryStore) setOnHand(ctx context.Context, tx *sql.Tx, sku string, onHand int64) error {
-	now := s.now().UnixNano()
-	n, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = ?, updated_at = ? WHERE sku = ?`, onHand, now, sku)
-	if err != nil || n == 1 {
-		return err
-	}
-	_, err = s.db.exec(ctx, tx, `INSERT INTO inventory (sku, on_hand, reserved, updated_at) VALUES (?, ?, 0, ?)`, sku, onHand, now)
-	return err
+// setOnHand sets a SKU's on-hand count within tx, creating its row if
+// needed, in one upsert: two writers of a new SKU cannot both insert it.
+// The row returns the SKU's new on-hand and reserved counts.
+func (s *InventoryStore) setOnHand(ctx context.Context, tx *sql.Tx, sku string, onHand int64) *sql.Row {
+	return s.db.queryRow(ctx, tx, s.db.d.Upsert(upsertOnHand), sku, onHand, 0, s.now().UnixNano())
+}
+
+var upsertOnHand = Upsert{
+	Table: "inventory", Key: []string{"sku"},
+	Columns:   []string{"sku", "on_hand", "reserved", "updated_at"},
+	Update:    []string{"on_hand", "updated_at"},
+	Returning: []string{"on_hand", "reserved"},
+}
+
+// upsertSequence records a source's sequence for a SKU unless the source
+// already sent one at least as high; it returns the row only when it wrote.
+var upsertSequence = Upsert{
+	Table: "stock_sources", Key: []string{"sku", "source"},
+	Columns:   []string{"sku", "source", "sequence"},
+	Update:    []string{"sequence"},
+	Newer:     "sequence",
+	Returning: []string{"sequence"},
 }
 
 // ApplyStockLevel sets a SKU's on-hand count from a source (an ERP or a
 // warehouse) unless that source already sent a count with a sequence at
-// least as high: messages from one source may arrive out of order.
+// least as high: messages from one source may arrive out of order. The
+// decision is one conditional upsert of the source's sequence, never a read
+// followed by a write, so concurrent counts from one source apply in order.
 func (s *InventoryStore) ApplyStockLevel(ctx context.Context, sku string, onHand int64, source string, sequence int64) (bool, error) {
 	if onHand < 0 || onHand > commerce.MaxOnHand {
 		return false, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be 0-%d", commerce.MaxOnHand)
 	}
 	applied := false
 	err := s.db.tx(ctx, "apply stock level "+sku, func(tx *sql.Tx) error {
-		var last int64
-		err := s.db.queryRow(ctx, tx, `SELECT sequence FROM stock_sources WHERE sku = ? AND source = ?`, sku, source).Scan(&last)
-		switch {
-		case err == nil && sequence <= last:
-			return nil
-		case err == nil:
-			_, err = s.db.exec(ctx, tx, `UPDATE stock_sources SET sequence = ? WHERE sku = ? AND source = ?`, sequence, sku, source)
-		case errors.Is(err, sql.ErrNoRows):
-			_, err = s.db.exec(ctx, tx, `INSERT INTO stock_sources (sku, source, sequence) VALUES (?, ?, ?)`, sku, source, sequence)
+		applied = false
+		var seq int64
+		err := s.db.queryRow(ctx, tx, s.db.d.Upsert(upsertSequence), sku, source, sequence).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // not newer than the last count from this source
 		}
 		if err != nil {
 			return err
 		}
+		var l commerce.StockLevel
+		if err := s.setOnHand(ctx, tx, sku, onHand).Scan(&l.OnHand, &l.Reserved); err != nil {
+			return err
+		}
 		applied = true
-		return s.setOnHand(ctx, tx, sku, onHand)
+		return nil
 	})
 	return applied, err
 }

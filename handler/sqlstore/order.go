@@ -26,7 +26,8 @@ func NewOrderStore(db *DB) *OrderStore { return &OrderStore{db: db, checkouts: N
 func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Time) (bool, error) {
 	placed := false
 	err := s.db.tx(ctx, "place order", func(tx *sql.Tx) error {
-		c, err := scanCheckout(s.db.queryRow(ctx, tx, `SELECT `+checkoutColumns+` FROM checkouts WHERE order_id = ?`, orderID))
+		placed = false
+		c, err := scanCheckout(s.db.queryRow(ctx, tx, `SELECT `+checkoutColumns+` FROM checkouts `+s.db.d.LockRows+` WHERE order_id = ?`, orderID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return commerce.NotFoundf("no checkout for order %s", orderID)
 		} else if err != nil {
@@ -128,7 +129,7 @@ func (s *OrderStore) Orders(ctx context.Context, f commerce.OrderFilter) ([]comm
 	if f.Status != "" {
 		q, args = q+` AND status = ?`, append(args, f.Status)
 	}
-	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(q+` ORDER BY id LIMIT ?`), append(args, f.Limit)...)
+	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(s.db.d.Limit(q+` ORDER BY id`)), append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list orders: %w", err)
 	}
@@ -151,6 +152,7 @@ func (s *OrderStore) Orders(ctx context.Context, f commerce.OrderFilter) ([]comm
 func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, cancelled commerce.Message) (bool, error) {
 	changed := false
 	err := s.db.tx(ctx, "cancel order", func(tx *sql.Tx) error {
+		changed = false
 		n, err := s.db.exec(ctx, tx, `UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'placed'`, unix(now), id)
 		if err != nil || n == 0 {
 			return err
@@ -165,6 +167,7 @@ func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, 
 func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) {
 	done := false
 	err := s.db.tx(ctx, "restock", func(tx *sql.Tx) error {
+		done = false
 		n, err := s.db.exec(ctx, tx, `UPDATE orders SET restocked = 1 WHERE id = ? AND status = 'cancelled' AND restocked = 0`, orderID)
 		if err != nil || n == 0 {
 			return err
