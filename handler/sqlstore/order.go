@@ -43,7 +43,7 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 		// The order's primary key decides: a redelivered message, or a
 		// concurrent one, finds the order there and changes nothing.
 		_, err = s.db.exec(ctx, tx, `INSERT INTO orders (id, checkout_id, status, restocked, created_at, cancelled_at, doc) VALUES (?, ?, 'placed', 0, ?, 0, ?)`,
-			orderID, c.ID, unix(now), doc)
+			orderID, c.ID, unix(now), string(doc))
 		if s.db.d.IsUnique(err) {
 			return nil
 		}
