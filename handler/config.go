@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/sqlserver"
 )
 
 // Config is shopfn's configuration, read from environment variables (the
@@ -51,6 +52,13 @@ type Config struct {
 	MaxDeliveries int
 	// Workers bounds the messages handled at once per queue.
 	Workers int
+	// SQL names the relational store: "sqlite" (the embedded file) or
+	// "sqlserver" (Azure SQL / SQL Server at SQLServerDSN).
+	SQL          string
+	SQLServerDSN string
+	// OnAzure says the process runs in an Azure App Service / Functions
+	// instance, whose local storage is not durable.
+	OnAzure bool
 	// KeyVaultURL, when set, is the vault the admin key and Stripe's secrets
 	// are read from (and refreshed), instead of the settings.
 	KeyVaultURL string
@@ -114,6 +122,26 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		default:
 			bad("SHOPFN_CORS_ORIGINS", "%q is not * or an origin such as https://shop.example", o)
 		}
+	}
+	cfg.OnAzure = get("WEBSITE_INSTANCE_ID", "") != "" || get("WEBSITE_SITE_NAME", "") != ""
+	cfg.SQL = get("SHOPFN_SQL", "sqlite")
+	cfg.SQLServerDSN = get("SQLSERVER_DSN", "")
+	switch cfg.SQL {
+	case "sqlite":
+		if cfg.OnAzure {
+			bad("SHOPFN_SQL", "sqlite keeps orders and stock on instance storage, which is neither durable nor shared on Azure (WEBSITE_INSTANCE_ID or WEBSITE_SITE_NAME is set): set SHOPFN_SQL=sqlserver and SQLSERVER_DSN")
+		}
+		if cfg.SQLServerDSN != "" {
+			bad("SQLSERVER_DSN", "is set but SHOPFN_SQL is sqlite: set SHOPFN_SQL=sqlserver to use it, or unset it")
+		}
+	case "sqlserver":
+		if cfg.SQLServerDSN == "" {
+			bad("SQLSERVER_DSN", "must be set to a go-mssqldb URL (sqlserver://host?database=shopfn&fedauth=ActiveDirectoryManagedIdentity) when SHOPFN_SQL=sqlserver")
+		} else if _, err := sqlserver.Driver(cfg.SQLServerDSN); err != nil {
+			bad("SQLSERVER_DSN", "%v", err) // never the value: it may hold a password
+		}
+	default:
+		bad("SHOPFN_SQL", "%q is not sqlite or sqlserver", cfg.SQL)
 	}
 	cfg.KeyVaultURL = get("SHOPFN_KEYVAULT_URL", "")
 	if cfg.KeyVaultURL != "" && !strings.HasPrefix(cfg.KeyVaultURL, "https://") {

@@ -47,6 +47,32 @@ func TestLoadConfig(t *testing.T) {
 		}
 	})
 
+	t.Run("SQL", func(t *testing.T) {
+		dsn := "sqlserver://shop.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity"
+		cfg, err := LoadConfig(env("SHOPFN_SQL", "sqlserver", "SQLSERVER_DSN", dsn, "WEBSITE_INSTANCE_ID", "abc"))
+		if err != nil || cfg.SQL != "sqlserver" || cfg.SQLServerDSN != dsn {
+			t.Errorf("got %q %q, %v; want sqlserver with the DSN", cfg.SQL, cfg.SQLServerDSN, err)
+		}
+		for _, tt := range []struct {
+			env  []string
+			want string
+		}{
+			{[]string{"SHOPFN_SQL", "sqlserver"}, "SQLSERVER_DSN: must be set"},
+			{[]string{"SHOPFN_SQL", "sqlserver", "SQLSERVER_DSN", "server=x;password=secret"}, "SQLSERVER_DSN: not a go-mssqldb URL"},
+			{[]string{"SQLSERVER_DSN", dsn}, "SQLSERVER_DSN: is set but SHOPFN_SQL is sqlite"},
+			{[]string{"SHOPFN_SQL", "postgres"}, `SHOPFN_SQL: "postgres" is not`},
+			{[]string{"WEBSITE_INSTANCE_ID", "abc"}, "SHOPFN_SQL: sqlite keeps orders"},
+		} {
+			_, err := LoadConfig(env(tt.env...))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadConfig(%q): got %v, want an error containing %q", tt.env, err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "secret") {
+				t.Errorf("LoadConfig(%q): the error shows the DSN: %v", tt.env, err)
+			}
+		}
+	})
+
 	t.Run("UnderHost", func(t *testing.T) {
 		cfg, err := LoadConfig(env("FUNCTIONS_CUSTOMHANDLER_PORT", "34567", "SHOPFN_ADDR", ":9999", "SHOPFN_ADMIN_KEY", "short"))
 		if err != nil {
@@ -64,7 +90,7 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
-			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8, CORSOrigins: []string{"*"}}
+			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"}}
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
 		}

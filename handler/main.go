@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +42,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "shopfn:", err)
 		os.Exit(2)
 	}
+	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+		if err := migrate(ctx, cfg, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "shopfn migrate:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "shopfn:", err)
@@ -63,6 +71,7 @@ type Main struct {
 	Now func() time.Time
 
 	db       *sqlite.DB
+	sqlDB    *sql.DB // SQL Server, when SHOPFN_SQL=sqlserver
 	listener net.Listener
 	server   *http.Server
 	served   chan error
@@ -95,7 +104,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "shopfn.db")); err != nil {
 		return err
 	}
-	rel := sqlstore.New(m.db.Write, m.db.Read, sqlite.Dialect)
+	rel, err := m.openRelational(ctx)
+	if err != nil {
+		return err
+	}
 	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
 	carts, err := sqlite.NewCartStore(ctx, m.db)
 	if err != nil {
@@ -125,8 +137,13 @@ func (m *Main) Run(ctx context.Context) error {
 	// embedded queue, the relay that publishes the outbox to it, and the
 	// dispatcher that feeds its messages to the queue functions.
 	checkouts := sqlstore.NewCheckoutStore(rel)
-	if err := checkouts.ReleaseLeases(ctx); err != nil { // this process alone owns the embedded store
-		return err
+	if cfg.SQL == "sqlite" {
+		// The embedded store belongs to this one process: the claims it
+		// finds were left by a process that is gone. On a shared database
+		// they may be another instance's, so they only expire by time.
+		if err := checkouts.ReleaseLeases(ctx); err != nil {
+			return err
+		}
 	}
 	orders := sqlstore.NewOrderStore(rel)
 	m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
@@ -238,6 +255,11 @@ func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 		m.workers.Wait()
+	}
+	if m.sqlDB != nil {
+		if err := m.sqlDB.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("sqlserver: close: %w", err))
+		}
 	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {
