@@ -78,6 +78,26 @@ func (db *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("sqlite: migrate: %w", err)
 		}
 	}
+	for _, c := range addedColumns {
+		if err := addColumn(ctx, db.Write, c.table, c.column, c.decl); err != nil {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+// addColumn adds a column to a table unless the table has it.
+func addColumn(ctx context.Context, db *sql.DB, table, column, decl string) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, table, column).Scan(&n); err != nil {
+		return fmt.Errorf("%s.%s: %w", table, column, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN `+column+` `+decl); err != nil {
+		return fmt.Errorf("%s.%s: %w", table, column, err)
+	}
 	return nil
 }
 

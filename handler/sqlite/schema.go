@@ -32,6 +32,7 @@ var documentSchema = []string{
 		message_id     TEXT NOT NULL,
 		type           TEXT NOT NULL,
 		body           BLOB,
+		attributes     TEXT,
 		enqueued_at    INTEGER NOT NULL,
 		scheduled_at   INTEGER,
 		visible_at     INTEGER NOT NULL,
@@ -46,6 +47,7 @@ var documentSchema = []string{
 		message_id       TEXT NOT NULL,
 		type             TEXT NOT NULL,
 		body             BLOB,
+		attributes       TEXT,
 		delivery_count   INTEGER NOT NULL,
 		reason           TEXT NOT NULL,
 		enqueued_at      INTEGER NOT NULL,
@@ -59,6 +61,13 @@ var documentSchema = []string{
 		PRIMARY KEY (queue, message_id)
 	) WITHOUT ROWID`,
 	`CREATE INDEX IF NOT EXISTS queue_dedup_accepted ON queue_dedup (accepted_at)`,
+}
+
+// addedColumns are columns added to tables after their first release: a
+// file made before gets them at open.
+var addedColumns = []struct{ table, column, decl string }{
+	{"queue_messages", "attributes", "TEXT"},
+	{"queue_deadletters", "attributes", "TEXT"},
 }
 
 // relationalSchema holds the tables package sqlstore writes: inventory,
