@@ -1,7 +1,10 @@
-// Package sqlstore is shopfn's relational store (inventory now; orders,
-// reservations, checkouts and the outbox with the money path), written once on
-// database/sql. The embedded SQLite file and Azure SQL run the same code; what
-// differs between them is confined to a Dialect.
+// Package sqlstore is shopfn's relational store (inventory, checkouts,
+// reservations, orders and the outbox), written once on database/sql. The
+// embedded SQLite file (package sqlite) and Azure SQL (package sqlserver) run
+// the same code; what differs between them is confined to a Dialect, and the
+// engine packages own their drivers and DDL. Many writers may share the
+// database: every decision is one conditional statement or a key violation,
+// never a read followed by a write.
 package sqlstore
 
 import (
