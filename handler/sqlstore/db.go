@@ -115,6 +115,12 @@ func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) error
 	if err == nil || errors.As(err, &ce) {
 		return err
 	}
+	if db.d.Retryable != nil && db.d.Retryable(err) {
+		// Still failing after the retries: the database is busy or moving;
+		// the client may try again later.
+		return fmt.Errorf("sqlstore: %s: %w: %w", what,
+			commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "the database is unavailable; try again"), err)
+	}
 	return fmt.Errorf("sqlstore: %s: %w", what, err)
 }
 
