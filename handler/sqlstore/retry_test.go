@@ -21,7 +21,7 @@ func flakyDialect(failures int64, seen *atomic.Int64) sqlstore.Dialect {
 	upsert := d.Upsert
 	d.Upsert = func(u sqlstore.Upsert) string {
 		if seen.Add(1) <= failures {
-			return "SELECT " + marker + " FROM nowhere" // fails: no such table
+			return "SELECT 1 FROM " + marker // fails: no such table
 		}
 		return upsert(u)
 	}
