@@ -137,7 +137,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// embedded queue, the relay that publishes the outbox to it, and the
 	// dispatcher that feeds its messages to the queue functions.
 	checkouts := sqlstore.NewCheckoutStore(rel)
-	if cfg.SQL == "sqlite" {
+	if cfg.SQL != "sqlserver" {
 		// The embedded store belongs to this one process: the claims it
 		// finds were left by a process that is gone. On a shared database
 		// they may be another instance's, so they only expire by time.
