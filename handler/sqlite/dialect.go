@@ -31,8 +31,8 @@ func upsert(u sqlstore.Upsert) string {
 		}
 		b.WriteString(c + " = excluded." + c)
 	}
-	if u.Newer != "" {
-		b.WriteString(" WHERE " + u.Table + "." + u.Newer + " < excluded." + u.Newer)
+	if u.UpdateIf != "" {
+		b.WriteString(" WHERE " + strings.NewReplacer("OLD.", u.Table+".", "NEW.", "excluded.").Replace(u.UpdateIf))
 	}
 	if len(u.Returning) > 0 {
 		b.WriteString(" RETURNING " + strings.Join(u.Returning, ", "))

@@ -68,6 +68,9 @@ var documentSchema = []string{
 var addedColumns = []struct{ table, column, decl string }{
 	{"queue_messages", "attributes", "TEXT"},
 	{"queue_deadletters", "attributes", "TEXT"},
+	// A file made before committed stock and fulfilment gets their columns.
+	{"inventory", "committed", "INTEGER NOT NULL DEFAULT 0 CHECK (committed >= 0)"},
+	{"orders", "fulfilled_at", "INTEGER NOT NULL DEFAULT 0"},
 }
 
 // relationalSchema holds the tables package sqlstore writes: inventory,
@@ -75,8 +78,9 @@ var addedColumns = []struct{ table, column, decl string }{
 var relationalSchema = []string{
 	`CREATE TABLE IF NOT EXISTS inventory (
 		sku        TEXT PRIMARY KEY,
-		on_hand    INTEGER NOT NULL,
+		on_hand    INTEGER NOT NULL CHECK (on_hand >= 0),
 		reserved   INTEGER NOT NULL CHECK (reserved >= 0),
+		committed  INTEGER NOT NULL DEFAULT 0 CHECK (committed >= 0),
 		updated_at INTEGER NOT NULL
 	)`,
 	`CREATE TABLE IF NOT EXISTS stock_sources (
@@ -123,6 +127,7 @@ var relationalSchema = []string{
 		restocked    INTEGER NOT NULL,
 		created_at   INTEGER NOT NULL,
 		cancelled_at INTEGER NOT NULL,
+		fulfilled_at INTEGER NOT NULL DEFAULT 0,
 		doc          TEXT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS orders_status ON orders (status, id)`,

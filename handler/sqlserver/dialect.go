@@ -63,8 +63,8 @@ func upsert(u sqlstore.Upsert) string {
 		b.WriteString("target." + k + " = incoming." + k)
 	}
 	b.WriteString(" WHEN MATCHED")
-	if u.Newer != "" {
-		b.WriteString(" AND target." + u.Newer + " < incoming." + u.Newer)
+	if u.UpdateIf != "" {
+		b.WriteString(" AND " + strings.NewReplacer("OLD.", "target.", "NEW.", "incoming.").Replace(u.UpdateIf))
 	}
 	b.WriteString(" THEN UPDATE SET ")
 	for i, c := range u.Update {

@@ -26,7 +26,7 @@ func TestRebindAndLimit(t *testing.T) {
 
 func TestUpsert(t *testing.T) {
 	got := upsert(sqlstore.Upsert{Table: "s", Key: []string{"k", "src"}, Columns: []string{"k", "src", "seq"},
-		Update: []string{"seq"}, Newer: "seq", Returning: []string{"seq"}})
+		Update: []string{"seq"}, UpdateIf: "OLD.seq < NEW.seq", Returning: []string{"seq"}})
 	want := "MERGE s WITH (HOLDLOCK) AS target USING (VALUES (?, ?, ?)) AS incoming (k, src, seq)" +
 		" ON target.k = incoming.k AND target.src = incoming.src" +
 		" WHEN MATCHED AND target.seq < incoming.seq THEN UPDATE SET seq = incoming.seq" +

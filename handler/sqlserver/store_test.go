@@ -62,6 +62,7 @@ func TestStoresOnSQLServer(t *testing.T) {
 	})
 	t.Run("CheckoutStore", func(t *testing.T) { storetest.TestCheckoutStore(t, money) })
 	t.Run("OrderStore", func(t *testing.T) { storetest.TestOrderStore(t, money) })
+	t.Run("Stock", func(t *testing.T) { storetest.TestStock(t, money) })
 }
 
 // Instances starting together all migrate; the application lock makes

@@ -63,9 +63,10 @@ type Upsert struct {
 	Columns []string
 	// Update are the columns set to the new values when the key exists.
 	Update []string
-	// Newer, when set, is a column that guards the update: an existing row
-	// is updated only when its Newer value is lower than the new one.
-	Newer string
+	// UpdateIf, when set, guards the update: an existing row is updated
+	// only when this condition holds, written with OLD.column for the
+	// stored row and NEW.column for the values offered.
+	UpdateIf string
 	// Returning are columns of the written row the statement returns
 	// (RETURNING or OUTPUT inserted.); no row when nothing was written.
 	Returning []string

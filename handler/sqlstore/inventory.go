@@ -26,7 +26,7 @@ var (
 
 // NewInventoryStore returns an InventoryStore on db.
 func NewInventoryStore(ctx context.Context, db *DB) (*InventoryStore, error) {
-	one, err := db.read.PrepareContext(ctx, db.d.Rebind(`SELECT sku, on_hand, reserved FROM inventory WHERE sku = ?`))
+	one, err := db.read.PrepareContext(ctx, db.d.Rebind(`SELECT sku, on_hand, committed, reserved FROM inventory WHERE sku = ?`))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: prepare: %w", err)
 	}
@@ -49,7 +49,7 @@ func (s *InventoryStore) StockLevels(ctx context.Context, skus []string) (map[st
 	if len(skus) == 1 {
 		rows, err = s.one.QueryContext(ctx, skus[0])
 	} else {
-		q := `SELECT sku, on_hand, reserved FROM inventory WHERE sku IN (` + strings.TrimSuffix(strings.Repeat("?,", len(skus)), ",") + `)`
+		q := `SELECT sku, on_hand, committed, reserved FROM inventory WHERE sku IN (` + strings.TrimSuffix(strings.Repeat("?,", len(skus)), ",") + `)`
 		rows, err = s.db.read.QueryContext(ctx, s.db.d.Rebind(q), args...)
 	}
 	if err != nil {
@@ -58,7 +58,7 @@ func (s *InventoryStore) StockLevels(ctx context.Context, skus []string) (map[st
 	defer rows.Close()
 	for rows.Next() {
 		var l commerce.StockLevel
-		if err := rows.Scan(&l.SKU, &l.OnHand, &l.Reserved); err != nil {
+		if err := rows.Scan(&l.SKU, &l.OnHand, &l.Committed, &l.Reserved); err != nil {
 			return nil, fmt.Errorf("sqlstore: stock levels: %w", err)
 		}
 		out[l.SKU] = l
@@ -69,7 +69,9 @@ func (s *InventoryStore) StockLevels(ctx context.Context, skus []string) (map[st
 	return out, nil
 }
 
-// SetOnHand sets a SKU's on-hand count and returns its new level.
+// SetOnHand sets a SKU's on-hand count and returns its new level. A count
+// below what is committed and reserved is refused ("stock_below_held"): the
+// update is conditional, so no concurrent reservation slips under it.
 func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64) (commerce.StockLevel, error) {
 	if onHand < 0 || onHand > commerce.MaxOnHand {
 		return commerce.StockLevel{}, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be 0-%d", commerce.MaxOnHand)
@@ -77,34 +79,80 @@ func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64
 	var l commerce.StockLevel
 	err := s.db.tx(ctx, "set on hand "+sku, func(tx *sql.Tx) error {
 		l = commerce.StockLevel{SKU: sku}
-		return s.setOnHand(ctx, tx, sku, onHand).Scan(&l.OnHand, &l.Reserved)
+		err := s.setOnHand(ctx, tx, upsertOnHandAtLeastHeld, sku, onHand).Scan(&l.OnHand, &l.Committed, &l.Reserved)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		// The upsert wrote nothing: the SKU holds more than onHand. Read
+		// how much, for the message only; the decision is made.
+		var held int64
+		if err := s.db.queryRow(ctx, tx, `SELECT committed + reserved FROM inventory WHERE sku = ?`, sku).Scan(&held); err != nil {
+			return err
+		}
+		e := commerce.Errorf(commerce.KindConflict, commerce.CodeStockBelowHeld,
+			"on hand %d is below the %d units of %s that orders and checkouts hold", onHand, held, sku)
+		e.SKUs = []string{sku}
+		return e
 	})
 	return l, err
 }
 
-// setOnHand sets a SKU's on-hand count within tx, creating its row if
-// needed, in one upsert: two writers of a new SKU cannot both insert it.
-// The row returns the SKU's new on-hand and reserved counts.
-func (s *InventoryStore) setOnHand(ctx context.Context, tx *sql.Tx, sku string, onHand int64) *sql.Row {
-	return s.db.queryRow(ctx, tx, s.db.d.Upsert(upsertOnHand), sku, onHand, 0, s.now().UnixNano())
+// WriteOff drops a SKU's on-hand count to what is committed and reserved.
+func (s *InventoryStore) WriteOff(ctx context.Context, sku string) (commerce.StockLevel, error) {
+	l := commerce.StockLevel{SKU: sku}
+	err := s.db.tx(ctx, "write off "+sku, func(tx *sql.Tx) error {
+		l = commerce.StockLevel{SKU: sku}
+		if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = committed + reserved, updated_at = ? WHERE sku = ? AND on_hand > committed + reserved`,
+			s.now().UnixNano(), sku); err != nil {
+			return err
+		}
+		err := s.db.queryRow(ctx, tx, `SELECT on_hand, committed, reserved FROM inventory WHERE sku = ?`, sku).Scan(&l.OnHand, &l.Committed, &l.Reserved)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return l, err
 }
 
-var upsertOnHand = Upsert{
-	Table: "inventory", Key: []string{"sku"},
-	Columns:   []string{"sku", "on_hand", "reserved", "updated_at"},
-	Update:    []string{"on_hand", "updated_at"},
-	Returning: []string{"on_hand", "reserved"},
+// setOnHand sets a SKU's on-hand count within tx with u, one of the
+// upsertOnHand statements: two writers of a new SKU cannot both insert it.
+// The row holds the SKU's new on-hand, committed and reserved counts; there
+// is none when u's condition kept the row as it was.
+func (s *InventoryStore) setOnHand(ctx context.Context, tx *sql.Tx, u Upsert, sku string, onHand int64) *sql.Row {
+	return s.db.queryRow(ctx, tx, s.db.d.Upsert(u), sku, onHand, 0, 0, s.now().UnixNano())
 }
 
-// upsertSequence records a source's sequence for a SKU unless the source
-// already sent one at least as high; it returns the row only when it wrote.
-var upsertSequence = Upsert{
-	Table: "stock_sources", Key: []string{"sku", "source"},
-	Columns:   []string{"sku", "source", "sequence"},
-	Update:    []string{"sequence"},
-	Newer:     "sequence",
-	Returning: []string{"sequence"},
-}
+var (
+	// upsertOnHand applies a physical count as counted, even below what is
+	// held: available then shows 0 until stock arrives.
+	upsertOnHand = Upsert{
+		Table: "inventory", Key: []string{"sku"},
+		Columns:   []string{"sku", "on_hand", "reserved", "committed", "updated_at"},
+		Update:    []string{"on_hand", "updated_at"},
+		Returning: []string{"on_hand", "committed", "reserved"},
+	}
+	// upsertOnHandAtLeastHeld refuses a count below what orders and
+	// checkouts hold, in the same statement, so no concurrent reservation
+	// slips under it.
+	upsertOnHandAtLeastHeld = Upsert{
+		Table: "inventory", Key: []string{"sku"},
+		Columns:   []string{"sku", "on_hand", "reserved", "committed", "updated_at"},
+		Update:    []string{"on_hand", "updated_at"},
+		UpdateIf:  "OLD.committed + OLD.reserved <= NEW.on_hand",
+		Returning: []string{"on_hand", "committed", "reserved"},
+	}
+	// upsertSequence records a source's sequence for a SKU unless the
+	// source already sent one at least as high; it returns the row only
+	// when it wrote.
+	upsertSequence = Upsert{
+		Table: "stock_sources", Key: []string{"sku", "source"},
+		Columns:   []string{"sku", "source", "sequence"},
+		Update:    []string{"sequence"},
+		UpdateIf:  "OLD.sequence < NEW.sequence",
+		Returning: []string{"sequence"},
+	}
+)
 
 // ApplyStockLevel sets a SKU's on-hand count from a source (an ERP or a
 // warehouse) unless that source already sent a count with a sequence at
@@ -127,7 +175,7 @@ func (s *InventoryStore) ApplyStockLevel(ctx context.Context, sku string, onHand
 			return err
 		}
 		var l commerce.StockLevel
-		if err := s.setOnHand(ctx, tx, sku, onHand).Scan(&l.OnHand, &l.Reserved); err != nil {
+		if err := s.setOnHand(ctx, tx, upsertOnHand, sku, onHand).Scan(&l.OnHand, &l.Committed, &l.Reserved); err != nil {
 			return err
 		}
 		applied = true

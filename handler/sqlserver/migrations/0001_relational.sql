@@ -4,8 +4,10 @@
 -- JSON documents are NVARCHAR(MAX), opaque bodies VARBINARY(MAX).
 CREATE TABLE inventory (
     sku        NVARCHAR(255) NOT NULL CONSTRAINT pk_inventory PRIMARY KEY,
-    on_hand    BIGINT        NOT NULL,
+    on_hand    BIGINT        NOT NULL CONSTRAINT ck_inventory_on_hand CHECK (on_hand >= 0),
     reserved   BIGINT        NOT NULL CONSTRAINT ck_inventory_reserved CHECK (reserved >= 0),
+    committed  BIGINT        NOT NULL CONSTRAINT df_inventory_committed DEFAULT 0
+                                      CONSTRAINT ck_inventory_committed CHECK (committed >= 0),
     updated_at BIGINT        NOT NULL
 );
 
@@ -58,6 +60,7 @@ CREATE TABLE orders (
     restocked    INT           NOT NULL,
     created_at   BIGINT        NOT NULL,
     cancelled_at BIGINT        NOT NULL,
+    fulfilled_at BIGINT        NOT NULL CONSTRAINT df_orders_fulfilled DEFAULT 0,
     doc          NVARCHAR(MAX) NOT NULL
 );
 
