@@ -72,6 +72,7 @@ type Main struct {
 
 	db       *sqlite.DB
 	sqlDB    *sql.DB // SQL Server, when SHOPFN_SQL=sqlserver
+	rel      *sqlstore.DB
 	listener net.Listener
 	server   *http.Server
 	served   chan error
@@ -107,10 +108,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "shopfn.db")); err != nil {
 		return err
 	}
-	rel, err := m.openRelational(ctx)
-	if err != nil {
+	if m.rel, err = m.openRelational(ctx); err != nil {
 		return err
 	}
+	rel := m.rel
 	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
 	carts, err := sqlite.NewCartStore(ctx, m.db)
 	if err != nil {
@@ -267,6 +268,11 @@ func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 		m.workers.Wait()
+	}
+	if m.rel != nil {
+		if err := m.rel.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("sqlstore: close: %w", err))
+		}
 	}
 	if m.sqlDB != nil {
 		if err := m.sqlDB.Close(); err != nil {

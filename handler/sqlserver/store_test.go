@@ -50,6 +50,7 @@ func TestStoresOnSQLServer(t *testing.T) {
 	money := func(t *testing.T) storetest.MoneyStores {
 		emptyTables(t, db)
 		rel := sqlstore.New(db, db, sqlserver.Dialect)
+		t.Cleanup(func() { rel.Close() })
 		inv, err := sqlstore.NewInventoryStore(context.Background(), rel)
 		if err != nil {
 			t.Fatal(err)

@@ -87,8 +87,9 @@ func TestTSQL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { lite.Close() })
-		return sqlstore.New(lite.Write, lite.Read, rec.dialect())
+		db := sqlstore.New(lite.Write, lite.Read, rec.dialect())
+		t.Cleanup(func() { db.Close(); lite.Close() })
+		return db
 	}
 	money := func(t *testing.T) storetest.MoneyStores {
 		db := open(t)

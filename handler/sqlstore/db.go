@@ -79,8 +79,11 @@ type DB struct {
 	d           Dialect
 	// stmts caches prepared statements by pool and query: parsing SQL is
 	// a large part of a short transaction's cost.
-	stmts     sync.Map // stmtKey -> *sql.Stmt
-	preparing sync.Map // stmtKey -> true while being prepared
+	stmts     sync.Map       // stmtKey -> *sql.Stmt
+	preparing sync.Map       // stmtKey -> true while being prepared
+	mu        sync.Mutex     // guards closed and bg.Add
+	closed    bool           // Close was called: prepare no more
+	bg        sync.WaitGroup // statements being prepared
 }
 
 type stmtKey struct {
@@ -150,7 +153,14 @@ func (db *DB) cached(pool *sql.DB, query string) *sql.Stmt {
 		return st.(*sql.Stmt)
 	}
 	if _, busy := db.preparing.LoadOrStore(key, true); !busy {
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		if db.closed {
+			return nil
+		}
+		db.bg.Add(1)
 		go func() {
+			defer db.bg.Done()
 			defer db.preparing.Delete(key)
 			if st, err := pool.Prepare(db.d.Rebind(query)); err == nil {
 				db.stmts.Store(key, st)
@@ -158,6 +168,24 @@ func (db *DB) cached(pool *sql.DB, query string) *sql.Stmt {
 		}()
 	}
 	return nil
+}
+
+// Close waits for the statements being prepared and closes the prepared
+// ones. Call it before closing the pools; the pools stay open.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	db.closed = true
+	db.mu.Unlock()
+	db.bg.Wait()
+	var errs []error
+	db.stmts.Range(func(k, st any) bool {
+		if err := st.(*sql.Stmt).Close(); err != nil {
+			errs = append(errs, err)
+		}
+		db.stmts.Delete(k)
+		return true
+	})
+	return errors.Join(errs...)
 }
 
 // exec runs a query in tx and returns the number of rows it changed.

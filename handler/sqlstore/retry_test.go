@@ -35,8 +35,9 @@ func openWith(t *testing.T, d sqlstore.Dialect) *sqlstore.InventoryStore {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { lite.Close() })
-	s, err := sqlstore.NewInventoryStore(context.Background(), sqlstore.New(lite.Write, lite.Read, d))
+	db := sqlstore.New(lite.Write, lite.Read, d)
+	t.Cleanup(func() { db.Close(); lite.Close() })
+	s, err := sqlstore.NewInventoryStore(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

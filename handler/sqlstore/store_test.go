@@ -19,8 +19,9 @@ func MustOpenSQLite(tb testing.TB) *sqlstore.DB {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { lite.Close() })
-	return sqlstore.New(lite.Write, lite.Read, sqlite.Dialect)
+	db := sqlstore.New(lite.Write, lite.Read, sqlite.Dialect)
+	tb.Cleanup(func() { db.Close(); lite.Close() })
+	return db
 }
 
 func TestInventoryStore(t *testing.T) {
