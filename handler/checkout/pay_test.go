@@ -28,6 +28,7 @@ type fakePay struct {
 	down bool
 }
 
+// newFakePay returns a fakePay with no payments.
 func newFakePay() *fakePay {
 	return &fakePay{byID: map[string]*commerce.Payment{}, byCheckout: map[string]string{}, refunds: map[string]string{}}
 }
