@@ -54,5 +54,20 @@ if [ -z "${STRIPE_MOCK_BIN:-}" ] || [ ! -x "$STRIPE_MOCK_BIN" ]; then
 fi
 export STRIPE_MOCK_BIN
 
+# The Service Bus adapter's tests run against scripts/sbpeer, a small AMQP
+# 1.0 peer on npm rhea that answers the azservicebus SDK (no broker that does
+# is installable here); its TestMain starts it.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "test.sh: installing Node.js for the Service Bus peer"
+  apt_install nodejs npm
+fi
+if [ ! -d scripts/sbpeer/node_modules/rhea ]; then
+  echo "test.sh: installing the Service Bus peer (npm ci)"
+  npm ci --prefix scripts/sbpeer --no-audit --no-fund --silent
+fi
+
+# Tests fail, not skip, when a local peer is missing.
+export SHOPFN_REQUIRE_PEERS=1
+
 go vet "${pkgs[@]}"
 go test -count=1 -timeout 20m ${flags[@]+"${flags[@]}"} "${pkgs[@]}"
