@@ -25,6 +25,7 @@ import (
 	"shopfn/handler/commerce"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
+	"shopfn/handler/servicebus"
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/stripe"
@@ -72,9 +73,13 @@ type Main struct {
 	// calls them; tests use it to deliver messages twice or out of order.
 	Middleware func(Handler) Handler
 
-	// Queue is the embedded queue; Payments the payment provider.
+	// Queue is the embedded queue (nil with Service Bus); Payments the
+	// payment provider.
 	Queue    *sqlite.Queue
 	Payments commerce.PaymentProvider
+
+	queue      commerce.Queue              // the queues in use
+	closeQueue func(context.Context) error // closes Service Bus, if open
 }
 
 // Handler runs a queue function on a message.
@@ -131,8 +136,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	orders := sqlstore.NewOrderStore(rel)
-	m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
-	if err := m.Queue.ReleaseLocks(ctx); err != nil { // likewise the messages it had in hand
+	if err := m.openQueue(ctx); err != nil {
 		return err
 	}
 	var webhook func([]byte, string) (string, commerce.Payment, error)
@@ -152,7 +156,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.Payments, authenticate = tp, tp.Authenticate
 	}
-	relay := worker.NewRelay(checkouts, m.Queue, time.Second, m.Logger)
+	relay := worker.NewRelay(checkouts, m.queue, time.Second, m.Logger)
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Rules{Shipping: cfg.Shipping, Tax: cfg.Tax},
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
@@ -162,12 +166,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Middleware != nil {
 		handle = m.Middleware(handle)
 	}
-	dispatcher := worker.NewDispatcher(m.Queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
+	dispatcher := worker.NewDispatcher(m.queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
 	relay.Published = dispatcher.Kick
 
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		DeadLetters: m.Queue.DeadLetters, Functions: functions.Handle,
+		DeadLetters: m.queue.DeadLetters, Functions: functions.Handle,
 		StripeWebhook: webhook, TestAuthenticate: authenticate,
 	}, api.Config{
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
@@ -193,10 +197,13 @@ func (m *Main) Run(ctx context.Context) error {
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.workers.Add(3)
+	m.workers.Add(2)
 	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
 	go func() { defer m.workers.Done(); relay.Run(bg) }()
-	go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
+	if !(cfg.UnderHost && cfg.Queue == "servicebus") { // there the host's triggers call the functions
+		m.workers.Add(1)
+		go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
+	}
 
 	if cfg.AdminKeyGenerated {
 		fmt.Fprintf(m.Stdout, "shopfn: SHOPFN_ADMIN_KEY is not set; admin key for this run: %s\n", cfg.AdminKey)
@@ -226,12 +233,42 @@ func (m *Main) Close() error {
 		m.cancel()
 		m.workers.Wait()
 	}
+	if m.closeQueue != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.closeQueue(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("close queue: %w", err))
+		}
+	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// openQueue opens the queues Config.Queue names: the embedded queue in the
+// SQLite file, or Service Bus.
+func (m *Main) openQueue(ctx context.Context) error {
+	cfg := m.Config
+	switch cfg.Queue {
+	case "servicebus":
+		client, err := servicebus.NewClient(cfg.ServiceBusNamespace, cfg.ServiceBusConnection)
+		if err != nil {
+			return err
+		}
+		q := servicebus.NewQueue(client, servicebus.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries})
+		m.queue = q
+		m.closeQueue = func(ctx context.Context) error { return errors.Join(q.Close(ctx), client.Close(ctx)) }
+	default:
+		m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
+		if err := m.Queue.ReleaseLocks(ctx); err != nil { // this process alone owns the embedded store
+			return err
+		}
+		m.queue = m.Queue
+	}
+	return nil
 }
 
 // sweepCarts deletes expired carts every ten minutes. Reads already treat an
