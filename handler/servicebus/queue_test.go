@@ -3,7 +3,6 @@ package servicebus_test
 import (
 	"context"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,10 +31,14 @@ func TestQueue(t *testing.T) {
 	if peer == nil {
 		t.Skip(peerMissing)
 	}
-	now := func() time.Time { return peer.call(t, "GET", "/now") }
+	now := func() time.Time {
+		n, err := peer.Now()
+		check(t, err)
+		return n
+	}
 	storetest.TestQueue(t, storetest.QueueHarness{
 		New: func(t *testing.T) storetest.QueueEnv {
-			peer.call(t, "POST", "/reset")
+			check(t, peer.Reset())
 			open := func() commerce.Queue {
 				q := servicebus.NewQueue(mustClient(t, "", peer.ConnectionString()), servicebus.QueueOptions{
 					MaxDeliveryCount: peerMaxDelivery, ReceiveWait: 300 * time.Millisecond, Now: now})
@@ -44,7 +47,7 @@ func TestQueue(t *testing.T) {
 			}
 			return storetest.QueueEnv{
 				Queue: open(), Now: now,
-				Advance:              func(d time.Duration) { peer.call(t, "POST", "/advance?ms="+strconv.FormatInt(d.Milliseconds(), 10)) },
+				Advance:              func(d time.Duration) { check(t, peer.Advance(d)) },
 				Reopen:               open,
 				NoDuplicateDetection: true,
 			}
