@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"shopfn/handler/commerce"
+	"shopfn/handler/servicebus/sbpeertest"
+)
+
+// This file runs the money path with its queues on Service Bus: the
+// program's relay publishes to the Service Bus peer (scripts/sbpeer) and its
+// dispatcher receives from it, through the real azservicebus SDK.
+
+// sbPeer is the Service Bus peer TestMain started, or nil with
+// sbPeerMissing saying why.
+var (
+	sbPeer        *sbpeertest.Peer
+	sbPeerMissing string
+	// sbMu lets one program at a time use the peer's queues.
+	sbMu sync.Mutex
+)
+
+// startServiceBus starts the program with SHOPFN_QUEUE=servicebus on the
+// peer, whose queues it has to itself until the test ends.
+func startServiceBus(tb testing.TB, change func(*Main)) e2eShop {
+	tb.Helper()
+	if sbPeer == nil {
+		tb.Skip(sbPeerMissing)
+	}
+	sbMu.Lock()
+	tb.Cleanup(sbMu.Unlock) // after the program closes
+	if err := sbPeer.Reset(); err != nil {
+		tb.Fatal(err)
+	}
+	return startMoney(tb, func(m *Main) {
+		m.Config.Queue = "servicebus"
+		m.Config.ServiceBusConnection = sbPeer.ConnectionString()
+		if change != nil {
+			change(m)
+		}
+	})
+}
+
+func TestE2EServiceBus(t *testing.T) {
+	t.Run("FlashSale", func(t *testing.T) {
+		s := startServiceBus(t, nil)
+		if s.Queue != nil {
+			t.Fatal("the embedded queue is open with SHOPFN_QUEUE=servicebus")
+		}
+		s.mustStockedProduct(t, "sb-flash", "SB-FLASH", 1000, 20)
+		carts := make([]string, 200)
+		for i := range carts {
+			carts[i] = s.moneyCart(t, e2eLine{"SB-FLASH", 1})
+		}
+		paid, short := moneySplit(t, s.moneyStampede(t, carts, "pm_card_visa"), "SB-FLASH")
+		if len(paid) != 20 || short != 180 {
+			t.Errorf("got %d paid and %d insufficient_stock, want 20 and 180", len(paid), short)
+		}
+		s.moneyWantPlaced(t, paid)
+		if got := s.moneyCharges(t); got != len(paid) {
+			t.Errorf("charges: got %d, want %d", got, len(paid))
+		}
+		if got := s.moneyAvailable(t, "SB-FLASH"); got != 0 {
+			t.Errorf("available after the sale: got %d, want 0", got)
+		}
+	})
+
+	t.Run("DeliveredTwice", func(t *testing.T) {
+		s := startServiceBus(t, func(m *Main) { m.Middleware = moneyTwice() })
+		s.mustStockedProduct(t, "sb-twice", "SB-TWICE", 500, 10)
+		var carts []string
+		for range 10 {
+			carts = append(carts, s.moneyCart(t, e2eLine{"SB-TWICE", 1}))
+		}
+		paid, _ := moneySplit(t, s.moneyStampede(t, carts, "pm_card_visa"), "SB-TWICE")
+		if len(paid) != 10 {
+			t.Fatalf("got %d paid, want 10", len(paid))
+		}
+		s.moneyWantPlaced(t, paid)
+		if got, want := s.moneySettledStock(t, "SB-TWICE"), (e2eStock{"SB-TWICE", 0, 0, 0}); got != want {
+			t.Errorf("stock: got %+v, want %+v", got, want)
+		}
+	})
+
+	t.Run("PoisonMessage", func(t *testing.T) {
+		const maxDeliveries = 3
+		s := startServiceBus(t, func(m *Main) { m.Config.MaxDeliveries = maxDeliveries })
+		s.mustStockedProduct(t, "sb-poison", "SB-POISON", 1000, 10)
+		if err := s.queue.Publish(context.Background(), commerce.QueueOrders, commerce.Message{ID: "poison-1", Type: commerce.MsgOrderPlaced, Body: []byte("{not json")}); err != nil {
+			t.Fatal(err)
+		}
+		var items []moneyDeadLetter
+		moneyWait(t, "dead letters", func() (bool, string) {
+			res := s.admin(t, "GET", "/api/admin/deadletters", nil)
+			e2eWantStatus(t, "GET /api/admin/deadletters", res, 200)
+			var page struct{ Items []moneyDeadLetter }
+			res.JSON(t, &page)
+			items = page.Items
+			return len(items) == 1, string(res.Body)
+		})
+		want := moneyDeadLetter{Queue: "orders", MessageID: "poison-1", Type: "OrderPlaced", DeliveryCount: maxDeliveries}
+		got := items[0]
+		got.Reason = ""
+		if got != want || items[0].Reason == "" {
+			t.Errorf("dead letter: got %+v, want %+v with a reason", items[0], want)
+		}
+		r := moneyWantPaid(t, "checkout after the poison", s.moneyCheckout(t, moneyNewRequest(s.moneyCart(t, e2eLine{"SB-POISON", 1}), "pm_card_visa"), ""))
+		s.moneyWaitOrder(t, r.OrderID, "placed")
+	})
+}
