@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"shopfn/handler/commerce"
 	"shopfn/handler/servicebus/sbpeertest"
@@ -109,4 +110,47 @@ func TestE2EServiceBus(t *testing.T) {
 		r := moneyWantPaid(t, "checkout after the poison", s.moneyCheckout(t, moneyNewRequest(s.moneyCart(t, e2eLine{"SB-POISON", 1}), "pm_card_visa"), ""))
 		s.moneyWaitOrder(t, r.OrderID, "placed")
 	})
+}
+
+// BenchmarkOrdersPlaced measures orders placed per second behind
+// checkouts: each round, 50 buyers check out at once and the round ends
+// when all 50 orders are placed, through the embedded queue or through
+// Service Bus (the peer, over AMQP on loopback).
+func BenchmarkOrdersPlaced(b *testing.B) {
+	for _, backend := range []string{"embedded", "servicebus"} {
+		b.Run(backend, func(b *testing.B) {
+			var s e2eShop
+			if backend == "servicebus" {
+				s = startServiceBus(b, nil)
+			} else {
+				s = startMoney(b, nil)
+			}
+			const buyers = 50
+			s.mustStockedProduct(b, "bench-orders", "BENCH-ORDERS", 100, int64(buyers*(b.N+1)))
+			var placed time.Duration
+			for range b.N {
+				b.StopTimer()
+				carts := make([]string, buyers)
+				for i := range carts {
+					carts[i] = s.moneyCart(b, e2eLine{"BENCH-ORDERS", 1})
+				}
+				b.StartTimer()
+				start := time.Now()
+				res := make([]*Response, buyers)
+				var wg sync.WaitGroup
+				for i, cart := range carts {
+					wg.Go(func() { res[i], _ = s.send("POST", "/api/checkout", moneyNewRequest(cart, "pm_card_visa")) })
+				}
+				wg.Wait()
+				for i, r := range res {
+					if r == nil {
+						b.Fatalf("buyer %d: no response", i)
+					}
+					s.moneyWaitOrder(b, moneyWantPaid(b, "checkout", r).OrderID, "placed")
+				}
+				placed += time.Since(start)
+			}
+			b.ReportMetric(float64(buyers*b.N)/placed.Seconds(), "orders/s")
+		})
+	}
 }
