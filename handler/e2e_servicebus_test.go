@@ -80,7 +80,7 @@ func TestE2EServiceBus(t *testing.T) {
 			t.Fatalf("got %d paid, want 10", len(paid))
 		}
 		s.moneyWantPlaced(t, paid)
-		if got, want := s.moneySettledStock(t, "SB-TWICE"), (e2eStock{"SB-TWICE", 0, 0, 0}); got != want {
+		if got, want := s.moneySettledStock(t, "SB-TWICE"), (e2eStock{"SB-TWICE", 10, 10, 0, 0}); got != want {
 			t.Errorf("stock: got %+v, want %+v", got, want)
 		}
 	})

@@ -77,9 +77,19 @@ type Main struct {
 	// payment provider.
 	Queue    *sqlite.Queue
 	Payments commerce.PaymentProvider
+	// Sweeper releases reservations whose expiry message never came; it
+	// runs every minute, and tests may call its Sweep.
+	Sweeper *worker.Sweeper
 
-	queue      commerce.Queue              // the queues in use
+	queue      queue                       // the queues in use
 	closeQueue func(context.Context) error // closes Service Bus, if open
+}
+
+// queue is what the program needs of its queues: the embedded queue and
+// Service Bus both have it.
+type queue interface {
+	commerce.Queue
+	commerce.DeadLetterQueue
 }
 
 // Handler runs a queue function on a message.
@@ -158,7 +168,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	relay := worker.NewRelay(checkouts, m.queue, time.Second, m.Logger)
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
-		Rules:          pricing.Rules{Shipping: cfg.Shipping, Tax: cfg.Tax},
+		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
 	}, m.Logger)
 	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now}
@@ -168,10 +178,18 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	dispatcher := worker.NewDispatcher(m.queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
 	relay.Published = dispatcher.Kick
+	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Now: m.Now, Grace: time.Minute, Log: m.Logger}
 
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		DeadLetters: m.queue.DeadLetters, Functions: functions.Handle,
+		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
+			msg, err := worker.Redrive(ctx, m.queue, queue, id)
+			if err == nil {
+				dispatcher.Kick()
+			}
+			return msg, err
+		},
 		StripeWebhook: webhook, TestAuthenticate: authenticate,
 	}, api.Config{
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
@@ -197,7 +215,8 @@ func (m *Main) Run(ctx context.Context) error {
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.workers.Add(2)
+	m.workers.Add(3)
+	go func() { defer m.workers.Done(); m.Sweeper.Run(bg, time.Minute) }()
 	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
 	go func() { defer m.workers.Done(); relay.Run(bg) }()
 	if !(cfg.UnderHost && cfg.Queue == "servicebus") { // there the host's triggers call the functions

@@ -26,6 +26,13 @@ type OrderCancelledEvent struct {
 	OrderID string `json:"orderId"`
 }
 
+// OrderFulfilledEvent says a warehouse shipped an order: the inventory
+// function moves its committed units off hand. Queue "inventory".
+type OrderFulfilledEvent struct {
+	Type    string `json:"type"`
+	OrderID string `json:"orderId"`
+}
+
 // StockLevelSetEvent is the contract for ERPs and warehouses: a physical on-hand
 // count of one SKU, sent to the "inventory" queue (directly to Service Bus,
 // with Subject "StockLevelSet" and a unique MessageId). Example body:

@@ -1,8 +1,10 @@
 package servicebus
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -17,6 +19,8 @@ import (
 const (
 	propOriginalID = "shopfn-original-id"
 	propDeliveries = "shopfn-deliveries"
+	// propDeadCount is the DeliveryCount of a message shopfn dead-lettered.
+	propDeadCount = "shopfn-dead-delivery-count"
 )
 
 // ReasonMaxDeliveryCount is the dead-letter reason Service Bus gives a
@@ -133,12 +137,14 @@ func (q *Queue) Receive(ctx context.Context, queue string, n int) ([]commerce.Me
 		}
 		return nil, translate("receive", queue, err)
 	}
+	// Messages released by the SDK between two calls may come back out of
+	// order within a batch: hand them out oldest first.
+	slices.SortStableFunc(got, func(a, b *azservicebus.ReceivedMessage) int { return cmp.Compare(seq(a), seq(b)) })
 	var out []commerce.Message
 	for _, m := range got {
 		cm := fromSDK(m)
 		if cm.DeliveryCount > q.opts.MaxDeliveryCount {
-			reason := ReasonMaxDeliveryCount
-			if err := r.r.DeadLetterMessage(ctx, m, &azservicebus.DeadLetterOptions{Reason: &reason}); err != nil {
+			if err := r.r.DeadLetterMessage(ctx, m, deadLetterOptions(ReasonMaxDeliveryCount, cm.DeliveryCount)); err != nil {
 				return out, translate("dead-letter", queue, err)
 			}
 			continue
@@ -163,8 +169,7 @@ func (q *Queue) Abandon(ctx context.Context, queue string, m commerce.Message, r
 	return q.settle(ctx, queue, m, "abandon", func(r *azservicebus.Receiver, d *delivery) error {
 		switch {
 		case m.DeliveryCount >= q.opts.MaxDeliveryCount:
-			reason := truncate(reason, 1024)
-			return r.DeadLetterMessage(ctx, d.msg, &azservicebus.DeadLetterOptions{Reason: &reason})
+			return r.DeadLetterMessage(ctx, d.msg, deadLetterOptions(reason, m.DeliveryCount))
 		case delay <= 0:
 			return r.AbandonMessage(ctx, d.msg, nil)
 		}
@@ -223,37 +228,6 @@ func (q *Queue) settle(ctx context.Context, queue string, m commerce.Message, op
 	return nil
 }
 
-// DeadLetters peeks at up to limit messages of the queue's dead-letter
-// sub-queue, oldest first. Service Bus does not record when a message was
-// dead-lettered: DeadLetteredAt is its enqueue time.
-func (q *Queue) DeadLetters(ctx context.Context, queue string, limit int) ([]commerce.DeadLetter, error) {
-	r, err := q.receiver(queue, true)
-	if err != nil {
-		return nil, err
-	}
-	from := int64(0)
-	got, err := r.r.PeekMessages(ctx, limit, &azservicebus.PeekMessagesOptions{FromSequenceNumber: &from})
-	if err != nil {
-		return nil, translate("dead letters", queue, err)
-	}
-	out := []commerce.DeadLetter{}
-	for _, m := range got {
-		cm := fromSDK(m)
-		// Service Bus counts failed deliveries; it dead-letters on the last
-		// one's failure, Abandon before it.
-		if m.DeadLetterReason != nil && *m.DeadLetterReason == ReasonMaxDeliveryCount {
-			cm.DeliveryCount--
-		}
-		dl := commerce.DeadLetter{Queue: queue, ID: cm.ID, Type: cm.Type, Body: cm.Body, Attributes: cm.Attributes,
-			DeliveryCount: cm.DeliveryCount, EnqueuedAt: cm.EnqueuedAt, DeadLetteredAt: cm.EnqueuedAt}
-		if m.DeadLetterReason != nil {
-			dl.Reason = *m.DeadLetterReason
-		}
-		out = append(out, dl)
-	}
-	return out, nil
-}
-
 // Close closes the receivers and senders.
 func (q *Queue) Close(ctx context.Context) error {
 	q.mu.Lock()
@@ -290,7 +264,7 @@ func fromSDK(m *azservicebus.ReceivedMessage) commerce.Message {
 				n, _ := strconv.Atoi(s)
 				out.DeliveryCount += n
 			}
-		case "DeadLetterReason", "DeadLetterErrorDescription":
+		case "DeadLetterReason", "DeadLetterErrorDescription", propDeadCount:
 		default:
 			if s, ok := v.(string); ok {
 				if out.Attributes == nil {
@@ -303,9 +277,18 @@ func fromSDK(m *azservicebus.ReceivedMessage) commerce.Message {
 	return out
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+// deadLetterOptions dead-letters with reason, recording the delivery count.
+func deadLetterOptions(reason string, count int) *azservicebus.DeadLetterOptions {
+	if len(reason) > 1024 {
+		reason = reason[:1024]
 	}
-	return s
+	return &azservicebus.DeadLetterOptions{Reason: &reason, PropertiesToModify: map[string]any{propDeadCount: strconv.Itoa(count)}}
+}
+
+// seq returns a message's sequence number, or 0.
+func seq(m *azservicebus.ReceivedMessage) int64 {
+	if m.SequenceNumber == nil {
+		return 0
+	}
+	return *m.SequenceNumber
 }

@@ -75,7 +75,8 @@ func (f *Functions) Orders(ctx context.Context, m commerce.Message) error {
 	return nil
 }
 
-// Inventory handles ReservationExpired, OrderCancelled and StockLevelSet.
+// Inventory handles ReservationExpired, OrderCancelled, OrderFulfilled and
+// StockLevelSet.
 func (f *Functions) Inventory(ctx context.Context, m commerce.Message) error {
 	var head struct{}
 	typ, err := decode(m, &head)
@@ -92,6 +93,12 @@ func (f *Functions) Inventory(ctx context.Context, m commerce.Message) error {
 		var e commerce.OrderCancelledEvent
 		if _, err := decode(m, &e); err == nil && e.OrderID != "" {
 			_, err := f.OrderStore.Restock(ctx, e.OrderID)
+			return err
+		}
+	case commerce.MsgOrderFulfilled:
+		var e commerce.OrderFulfilledEvent
+		if _, err := decode(m, &e); err == nil && e.OrderID != "" {
+			_, err := f.OrderStore.FulfilOrder(ctx, e.OrderID, f.Now().UTC())
 			return err
 		}
 	case commerce.MsgStockLevelSet:

@@ -66,10 +66,13 @@ function enqueue(list, msg, at) {
   return rec;
 }
 
-function deadLetter(address, rec, reason, description) {
+// deadLetter moves a record to its queue's dead letters, setting props
+// (DeadLetterReason, DeadLetterErrorDescription and any properties to
+// modify) as application properties.
+function deadLetter(address, rec, props) {
   const list = entity(address);
   list.splice(list.indexOf(rec), 1);
-  rec.msg.application_properties = Object.assign({}, rec.msg.application_properties, { DeadLetterReason: reason, DeadLetterErrorDescription: description || "" });
+  rec.msg.application_properties = Object.assign({}, rec.msg.application_properties, props);
   rec.deadSource = address;
   rec.lock = null;
   rec.seq = ++seq;
@@ -89,6 +92,8 @@ function annotate(rec, state) {
   rec.msg.delivery_count = rec.count;
   return rec.msg;
 }
+
+const maxExceeded = () => ({ DeadLetterReason: "MaxDeliveryCountExceeded", DeadLetterErrorDescription: "Message could not be consumed after " + maxDelivery + " delivery attempts." });
 
 // guid swaps the first three groups of a 16-byte id between RFC 4122 and
 // .NET Guid byte order (the swap is its own inverse).
@@ -112,7 +117,7 @@ function pump() {
     for (const rec of q.active.concat(q.dead)) {
       if (rec.lock && rec.lock.until <= t) {
         rec.lock = null;
-        if (++rec.count >= maxDelivery && !rec.deadSource) deadLetter(name, rec, "MaxDeliveryCountExceeded", "Message could not be consumed after " + maxDelivery + " delivery attempts.");
+        if (++rec.count >= maxDelivery && !rec.deadSource) deadLetter(name, rec, maxExceeded());
       }
     }
     for (const [address, list] of [[name, q.active], [name + dlqSuffix, q.dead]]) {
@@ -145,9 +150,10 @@ function locked(tag) {
   return undefined;
 }
 
-// settle applies an outcome to the message locked under tag; it returns
-// false when the lock was lost.
-function settle(tag, kind, reason, description) {
+// settle applies an outcome to the message locked under tag, with props
+// to set on it (an abandon's or a dead-lettering's properties to modify);
+// it returns false when the lock was lost.
+function settle(tag, kind, props) {
   const found = locked(tag);
   if (!found) return false;
   const { rec, address, list } = found;
@@ -160,11 +166,12 @@ function settle(tag, kind, reason, description) {
       break;
     case "abandoned":
       rec.lock = null;
-      if (++rec.count >= maxDelivery && !address.endsWith(dlqSuffix)) deadLetter(address, rec, "MaxDeliveryCountExceeded", "Message could not be consumed after " + maxDelivery + " delivery attempts.");
+      rec.msg.application_properties = Object.assign({}, rec.msg.application_properties, props);
+      if (++rec.count >= maxDelivery && !address.endsWith(dlqSuffix)) deadLetter(address, rec, maxExceeded());
       break;
     case "suspended":
       if (address.endsWith(dlqSuffix)) list.splice(list.indexOf(rec), 1);
-      else deadLetter(address, rec, reason || "", description || "");
+      else deadLetter(address, rec, Object.assign({ DeadLetterReason: "", DeadLetterErrorDescription: "" }, props));
       break;
   }
   return true;
@@ -175,16 +182,16 @@ const lockLost = () => amqpmsg.rejected({ error: { condition: "com.microsoft:mes
 function onOutcome(kind) {
   return (ctx) => {
     const d = ctx.delivery;
-    let reason, description;
+    let props = {};
+    const state = d.remote_state || {};
     if (kind === "suspended") {
-      const err = (d.remote_state && d.remote_state.error) || {};
-      const info = err.info || {};
+      const err = state.error || {};
       if (err.condition !== "com.microsoft:dead-letter") kind = "abandoned"; // a plain reject
-      reason = info.DeadLetterReason;
-      description = info.DeadLetterErrorDescription;
+      props = err.info || {};
     }
-    if (kind === "abandoned" && d.remote_state && d.remote_state.undeliverable_here) kind = "released"; // defer is not supported
-    const ok = settle(Buffer.from(d.tag).toString("hex"), kind, reason, description);
+    if (kind === "abandoned" && state.undeliverable_here) kind = "released"; // defer is not supported
+    if (kind === "abandoned" && state.message_annotations) props = state.message_annotations;
+    const ok = settle(Buffer.from(d.tag).toString("hex"), kind, props);
     // Settle with the client's outcome, but never echo a rejected state:
     // the SDK would take it for a failure of the dead-lettering.
     if (!ok) d.update(true, lockLost());
@@ -237,7 +244,9 @@ function manage(conn, address, req) {
     }
     case "com.microsoft:update-disposition": {
       for (const token of body["lock-tokens"]) {
-        if (!settle(guid(token).toString("hex"), body["disposition-status"], body["deadletter-reason"], body["deadletter-description"])) return reply(conn, req, 410);
+        const props = Object.assign({}, body["properties-to-modify"]);
+        if (body["disposition-status"] === "suspended") Object.assign(props, { DeadLetterReason: body["deadletter-reason"] || "", DeadLetterErrorDescription: body["deadletter-description"] || "" });
+        if (!settle(guid(token).toString("hex"), body["disposition-status"], props)) return reply(conn, req, 410);
       }
       pump();
       return reply(conn, req, 200, {});
