@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,30 +88,58 @@ func TestE2EServiceBus(t *testing.T) {
 		}
 	})
 
-	t.Run("PoisonMessage", func(t *testing.T) {
+	t.Run("DeadLetterAndRedrive", func(t *testing.T) {
 		const maxDeliveries = 3
-		s := startServiceBus(t, func(m *Main) { m.Config.MaxDeliveries = maxDeliveries })
+		var broken atomic.Bool
+		broken.Store(true)
+		s := startServiceBus(t, func(m *Main) {
+			m.Config.MaxDeliveries = maxDeliveries
+			m.Middleware = func(next Handler) Handler {
+				return func(ctx context.Context, queue string, msg commerce.Message) error {
+					if broken.Load() && msg.ID != "poison-1" {
+						return errors.New("the order store is down")
+					}
+					return next(ctx, queue, msg)
+				}
+			}
+		})
 		s.mustStockedProduct(t, "sb-poison", "SB-POISON", 1000, 10)
 		if err := s.queue.Publish(context.Background(), commerce.QueueOrders, commerce.Message{ID: "poison-1", Type: commerce.MsgOrderPlaced, Body: []byte("{not json")}); err != nil {
 			t.Fatal(err)
 		}
+		r := moneyWantPaid(t, "checkout while orders fail", s.moneyCheckout(t, moneyNewRequest(s.moneyCart(t, e2eLine{"SB-POISON", 1}), "pm_card_visa"), ""))
 		var items []moneyDeadLetter
 		moneyWait(t, "dead letters", func() (bool, string) {
-			res := s.admin(t, "GET", "/api/admin/deadletters", nil)
+			res := s.admin(t, "GET", "/api/admin/deadletters?queue=orders", nil)
 			e2eWantStatus(t, "GET /api/admin/deadletters", res, 200)
 			var page struct{ Items []moneyDeadLetter }
 			res.JSON(t, &page)
 			items = page.Items
-			return len(items) == 1, string(res.Body)
+			return len(items) == 2, string(res.Body)
 		})
-		want := moneyDeadLetter{Queue: "orders", MessageID: "poison-1", Type: "OrderPlaced", DeliveryCount: maxDeliveries}
-		got := items[0]
-		got.Reason = ""
-		if got != want || items[0].Reason == "" {
-			t.Errorf("dead letter: got %+v, want %+v with a reason", items[0], want)
+		for _, got := range items {
+			want := moneyDeadLetter{Queue: "orders", MessageID: got.MessageID, Type: "OrderPlaced", DeliveryCount: maxDeliveries}
+			reason := got.Reason
+			got.Reason = ""
+			if got != want || reason == "" {
+				t.Errorf("dead letter: got %+v (reason %q), want %+v with a reason", got, reason, want)
+			}
 		}
-		r := moneyWantPaid(t, "checkout after the poison", s.moneyCheckout(t, moneyNewRequest(s.moneyCart(t, e2eLine{"SB-POISON", 1}), "pm_card_visa"), ""))
+		broken.Store(false)
+		i := slices.IndexFunc(items, func(d moneyDeadLetter) bool { return d.MessageID != "poison-1" })
+		if i < 0 {
+			t.Fatalf("dead letters %+v: no OrderPlaced of the checkout", items)
+		}
+		path := "/api/admin/deadletters/orders/" + items[i].MessageID + "/redrive"
+		e2eWantStatus(t, "redrive", s.admin(t, "POST", path, nil), 200)
+		e2eWantProblem(t, "redrive again", s.admin(t, "POST", path, nil), 404, "not_found")
 		s.moneyWaitOrder(t, r.OrderID, "placed")
+		res := s.admin(t, "GET", "/api/admin/deadletters?queue=orders", nil)
+		var page struct{ Items []moneyDeadLetter }
+		res.JSON(t, &page)
+		if len(page.Items) != 1 || page.Items[0].MessageID != "poison-1" || page.Items[0].DeliveryCount != maxDeliveries {
+			t.Errorf("dead letters after the re-drive: got %s, want only poison-1, its count unchanged", res.Body)
+		}
 	})
 }
 
