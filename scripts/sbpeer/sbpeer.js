@@ -6,7 +6,8 @@
 // command line and their $DeadLetterQueue sub-queues, send and batch send,
 // peek-lock receive with lock tokens as delivery tags (16 bytes in .NET Guid
 // byte order, also in the x-opt-lock-token annotation), complete (accepted),
-// abandon (modified: delivery count + 1), release (released: count kept),
+// abandon (modified: delivery count + 1, with properties to modify),
+// release (released: count kept),
 // dead-letter (rejected with com.microsoft:dead-letter and DeadLetterReason /
 // DeadLetterErrorDescription), dead-lettering after --max-delivery deliveries,
 // lock expiry after --lock-ms (a late settlement gets
