@@ -38,55 +38,34 @@ func startServiceBus(tb testing.TB, change func(*Main)) e2eShop {
 	if err := sbPeer.Reset(); err != nil {
 		tb.Fatal(err)
 	}
-	return startMoney(tb, func(m *Main) {
+	s := startMoney(tb, func(m *Main) {
 		m.Config.Queue = "servicebus"
 		m.Config.ServiceBusConnection = sbPeer.ConnectionString()
 		if change != nil {
 			change(m)
 		}
 	})
+	// Scheduled messages fall due by the peer's clock: move it with the program's.
+	s.Clock.OnAdvance = func(d time.Duration) {
+		if err := sbPeer.Advance(d); err != nil {
+			tb.Error(err)
+		}
+	}
+	return s
 }
 
 func TestE2EServiceBus(t *testing.T) {
-	t.Run("FlashSale", func(t *testing.T) {
-		s := startServiceBus(t, nil)
-		if s.Queue != nil {
-			t.Fatal("the embedded queue is open with SHOPFN_QUEUE=servicebus")
-		}
-		s.mustStockedProduct(t, "sb-flash", "SB-FLASH", 1000, 20)
-		carts := make([]string, 200)
-		for i := range carts {
-			carts[i] = s.moneyCart(t, e2eLine{"SB-FLASH", 1})
-		}
-		paid, short := moneySplit(t, s.moneyStampede(t, carts, "pm_card_visa"), "SB-FLASH")
-		if len(paid) != 20 || short != 180 {
-			t.Errorf("got %d paid and %d insufficient_stock, want 20 and 180", len(paid), short)
-		}
-		s.moneyWantPlaced(t, paid)
-		if got := s.moneyCharges(t); got != len(paid) {
-			t.Errorf("charges: got %d, want %d", got, len(paid))
-		}
-		if got := s.moneyAvailable(t, "SB-FLASH"); got != 0 {
-			t.Errorf("available after the sale: got %d, want 0", got)
-		}
-	})
+	t.Run("FlashSale", func(t *testing.T) { moneyFlashSale(t, startServiceBus) })
 
-	t.Run("DeliveredTwice", func(t *testing.T) {
-		s := startServiceBus(t, func(m *Main) { m.Middleware = moneyTwice() })
-		s.mustStockedProduct(t, "sb-twice", "SB-TWICE", 500, 10)
-		var carts []string
-		for range 10 {
-			carts = append(carts, s.moneyCart(t, e2eLine{"SB-TWICE", 1}))
-		}
-		paid, _ := moneySplit(t, s.moneyStampede(t, carts, "pm_card_visa"), "SB-TWICE")
-		if len(paid) != 10 {
-			t.Fatalf("got %d paid, want 10", len(paid))
-		}
-		s.moneyWantPlaced(t, paid)
-		if got, want := s.moneySettledStock(t, "SB-TWICE"), (e2eStock{"SB-TWICE", 10, 10, 0, 0}); got != want {
-			t.Errorf("stock: got %+v, want %+v", got, want)
-		}
-	})
+	for _, tt := range []struct {
+		name       string
+		middleware func(Handler) Handler
+	}{
+		{"RedeliveryTwice", moneyTwice()},
+		{"RedeliveryOutOfOrder", moneyOutOfOrder()},
+	} {
+		t.Run(tt.name, func(t *testing.T) { moneyRedelivery(t, tt.middleware, startServiceBus) })
+	}
 
 	t.Run("DeadLetterAndRedrive", func(t *testing.T) {
 		const maxDeliveries = 3

@@ -45,6 +45,8 @@ const testAdminKey = "test-admin-key-0123456789"
 type Clock struct {
 	mu  sync.Mutex
 	now time.Time
+	// OnAdvance, when set, moves another clock too (the Service Bus peer's).
+	OnAdvance func(time.Duration)
 }
 
 // NewClock returns a clock set to t.
@@ -62,6 +64,9 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+	if c.OnAdvance != nil {
+		c.OnAdvance(d)
+	}
 }
 
 // Program is the program under test: a running Main and a client for it.

@@ -23,7 +23,9 @@
 // [--lock-ms 30000] [--max-delivery 10]. It listens on 127.0.0.1 and prints
 // one JSON line {"amqp": port, "control": port}. The control port is plain
 // HTTP for tests: POST /advance?ms=N moves the peer's clock forward, GET /now
-// reads it (ms since the epoch), POST /reset empties every queue.
+// reads it (ms since the epoch), POST /reset empties every queue and sets
+// the clock back, GET /pending?queue=Q counts Q's messages that are not
+// completed or dead-lettered (scheduled and locked ones included).
 "use strict";
 const http = require("http");
 const crypto = require("crypto");
@@ -307,6 +309,10 @@ server.on("listening", () => {
       pump();
     } else if (req.method === "POST" && url.pathname === "/reset") {
       reset();
+      offset = 0;
+    } else if (req.method === "GET" && url.pathname === "/pending") {
+      const q = queues.get(url.searchParams.get("queue"));
+      return res.end(String(q ? q.active.length : -1));
     } else if (!(req.method === "GET" && url.pathname === "/now")) {
       res.writeHead(404);
       return res.end();

@@ -91,7 +91,27 @@ func (p *Peer) Advance(d time.Duration) error {
 	return err
 }
 
-// Reset empties every queue and dead-letter queue.
+// Pending counts the messages of queue that are not completed or
+// dead-lettered, scheduled and locked ones included.
+func (p *Peer) Pending(queue string) (int, error) {
+	req, err := http.NewRequest("GET", p.control+"/pending?queue="+queue, nil)
+	if err != nil {
+		return 0, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("sbpeer pending: %w", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("sbpeer pending %s: got %q", queue, b)
+	}
+	return n, nil
+}
+
+// Reset empties every queue and dead-letter queue and sets the clock back.
 func (p *Peer) Reset() error {
 	_, err := p.call("POST", "/reset")
 	return err
