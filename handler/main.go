@@ -121,12 +121,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	carter := cart.NewService(carts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
+	checkouts := sqlstore.NewCheckoutStore(rel)
+	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
 
 	// The money path: checkouts and orders in the relational store, the
 	// embedded queue, the relay that publishes the outbox to it, and the
 	// dispatcher that feeds its messages to the queue functions.
-	checkouts := sqlstore.NewCheckoutStore(rel)
 	if err := checkouts.ReleaseLeases(ctx); err != nil { // this process alone owns the embedded store
 		return err
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 
 	"shopfn/handler/checkout"
@@ -41,7 +42,7 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.Checkout.Checkout(r.Context(), req, key)
+	out, err := s.Checkout.Checkout(r.Context(), req, key, clientKey(r))
 	if err != nil {
 		return err
 	}
@@ -55,8 +56,12 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	status, resp := FirstResponse(c)
-	if c.Status == commerce.CheckoutPending {
-		writeBody(w, status, resp) // not decided yet: not the response to replay
+	switch c.Status {
+	case commerce.CheckoutPending, commerce.CheckoutExpired, commerce.CheckoutFailed, commerce.CheckoutRefunded:
+		// Not decided yet, or an answer a late settlement can contradict
+		// (a payment still processing at expiry may yet be paid): never
+		// the response to replay.
+		s.writeStored(w, c, &commerce.StoredResponse{Status: status, Body: resp})
 		return nil
 	}
 	if err := s.Checkout.Remember(r.Context(), c.ID, status, resp); err != nil {
@@ -64,6 +69,18 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.writeStored(w, c, &commerce.StoredResponse{Status: status, Body: resp})
 	return nil
+}
+
+// clientKey identifies the client of a request, to bound what one client
+// holds: the host of its remote address. Behind a trusted proxy the
+// forwarded address would be the right one; that resolution belongs with
+// the rate limits (SHOPFN_TRUSTED_PROXIES) and replaces this when they meet.
+func clientKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // writeStored writes a checkout response, first or replayed.
@@ -98,6 +115,8 @@ func renderCheckout(c *commerce.Checkout, paidStatus int) (int, []byte) {
 		status, res.NextAction = http.StatusOK, c.NextAction
 	case commerce.CheckoutPending:
 		status, res.Status = http.StatusAccepted, "processing"
+	case commerce.CheckoutRefunded:
+		return problemBody(http.StatusConflict, &commerce.Error{Code: commerce.CodeCheckoutRefunded, Message: "the payment succeeded after the reservation expired and the items were gone; it was refunded in full"})
 	case commerce.CheckoutDeclined:
 		detail := "the payment was declined"
 		if code, _ := c.NextAction["declineCode"].(string); code != "" {

@@ -28,6 +28,7 @@ var statusByCode = map[string]int{
 	commerce.CodePayloadTooLarge:  http.StatusRequestEntityTooLarge,
 	commerce.CodeUnsupportedMedia: http.StatusUnsupportedMediaType,
 	commerce.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
+	commerce.CodeTooManyCheckouts: http.StatusTooManyRequests,
 }
 
 // Problem is an RFC 9457 problem details body, with shopfn's stable code.
@@ -38,6 +39,10 @@ type Problem struct {
 	Detail string   `json:"detail"`
 	Code   string   `json:"code"`
 	SKUs   []string `json:"skus,omitempty"`
+	// OrderID is the order of a completed cart ("cart_closed").
+	OrderID string `json:"orderId,omitempty"`
+	// Totals are the current totals ("price_changed").
+	Totals *commerce.Totals `json:"totals,omitempty"`
 }
 
 // writeError writes err as a problem. Errors that are not *commerce.Error
@@ -67,12 +72,14 @@ func writeProblem(w http.ResponseWriter, status int, e *commerce.Error) {
 // problemBody encodes e as a problem with the given status.
 func problemBody(status int, e *commerce.Error) (int, []byte) {
 	body, _ := json.Marshal(Problem{
-		Type:   "urn:shopfn:problem:" + e.Code,
-		Title:  http.StatusText(status),
-		Status: status,
-		Detail: e.Message,
-		Code:   e.Code,
-		SKUs:   e.SKUs,
+		Type:    "urn:shopfn:problem:" + e.Code,
+		Title:   http.StatusText(status),
+		Status:  status,
+		Detail:  e.Message,
+		Code:    e.Code,
+		SKUs:    e.SKUs,
+		OrderID: e.OrderID,
+		Totals:  e.Totals,
 	})
 	return status, body
 }

@@ -57,11 +57,26 @@ func (s *Service) fromProvider(ctx context.Context, p commerce.Payment) error {
 	} else if err != nil {
 		return err
 	}
-	err = s.settle(ctx, c, p)
-	if commerce.ErrorCode(err) == commerce.CodeInsufficientStock {
+	if !matches(c, p) {
+		s.log.Warn("payment event that does not match its checkout; ignored", "payment", p.ID, "amount", p.Amount.String(),
+			"checkout", c.ID, "checkoutPayment", c.PaymentID, "total", c.Total.String())
+		return nil
+	}
+	err = s.settle(context.WithoutCancel(ctx), c, p)
+	if commerce.ErrorCode(err) == commerce.CodeCheckoutRefunded {
 		return nil // refunded by markPaid; nothing more to do
 	}
 	return err
+}
+
+// matches reports whether payment p can be checkout c's: the same payment
+// when c knows its payment, and c's total. Metadata alone names a checkout,
+// and anyone with the API key can write metadata.
+func matches(c *commerce.Checkout, p commerce.Payment) bool {
+	if c.PaymentID != "" && p.ID != c.PaymentID {
+		return false
+	}
+	return p.Amount == c.Total
 }
 
 // PaymentFinder is implemented by providers that can find the payment made
@@ -100,8 +115,19 @@ func (s *Service) Expire(ctx context.Context, id string) error {
 		return fmt.Errorf("checkout %s: payment at expiry: %w", id, err)
 	}
 	if p.Status == commerce.PaymentSucceeded {
-		return s.markPaid(ctx, c, p)
+		err := s.markPaid(ctx, c, p)
+		if commerce.ErrorCode(err) == commerce.CodeCheckoutRefunded {
+			return nil
+		}
+		return err
 	}
-	_, err = s.checkouts.Release(ctx, id, commerce.CheckoutExpired, nil)
+	if p.Status == commerce.PaymentRequiresAction {
+		// A late authentication must not charge for released stock.
+		s.cancelPayment(ctx, c.ID, p.ID)
+	}
+	changed, err := s.checkouts.Release(ctx, id, commerce.CheckoutExpired, nil)
+	if changed {
+		s.syncCart(ctx, c.CartID, c.ID)
+	}
 	return err
 }
