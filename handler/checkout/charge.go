@@ -144,7 +144,6 @@ func (s *Service) markPaid(ctx context.Context, c *commerce.Checkout, p commerce
 	return nil
 }
 
-
 // syncCart copies where checkout id ended into its cart document. A failure
 // is only logged: the relational store is the truth, and cart reads and
 // writes consult it when the document lags.
