@@ -44,6 +44,9 @@ type Config struct {
 	StripeAPIBase       string
 	// ReservationTTL is how long a checkout holds stock before it is paid.
 	ReservationTTL time.Duration
+	// MaxActionCheckouts bounds the checkouts waiting for 3-D Secure
+	// (requires_action) that one client holds at once; 0 is unbounded.
+	MaxActionCheckouts int
 	// Shipping and Tax are flat amounts added to every order, in minor units.
 	Shipping, Tax int64
 	// MaxDeliveries is how often the embedded queue delivers a message
@@ -97,6 +100,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.Shipping = int64(intSetting("SHOPFN_SHIPPING_AMOUNT", 0, 0, commerce.MaxAmount))
 	cfg.Tax = int64(intSetting("SHOPFN_TAX_AMOUNT", 0, 0, commerce.MaxAmount))
 	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
+	cfg.MaxActionCheckouts = intSetting("SHOPFN_MAX_ACTION_CHECKOUTS", 3, 0, 1000)
 	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
 	cors := "*" // standalone: a storefront in development calls from another port
 	if cfg.UnderHost {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -177,7 +178,7 @@ func TestE2ECartChecksOutOnce(t *testing.T) {
 
 func TestE2ECheckoutClientBound(t *testing.T) {
 	t.Parallel()
-	s := startMoney(t, nil)
+	s := startMoney(t, func(m *Main) { m.Config.MaxActionCheckouts = 3 })
 	s.mustStockedProduct(t, "money-hoard", "MNY-HOARD", 1000, 10)
 	for i := range 3 {
 		moneyWantAction(t, fmt.Sprintf("3-D Secure %d", i), s.moneyCheckout(t, moneyNewRequest(s.moneyCart(t, e2eLine{"MNY-HOARD", 2}), "pm_card_authenticationRequired"), ""))
@@ -215,4 +216,42 @@ func TestE2ECancelRefundedElsewhere(t *testing.T) {
 	if got := s.moneyRefunds(t); got != 1 {
 		t.Errorf("refunds: got %d, want 1", got)
 	}
+}
+
+// moneyWantChargesSettled checks the money invariant on the relational
+// store and the test provider's ledger in db: every successful charge is
+// exactly one placed order (refunded only if that order was cancelled) or,
+// with no order, one recorded refund of a checkout recorded as refunded. It
+// returns the number of successful charges.
+func moneyWantChargesSettled(tb testing.TB, db *sql.DB) int {
+	tb.Helper()
+	rows, err := db.Query(`SELECT p.id, p.checkout_id,
+		(SELECT COUNT(*) FROM orders o WHERE o.checkout_id = p.checkout_id),
+		(SELECT COUNT(*) FROM orders o WHERE o.checkout_id = p.checkout_id AND o.status = 'cancelled'),
+		(SELECT COUNT(*) FROM testpay_refunds r WHERE r.payment_id = p.id),
+		COALESCE((SELECT c.status FROM checkouts c WHERE c.id = p.checkout_id), '')
+		FROM testpay_payments p WHERE p.status = 'succeeded'`)
+	if err != nil {
+		tb.Fatalf("read the charges: %v", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var payment, checkoutID, status string
+		var orders, cancelled, refunds int
+		if err := rows.Scan(&payment, &checkoutID, &orders, &cancelled, &refunds, &status); err != nil {
+			tb.Fatal(err)
+		}
+		n++
+		placed := orders == 1 && (refunds == 0 || cancelled == 1)
+		refunded := orders == 0 && refunds == 1 && status == "refunded"
+		if !placed && !refunded {
+			tb.Errorf("charge %s of checkout %s (%s): %d orders (%d cancelled), %d refunds; want one order or one recorded refund",
+				payment, checkoutID, status, orders, cancelled, refunds)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return n
 }

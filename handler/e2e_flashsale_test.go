@@ -110,6 +110,9 @@ func TestE2EFlashSale(t *testing.T) {
 	if got, want := s.moneySettledStock(t, "MNY-FLASH"), (e2eStock{"MNY-FLASH", 0, 0, 0}); got != want {
 		t.Errorf("stock after the sale: got %+v, want %+v", got, want)
 	}
+	if got := moneyWantChargesSettled(t, s.db.Read); got != len(paid) {
+		t.Errorf("charges in the ledger: got %d, want %d", got, len(paid))
+	}
 }
 
 func TestE2EFlashSaleMultiSKU(t *testing.T) {
@@ -280,6 +283,7 @@ func moneyRedelivery(t *testing.T, middleware func(Handler) Handler) {
 	if diff := cmp.Diff(want, byCheckout); diff != "" {
 		t.Errorf("orders by checkout (-want +got):\n%s", diff)
 	}
+	moneyWantChargesSettled(t, s.db.Read)
 	if got := s.moneyCharges(t); got != len(paid) {
 		t.Errorf("charges: got %d, want %d", got, len(paid))
 	}

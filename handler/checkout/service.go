@@ -62,11 +62,6 @@ import (
 // leaseTTL is how long a request has a checkout to itself while it charges.
 const leaseTTL = 30 * time.Second
 
-// DefaultMaxHeld is how many checkouts waiting for the buyer's
-// authentication (requires_action) one client may hold at once, when
-// Config.MaxHeld is 0.
-const DefaultMaxHeld = 3
-
 // Config configures a Service.
 type Config struct {
 	Rules          pricing.Rules
@@ -80,8 +75,8 @@ type Config struct {
 	// as the change it reports; nil stores none (the caller then calls
 	// Remember).
 	Render func(c *commerce.Checkout) (status int, body []byte)
-	// MaxHeld bounds the requires_action checkouts one client holds (0:
-	// DefaultMaxHeld; negative: unbounded).
+	// MaxHeld bounds the checkouts waiting for the buyer's authentication
+	// (requires_action) that one client holds at once; 0 is unbounded.
 	MaxHeld int
 }
 
@@ -101,12 +96,6 @@ type Service struct {
 func NewService(carts *cart.Service, checkouts commerce.CheckoutStore, payments commerce.PaymentProvider, cfg Config, log *slog.Logger) *Service {
 	if cfg.Published == nil {
 		cfg.Published = func() {}
-	}
-	switch {
-	case cfg.MaxHeld == 0:
-		cfg.MaxHeld = DefaultMaxHeld
-	case cfg.MaxHeld < 0:
-		cfg.MaxHeld = 0
 	}
 	return &Service{carts: carts, checkouts: checkouts, payments: payments, cfg: cfg, log: log, inflight: map[string]chan struct{}{}}
 }
