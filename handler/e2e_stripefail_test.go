@@ -1,12 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"shopfn/handler/checkout"
+	"shopfn/handler/commerce"
+	"shopfn/handler/sqlstore"
+	"shopfn/handler/stripe"
 )
 
 // This file holds the E2E tests of shopfn on a Stripe that fails: down,
@@ -149,4 +156,86 @@ func moneyWantActionAny(tb testing.TB, what string, res *Response) moneyResult {
 		tb.Fatalf("%s: status %q, want requires_action", what, r.Status)
 	}
 	return r
+}
+
+func TestE2EStripeRecovery(t *testing.T) {
+	t.Parallel()
+	const ttl = time.Minute
+	fake := newMoneyStripe(t)
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	s := startMoney(t, func(m *Main) {
+		m.Config.Payments = "stripe"
+		m.Config.StripeSecretKey = "sk_test_x"
+		m.Config.StripeWebhookSecret = moneyWebhookSecret
+		m.Config.StripeAPIBase = srv.URL
+		m.Config.ReservationTTL = ttl
+	})
+	fake.shop.Store(&s.URL)
+	s.mustStockedProduct(t, "money-recover", "MNY-RECOVER", 1000, 5)
+
+	t.Run("RefundKey", func(t *testing.T) {
+		r := moneyWantPaid(t, "checkout", s.moneyCheckout(t, moneyNewRequest(s.moneyCart(t, e2eLine{"MNY-RECOVER", 1}), "pm_card_visa"), ""))
+		s.moneyWaitOrder(t, r.OrderID, "placed")
+		e2eWantStatus(t, "cancel", s.admin(t, "POST", "/api/admin/orders/"+r.OrderID+"/cancel", nil), 200)
+		fake.mu.Lock()
+		_, ok := fake.refunds["refund-"+r.OrderID]
+		keys := fmt.Sprint(fake.refunds)
+		fake.mu.Unlock()
+		if !ok {
+			t.Errorf("refund idempotency keys: got %s, want refund-%s", keys, r.OrderID)
+		}
+	})
+
+	t.Run("ExpiredActionCancelled", func(t *testing.T) {
+		s.mustStockedProduct(t, "money-3ds-cancel", "MNY-3DS-CANCEL", 1000, 1)
+		r := moneyWantActionAny(t, "3-D Secure", s.moneyCheckout(t, moneyNewRequest(s.moneyCart(t, e2eLine{"MNY-3DS-CANCEL", 1}), "pm_card_authenticationRequired"), ""))
+		s.Clock.Advance(ttl + time.Minute)
+		s.moneyWaitAvailable(t, "MNY-3DS-CANCEL", 1)
+		moneyWait(t, "PaymentIntent cancelled", func() (bool, string) {
+			fake.mu.Lock()
+			defer fake.mu.Unlock()
+			status := fmt.Sprint(fake.intents[fake.byKey[r.CheckoutID]]["status"])
+			return status == "canceled", status
+		})
+	})
+
+	t.Run("ChargeCutOff", func(t *testing.T) {
+		// A process charged at Stripe and died before it recorded the
+		// PaymentIntent: the checkout is pending with no payment. The
+		// buyer then finished 3-D Secure, and the webhook was lost.
+		ctx := context.Background()
+		rel, err := sqlstore.New(ctx, s.db.Write, s.db.Read, sqlstore.SQLite)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := s.Clock.Now().UTC()
+		c := &commerce.Checkout{
+			ID: commerce.NewCheckoutID(), OrderID: commerce.NewOrderID(now), IdempotencyKey: "money-cut", RequestHash: "h",
+			CartID: commerce.NewCartID(), Email: "buyer@example.com", PaymentMethod: "pm_card_authenticationRequired",
+			Address: commerce.Address{Name: "A", Line1: "1 St", City: "C", PostalCode: "1", Country: "US"},
+			Lines:   []commerce.OrderLine{{SKU: "MNY-RECOVER", Quantity: 1, UnitPrice: commerce.Money{Amount: 1000, Currency: "USD"}, LineTotal: commerce.Money{Amount: 1000, Currency: "USD"}}},
+			Totals:  commerce.Totals{Subtotal: commerce.Money{Amount: 1000, Currency: "USD"}, Shipping: commerce.Money{Currency: "USD"}, Tax: commerce.Money{Currency: "USD"}, Total: commerce.Money{Amount: 1000, Currency: "USD"}},
+			Status:  commerce.CheckoutPending, CreatedAt: now, UpdatedAt: now, ReservedUntil: now.Add(ttl), LeaseUntil: now.Add(30 * time.Second),
+		}
+		expiry := checkout.Message(commerce.MsgReservationExpired, "reservation-expired-"+c.ID, map[string]any{"checkoutId": c.ID})
+		expiry.ScheduledAt = c.ReservedUntil
+		if err := sqlstore.NewCheckoutStore(rel).BeginCheckout(ctx, c, []commerce.Message{expiry}); err != nil {
+			t.Fatal(err)
+		}
+		sp := stripe.New(stripe.Config{SecretKey: "sk_test_x", APIBase: srv.URL})
+		p, err := sp.Charge(ctx, commerce.PaymentRequest{CheckoutID: c.ID, OrderID: c.OrderID, Amount: c.Total, PaymentMethod: c.PaymentMethod, Email: c.Email})
+		if err != nil || p.Status != commerce.PaymentRequiresAction {
+			t.Fatalf("charge at the fake Stripe: %+v, %v", p, err)
+		}
+		fake.succeed(c.ID)
+		s.Clock.Advance(ttl + time.Minute)
+		s.moneyWaitOrder(t, c.OrderID, "placed")
+		fake.mu.Lock()
+		creates, intents := fake.creates[c.ID], len(fake.intents)
+		fake.mu.Unlock()
+		if creates != 2 || intents != 3 { // this checkout's, RefundKey's and ExpiredActionCancelled's
+			t.Errorf("PaymentIntent creates with the checkout's key: got %d (%d PaymentIntents), want 2 (the charge and the replay at expiry) and 3", creates, intents)
+		}
+	})
 }

@@ -102,6 +102,19 @@ func (f *moneyStripe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.reply(w, 200, pi)
+	case r.Method == "POST" && strings.HasPrefix(r.URL.Path, "/v1/payment_intents/") && strings.HasSuffix(r.URL.Path, "/cancel"):
+		f.mu.Lock()
+		pi, ok := f.intents[strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v1/payment_intents/"), "/cancel")]
+		if ok && pi["status"] == "requires_action" {
+			pi["status"] = "canceled"
+			delete(pi, "next_action")
+		}
+		f.mu.Unlock()
+		if !ok || pi["status"] != "canceled" {
+			f.reply(w, 400, map[string]any{"error": map[string]string{"type": "invalid_request_error", "code": "payment_intent_unexpected_state", "message": "cannot cancel"}})
+			return
+		}
+		f.reply(w, 200, pi)
 	case r.Method == "POST" && r.URL.Path == "/v1/refunds":
 		f.mu.Lock()
 		pi := r.PostForm.Get("payment_intent")

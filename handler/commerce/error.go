@@ -105,6 +105,9 @@ const (
 	// CodeAlreadyRefunded: the payment was refunded already, under another
 	// key or outside shopfn (409 from a provider).
 	CodeAlreadyRefunded = "already_refunded"
+	// CodeNotCancellable: the payment succeeded or was cancelled already,
+	// so it cannot be cancelled (providers only).
+	CodeNotCancellable = "not_cancellable"
 	// CodeDuplicateCheckout: a checkout with this idempotency key exists
 	// (stores only; the checkout service answers with a replay).
 	CodeDuplicateCheckout = "duplicate_checkout"
