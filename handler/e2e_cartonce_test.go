@@ -255,3 +255,69 @@ func moneyWantChargesSettled(tb testing.TB, db *sql.DB) int {
 	}
 	return n
 }
+
+// TestE2ECartWriteRacesCheckout races a cart write against the cart's
+// checkout, many times: either the checkout charges for the cart as it ends
+// up, or it charges nothing and the write stands.
+func TestE2ECartWriteRacesCheckout(t *testing.T) {
+	t.Parallel()
+	s := startMoney(t, nil)
+	s.mustStockedProduct(t, "money-race", "MNY-RACE", 1000, 1000)
+	paid, changed, closed := 0, 0, 0
+	var orders []string
+	for i := range 30 {
+		id := s.moneyCart(t, e2eLine{"MNY-RACE", 1})
+		var checkout, write *Response
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			checkout = s.moneySendCheckout(t, moneyNewRequest(id, "pm_card_visa"), fmt.Sprintf("money-race-%d", i))
+		}()
+		go func() {
+			defer wg.Done()
+			res, err := s.send("PUT", "/api/carts/"+id+"/items/MNY-RACE", map[string]int{"quantity": 2})
+			if err != nil {
+				t.Error(err)
+			}
+			write = res
+		}()
+		wg.Wait()
+		if checkout == nil || write == nil {
+			t.FailNow()
+		}
+		var cart e2eCart
+		s.do(t, "GET", "/api/carts/"+id, nil).JSON(t, &cart)
+		qty := e2eQuantities(cart)["MNY-RACE"]
+		switch {
+		case checkout.Status == 201:
+			paid++
+			r := moneyWantPaid(t, "checkout", checkout)
+			orders = append(orders, r.OrderID)
+			if r.Subtotal.Amount != int64(qty)*1000 {
+				t.Errorf("round %d: charged for subtotal %d, but the cart holds %d units (write %d)", i, r.Subtotal.Amount, qty, write.Status)
+			}
+			if write.Status == 200 && qty != 2 {
+				t.Errorf("round %d: the write succeeded, but the cart holds %d units", i, qty)
+			}
+		case checkout.Status == 409:
+			changed++
+			e2eWantProblem(t, "checkout", checkout, 409, "cart_changed")
+			if write.Status != 200 || qty != 2 {
+				t.Errorf("round %d: checkout cart_changed, but the write got %d and the cart holds %d", i, write.Status, qty)
+			}
+		default:
+			t.Errorf("round %d: checkout got %d %s", i, checkout.Status, checkout.Body)
+		}
+		if write.Status == 409 {
+			closed++
+		}
+	}
+	t.Logf("30 races: %d paid, %d cart_changed; %d writes got cart_closed", paid, changed, closed)
+	for _, o := range orders {
+		s.moneyWaitOrder(t, o, "placed")
+	}
+	if got := moneyWantChargesSettled(t, s.db.Read); got != paid {
+		t.Errorf("charges: got %d, want %d", got, paid)
+	}
+}

@@ -200,6 +200,27 @@ func TestE2EStripeRecovery(t *testing.T) {
 		})
 	})
 
+	t.Run("ProcessingAtExpiry", func(t *testing.T) {
+		s.mustStockedProduct(t, "money-processing", "MNY-PROCESSING", 1000, 1)
+		req := moneyNewRequest(s.moneyCart(t, e2eLine{"MNY-PROCESSING", 1}), "pm_card_processing")
+		first := s.moneyCheckout(t, req, "money-processing")
+		e2eWantStatus(t, "processing", first, 202)
+		var r moneyResult
+		first.JSON(t, &r)
+		s.Clock.Advance(ttl + time.Minute)
+		s.moneyWaitAvailable(t, "MNY-PROCESSING", 1)
+		e2eWantProblem(t, "replay after expiry", s.moneyCheckout(t, req, "money-processing"), 409, "checkout_expired")
+		// Stripe decides the payment after all: the checkout is paid, and
+		// the buyer's replay says so instead of the 409.
+		pi := fake.succeed(r.CheckoutID)
+		status, body, err := fake.deliver(moneyEvent("payment_intent.succeeded", pi), moneyWebhookSecret, time.Now())
+		if err != nil || status != 200 {
+			t.Fatalf("webhook: %d %s %v", status, body, err)
+		}
+		s.moneyWaitOrder(t, r.OrderID, "placed")
+		moneyWantPaid(t, "replay after the late settlement", s.moneyCheckout(t, req, "money-processing"))
+	})
+
 	t.Run("ChargeCutOff", func(t *testing.T) {
 		// A process charged at Stripe and died before it recorded the
 		// PaymentIntent: the checkout is pending with no payment. The
@@ -234,8 +255,8 @@ func TestE2EStripeRecovery(t *testing.T) {
 		fake.mu.Lock()
 		creates, intents := fake.creates[c.ID], len(fake.intents)
 		fake.mu.Unlock()
-		if creates != 2 || intents != 3 { // this checkout's, RefundKey's and ExpiredActionCancelled's
-			t.Errorf("PaymentIntent creates with the checkout's key: got %d (%d PaymentIntents), want 2 (the charge and the replay at expiry) and 3", creates, intents)
+		if creates != 2 || intents != 4 { // this checkout's and the three before
+			t.Errorf("PaymentIntent creates with the checkout's key: got %d (%d PaymentIntents), want 2 (the charge and the replay at expiry) and 4", creates, intents)
 		}
 	})
 }

@@ -78,6 +78,8 @@ func (f *moneyStripe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				pi["next_action"] = map[string]any{"type": "redirect_to_url", "redirect_to_url": map[string]string{"url": "https://hooks.stripe.com/3ds/" + id}}
 			case "pm_card_chargeDeclined":
 				pi["status"] = "requires_payment_method"
+			case "pm_card_processing": // not a Stripe test card: a payment Stripe has not decided yet
+				pi["status"] = "processing"
 			}
 			f.byKey[key], f.intents[id] = id, pi
 		}
