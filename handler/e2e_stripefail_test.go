@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,6 +31,9 @@ func (f *moneyFlaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	mode, _ := f.mode.Load().(string)
 	w.Header().Set("Content-Type", "application/json")
 	switch mode {
+	case "slow":
+		time.Sleep(400 * time.Millisecond)
+		f.next.ServeHTTP(w, r)
 	case "down":
 		w.WriteHeader(http.StatusServiceUnavailable)
 		json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"type": "api_error", "message": "Stripe is down"}})
@@ -92,6 +96,38 @@ func TestE2EStripeFailures(t *testing.T) {
 		s.moneyWantUnavailable(t, "checkout with a key Stripe refuses", moneyNewRequest(id, "pm_card_visa"), "")
 		if got := s.moneyAvailable(t, "MNY-BADKEY"); got != 1 {
 			t.Errorf("available: got %d, want 1", got)
+		}
+	})
+
+	t.Run("ClientDisconnects", func(t *testing.T) {
+		s.mustStockedProduct(t, "money-gone", "MNY-GONE", 1000, 1)
+		// 3-D Secure, so that no webhook settles it behind the request's back.
+		req := moneyNewRequest(s.moneyCart(t, e2eLine{"MNY-GONE", 1}), "pm_card_authenticationRequired")
+		body, _ := json.Marshal(req)
+		flaky.mode.Store("slow")
+		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+		hr, _ := http.NewRequestWithContext(ctx, "POST", s.URL+"/api/checkout", bytes.NewReader(body))
+		hr.Header.Set("Content-Type", "application/json")
+		hr.Header.Set("Idempotency-Key", "money-gone")
+		if res, err := http.DefaultClient.Do(hr); err == nil {
+			res.Body.Close()
+			t.Fatalf("the client was to give up mid-charge, got %d", res.StatusCode)
+		}
+		cancel()
+		flaky.mode.Store("")
+		// The charge and its record complete without the client: its
+		// replay finds them well within the 30 s lease.
+		var res *Response
+		moneyWait(t, "the replay", func() (bool, string) {
+			res = s.moneyCheckout(t, req, "money-gone")
+			return res.Status != 409, fmt.Sprintf("%d %s", res.Status, res.Body)
+		})
+		r := moneyWantActionAny(t, "replay after the client gave up", res)
+		fake.mu.Lock()
+		creates := fake.creates[r.CheckoutID]
+		fake.mu.Unlock()
+		if creates != 1 {
+			t.Errorf("PaymentIntent creates: got %d, want 1", creates)
 		}
 	})
 
