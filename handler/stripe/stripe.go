@@ -65,7 +65,7 @@ var errNoKey = errors.New("stripe: no secret key configured")
 // unavailable is the error for a call that did not reach Stripe, or that
 // Stripe could not serve: the client may retry.
 func unavailable() *commerce.Error {
-	return commerce.Errorf(commerce.KindUnavailable, "payment_unavailable", "the payment provider is unavailable; try again")
+	return commerce.Errorf(commerce.KindUnavailable, commerce.CodePaymentUnavailable, "the payment provider is unavailable; try again")
 }
 
 // translate returns the error of a failed call to Stripe for op as shopfn's
