@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
 
 	"shopfn/handler/commerce"
@@ -125,15 +126,21 @@ func sameLines(c *commerce.Cart, k *commerce.Checkout) bool {
 // of what the buyer sees, so that a repricing or an archived product changes
 // it although the document did not change.
 func etag(version string, p *Priced) string {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%s|%s|%s|%d", p.Status, p.OrderID, p.Currency, p.Subtotal.Amount)
+	b := make([]byte, 0, 64+48*(len(p.Items)+len(p.Unavailable)))
+	b = append(append(append(b, p.Status...), '|'), p.OrderID...)
+	b = strconv.AppendInt(append(append(append(b, '|'), p.Currency...), '|'), p.Subtotal.Amount, 10)
 	for _, l := range p.Items {
-		fmt.Fprintf(h, "|%s:%d:%d:%s:%s", l.SKU, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency, l.Title)
+		b = append(append(b, '|'), l.SKU...)
+		b = strconv.AppendInt(append(b, ':'), int64(l.Quantity), 10)
+		b = strconv.AppendInt(append(b, ':'), l.UnitPrice.Amount, 10)
+		b = append(append(append(append(b, ':'), l.UnitPrice.Currency...), ':'), l.Title...)
 	}
 	for _, l := range p.Unavailable {
-		fmt.Fprintf(h, "|-%s:%d", l.SKU, l.Quantity)
+		b = strconv.AppendInt(append(append(append(b, "|-"...), l.SKU...), ':'), int64(l.Quantity), 10)
 	}
-	return fmt.Sprintf(`"%s.%x"`, strings.Trim(version, `"`), h.Sum64())
+	h := fnv.New64a()
+	h.Write(b)
+	return `"` + strings.Trim(version, `"`) + "." + strconv.FormatUint(h.Sum64(), 16) + `"`
 }
 
 // version returns the document version an ETag from etag was made from, or
