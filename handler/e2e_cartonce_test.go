@@ -159,6 +159,20 @@ func TestE2ECartChecksOutOnce(t *testing.T) {
 		}
 	})
 
+	t.Run("ZeroTotal", func(t *testing.T) {
+		t.Parallel()
+		res := s.admin(t, "POST", "/api/admin/products", e2eProductInput("money-free", "MNY-FREE", 0))
+		if res.Status != 201 {
+			t.Skipf("the catalog refuses a 0 price (%d), so no cart totals 0", res.Status)
+		}
+		s.mustSetStock(t, "MNY-FREE", 10)
+		id := s.moneyCart(t, e2eLine{"MNY-FREE", 1})
+		e2eWantProblem(t, "a 0 total", s.moneyCheckout(t, moneyNewRequest(id, "pm_card_visa"), ""), 400, "invalid_request")
+		if got := s.moneyAvailable(t, "MNY-FREE"); got != 10 {
+			t.Errorf("available after a 0 total: got %d, want 10 (nothing reserved)", got)
+		}
+	})
+
 	t.Run("ETagFollowsPrice", func(t *testing.T) {
 		t.Parallel()
 		p := s.mustStockedProduct(t, "money-etag", "MNY-ETAG", 1000, 10)
