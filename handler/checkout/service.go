@@ -230,7 +230,10 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 	if len(priced.Items) == 0 {
 		return nil, commerce.Rulef("empty_cart", "the cart is empty")
 	}
-	totals := s.cfg.Rules.Price(priced.Currency, priced.Items)
+	totals, err := s.cfg.Rules.Price(priced.Currency, priced.Items)
+	if err != nil {
+		return nil, err
+	}
 	if req.ExpectedTotal != nil && *req.ExpectedTotal != totals.Total {
 		e := commerce.Errorf(commerce.KindConflict, commerce.CodePriceChanged, "the total is now %s, not the expected %s; nothing was reserved", totals.Total, *req.ExpectedTotal)
 		e.Totals = &totals

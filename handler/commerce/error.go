@@ -111,6 +111,16 @@ const (
 	// CodeDuplicateCheckout: a checkout with this idempotency key exists
 	// (stores only; the checkout service answers with a replay).
 	CodeDuplicateCheckout = "duplicate_checkout"
+	// CodeStockBelowHeld refuses an admin on-hand count below what placed
+	// orders and checkouts hold (committed + reserved).
+	CodeStockBelowHeld = "stock_below_held"
+	// CodeOrderFulfilled refuses to cancel an order that has shipped.
+	CodeOrderFulfilled = "order_fulfilled"
+	// CodeOrderNotPlaced refuses to fulfil an order that is not placed.
+	CodeOrderNotPlaced = "order_not_placed"
+	// CodeCurrencyUnsupported refuses a checkout in a currency that has no
+	// configured shipping or tax.
+	CodeCurrencyUnsupported = "currency_unsupported"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.

@@ -50,7 +50,7 @@ func testCartClaim(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if won != 1 {
 			t.Errorf("checkouts begun: got %d, want 1", won)
 		}
-		wantStock(t, st, "A", 100, 1)
+		wantStock(t, st, "A", 100, 0, 1)
 		got, err := st.Checkouts.CartCheckout(ctx, "cart_x")
 		must(t, err)
 		if got.Status != commerce.CheckoutPending {
@@ -74,7 +74,7 @@ func testCartClaim(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		_, err = st.Checkouts.MarkPaid(ctx, first.ID, "pi_late", placedMsg(first), nil)
 		wantConflict(t, err, commerce.CodeCheckoutRefunded)
 		wantStatus(t, st, first.ID, commerce.CheckoutRefunded)
-		wantStock(t, st, "A", 5, 1)
+		wantStock(t, st, "A", 5, 0, 1)
 		ok, err := st.Checkouts.MarkPaid(ctx, second.ID, "pi_2", placedMsg(second), nil)
 		must(t, err)
 		if !ok {
@@ -94,7 +94,7 @@ func testCartClaim(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if !ok {
 			t.Fatalf("Abandon: got false, want true")
 		}
-		wantStock(t, st, "A", 5, 0)
+		wantStock(t, st, "A", 5, 0, 0)
 		_, err = st.Checkouts.Checkout(ctx, c.ID)
 		wantCode(t, err, commerce.CodeNotFound)
 
@@ -102,10 +102,10 @@ func testCartClaim(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		begin(t, st, c)
 		_, err = st.Checkouts.Release(ctx, c.ID, commerce.CheckoutFailed, nil)
 		must(t, err)
-		wantStock(t, st, "A", 5, 0)
+		wantStock(t, st, "A", 5, 0, 0)
 		must(t, st.Checkouts.Resume(ctx, c.ID, moneyT0.Add(30e9), moneyT0.Add(60e9), nil))
 		wantStatus(t, st, c.ID, commerce.CheckoutPending)
-		wantStock(t, st, "A", 5, 2)
+		wantStock(t, st, "A", 5, 0, 2)
 		wantConflict(t, st.Checkouts.Resume(ctx, c.ID, moneyT0, moneyT0, nil), commerce.CodeCheckoutInProgress)
 	})
 
