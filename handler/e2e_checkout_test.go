@@ -957,7 +957,7 @@ func TestE2ECheckoutPaidAfterExpiry(t *testing.T) {
 		e2eWantProblem(t, "order of the refunded checkout", res, 404, "not_found")
 		// The refund is final: stock returns and the same success is
 		// reported again; the checkout is never paid, nothing is placed.
-		s.mustSetStock(t, "MNY-LATE-GONE", 1)
+		s.mustSetStock(t, "MNY-LATE-GONE", 2) // the other order's committed unit, and one more
 		e2eWantStatus(t, "authenticate again", s.moneyFollow(t, url, ""), 200)
 		e2eWantProblem(t, "confirm the refunded checkout", s.do(t, "POST", "/api/checkout/"+r.CheckoutID+"/confirm", nil), 409, "checkout_refunded")
 		if got := s.moneyRefunds(t); got != 1 {
@@ -965,7 +965,7 @@ func TestE2ECheckoutPaidAfterExpiry(t *testing.T) {
 		}
 		res, _ = s.moneyGetOrder(t, r.OrderID)
 		e2eWantProblem(t, "order of the refunded checkout, reported again", res, 404, "not_found")
-		s.mustSetStock(t, "MNY-LATE-GONE", 0)
+		s.mustSetStock(t, "MNY-LATE-GONE", 1)
 		s.moneyWaitQueues(t, 0, 1) // the other buyer's scheduled expiry
 		if got, want := s.moneySettledStock(t, "MNY-LATE-GONE"), (e2eStock{"MNY-LATE-GONE", 1, 1, 0, 0}); got != want {
 			t.Errorf("stock: got %+v, want %+v", got, want)
