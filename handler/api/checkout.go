@@ -115,6 +115,8 @@ func renderCheckout(c *commerce.Checkout, paidStatus int) (int, []byte) {
 		status, res.NextAction = http.StatusOK, c.NextAction
 	case commerce.CheckoutPending:
 		status, res.Status = http.StatusAccepted, "processing"
+	case commerce.CheckoutFailed:
+		return problemBody(http.StatusServiceUnavailable, &commerce.Error{Code: commerce.CodePaymentUnavailable, Message: "the payment provider could not be asked; nothing is reserved; retry the checkout with the same Idempotency-Key"})
 	case commerce.CheckoutRefunded:
 		return problemBody(http.StatusConflict, &commerce.Error{Code: commerce.CodeCheckoutRefunded, Message: "the payment succeeded after the reservation expired and the items were gone; it was refunded in full"})
 	case commerce.CheckoutDeclined:
