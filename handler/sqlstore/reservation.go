@@ -41,23 +41,32 @@ func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, plac
 				refunded = errRefunded(id, nil)
 				return nil
 			}
+			// Paid after its reservation was released. Take the transition
+			// first, so that a concurrent call finds it taken and changes
+			// nothing; then claim the cart and reserve again, or record
+			// the refund that follows, in this same transaction.
+			if ok, err = pay(`'expired', 'declined', 'failed'`); err != nil {
+				return err
+			}
+			if !ok {
+				err := s.db.queryRow(ctx, tx, `SELECT status FROM checkouts WHERE id = ?`, id).Scan(&status)
+				if err == nil && status == commerce.CheckoutRefunded {
+					refunded = errRefunded(id, nil)
+				}
+				return err
+			}
 			var d checkoutDoc
 			if err := json.Unmarshal(doc, &d); err != nil {
 				return err
 			}
-			// Paid after its reservation was released: claim the cart and
-			// reserve again, or record the refund that follows.
 			err = s.claim(ctx, tx, id, d.CartID)
 			if err == nil {
 				err = s.reserveAgain(ctx, tx, id)
 			}
 			if k := commerce.ErrorKind(err); k == commerce.KindConflict {
 				refunded = errRefunded(id, err)
-				return s.recordRefund(ctx, tx, id, paymentID)
+				return s.recordRefund(ctx, tx, id)
 			} else if err != nil {
-				return err
-			}
-			if ok, err = pay(`'expired', 'declined', 'failed'`); err != nil || !ok {
 				return err
 			}
 		}
@@ -87,16 +96,16 @@ func errRefunded(id string, cause error) error {
 	return e
 }
 
-// recordRefund undoes what MarkPaid claimed of a released checkout and
-// records it as refunded, for good.
-func (s *CheckoutStore) recordRefund(ctx context.Context, tx *sql.Tx, id, paymentID string) error {
+// recordRefund undoes what MarkPaid claimed of a released checkout it just
+// moved to paid, and records it as refunded instead, for good.
+func (s *CheckoutStore) recordRefund(ctx context.Context, tx *sql.Tx, id string) error {
 	if err := s.db.releaseHeld(ctx, tx, id); err != nil {
 		return err
 	}
 	if err := s.db.unclaim(ctx, tx, id, true); err != nil {
 		return err
 	}
-	_, err := s.db.exec(ctx, tx, `UPDATE checkouts SET status = 'refunded', payment_id = ?, lease_until = 0 WHERE id = ? AND status IN ('expired', 'declined', 'failed')`, paymentID, id)
+	_, err := s.db.exec(ctx, tx, `UPDATE checkouts SET status = 'refunded' WHERE id = ? AND status = 'paid'`, id)
 	return err
 }
 

@@ -84,6 +84,47 @@ func testCartClaim(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		wantConflict(t, st.Checkouts.BeginCheckout(ctx, onCart("3", "cart_y", "A", 1), nil), commerce.CodeCartClosed)
 	})
 
+	t.Run("ConcurrentLatePayments", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c := onCart("1", "cart_l", "A", 2)
+		begin(t, st, c)
+		_, err := st.Checkouts.Release(ctx, c.ID, commerce.CheckoutExpired, nil)
+		must(t, err)
+		const n = 8
+		changed := make([]bool, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				changed[i], errs[i] = st.Checkouts.MarkPaid(ctx, c.ID, "pi_late", placedMsg(c), nil)
+			}()
+		}
+		wg.Wait()
+		won := 0
+		for i := range n {
+			must(t, errs[i])
+			if changed[i] {
+				won++
+			}
+		}
+		if won != 1 {
+			t.Errorf("MarkPaid calls that changed the checkout: got %d, want 1", won)
+		}
+		wantStatus(t, st, c.ID, commerce.CheckoutPaid)
+		wantStock(t, st, "A", 5, 0, 2)
+		if got := outboxOf(t, st, commerce.MsgOrderPlaced); len(got) != 1 {
+			t.Errorf("OrderPlaced messages: got %d, want 1", len(got))
+		}
+		got, err := st.Checkouts.CartCheckout(ctx, "cart_l")
+		must(t, err)
+		if got.ID != c.ID {
+			t.Errorf("CartCheckout: got %s, want %s", got.ID, c.ID)
+		}
+	})
+
 	t.Run("AbandonAndResume", func(t *testing.T) {
 		st := newStores(t)
 		stockUp(t, st, "A", 5)
