@@ -187,6 +187,7 @@ func crashNewRig(t *testing.T) *crashRig {
 		"SHOPFN_DATA_DIR="+dataDir,
 		"SHOPFN_ADMIN_KEY="+crashAdminKey,
 		"SHOPFN_SEED=false",
+		"SHOPFN_RATE_LIMIT=0", // the load comes from one address
 		"RESERVATION_TTL_MINUTES=1",
 		"SHOPFN_MAX_ACTION_CHECKOUTS=0", // every buyer here is one client address
 	)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 
 	"shopfn/handler/checkout"
@@ -42,7 +41,7 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.Checkout.Checkout(r.Context(), req, key, clientKey(r))
+	out, err := s.Checkout.Checkout(r.Context(), req, key, s.ClientKey(r))
 	if err != nil {
 		return err
 	}
@@ -69,18 +68,6 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.writeStored(w, c, &commerce.StoredResponse{Status: status, Body: resp})
 	return nil
-}
-
-// clientKey identifies the client of a request, to bound what one client
-// holds: the host of its remote address. Behind a trusted proxy the
-// forwarded address would be the right one; that resolution belongs with
-// the rate limits (SHOPFN_TRUSTED_PROXIES) and replaces this when they meet.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // writeStored writes a checkout response, first or replayed.
