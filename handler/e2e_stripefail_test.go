@@ -262,10 +262,7 @@ func TestE2EStripeRecovery(t *testing.T) {
 		// PaymentIntent: the checkout is pending with no payment. The
 		// buyer then finished 3-D Secure, and the webhook was lost.
 		ctx := context.Background()
-		rel, err := sqlstore.New(ctx, s.db.Write, s.db.Read, sqlstore.SQLite)
-		if err != nil {
-			t.Fatal(err)
-		}
+		rel := s.rel
 		now := s.Clock.Now().UTC()
 		c := &commerce.Checkout{
 			ID: commerce.NewCheckoutID(), OrderID: commerce.NewOrderID(now), IdempotencyKey: "money-cut", RequestHash: "h",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,6 +20,7 @@ func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, plac
 	changed := false
 	var refunded error
 	err := s.db.tx(ctx, "mark paid", func(tx *sql.Tx) error {
+		changed, refunded = false, nil // a retried transaction starts afresh
 		pay := func(from string) (bool, error) {
 			n, err := s.db.exec(ctx, tx, `UPDATE checkouts SET status = 'paid', payment_id = ?, lease_until = 0 WHERE id = ? AND status IN (`+from+`)`, paymentID, id)
 			return n == 1, err
@@ -31,7 +33,7 @@ func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, plac
 			var status commerce.CheckoutStatus
 			var doc []byte
 			err := s.db.queryRow(ctx, tx, `SELECT status, doc FROM checkouts WHERE id = ?`, id).Scan(&status, &doc)
-			if err == sql.ErrNoRows {
+			if errors.Is(err, sql.ErrNoRows) {
 				return commerce.NotFoundf("checkout %s not found", id)
 			}
 			if err != nil || status == commerce.CheckoutPaid {
@@ -155,6 +157,7 @@ func (s *CheckoutStore) Release(ctx context.Context, id string, status commerce.
 	}
 	changed := false
 	err := s.db.tx(ctx, "release checkout", func(tx *sql.Tx) error {
+		changed = false
 		n, err := s.db.exec(ctx, tx, `UPDATE checkouts SET status = ?, lease_until = 0 WHERE id = ? AND status IN ('pending', 'requires_action')`, status, id)
 		if err != nil || n == 0 {
 			return err

@@ -23,8 +23,9 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 	if err := req.Validate(); err != nil {
 		return commerce.Payment{}, err
 	}
-	if !p.hasKey {
-		return commerce.Payment{}, errNoKey
+	api, err := p.client()
+	if err != nil {
+		return commerce.Payment{}, err
 	}
 	params := &stripe.PaymentIntentParams{
 		Amount:        stripe.Int64(req.Amount.Amount),
@@ -45,7 +46,7 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 	}
 	params.SetIdempotencyKey(req.CheckoutID)
 
-	pi, err := p.api.PaymentIntents.New(params)
+	pi, err := api.PaymentIntents.New(params)
 	if err != nil {
 		var se *stripe.Error
 		switch {
@@ -124,12 +125,13 @@ func (p *Provider) Payment(ctx context.Context, id string) (commerce.Payment, er
 	if id == "" {
 		return commerce.Payment{}, commerce.NotFoundf("payment not found")
 	}
-	if !p.hasKey {
-		return commerce.Payment{}, errNoKey
+	api, err := p.client()
+	if err != nil {
+		return commerce.Payment{}, err
 	}
 	params := &stripe.PaymentIntentParams{}
 	params.Context = ctx
-	pi, err := p.api.PaymentIntents.Get(id, params)
+	pi, err := api.PaymentIntents.Get(id, params)
 	if err != nil {
 		return commerce.Payment{}, translate("get payment "+id, err)
 	}
@@ -142,15 +144,16 @@ func (p *Provider) Payment(ctx context.Context, id string) (commerce.Payment, er
 // succeeded or was cancelled already, KindUnavailable when Stripe cannot be
 // asked.
 func (p *Provider) CancelPayment(ctx context.Context, id string) error {
-	switch {
-	case id == "":
+	if id == "" {
 		return commerce.NotFoundf("payment not found")
-	case !p.hasKey:
-		return errNoKey
+	}
+	api, err := p.client()
+	if err != nil {
+		return err
 	}
 	params := &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String(string(stripe.PaymentIntentCancellationReasonAbandoned))}
 	params.Context = ctx
-	_, err := p.api.PaymentIntents.Cancel(id, params)
+	_, err = api.PaymentIntents.Cancel(id, params)
 	if err == nil {
 		return nil
 	}
