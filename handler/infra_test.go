@@ -33,6 +33,7 @@ var pendingSettings = map[string]bool{
 	"WEBSITE_SITE_NAME":                             true, // "on Azure": SQLite refused
 	"WEBSITE_INSTANCE_ID":                           true,
 	"SHOPFN_METRICS_ADDR":                           true, // telemetry
+	"SHOPFN_LOG_LEVEL":                              true,
 }
 
 // platformSettings are set by the infrastructure for someone other than

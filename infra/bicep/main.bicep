@@ -88,6 +88,12 @@ param aksOidcIssuerUrl string = ''
 @description('Kubernetes namespace of shopfn on AKS.')
 param aksNamespace string = 'shopfn'
 
+@description('Resource id of the Azure Monitor workspace of the AKS cluster\'s managed Prometheus: when set, the alerts also exist as a Prometheus rule group. Empty: none.')
+param azureMonitorWorkspaceId string = ''
+
+@description('Name of the AKS cluster the Prometheus rules apply to.')
+param aksClusterName string = ''
+
 @description('Allowed origins of storefronts calling from browsers (SHOPFN_CORS_ORIGINS).')
 param corsOrigins string = ''
 
@@ -232,6 +238,18 @@ module alerts 'modules/alerts.bicep' = {
     tags: tags
     appInsightsId: monitoring.outputs.appInsightsId
     serviceBusId: servicebus.outputs.id
+    actionGroupId: actionGroupId
+  }
+}
+
+module prometheusAlerts 'modules/prometheus-alerts.bicep' = if (!empty(azureMonitorWorkspaceId)) {
+  name: 'prometheus-alerts'
+  params: {
+    baseName: baseName
+    location: location
+    tags: tags
+    azureMonitorWorkspaceId: azureMonitorWorkspaceId
+    clusterName: aksClusterName
     actionGroupId: actionGroupId
   }
 }

@@ -1,8 +1,10 @@
 // The four alerts of the seeds. Checkout error rate and product p99 come from
 // the requests the Functions host records in Application Insights
 // (function names checkout and catalog); dead letters from Service Bus's own
-// metric; the outbox backlog age from the metric shopfn exports
-// (shopfn_outbox_oldest_age_seconds, infra/README.md "Signals").
+// metric; the outbox backlog age from the gauge shopfn exports (OTel name
+// shopfn.outbox.oldest.age, Prometheus shopfn_outbox_oldest_age_seconds),
+// which reaches Application Insights only through an OpenTelemetry
+// collector (infra/README.md, "Alerts").
 param baseName string
 param location string
 param tags object
@@ -36,7 +38,7 @@ var logAlerts = [
     name: 'outbox-backlog-age'
     description: 'The oldest unpublished outbox message is older than a minute.'
     severity: 1
-    query: 'customMetrics | where name == "shopfn_outbox_oldest_age_seconds" | summarize age = max(valueMax) | project age'
+    query: 'customMetrics | where name in ("shopfn.outbox.oldest.age", "shopfn_outbox_oldest_age_seconds") | summarize age = max(valueMax) | project age'
     column: 'age'
     threshold: 60
   }

@@ -148,6 +148,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SHOPFN_RATE_LIMIT: '10'
     SHOPFN_RATE_BURST: '20'
     SHOPFN_TRUSTED_PROXIES: '127.0.0.1/32,::1/128'
+    SHOPFN_LOG_LEVEL: 'info'
     OTEL_SERVICE_NAME: 'shopfn'
     OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=shopfn,shopfn.host=flex'
   }
