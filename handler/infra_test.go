@@ -55,6 +55,8 @@ var platformSettings = map[string]string{
 // notSetOnFlex and notSetOnAKS are settings shopfn reads that a target
 // leaves unset on purpose, with the reason.
 var notSetOnFlex = map[string]string{
+	"SHOPFN_SHIPPING_AMOUNTS":      "charges in other currencies: none until the shop sells in them",
+	"SHOPFN_TAX_AMOUNTS":           "charges in other currencies: none until the shop sells in them",
 	"SHOPFN_ADDR":                  "the host sets FUNCTIONS_CUSTOMHANDLER_PORT",
 	"FUNCTIONS_CUSTOMHANDLER_PORT": "set by the Functions host",
 	"SHOPFN_DATA_DIR":              "no embedded SQLite on Azure",
@@ -72,6 +74,8 @@ var notSetOnFlex = map[string]string{
 }
 
 var notSetOnAKS = map[string]string{
+	"SHOPFN_SHIPPING_AMOUNTS":      "charges in other currencies: none until the shop sells in them",
+	"SHOPFN_TAX_AMOUNTS":           "charges in other currencies: none until the shop sells in them",
 	"FUNCTIONS_CUSTOMHANDLER_PORT": "no Functions host on AKS",
 	"SHOPFN_DATA_DIR":              "no embedded SQLite on AKS",
 	"SHOPFN_ADMIN_KEY":             "Key Vault secret shopfn-admin-key",
