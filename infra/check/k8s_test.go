@@ -74,6 +74,7 @@ func TestBrokenManifests(t *testing.T) {
 		{"WritableRoot", "base/api/deployment.yaml", "readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false", "readOnlyRootFilesystem is not true"},
 		{"MaxUnavailable", "base/worker/deployment.yaml", "maxUnavailable: 0", "maxUnavailable: 1", "maxUnavailable 0"},
 		{"HPATarget", "base/api/hpa.yaml", "    name: shopfn-api\n  minReplicas", "    name: shopfn-apii\n  minReplicas", `scales Deployment "shopfn-apii`},
+		{"ReplicasUnderHPA", "base/api/deployment.yaml", "  revisionHistoryLimit: 5", "  replicas: 2\n  revisionHistoryLimit: 5", "the HPA owns the count"},
 		{"WrongRole", "base/worker.env", "SHOPFN_ROLE=worker", "SHOPFN_ROLE=api", `SHOPFN_ROLE is "api", want "worker"`},
 		{"KindNotDeployed", "base/shared/serviceaccount.yaml", "kind: ServiceAccount", "kind: Secret", "v1/Secret is not a kind"},
 	}

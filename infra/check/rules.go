@@ -79,8 +79,11 @@ func Rules(objs []Object) []error {
 				bad(o, "selector does not select exactly one Deployment's pods")
 			}
 		case *autoscalingv2.HorizontalPodAutoscaler:
-			if o.Spec.ScaleTargetRef.Kind != "Deployment" || deployments[o.Spec.ScaleTargetRef.Name] == nil {
+			d := deployments[o.Spec.ScaleTargetRef.Name]
+			if o.Spec.ScaleTargetRef.Kind != "Deployment" || d == nil {
 				bad(o, "scales %s %q, which this overlay does not define", o.Spec.ScaleTargetRef.Kind, o.Spec.ScaleTargetRef.Name)
+			} else if d.Spec.Replicas != nil {
+				bad(o, "Deployment %s sets replicas; the HPA owns the count", d.Name)
 			}
 		case *kedav1alpha1.ScaledObject:
 			d := deployments[o.Spec.ScaleTargetRef.Name]
