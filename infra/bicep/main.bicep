@@ -224,6 +224,7 @@ module functionapp 'modules/functionapp.bicep' = {
     sqlDatabase: sql.outputs.database
     serviceBusNamespace: servicebus.outputs.fullyQualifiedNamespace
     keyVaultUrl: keyvault.outputs.url
+    keyVaultName: keyvault.outputs.name
     cartTtlHours: cartTtlHours
     payments: payments
     corsOrigins: corsOrigins

@@ -126,6 +126,10 @@ func Rules(objs []Object) []error {
 	return errs
 }
 
+// SecretName is the one Secret the pods read settings from: made from Key
+// Vault at deploy time (infra/README.md), never part of the manifests.
+const SecretName = "shopfn-secrets"
+
 // deploymentRules checks one Deployment's pod template.
 func deploymentRules(d *appsv1.Deployment, configMaps map[string]*corev1.ConfigMap, accounts map[string]bool) []error {
 	var errs []error
@@ -173,6 +177,9 @@ func deploymentRules(d *appsv1.Deployment, configMaps map[string]*corev1.ConfigM
 		}
 		env := map[string]string{}
 		for _, e := range c.EnvFrom {
+			if e.SecretRef != nil && e.SecretRef.Name == SecretName {
+				continue
+			}
 			if e.ConfigMapRef == nil || configMaps[e.ConfigMapRef.Name] == nil {
 				bad("container %s: envFrom is not a ConfigMap of this overlay", c.Name)
 				continue

@@ -31,6 +31,8 @@ param sqlHost string
 param sqlDatabase string
 param serviceBusNamespace string
 param keyVaultUrl string
+@description('Key Vault name, for the Key Vault reference of SHOPFN_CURSOR_KEY.')
+param keyVaultName string
 param cartTtlHours int
 param payments string
 param corsOrigins string
@@ -63,6 +65,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references in app settings resolve as the app identity.
+    keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -141,6 +145,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     CART_TTL_HOURS: string(cartTtlHours)
     RESERVATION_TTL_MINUTES: '15'
     SHOPFN_CATALOG_CACHE_SECONDS: '1'
+    SHOPFN_CATALOG_CACHE_MB: '32'
+    // The listing cursors' signing key, the same on every instance: a Key
+    // Vault reference, resolved by the platform, never a value in Bicep.
+    SHOPFN_CURSOR_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=shopfn-cursor-key)'
     SHOPFN_SHIPPING_AMOUNT: '0'
     SHOPFN_TAX_AMOUNT: '0'
     SHOPFN_MAX_DELIVERY_COUNT: '10'

@@ -13,6 +13,7 @@ param deployerPrincipalType string
 @description('The secrets shopfn reads from the vault (names are a contract with handler/keyvault).')
 var secretNames = [
   'shopfn-admin-key'
+  'shopfn-cursor-key'
   'stripe-secret-key'
   'stripe-webhook-secret'
 ]
