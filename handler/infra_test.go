@@ -19,10 +19,8 @@ var pendingSettings = map[string]bool{
 	"COSMOS_ENDPOINT": true,
 	"COSMOS_DATABASE": true,
 	"COSMOS_KEY":      true,
-	"SQLSERVER_DSN":   true,
 	"ServiceBusConnection__fullyQualifiedNamespace": true,
 	"ServiceBusConnection":                          true,
-	"SHOPFN_KEYVAULT_URL":                           true,
 	"SHOPFN_ROLE":                                   true,
 	"SHOPFN_METRICS_ADDR":                           true, // telemetry
 	"SHOPFN_LOG_LEVEL":                              true,
@@ -113,9 +111,20 @@ func settingsRead(t *testing.T) map[string]bool {
 	return read
 }
 
-// flexSettings returns the app settings the Bicep gives the function app:
-// the keys of the appsettings resource's properties object.
+// flexSettings returns the names of the app settings the Bicep gives the
+// function app.
 func flexSettings(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	names := map[string]bool{}
+	for name := range flexAppSettings(t, path) {
+		names[name] = true
+	}
+	return names
+}
+
+// flexAppSettings returns the appsettings resource's properties object:
+// each setting's Bicep value expression.
+func flexAppSettings(t *testing.T, path string) map[string]string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -130,13 +139,13 @@ func flexSettings(t *testing.T, path string) map[string]bool {
 	if props < 0 {
 		t.Fatalf("%s: the appsettings resource has no properties object", path)
 	}
-	key := regexp.MustCompile(`^\s*'?([A-Za-z_][A-Za-z0-9_.]*)'?\s*:`)
-	names := map[string]bool{}
+	key := regexp.MustCompile(`^\s*'?([A-Za-z_][A-Za-z0-9_.]*)'?\s*:\s*(.*)$`)
+	names := map[string]string{}
 	depth := 0
 	for _, line := range strings.Split(src[start+props:], "\n") {
 		if depth == 1 {
 			if m := key.FindStringSubmatch(line); m != nil {
-				names[m[1]] = true
+				names[m[1]] = strings.TrimSpace(m[2])
 			}
 		}
 		depth += braces(line)
@@ -146,6 +155,49 @@ func flexSettings(t *testing.T, path string) map[string]bool {
 	}
 	t.Fatalf("%s: unbalanced braces in the appsettings properties", path)
 	return nil
+}
+
+// TestInfraFlexSettingsLoad gives LoadConfig the app settings the Bicep
+// sets, with sample values for the deployment's outputs and what the
+// platform adds, and expects it to accept them: the values' forms (the
+// SQLSERVER_DSN URL, the vault URL, ...) are ones shopfn takes.
+func TestInfraFlexSettingsLoad(t *testing.T) {
+	samples := map[string]string{
+		"blobEndpoint": "https://st.blob.core.windows.net/", "queueEndpoint": "https://st.queue.core.windows.net/",
+		"tableEndpoint": "https://st.table.core.windows.net/", "identityClientId": "00000000-0000-0000-0000-000000000001",
+		"appInsightsConnectionString": "InstrumentationKey=00000000-0000-0000-0000-000000000002",
+		"cosmosEndpoint":              "https://cosmos-shopfn.documents.azure.com:443/", "cosmosDatabase": "shopfn",
+		"sqlHost": "sql-shopfn.database.windows.net", "sqlDatabase": "shopfn",
+		"serviceBusNamespace": "sb-shopfn.servicebus.windows.net", "keyVaultUrl": "https://kv-shopfn.vault.azure.net/",
+		"keyVaultName": "kv-shopfn", "payments": "stripe", "string(cartTtlHours)": "72",
+	}
+	interpolation := regexp.MustCompile(`\$\{(\w+)\}`)
+	env := map[string]string{
+		"WEBSITE_SITE_NAME": "func-shopfn", "WEBSITE_INSTANCE_ID": "1", "FUNCTIONS_CUSTOMHANDLER_PORT": "34567",
+	}
+	for name, expr := range flexAppSettings(t, flexBicep) {
+		switch {
+		case strings.HasPrefix(expr, "'@Microsoft.KeyVault("):
+			env[name] = "a-secret-the-platform-resolved-from-key-vault" // resolved before the app starts
+		case strings.HasPrefix(expr, "'"):
+			env[name] = interpolation.ReplaceAllStringFunc(strings.Trim(expr, "'"), func(m string) string {
+				v, ok := samples[m[2:len(m)-1]]
+				if !ok {
+					t.Errorf("%s: no sample value for %s", name, m)
+				}
+				return v
+			})
+		default:
+			v, ok := samples[expr]
+			if !ok {
+				t.Errorf("%s: no sample value for %s", name, expr)
+			}
+			env[name] = v
+		}
+	}
+	if _, err := LoadConfig(func(name string) string { return env[name] }); err != nil {
+		t.Errorf("LoadConfig refuses the Bicep's app settings: %v", err)
+	}
 }
 
 // braces returns the change of brace depth on one Bicep line, ignoring

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"shopfn/handler/cart"
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
+	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
 	"shopfn/handler/sqlite"
@@ -39,6 +41,13 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "shopfn:", err)
 		os.Exit(2)
+	}
+	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+		if err := migrate(ctx, cfg, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "shopfn migrate:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	if err := m.Run(ctx); err != nil {
@@ -62,6 +71,8 @@ type Main struct {
 	Now func() time.Time
 
 	db       *sqlite.DB
+	sqlDB    *sql.DB // SQL Server, when SHOPFN_SQL=sqlserver
+	rel      *sqlstore.DB
 	lock     *sqlite.DirLock
 	listener net.Listener
 	server   *http.Server
@@ -103,10 +114,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "shopfn.db")); err != nil {
 		return err
 	}
-	rel, err := sqlstore.New(ctx, m.db.Write, m.db.Read, sqlstore.SQLite)
-	if err != nil {
+	if m.rel, err = m.openRelational(ctx); err != nil {
 		return err
 	}
+	rel := m.rel
 	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
 	carts, err := sqlite.NewCartStore(ctx, m.db)
 	if err != nil {
@@ -136,20 +147,40 @@ func (m *Main) Run(ctx context.Context) error {
 	// embedded queue, the relay that publishes the outbox to it, and the
 	// dispatcher that feeds its messages to the queue functions.
 	checkouts := sqlstore.NewCheckoutStore(rel)
-	if err := checkouts.ReleaseLeases(ctx); err != nil { // this process alone owns the embedded store
-		return err
+	if cfg.SQL != "sqlserver" {
+		// The embedded store belongs to this one process: the claims it
+		// finds were left by a process that is gone. On a shared database
+		// they may be another instance's, so they only expire by time.
+		if err := checkouts.ReleaseLeases(ctx); err != nil {
+			return err
+		}
 	}
 	orders := sqlstore.NewOrderStore(rel)
 	m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
 	if err := m.Queue.ReleaseLocks(ctx); err != nil { // likewise the messages it had in hand
 		return err
 	}
+	secrets, err := openSecrets(ctx, cfg, m.Logger)
+	if err != nil {
+		return err
+	}
+	stripeCfg := stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase}
+	apiCfg := api.Config{
+		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
+		CORSOrigins: cfg.CORSOrigins,
+		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
+	}
+	if secrets != nil { // read on every use, so that a rotated secret applies at once
+		stripeCfg.SecretKeyFunc = secrets.Func(keyvault.StripeSecretKey)
+		stripeCfg.WebhookSecretFunc = secrets.Func(keyvault.StripeWebhookSecret)
+		apiCfg.AdminKeyFunc = secrets.Func(keyvault.AdminKey)
+	}
 	var webhook func([]byte, string) (string, commerce.Payment, error)
 	var authenticate func(context.Context, string, bool) (commerce.Payment, error)
 	var tp *testpay.Provider
 	switch cfg.Payments {
 	case "stripe":
-		sp := stripe.New(stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
+		sp := stripe.New(stripeCfg)
 		m.Payments = sp
 		webhook = func(payload []byte, sig string) (string, commerce.Payment, error) {
 			ev, err := sp.ParseWebhook(payload, sig)
@@ -179,6 +210,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if cursorKey == "" {
 		cursorKey = cfg.AdminKey // empty under the host: a random key per process
 	}
+	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		DeadLetters: m.Queue.DeadLetters, Functions: functions.Handle,
@@ -191,11 +223,7 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 		StripeWebhook: webhook, TestAuthenticate: authenticate,
 		Health: func(context.Context) error { return m.db.Check() },
-	}, api.Config{
-		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
-		CORSOrigins: cfg.CORSOrigins, CursorKey: []byte(cursorKey),
-		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
-	}, m.Logger)
+	}, apiCfg, m.Logger)
 	m.API = srv
 	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -217,6 +245,10 @@ func (m *Main) Run(ctx context.Context) error {
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
+	if secrets != nil {
+		m.workers.Add(1)
+		go func() { defer m.workers.Done(); secrets.Run(bg, secretRefresh) }()
+	}
 	m.workers.Add(4)
 	go func() { defer m.workers.Done(); m.Sweeper.Run(bg, time.Minute) }()
 	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
@@ -256,6 +288,16 @@ func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 		m.workers.Wait()
+	}
+	if m.rel != nil {
+		if err := m.rel.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("sqlstore: close: %w", err))
+		}
+	}
+	if m.sqlDB != nil {
+		if err := m.sqlDB.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("sqlserver: close: %w", err))
+		}
 	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {
