@@ -77,6 +77,18 @@ if [ -z "${STRIPE_MOCK_BIN:-}" ] || [ ! -x "$STRIPE_MOCK_BIN" ]; then
 fi
 export STRIPE_MOCK_BIN
 
+# The Service Bus adapter's tests run against scripts/sbpeer, a small AMQP
+# 1.0 peer on npm rhea that answers the azservicebus SDK (no broker that does
+# is installable here); its TestMain starts it.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "test.sh: installing Node.js for the Service Bus peer"
+  apt_install nodejs npm
+fi
+if [ ! -d scripts/sbpeer/node_modules/rhea ]; then
+  echo "test.sh: installing the Service Bus peer (npm ci)"
+  npm ci --prefix scripts/sbpeer --no-audit --no-fund --silent
+fi
+
 # The sqlserver package parses every T-SQL statement and migration with
 # sqlfluff's tsql dialect (no SQL Server is installable here); Debian's
 # package installs it for /usr/bin/python3.
