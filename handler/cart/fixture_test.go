@@ -44,7 +44,9 @@ type fixture struct {
 	carts   *memstore.CartStore
 	catalog *memstore.CatalogStore
 	stock   *memstore.InventoryStore
-	clock   *clock
+	// checkouts holds the carts' live checkouts, on the stock's DB.
+	checkouts *memstore.CheckoutStore
+	clock     *clock
 	// products by SKU, as stored
 	products map[string]*commerce.Product
 }
@@ -59,8 +61,9 @@ func newFixture(t *testing.T) *fixture {
 		carts: memstore.NewCartStore(), catalog: memstore.NewCatalogStore(),
 		clock: &clock{now: t0}, products: map[string]*commerce.Product{},
 	}
-	f.stock = memstore.NewInventoryStore(memstore.NewDB(f.clock.Now))
-	f.svc = cart.NewService(f.carts, f.catalog, f.stock, ttl, "USD", f.clock.Now)
+	db := memstore.NewDB(f.clock.Now)
+	f.stock, f.checkouts = memstore.NewInventoryStore(db), memstore.NewCheckoutStore(db)
+	f.svc = cart.NewService(f.carts, f.checkouts, f.catalog, f.stock, ttl, "USD", f.clock.Now)
 	f.product(t, "lamp", commerce.StatusActive, commerce.Money{Amount: 1500, Currency: "USD"}, "A-1", "A-2")
 	f.product(t, "mug", commerce.StatusActive, commerce.Money{Amount: 700, Currency: "USD"}, "B")
 	f.product(t, "euro", commerce.StatusActive, commerce.Money{Amount: 900, Currency: "EUR"}, "EUR-1")

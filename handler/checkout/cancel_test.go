@@ -12,7 +12,7 @@ import (
 func TestCancel(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 2), pmVisa), "key-1")
+	out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 2), pmVisa), "key-1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestCancel(t *testing.T) {
 func TestCancelFulfilled(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 2), pmVisa), "key-1")
+	out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 2), pmVisa), "key-1", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,13 +43,13 @@ func TestLeaseResume(t *testing.T) {
 	f := newFixture(t)
 	req := request(f.cart(t, "A", 2), pmVisa)
 	c := f.orphan(t, req, "key-1")
-	_, err := f.svc.Checkout(ctx, req, "key-1")
+	_, err := f.svc.Checkout(ctx, req, "key-1", "")
 	wantCode(t, err, "checkout_in_progress")
 	if f.pay.count() != 0 {
 		t.Fatalf("a retry during the lease charged %d times", f.pay.count())
 	}
 	f.clock.Advance(31 * time.Second)
-	out, err := f.svc.Checkout(ctx, req, "key-1")
+	out, err := f.svc.Checkout(ctx, req, "key-1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestExpire(t *testing.T) {
 
 	t.Run("paid is left alone", func(t *testing.T) {
 		f := newFixture(t)
-		out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 2), pmVisa), "key-1")
+		out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 2), pmVisa), "key-1", "")
 		if err != nil {
 			t.Fatal(err)
 		}

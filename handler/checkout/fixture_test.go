@@ -60,13 +60,17 @@ type fixture struct {
 }
 
 // newFixture returns a fixture; see its type.
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, nil) }
+
+// newFixtureWith returns a fixture whose checkout configuration configure
+// (when not nil) changed.
+func newFixtureWith(t *testing.T, configure func(*checkout.Config)) *fixture {
 	t.Helper()
 	f := &fixture{catalog: memstore.NewCatalogStore(), pay: newFakePay(), clock: &clock{now: t0}, products: map[string]*commerce.Product{}}
 	db := memstore.NewDB(f.clock.Now)
 	f.stock, f.checkouts, f.orders = memstore.NewInventoryStore(db), memstore.NewCheckoutStore(db), memstore.NewOrderStore(db)
-	f.carts = cart.NewService(memstore.NewCartStore(), f.catalog, f.stock, time.Hour, "USD", f.clock.Now)
-	f.svc = checkout.NewService(f.carts, f.checkouts, f.pay, checkout.Config{
+	f.carts = cart.NewService(memstore.NewCartStore(), f.checkouts, f.catalog, f.stock, time.Hour, "USD", f.clock.Now)
+	cfg := checkout.Config{
 		Rules:          pricing.Flat("USD", 500, 100, nil, nil),
 		ReservationTTL: reservationTTL,
 		Now:            f.clock.Now,
@@ -74,7 +78,11 @@ func newFixture(t *testing.T) *fixture {
 		Render: func(c *commerce.Checkout) (int, []byte) {
 			return 200, []byte(`{"status":"` + string(c.Status) + `"}`)
 		},
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	f.svc = checkout.NewService(f.carts, f.checkouts, f.pay, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx := context.Background()
 	for sku, price := range map[string]int64{"A": 1000, "B": 2500} {
 		p := &commerce.Product{ID: commerce.NewProductID(t0), Handle: "h-" + sku, Title: "Item " + sku, Category: "home",

@@ -127,3 +127,10 @@ func (f *fakePay) count() int {
 	defer f.mu.Unlock()
 	return f.charges
 }
+
+// setDown makes the provider unreachable, or reachable again.
+func (f *fakePay) setDown(down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.down = down
+}

@@ -14,7 +14,7 @@ func TestDeclineReleases(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	req := request(f.cart(t, "A", 2), pmDeclined)
-	out, err := f.svc.Checkout(ctx, req, "key-1")
+	out, err := f.svc.Checkout(ctx, req, "key-1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestDeclineReleases(t *testing.T) {
 		t.Errorf("decline code: got %v, want generic_decline", got)
 	}
 	f.wantStock(t, "A", 5, 0, 0)
-	again, err := f.svc.Checkout(ctx, req, "key-1")
+	again, err := f.svc.Checkout(ctx, req, "key-1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestRequiresActionThenConfirm(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 2), pm3DS), "key-1")
+			out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 2), pm3DS), "key-1", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,7 +88,7 @@ func TestRequiresActionThenConfirm(t *testing.T) {
 func TestWebhookPays(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 1), pm3DS), "key-1")
+	out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 1), pm3DS), "key-1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,21 +111,24 @@ func TestWebhookPays(t *testing.T) {
 }
 
 // A payment that succeeds after the reservation was released is placed
-// when the stock is still there, and refunded when it is gone.
+// when the stock and the cart are still there, and refunded, for good, when
+// either is gone.
 func TestPaidAfterRelease(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
-		name      string
-		takeStock bool
-		want      commerce.CheckoutStatus
-		refunds   int
+		name     string
+		take     string // what another checkout takes meanwhile: "", "stock" or "cart"
+		want     commerce.CheckoutStatus
+		reserved int64
 	}{
-		{"stock still there", false, commerce.CheckoutPaid, 0},
-		{"stock gone", true, commerce.CheckoutExpired, 1},
+		{"stock and cart still there", "", commerce.CheckoutPaid, 4},
+		{"stock gone", "stock", commerce.CheckoutRefunded, 3},
+		{"cart checked out again", "cart", commerce.CheckoutRefunded, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 4), pm3DS), "key-1")
+			id := f.cart(t, "A", 4)
+			out, err := f.svc.Checkout(ctx, request(id, pm3DS), "key-1", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,33 +139,31 @@ func TestPaidAfterRelease(t *testing.T) {
 			}
 			f.wantStatus(t, c.ID, commerce.CheckoutExpired)
 			f.wantStock(t, "A", 5, 0, 0)
-			if tc.takeStock {
-				if _, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 3), pmVisa), "key-2"); err != nil {
+			switch tc.take {
+			case "stock":
+				if _, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 3), pmVisa), "key-2", ""); err != nil {
+					t.Fatal(err)
+				}
+			case "cart":
+				if _, err := f.svc.Checkout(ctx, request(id, pmVisa), "key-2", ""); err != nil {
 					t.Fatal(err)
 				}
 			}
 			p := f.pay.authenticate(c.PaymentID, commerce.PaymentSucceeded)
-			if err := f.svc.PaymentSucceeded(ctx, p); err != nil {
-				t.Fatal(err)
+			for range 2 { // a second report changes nothing
+				if err := f.svc.PaymentSucceeded(ctx, p); err != nil {
+					t.Fatal(err)
+				}
+				f.wantStatus(t, c.ID, tc.want)
+				f.wantStock(t, "A", 5, 0, tc.reserved)
 			}
-			f.wantStatus(t, c.ID, tc.want)
 			var wantRefunded []string
-			if tc.refunds > 0 {
+			if tc.want == commerce.CheckoutRefunded {
 				wantRefunded = []string{c.PaymentID}
 			}
 			if diff := cmp.Diff(wantRefunded, f.pay.refunded()); diff != "" {
 				t.Errorf("refunded payments (-want +got):\n%s", diff)
 			}
-			if tc.takeStock {
-				f.wantStock(t, "A", 5, 0, 3) // only the other checkout's units
-			} else {
-				f.wantStock(t, "A", 5, 0, 4) // reserved again for the late payment
-			}
-			// A second report of the payment changes nothing.
-			if err := f.svc.PaymentSucceeded(ctx, p); err != nil {
-				t.Fatal(err)
-			}
-			f.wantStatus(t, c.ID, tc.want)
 		})
 	}
 }

@@ -14,7 +14,7 @@ func TestCheckoutPays(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	id := f.cart(t, "A", 2, "B", 1)
-	out, err := f.svc.Checkout(ctx, request(id, pmVisa), "key-1")
+	out, err := f.svc.Checkout(ctx, request(id, pmVisa), "key-1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestCheckoutReprices(t *testing.T) {
 	if err := f.catalog.ReplaceProduct(ctx, p, ""); err != nil {
 		t.Fatal(err)
 	}
-	out, err := f.svc.Checkout(ctx, request(id, pmVisa), "key-1")
+	out, err := f.svc.Checkout(ctx, request(id, pmVisa), "key-1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestCheckoutRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
 			id := tc.setup(t, f)
-			_, err := f.svc.Checkout(ctx, request(id, pmVisa), "key-1")
+			_, err := f.svc.Checkout(ctx, request(id, pmVisa), "key-1", "")
 			e := wantCode(t, err, tc.code)
 			if diff := cmp.Diff(tc.skus, e.SKUs); diff != "" {
 				t.Errorf("error SKUs (-want +got):\n%s", diff)
@@ -119,11 +119,11 @@ func TestCheckoutReplay(t *testing.T) {
 	f := newFixture(t)
 	id := f.cart(t, "A", 1)
 	req := request(id, pmVisa)
-	first, err := f.svc.Checkout(ctx, req, "key-1")
+	first, err := f.svc.Checkout(ctx, req, "key-1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := f.svc.Checkout(ctx, req, "key-1")
+	again, err := f.svc.Checkout(ctx, req, "key-1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestCheckoutReplay(t *testing.T) {
 
 	other := req
 	other.Email = "bob@example.com"
-	_, err = f.svc.Checkout(ctx, other, "key-1")
+	_, err = f.svc.Checkout(ctx, other, "key-1", "")
 	wantCode(t, err, "idempotency_key_reused")
 }
 
@@ -151,7 +151,7 @@ func TestCheckoutConcurrentReplays(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			out, err := f.svc.Checkout(ctx, req, "key-1")
+			out, err := f.svc.Checkout(ctx, req, "key-1", "")
 			if err != nil {
 				t.Error(err)
 				return

@@ -50,10 +50,12 @@ const (
 	committed
 )
 
-// BeginCheckout stores c as pending, reserves every line's quantity and
-// stores outbox, all or nothing. It returns KindConflict
-// "duplicate_checkout" when c.IdempotencyKey (or c.ID or c.OrderID) is
-// taken, and "insufficient_stock" listing every short SKU in SKU order.
+// BeginCheckout stores c as pending, makes it its cart's one live
+// checkout, reserves every line's quantity and stores outbox, all or
+// nothing. It returns KindConflict "duplicate_checkout" when
+// c.IdempotencyKey (or c.ID or c.OrderID) is taken, "cart_closed" when the
+// cart has a live checkout, and "insufficient_stock" listing every short
+// SKU in SKU order.
 func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout, outbox []commerce.Message) error {
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
@@ -61,7 +63,10 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 	_, keyTaken := s.db.byKey[c.IdempotencyKey]
 	_, orderTaken := s.db.byOrder[c.OrderID]
 	if idTaken || keyTaken || orderTaken {
-		return commerce.Errorf(commerce.KindConflict, "duplicate_checkout", "checkout key %q exists", c.IdempotencyKey)
+		return commerce.Errorf(commerce.KindConflict, commerce.CodeDuplicateCheckout, "checkout key %q exists", c.IdempotencyKey)
+	}
+	if err := s.db.checkClaim(c.CartID); err != nil {
+		return err
 	}
 	want := map[string]int{}
 	for _, l := range c.Lines {
@@ -82,6 +87,7 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 	s.db.checkouts[c.ID] = row
 	s.db.byKey[c.IdempotencyKey] = c.ID
 	s.db.byOrder[c.OrderID] = c.ID
+	s.db.carts[c.CartID] = c.ID
 	s.db.addOutbox(outbox)
 	return nil
 }
@@ -182,9 +188,12 @@ func (s *CheckoutStore) Lease(ctx context.Context, id string, now, until time.Ti
 
 // SetPayment records the payment of a pending or requires_action checkout
 // and moves it to requires_action when the payment needs the buyer (to
-// pending otherwise), with resp as its first response if it has none. It
-// reports whether the checkout changed.
-func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Payment, resp *commerce.StoredResponse) (bool, error) {
+// pending otherwise), with resp as its first response if it has none. A
+// checkout moving to requires_action takes one of its Client's maxHeld
+// slots first (0: unbounded; an empty Client is unbounded too) and returns
+// KindConflict "too_many_checkouts", changing nothing, when they are all
+// taken. It reports whether the checkout changed.
+func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Payment, maxHeld int, resp *commerce.StoredResponse) (bool, error) {
 	next, err := json.Marshal(p.NextAction)
 	if err != nil {
 		return false, fmt.Errorf("memstore: encode next action: %w", err)
@@ -195,11 +204,14 @@ func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Pa
 	if !ok || !row.open() {
 		return false, nil
 	}
-	row.c.Status = commerce.CheckoutPending
+	status := commerce.CheckoutPending
 	if p.Status == commerce.PaymentRequiresAction {
-		row.c.Status = commerce.CheckoutRequiresAction
+		status = commerce.CheckoutRequiresAction
+		if err := s.db.takeSlot(row, maxHeld); err != nil {
+			return false, err
+		}
 	}
-	row.c.PaymentID, row.next = p.ID, next
+	row.c.Status, row.c.PaymentID, row.next = status, p.ID, next
 	row.setResponse(resp)
 	return true, nil
 }

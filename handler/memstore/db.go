@@ -26,8 +26,16 @@ type DB struct {
 	byKey     map[string]string              // idempotency key -> checkout ID
 	byOrder   map[string]string              // order ID -> checkout ID
 	orders    map[string]*orderRow           // by order ID
+	carts     map[string]string              // cart ID -> its live checkout's ID
+	slots     map[slotKey]string             // a client's slot -> the checkout holding it
 	outbox    []commerce.OutboxEntry         // oldest first
 	seq       int64                          // the last outbox sequence given
+}
+
+// slotKey names one of a client's slots for checkouts awaiting the buyer.
+type slotKey struct {
+	client string
+	slot   int
 }
 
 // sourceKey names one source's stock counts of one SKU.
@@ -44,6 +52,8 @@ func NewDB(now func() time.Time) *DB {
 		byKey:     map[string]string{},
 		byOrder:   map[string]string{},
 		orders:    map[string]*orderRow{},
+		carts:     map[string]string{},
+		slots:     map[slotKey]string{},
 	}
 }
 
