@@ -41,7 +41,7 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.carts[c.ID]; ok {
-		return commerce.Errorf(commerce.KindConflict, "conflict", "cart %s exists", c.ID)
+		return commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "cart %s exists", c.ID)
 	}
 	s.carts[c.ID] = cart{doc: doc, version: 1, expiresAt: c.ExpiresAt}
 	c.ETag = cartETag(1)

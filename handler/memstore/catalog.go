@@ -42,7 +42,7 @@ func (s *CatalogStore) CreateProduct(ctx context.Context, p *commerce.Product) e
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.products[p.ID]; ok {
-		return commerce.Errorf(commerce.KindConflict, "conflict", "product %s exists", p.ID)
+		return commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "product %s exists", p.ID)
 	}
 	return s.write(p, 1)
 }

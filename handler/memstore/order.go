@@ -39,7 +39,7 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 	}
 	row := s.db.checkouts[id]
 	if row.c.Status != commerce.CheckoutPaid {
-		return false, commerce.Errorf(commerce.KindConflict, "not_paid", "checkout %s of order %s is %s", id, orderID, row.c.Status)
+		return false, commerce.Errorf(commerce.KindConflict, commerce.CodeNotPaid, "checkout %s of order %s is %s", id, orderID, row.c.Status)
 	}
 	if _, ok := s.db.orders[orderID]; ok {
 		return false, nil
