@@ -48,6 +48,16 @@ func TestETag(t *testing.T) {
 			}
 		})
 	}
+	// A price change changes what the buyer sees, so it changes the ETag,
+	// though the cart document did not change.
+	p := f.products["B"]
+	p.Variants[0].Price.Amount++
+	if err := f.catalog.ReplaceProduct(ctx, p, ""); err != nil {
+		t.Fatal(err)
+	}
+	if repriced, err := f.svc.Get(ctx, c.ID); err != nil || repriced.ETag == got.ETag {
+		t.Errorf("Get after a price change: got ETag %v (%v), want other than %s", repriced, err, got.ETag)
+	}
 	// "*" matches any version.
 	got, err = f.svc.Add(ctx, c.ID, "*", "B", 1)
 	if err != nil || got.ItemCount != 3 {
