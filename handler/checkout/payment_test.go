@@ -118,15 +118,18 @@ func TestPaidAfterRelease(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		take     string // what another checkout takes meanwhile: "", "stock" or "cart"
+		onHand   int64
 		want     commerce.CheckoutStatus
 		reserved int64
 	}{
-		{"stock and cart still there", "", commerce.CheckoutPaid, 4},
-		{"stock gone", "stock", commerce.CheckoutRefunded, 3},
-		{"cart checked out again", "cart", commerce.CheckoutRefunded, 4},
+		{"stock and cart still there", "", 5, commerce.CheckoutPaid, 4},
+		{"stock gone", "stock", 5, commerce.CheckoutRefunded, 3},
+		// Stock enough for both: only the cart's one live checkout refuses it.
+		{"cart checked out again", "cart", 10, commerce.CheckoutRefunded, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
+			f.setStock(t, "A", tc.onHand)
 			id := f.cart(t, "A", 4)
 			out, err := f.svc.Checkout(ctx, request(id, pm3DS), "key-1", "")
 			if err != nil {
@@ -138,7 +141,7 @@ func TestPaidAfterRelease(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.wantStatus(t, c.ID, commerce.CheckoutExpired)
-			f.wantStock(t, "A", 5, 0, 0)
+			f.wantStock(t, "A", tc.onHand, 0, 0)
 			switch tc.take {
 			case "stock":
 				if _, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 3), pmVisa), "key-2", ""); err != nil {
@@ -155,7 +158,7 @@ func TestPaidAfterRelease(t *testing.T) {
 					t.Fatal(err)
 				}
 				f.wantStatus(t, c.ID, tc.want)
-				f.wantStock(t, "A", 5, 0, tc.reserved)
+				f.wantStock(t, "A", tc.onHand, 0, tc.reserved)
 			}
 			var wantRefunded []string
 			if tc.want == commerce.CheckoutRefunded {
