@@ -1,7 +1,8 @@
-// Package memstore holds in-memory adapters of shopfn's store interfaces,
-// for fast unit tests of the rules packages (cart, checkout). They pass the
-// same storetest conformance suites as the SQLite, Cosmos DB and SQL Server
-// adapters, with the same error codes: every method takes its store's mutex
+// Package memstore holds in-memory adapters of shopfn's store interfaces
+// and of its queue, for fast unit tests of the rules packages (cart,
+// checkout). They pass the same storetest conformance suites as the SQLite,
+// Cosmos DB and SQL Server adapters, with the same error codes (the queue
+// suite's durability case aside: memory does not outlive the Queue): every method takes its store's mutex
 // for its whole run, so each call is one atomic, conditional decision, as
 // one transaction or one conditional statement is on a real store.
 //
