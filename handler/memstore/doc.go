@@ -2,9 +2,10 @@
 // and of its queue, for fast unit tests of the rules packages (cart,
 // checkout). They pass the same storetest conformance suites as the SQLite,
 // Cosmos DB and SQL Server adapters, with the same error codes (the queue
-// suite's durability case aside: memory does not outlive the Queue): every method takes its store's mutex
-// for its whole run, so each call is one atomic, conditional decision, as
-// one transaction or one conditional statement is on a real store.
+// suite's durability case aside: memory does not outlive the Queue). Every
+// method takes its store's mutex for its whole run, so each call is one
+// atomic, conditional decision, as one transaction or one conditional
+// statement is on a real store, and a refused call changes nothing.
 //
 // Documents (products, carts) are kept JSON-encoded, as the document stores
 // keep them, so that a caller never shares memory with the store and values
