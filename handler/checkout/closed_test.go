@@ -184,3 +184,38 @@ func TestKeylessReplay(t *testing.T) {
 		})
 	}
 }
+
+// A cart write that lands between the checkout's pricing and its hold on
+// the cart makes the checkout give up before charging: nothing is charged
+// or reserved, and the cart stays open with the write in it.
+func TestCartChangedWhileCheckingOut(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	id := f.cart(t, "A", 1)
+	f.beforeVariants = func() {
+		if _, err := f.carts.Add(ctx, id, "", "B", 1); err != nil {
+			t.Error(err)
+		}
+	}
+	_, err := f.svc.Checkout(ctx, request(id, pmVisa), "key-1", "")
+	wantCode(t, err, commerce.CodeCartChanged)
+	if f.pay.count() != 0 {
+		t.Errorf("got %d charges, want 0", f.pay.count())
+	}
+	f.wantStock(t, "A", 5, 0, 0)
+	p, err := f.carts.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != commerce.CartOpen || p.ItemCount != 2 {
+		t.Errorf("cart: got %q with %d items, want open with 2", p.Status, p.ItemCount)
+	}
+	// Checking the changed cart out again works.
+	out, err := f.svc.Checkout(ctx, request(id, pmVisa), "key-2", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Checkout.Status != commerce.CheckoutPaid || len(out.Checkout.Lines) != 2 {
+		t.Errorf("second checkout: got %q with %d lines, want paid with 2", out.Checkout.Status, len(out.Checkout.Lines))
+	}
+}

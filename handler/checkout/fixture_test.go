@@ -57,6 +57,9 @@ type fixture struct {
 	clock     *clock
 	products  map[string]*commerce.Product
 	published atomic.Int64 // calls of Config.Published
+	// beforeVariants, when set, runs once before the cart rules next look
+	// variants up: a write that races the checkout's pricing.
+	beforeVariants func()
 }
 
 // newFixture returns a fixture; see its type.
@@ -69,7 +72,7 @@ func newFixtureWith(t *testing.T, configure func(*checkout.Config)) *fixture {
 	f := &fixture{catalog: memstore.NewCatalogStore(), pay: newFakePay(), clock: &clock{now: t0}, products: map[string]*commerce.Product{}}
 	db := memstore.NewDB(f.clock.Now)
 	f.stock, f.checkouts, f.orders = memstore.NewInventoryStore(db), memstore.NewCheckoutStore(db), memstore.NewOrderStore(db)
-	f.carts = cart.NewService(memstore.NewCartStore(), f.checkouts, f.catalog, f.stock, time.Hour, "USD", f.clock.Now)
+	f.carts = cart.NewService(memstore.NewCartStore(), f.checkouts, variants{f}, f.stock, time.Hour, "USD", f.clock.Now)
 	cfg := checkout.Config{
 		Rules:          pricing.Flat("USD", 500, 100, nil, nil),
 		ReservationTTL: reservationTTL,
@@ -179,4 +182,17 @@ func wantCode(t *testing.T, err error, code string) *commerce.Error {
 		t.Fatalf("got error %v, want code %q", err, code)
 	}
 	return e
+}
+
+// variants is the fixture's catalog as the cart rules see it, running
+// beforeVariants first.
+type variants struct{ f *fixture }
+
+// Variants runs and clears f.beforeVariants, then looks the SKUs up.
+func (v variants) Variants(ctx context.Context, skus []string) (map[string]commerce.VariantRef, error) {
+	if hook := v.f.beforeVariants; hook != nil {
+		v.f.beforeVariants = nil
+		hook()
+	}
+	return v.f.catalog.Variants(ctx, skus)
 }
