@@ -28,6 +28,7 @@ import (
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/stripe"
+	"shopfn/handler/telemetry"
 	"shopfn/handler/testpay"
 	"shopfn/handler/worker"
 )
@@ -40,7 +41,23 @@ func main() {
 		fmt.Fprintln(os.Stderr, "shopfn:", err)
 		os.Exit(2)
 	}
-	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	// JSON under the Functions host, on AKS and in any pipe; text on a terminal.
+	fi, _ := os.Stderr.Stat()
+	asJSON := cfg.UnderHost || fi == nil || fi.Mode()&os.ModeCharDevice == 0
+	logger, err := telemetry.NewLogger(os.Stderr, telemetry.LogConfig{Level: cfg.LogLevel, JSON: asJSON})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shopfn:", err)
+		os.Exit(2)
+	}
+	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: logger}
+	if !cfg.UnderHost { // the host records requests itself
+		access := telemetry.NewWriter(os.Stderr, 200*time.Millisecond)
+		defer access.Close()
+		if m.AccessLog, err = telemetry.NewLogger(access, telemetry.LogConfig{Level: cfg.LogLevel, JSON: asJSON}); err != nil {
+			fmt.Fprintln(os.Stderr, "shopfn:", err)
+			os.Exit(2)
+		}
+	}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "shopfn:", err)
 		m.Close()
@@ -58,10 +75,17 @@ type Main struct {
 	Config Config
 	Stdout io.Writer
 	Logger *slog.Logger
+	// AccessLog, when set, gets a line per HTTP request.
+	AccessLog *slog.Logger
+	// Telemetry configures traces and metrics; tests add in-memory
+	// exporters. Its Getenv defaults to Config.Getenv.
+	Telemetry telemetry.Config
 	// Now is the clock; nil means time.Now. Tests set it to move time.
 	Now func() time.Time
 
 	db       *sqlite.DB
+	tel      *telemetry.Telemetry
+	metrics  *http.Server // SHOPFN_METRICS_ADDR
 	listener net.Listener
 	server   *http.Server
 	served   chan error
@@ -91,6 +115,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	var err error
+	tcfg := m.Telemetry
+	if tcfg.Getenv == nil {
+		tcfg.Getenv = cfg.Getenv
+	}
+	if m.tel, err = telemetry.New(ctx, tcfg); err != nil {
+		return err
+	}
+	metrics := m.tel.Metrics()
 	if m.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "shopfn.db")); err != nil {
 		return err
 	}
@@ -98,7 +130,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	rel.Observe = metrics.StoreCall
 	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
+	catalog.Metrics = metrics
 	carts, err := sqlite.NewCartStore(ctx, m.db)
 	if err != nil {
 		return err
@@ -130,6 +164,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := checkouts.ReleaseLeases(ctx); err != nil { // this process alone owns the embedded store
 		return err
 	}
+	if err := metrics.ObserveOutbox(checkouts.Backlog, m.Now); err != nil {
+		return err
+	}
 	orders := sqlstore.NewOrderStore(rel)
 	m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
 	if err := m.Queue.ReleaseLocks(ctx); err != nil { // likewise the messages it had in hand
@@ -156,9 +193,13 @@ func (m *Main) Run(ctx context.Context) error {
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Rules{Shipping: cfg.Shipping, Tax: cfg.Tax},
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
+		Publishing: m.tel.Publishing, Metrics: metrics,
 	}, m.Logger)
-	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now}
-	var handle Handler = functions.Handle
+	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics}
+	// Every delivery, from the dispatcher or the Functions host, runs in a
+	// span that continues its message's trace, and is counted.
+	traced := m.tel.Consume(functions.Handle, cfg.MaxDeliveries)
+	var handle Handler = traced
 	if m.Middleware != nil {
 		handle = m.Middleware(handle)
 	}
@@ -167,11 +208,11 @@ func (m *Main) Run(ctx context.Context) error {
 
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		DeadLetters: m.Queue.DeadLetters, Functions: functions.Handle,
+		DeadLetters: m.Queue.DeadLetters, Functions: traced,
 		StripeWebhook: webhook, TestAuthenticate: authenticate,
 	}, api.Config{
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
-		CORSOrigins: cfg.CORSOrigins,
+		CORSOrigins: cfg.CORSOrigins, Telemetry: m.tel, AccessLog: m.AccessLog,
 	}, m.Logger)
 	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -190,6 +231,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
+	if cfg.MetricsAddr != "" {
+		if err := m.serveMetrics(cfg.MetricsAddr); err != nil {
+			return err
+		}
+	}
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -226,12 +272,39 @@ func (m *Main) Close() error {
 		m.cancel()
 		m.workers.Wait()
 	}
+	if m.metrics != nil {
+		if err := m.metrics.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("metrics: %w", err))
+		}
+	}
+	if m.tel != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := m.tel.Shutdown(ctx); err != nil {
+			m.Logger.Warn("telemetry shutdown", "err", err)
+		}
+	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// serveMetrics serves GET /metrics without a key on addr, for a scraper
+// inside the cluster; the main address serves it behind the admin key.
+func (m *Main) serveMetrics(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on SHOPFN_METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.tel.Scrape())
+	m.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go m.metrics.Serve(ln)
+	fmt.Fprintf(m.Stdout, "shopfn: metrics on http://%s/metrics\n", ln.Addr())
+	return nil
 }
 
 // sweepCarts deletes expired carts every ten minutes. Reads already treat an

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"shopfn/handler/telemetry"
 )
 
 // maxCacheEntries bounds the cache; text queries make keys unbounded.
@@ -19,6 +21,7 @@ type cache struct {
 
 	mu      sync.RWMutex
 	entries map[string]cacheEntry
+	metrics *telemetry.Metrics
 }
 
 type cacheEntry struct {
@@ -28,8 +31,8 @@ type cacheEntry struct {
 	etag    string
 }
 
-func newCache(ttl time.Duration, now func() time.Time) *cache {
-	return &cache{ttl: ttl, now: now, entries: make(map[string]cacheEntry)}
+func newCache(ttl time.Duration, now func() time.Time, metrics *telemetry.Metrics) *cache {
+	return &cache{ttl: ttl, now: now, entries: make(map[string]cacheEntry), metrics: metrics}
 }
 
 // generation returns the generation to pass to put; read it before reading
@@ -45,8 +48,10 @@ func (c *cache) get(key string) (cacheEntry, bool) {
 	e, ok := c.entries[key]
 	c.mu.RUnlock()
 	if !ok || e.gen != c.gen.Load() || !c.now().Before(e.expires) {
+		c.metrics.CacheLookups("responses", 0, 1)
 		return cacheEntry{}, false
 	}
+	c.metrics.CacheLookups("responses", 1, 0)
 	return e, true
 }
 

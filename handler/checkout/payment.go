@@ -102,6 +102,9 @@ func (s *Service) Expire(ctx context.Context, id string) error {
 	if p.Status == commerce.PaymentSucceeded {
 		return s.markPaid(ctx, c, p)
 	}
-	_, err = s.checkouts.Release(ctx, id, commerce.CheckoutExpired, nil)
+	expired, err := s.checkouts.Release(ctx, id, commerce.CheckoutExpired, nil)
+	if expired {
+		s.cfg.Metrics.Reservation("expired", 1)
+	}
 	return err
 }

@@ -16,6 +16,7 @@ import (
 	"shopfn/handler/cart"
 	"shopfn/handler/commerce"
 	"shopfn/handler/pricing"
+	"shopfn/handler/telemetry"
 )
 
 // leaseTTL is how long a request has a checkout to itself while it charges.
@@ -34,6 +35,14 @@ type Config struct {
 	// as the change it reports; nil stores none (the caller then calls
 	// Remember).
 	Render func(c *commerce.Checkout) (status int, body []byte)
+	// Publishing, when set, is called for each message about to be
+	// written to the outbox in ctx's request; it stamps the message's trace
+	// attributes and returns what to call once the write is done
+	// (telemetry's Publishing).
+	Publishing func(ctx context.Context, m *commerce.Message) func(error)
+	// Metrics counts reservations made, released and expired; nil counts
+	// nothing.
+	Metrics *telemetry.Metrics
 }
 
 // Service runs checkouts.
@@ -52,6 +61,9 @@ type Service struct {
 func NewService(carts *cart.Service, checkouts commerce.CheckoutStore, payments commerce.PaymentProvider, cfg Config, log *slog.Logger) *Service {
 	if cfg.Published == nil {
 		cfg.Published = func() {}
+	}
+	if cfg.Publishing == nil {
+		cfg.Publishing = func(context.Context, *commerce.Message) func(error) { return func(error) {} }
 	}
 	return &Service{carts: carts, checkouts: checkouts, payments: payments, cfg: cfg, log: log, inflight: map[string]chan struct{}{}}
 }
@@ -178,9 +190,13 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash string) (*co
 	c.Totals = s.cfg.Rules.Price(priced.Currency, c.Lines)
 	expiry := Message(commerce.MsgReservationExpired, "reservation-expired-"+c.ID, map[string]any{"checkoutId": c.ID})
 	expiry.ScheduledAt = c.ReservedUntil
-	if err := s.checkouts.BeginCheckout(ctx, c, []commerce.Message{expiry}); err != nil {
+	done := s.cfg.Publishing(ctx, &expiry)
+	err = s.checkouts.BeginCheckout(ctx, c, []commerce.Message{expiry})
+	done(err)
+	if err != nil {
 		return nil, err
 	}
+	s.cfg.Metrics.Reservation("made", 1)
 	s.cfg.Published()
 	return c, nil
 }
@@ -221,7 +237,10 @@ func (s *Service) settle(ctx context.Context, c *commerce.Checkout, p commerce.P
 				return err
 			}
 		}
-		_, err := s.checkouts.Release(ctx, c.ID, commerce.CheckoutDeclined, s.response(c, commerce.CheckoutDeclined, declined))
+		released, err := s.checkouts.Release(ctx, c.ID, commerce.CheckoutDeclined, s.response(c, commerce.CheckoutDeclined, declined))
+		if released {
+			s.cfg.Metrics.Reservation("released", 1)
+		}
 		return err
 	case commerce.PaymentRequiresAction:
 		_, err := s.checkouts.SetPayment(ctx, c.ID, p, s.response(c, commerce.CheckoutRequiresAction, p))
@@ -251,7 +270,9 @@ func (s *Service) response(c *commerce.Checkout, status commerce.CheckoutStatus,
 // already been released and the stock is gone, the payment is refunded.
 func (s *Service) markPaid(ctx context.Context, c *commerce.Checkout, p commerce.Payment) error {
 	placed := Message(commerce.MsgOrderPlaced, "order-placed-"+c.OrderID, map[string]any{"orderId": c.OrderID, "checkoutId": c.ID})
+	done := s.cfg.Publishing(ctx, &placed)
 	changed, err := s.checkouts.MarkPaid(ctx, c.ID, p.ID, placed, s.response(c, commerce.CheckoutPaid, p))
+	done(err)
 	if commerce.ErrorCode(err) == commerce.CodeInsufficientStock {
 		s.log.Warn("payment succeeded after the reservation was released and the stock is gone; refunding", "checkout", c.ID, "payment", p.ID)
 		if rerr := s.payments.Refund(ctx, p.ID, "refund-"+c.ID); rerr != nil {

@@ -29,6 +29,10 @@ type Dialect struct {
 	IsUnique func(err error) bool
 }
 
+// Observe, when set, is told of every store transaction: what it was
+// ("mark paid"), how long it took, and its error (telemetry's StoreCall).
+type Observe func(op string, d time.Duration, err error)
+
 // SQLite is the dialect of the embedded store.
 var SQLite = Dialect{
 	Name:   "sqlite",
@@ -78,7 +82,9 @@ var SQLite = Dialect{
 			message_id   TEXT NOT NULL,
 			type         TEXT NOT NULL,
 			body         BLOB NOT NULL,
-			scheduled_at INTEGER NOT NULL
+			scheduled_at INTEGER NOT NULL,
+			attributes   TEXT,
+			created_at   INTEGER NOT NULL DEFAULT 0
 		)`,
 		`CREATE TABLE IF NOT EXISTS orders (
 			id           TEXT PRIMARY KEY,
@@ -98,6 +104,8 @@ var SQLite = Dialect{
 type DB struct {
 	write, read *sql.DB
 	d           Dialect
+	// Observe is told of every transaction; nil means no one listens.
+	Observe Observe
 	// stmts caches prepared statements by pool and query: parsing SQL is
 	// a large part of a short transaction's cost.
 	stmts     sync.Map // stmtKey -> *sql.Stmt
@@ -120,7 +128,11 @@ func New(ctx context.Context, write, read *sql.DB, d Dialect) (*DB, error) {
 }
 
 // tx runs fn in a write transaction, committing when it returns nil.
-func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
+func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) (err error) {
+	if db.Observe != nil {
+		start := time.Now()
+		defer func() { db.Observe("sqlstore."+what, time.Since(start), err) }()
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: %s: %w", what, err)

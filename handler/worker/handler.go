@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/telemetry"
 )
 
 // Expirer releases a checkout's reservation when it expires (checkout.Service).
@@ -26,6 +27,8 @@ type Functions struct {
 	Stock      commerce.StockLevelSetter
 	Checkouts  Expirer
 	Now        func() time.Time
+	// Metrics counts orders placed; nil counts nothing.
+	Metrics *telemetry.Metrics
 }
 
 // body is the union of the message bodies shopfn sends.
@@ -75,8 +78,12 @@ func (f *Functions) Orders(ctx context.Context, m commerce.Message) error {
 	if b.Type != commerce.MsgOrderPlaced || b.OrderID == "" {
 		return fmt.Errorf("message %s: orders takes OrderPlaced with an orderId, not %q", m.ID, b.Type)
 	}
-	if _, err := f.OrderStore.PlaceOrder(ctx, b.OrderID, f.Now().UTC()); err != nil {
+	placed, err := f.OrderStore.PlaceOrder(ctx, b.OrderID, f.Now().UTC())
+	if err != nil {
 		return fmt.Errorf("place order %s: %w", b.OrderID, err)
+	}
+	if placed {
+		f.Metrics.OrderPlaced()
 	}
 	return nil
 }
