@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"shopfn/handler/telemetry"
+)
+
+// These tests follow one checkout through the telemetry: the trace links
+// the HTTP request, the outbox write, and the orders function that the
+// queue delivers the message to; the metrics move.
+
+// telSpan is what the tests check of a span, from any exporter.
+type telSpan struct {
+	Name, TraceID, SpanID, ParentID string
+}
+
+// telFind returns the first span named name, or false.
+func telFind(spans []telSpan, name string) (telSpan, bool) {
+	for _, s := range spans {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return telSpan{}, false
+}
+
+// telRecorded returns the spans a recorder has seen end.
+func telRecorded(rec *tracetest.SpanRecorder) []telSpan {
+	var out []telSpan
+	for _, s := range rec.Ended() {
+		out = append(out, telSpan{s.Name(), s.SpanContext().TraceID().String(), s.SpanContext().SpanID().String(), s.Parent().SpanID().String()})
+	}
+	return out
+}
+
+// telWantTrace checks that spans hold the checkout's request (a child of
+// the client's traceparent), its OrderPlaced outbox write, and the orders
+// function's span, each the child of the one before, in one trace.
+func telWantTrace(t *testing.T, spans []telSpan, traceID, parentID string) {
+	t.Helper()
+	chain := []string{"POST /api/checkout", "send OrderPlaced", "process orders OrderPlaced"}
+	parent := parentID
+	for _, name := range chain {
+		s, ok := telFind(spans, name)
+		if !ok {
+			t.Fatalf("no span %q among %+v", name, spans)
+		}
+		if s.TraceID != traceID || s.ParentID != parent {
+			t.Errorf("span %q: got trace %s parent %s, want trace %s parent %s", name, s.TraceID, s.ParentID, traceID, parent)
+		}
+		parent = s.SpanID
+	}
+}
+
+// telCheckout runs one paid checkout with the given traceparent and waits
+// for its order to be placed.
+func telCheckout(t *testing.T, s e2eShop, sku, traceparent string) {
+	t.Helper()
+	s.mustStockedProduct(t, strings.ToLower(sku), sku, 1500, 10)
+	req := moneyNewRequest(s.moneyCart(t, e2eLine{sku, 2}), "pm_card_visa")
+	r := moneyWantPaid(t, "checkout", s.do(t, "POST", "/api/checkout", req, "traceparent", traceparent))
+	s.moneyWaitOrder(t, r.OrderID, "placed")
+}
+
+// telSum returns the value of a counter's or gauge's data point whose
+// attributes include attrs, or -1 when there is none.
+func telSum(rm metricdata.ResourceMetrics, name string, attrs ...string) int64 {
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if m.Name != name {
+				continue
+			}
+			var points []metricdata.DataPoint[int64]
+			switch d := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				points = d.DataPoints
+			case metricdata.Gauge[int64]:
+				points = d.DataPoints
+			}
+		next:
+			for _, p := range points {
+				for i := 0; i+1 < len(attrs); i += 2 {
+					if v, ok := p.Attributes.Value(attribute.Key(attrs[i])); !ok || v.AsString() != attrs[i+1] {
+						continue next
+					}
+				}
+				return p.Value
+			}
+		}
+	}
+	return -1
+}
+
+func TestE2ETelemetry(t *testing.T) {
+	t.Parallel()
+	rec := tracetest.NewSpanRecorder()
+	reader := sdkmetric.NewManualReader()
+	s := startMoney(t, func(m *Main) {
+		m.Telemetry = telemetry.Config{SpanProcessors: []sdktrace.SpanProcessor{rec}, Readers: []sdkmetric.Reader{reader}}
+	})
+	const traceID, parentID = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
+	telCheckout(t, s, "TEL-1", "00-"+traceID+"-"+parentID+"-01")
+
+	t.Run("Trace", func(t *testing.T) {
+		moneyWait(t, "the orders function's span", func() (bool, string) {
+			_, ok := telFind(telRecorded(rec), "process orders OrderPlaced")
+			return ok, fmt.Sprint(telRecorded(rec))
+		})
+		telWantTrace(t, telRecorded(rec), traceID, parentID)
+	})
+
+	t.Run("Metrics", func(t *testing.T) {
+		var rm metricdata.ResourceMetrics
+		moneyWait(t, "the outbox to empty", func() (bool, string) {
+			if err := reader.Collect(context.Background(), &rm); err != nil {
+				t.Fatal(err)
+			}
+			n := telSum(rm, "shopfn.outbox.backlog")
+			return n == 0, fmt.Sprintf("backlog %d", n)
+		})
+		for _, tt := range []struct {
+			name  string
+			attrs []string
+			want  int64
+		}{
+			{"shopfn.checkouts", []string{"outcome", "paid"}, 1},
+			{"shopfn.reservations", []string{"event", "made"}, 1},
+			{"shopfn.orders.placed", nil, 1},
+			{"shopfn.queue.messages", []string{"queue", "orders", "type", "OrderPlaced", "result", "handled"}, 1},
+			{"shopfn.http.requests", []string{"route", "/api/checkout", "method", "POST", "status_class", "2xx"}, 1},
+			{"shopfn.store.calls", []string{"operation", "sqlstore.begin checkout", "outcome", "ok"}, 1},
+		} {
+			if got := telSum(rm, tt.name, tt.attrs...); got != tt.want {
+				t.Errorf("%s %v: got %d, want %d", tt.name, tt.attrs, got, tt.want)
+			}
+		}
+	})
+
+	t.Run("Scrape", func(t *testing.T) {
+		if res := s.Program.Do(t, "GET", "/metrics", nil); res.Status != 401 {
+			t.Errorf("GET /metrics without the key: got %d, want 401", res.Status)
+		}
+		res := s.Program.Admin(t, "GET", "/metrics", nil)
+		for _, want := range []string{
+			`shopfn_checkouts_total{outcome="paid"} 1`,
+			`shopfn_orders_placed_total 1`,
+			`shopfn_http_request_duration_seconds_bucket{method="POST",route="/api/checkout",status_class="2xx",le="+Inf"} 1`,
+			`shopfn_outbox_backlog 0`,
+			`shopfn_outbox_oldest_age_seconds 0`,
+		} {
+			if res.Status != 200 || !strings.Contains(string(res.Body), want) {
+				t.Errorf("GET /metrics: got %d without %q:\n%s", res.Status, want, res.Body)
+			}
+		}
+	})
+
+	t.Run("FunctionsHost", func(t *testing.T) {
+		// The host delivers a message whose application properties carry
+		// the traceparent; its span and its Logs continue that trace.
+		const hostTrace, hostParent = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+		props, _ := json.Marshal(map[string]string{"traceparent": "00-" + hostTrace + "-" + hostParent + "-01"})
+		body := `{"Data":{"msg":"{\"type\":\"OrderPlaced\",\"orderId\":\"o_unknown\"}"},"Metadata":{"MessageId":"tel-host-1",` +
+			`"DeliveryCount":1,"Subject":"OrderPlaced","ApplicationProperties":` + string(props) + `}}`
+		res := s.Program.Admin(t, "POST", "/orders", body)
+		var out struct{ Logs []string }
+		res.JSON(t, &out)
+		if len(out.Logs) != 1 || !strings.Contains(out.Logs[0], "trace_id="+hostTrace) {
+			t.Errorf("invocation Logs: got %q, want a line with trace_id=%s", out.Logs, hostTrace)
+		}
+		var span telSpan
+		for _, sp := range telRecorded(rec) {
+			if sp.Name == "process orders OrderPlaced" && sp.TraceID == hostTrace {
+				span = sp
+			}
+		}
+		if span.ParentID != hostParent {
+			t.Errorf("the host's delivery span: got %+v, want a child of %s", span, hostParent)
+		}
+	})
+}
