@@ -2,9 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -12,6 +20,9 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	"google.golang.org/protobuf/proto"
 
 	"shopfn/handler/telemetry"
 )
@@ -188,4 +199,100 @@ func TestE2ETelemetry(t *testing.T) {
 			t.Errorf("the host's delivery span: got %+v, want a child of %s", span, hostParent)
 		}
 	})
+}
+
+// telReceiver is a local OTLP/HTTP receiver: it keeps the spans and the
+// names of the metrics it is sent.
+type telReceiver struct {
+	mu      sync.Mutex
+	spans   []telSpan
+	metrics map[string]int64
+	service string
+}
+
+func (r *telReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		http.Error(w, err.Error(), 400)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch req.URL.Path {
+	case "/v1/traces":
+		var in coltracepb.ExportTraceServiceRequest
+		if err := proto.Unmarshal(body, &in); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		for _, rs := range in.ResourceSpans {
+			for _, a := range rs.Resource.GetAttributes() {
+				if a.Key == "service.name" {
+					r.service = a.Value.GetStringValue()
+				}
+			}
+			for _, ss := range rs.ScopeSpans {
+				for _, s := range ss.Spans {
+					r.spans = append(r.spans, telSpan{s.Name, hex.EncodeToString(s.TraceId), hex.EncodeToString(s.SpanId), hex.EncodeToString(s.ParentSpanId)})
+				}
+			}
+		}
+	case "/v1/metrics":
+		var in colmetricpb.ExportMetricsServiceRequest
+		if err := proto.Unmarshal(body, &in); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		for _, rm := range in.ResourceMetrics {
+			for _, sm := range rm.ScopeMetrics {
+				for _, m := range sm.Metrics {
+					var total int64
+					for _, p := range m.GetSum().GetDataPoints() {
+						total += p.GetAsInt()
+					}
+					r.metrics[m.Name] = total
+				}
+			}
+		}
+	default:
+		http.NotFound(w, req)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-protobuf")
+	w.WriteHeader(200)
+}
+
+func (r *telReceiver) snapshot() ([]telSpan, map[string]int64, string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.spans), maps.Clone(r.metrics), r.service
+}
+
+// TestE2ETelemetryOTLP exports over OTLP/HTTP, configured by the standard
+// variables, to a local receiver.
+func TestE2ETelemetryOTLP(t *testing.T) {
+	recv := &telReceiver{metrics: map[string]int64{}}
+	srv := httptest.NewServer(recv)
+	defer srv.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
+	t.Setenv("OTEL_SERVICE_NAME", "shopfn-otlp-test")
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "50")
+	t.Setenv("OTEL_METRIC_EXPORT_INTERVAL", "100")
+	s := startMoney(t, func(m *Main) { m.Telemetry.Getenv = os.Getenv })
+	const traceID, parentID = "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174"
+	telCheckout(t, s, "TEL-OTLP", "00-"+traceID+"-"+parentID+"-01")
+
+	moneyWait(t, "the spans and metrics at the receiver", func() (bool, string) {
+		spans, metrics, _ := recv.snapshot()
+		_, ok := telFind(spans, "process orders OrderPlaced")
+		return ok && metrics["shopfn.orders.placed"] == 1, fmt.Sprint(spans, metrics)
+	})
+	spans, metrics, service := recv.snapshot()
+	telWantTrace(t, spans, traceID, parentID)
+	if service != "shopfn-otlp-test" {
+		t.Errorf("service.name: got %q, want OTEL_SERVICE_NAME's shopfn-otlp-test", service)
+	}
+	if got := metrics["shopfn.checkouts"]; got != 1 {
+		t.Errorf("shopfn.checkouts over OTLP: got %d, want 1", got)
+	}
 }
