@@ -201,6 +201,32 @@ func TestE2ETelemetry(t *testing.T) {
 	})
 }
 
+// TestE2EMetricsAddr serves /metrics without a key on SHOPFN_METRICS_ADDR,
+// and only /metrics there.
+func TestE2EMetricsAddr(t *testing.T) {
+	t.Parallel()
+	s := startMoney(t, func(m *Main) { m.Config.MetricsAddr = "127.0.0.1:0" })
+	s.do(t, "GET", "/api/health", nil)
+	for _, tt := range []struct {
+		path string
+		want int
+		body string
+	}{
+		{"/metrics", 200, `shopfn_http_requests_total{method="GET",route="/api/health",status_class="2xx"} 1`},
+		{"/api/health", 404, ""},
+	} {
+		res, err := http.Get("http://" + s.MetricsAddr() + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tt.want || !strings.Contains(string(body), tt.body) {
+			t.Errorf("GET %s on the metrics address: got %d %s, want %d with %q", tt.path, res.StatusCode, body, tt.want, tt.body)
+		}
+	}
+}
+
 // telReceiver is a local OTLP/HTTP receiver: it keeps the spans and the
 // names of the metrics it is sent.
 type telReceiver struct {

@@ -83,14 +83,15 @@ type Main struct {
 	// Now is the clock; nil means time.Now. Tests set it to move time.
 	Now func() time.Time
 
-	db       *sqlite.DB
-	tel      *telemetry.Telemetry
-	metrics  *http.Server // SHOPFN_METRICS_ADDR
-	listener net.Listener
-	server   *http.Server
-	served   chan error
-	cancel   context.CancelFunc
-	workers  sync.WaitGroup
+	db        *sqlite.DB
+	tel       *telemetry.Telemetry
+	metrics   *http.Server // SHOPFN_METRICS_ADDR
+	metricsLn net.Listener
+	listener  net.Listener
+	server    *http.Server
+	served    chan error
+	cancel    context.CancelFunc
+	workers   sync.WaitGroup
 
 	// Middleware, when set, wraps the queue functions as the dispatcher
 	// calls them; tests use it to deliver messages twice or out of order.
@@ -301,10 +302,19 @@ func (m *Main) serveMetrics(addr string) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.tel.Scrape())
-	m.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.metrics, m.metricsLn = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln
 	go m.metrics.Serve(ln)
 	fmt.Fprintf(m.Stdout, "shopfn: metrics on http://%s/metrics\n", ln.Addr())
 	return nil
+}
+
+// MetricsAddr returns the address of the keyless metrics listener, or ""
+// when SHOPFN_METRICS_ADDR is not set.
+func (m *Main) MetricsAddr() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return m.metricsLn.Addr().String()
 }
 
 // sweepCarts deletes expired carts every ten minutes. Reads already treat an

@@ -156,12 +156,12 @@ func (s *Server) Handler() http.Handler {
 	}
 	for _, p := range patterns {
 		methods := strings.Join(allow[p], ", ")
-		mux.Handle(p, s.wrap(route{Route: Route{Pattern: p}, handle: func(w http.ResponseWriter, r *http.Request) error {
+		mux.Handle(p, s.wrap(route{Route: Route{Method: "*", Pattern: p}, handle: func(w http.ResponseWriter, r *http.Request) error {
 			w.Header().Set("Allow", methods)
 			return commerce.Invalidf(commerce.CodeMethodNotAllowed, "%s is not allowed here; allowed: %s", r.Method, methods)
 		}}))
 	}
-	mux.Handle("/", s.wrap(route{Route: Route{Pattern: "/"}, handle: func(w http.ResponseWriter, r *http.Request) error {
+	mux.Handle("/", s.wrap(route{Route: Route{Method: "*", Pattern: "/"}, handle: func(w http.ResponseWriter, r *http.Request) error {
 		if r.URL.Path == "/" {
 			// The Functions host polls "/" until the handler answers.
 			writeBody(w, http.StatusOK, []byte(`{"status":"ok","service":"shopfn"}`))
@@ -176,13 +176,14 @@ func (s *Server) Handler() http.Handler {
 // recovery, the admin check, and turning a returned error into a problem
 // response.
 func (s *Server) wrap(rt route) http.Handler {
+	served := s.cfg.Telemetry.Metrics().Route(rt.Pattern, rt.Method)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
 		r, end := s.cfg.Telemetry.StartRequest(r, rt.Pattern)
 		defer func() {
 			end(rec.status)
-			s.cfg.Telemetry.Metrics().Request(rt.Pattern, r.Method, rec.status, time.Since(start))
+			served.Served(rec.status, time.Since(start))
 		}()
 		defer func() {
 			if v := recover(); v != nil {

@@ -104,19 +104,40 @@ func StatusClass(status int) string {
 	return "1xx"
 }
 
-// Request records an HTTP request served by route (the pattern, never the
-// raw path: ids would make the series unbounded).
-func (ms *Metrics) Request(route, method string, status int, d time.Duration) {
+// RouteMetrics records the requests of one route and method, with their
+// attribute sets built once.
+type RouteMetrics struct {
+	ms      *Metrics
+	byClass [6]metric.MeasurementOption // 1xx..5xx at [1]..[5]
+}
+
+// Route returns the recorder of the requests of route, a pattern (never
+// the raw path: ids would make the series unbounded), and method ("*" for
+// the fallbacks that answer 404 and 405 to any method). Build it once per
+// route, not per request.
+func (ms *Metrics) Route(route, method string) *RouteMetrics {
 	if ms == nil {
+		return nil
+	}
+	rm := &RouteMetrics{ms: ms}
+	for class := 1; class <= 5; class++ {
+		rm.byClass[class] = ms.attrs("route", route, "method", method, "status_class", StatusClass(class*100))
+	}
+	return rm
+}
+
+// Served records a request's status and latency.
+func (rm *RouteMetrics) Served(status int, d time.Duration) {
+	if rm == nil {
 		return
 	}
 	if status == 0 {
 		status = 200 // nothing written: net/http sends 200
 	}
-	a := ms.attrs("route", route, "method", method, "status_class", StatusClass(status))
+	a := rm.byClass[min(max(status/100, 1), 5)]
 	ctx := context.Background()
-	ms.requests.Add(ctx, 1, a)
-	ms.latency.Record(ctx, d.Seconds(), a)
+	rm.ms.requests.Add(ctx, 1, a)
+	rm.ms.latency.Record(ctx, d.Seconds(), a)
 }
 
 // Checkout records the outcome of a checkout request (Outcome*).

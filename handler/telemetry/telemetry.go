@@ -84,7 +84,11 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 		topts = append(topts, sdktrace.WithSpanProcessor(sp))
 	}
 	if exporting("TRACES") {
-		exp, err := otlptracehttp.New(ctx)
+		var opts []otlptracehttp.Option
+		if u := endpoint(env, "TRACES"); u != "" {
+			opts = append(opts, otlptracehttp.WithEndpointURL(u))
+		}
+		exp, err := otlptracehttp.New(ctx, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("telemetry: OTLP trace exporter: %w", err)
 		}
@@ -107,7 +111,11 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 		mopts = append(mopts, sdkmetric.WithReader(r))
 	}
 	if exporting("METRICS") {
-		exp, err := otlpmetrichttp.New(ctx)
+		var opts []otlpmetrichttp.Option
+		if u := endpoint(env, "METRICS"); u != "" {
+			opts = append(opts, otlpmetrichttp.WithEndpointURL(u))
+		}
+		exp, err := otlpmetrichttp.New(ctx, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("telemetry: OTLP metric exporter: %w", err)
 		}
@@ -120,6 +128,20 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 	}
 	t.scrape = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return t, nil
+}
+
+// endpoint returns the OTLP/HTTP URL of a signal as the specification
+// builds it: OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT as is, or
+// OTEL_EXPORTER_OTLP_ENDPOINT plus /v1/<signal>. Passing it explicitly
+// makes Config.Getenv, not only the process environment, decide.
+func endpoint(env func(string) string, signal string) string {
+	if u := env("OTEL_EXPORTER_OTLP_" + signal + "_ENDPOINT"); u != "" {
+		return u
+	}
+	if u := env("OTEL_EXPORTER_OTLP_ENDPOINT"); u != "" {
+		return strings.TrimSuffix(u, "/") + "/v1/" + strings.ToLower(signal)
+	}
+	return ""
 }
 
 // Metrics returns shopfn's instruments; nil (which records nothing) on a
