@@ -119,7 +119,10 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/admin/orders", true}, s.listOrders},
 		{Route{"POST", "/api/admin/orders/{orderId}/cancel", true}, s.cancelOrder},
 		{Route{"GET", "/api/admin/deadletters", true}, s.listDeadLetters},
+		// Prometheus metrics: /metrics on the main address, /api/metrics
+		// through the Functions host, which forwards only /api routes.
 		{Route{"GET", "/metrics", true}, s.metrics},
+		{Route{"GET", "/api/metrics", true}, s.metrics},
 
 		// Queue functions, invoked by the Functions host (or, standalone,
 		// by anyone holding the admin key).

@@ -127,7 +127,9 @@ func New(ctx context.Context, write, read *sql.DB, d Dialect) (*DB, error) {
 	return &DB{write: write, read: read, d: d}, nil
 }
 
-// tx runs fn in a write transaction, committing when it returns nil.
+// tx runs fn in a write transaction, committing when it returns nil. what
+// names the operation in errors and in the store-call metrics: a fixed
+// phrase, never an id (every distinct value is a metric series).
 func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) (err error) {
 	if db.Observe != nil {
 		start := time.Now()

@@ -75,13 +75,16 @@ func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64
 		return commerce.StockLevel{}, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be 0-%d", commerce.MaxOnHand)
 	}
 	l := commerce.StockLevel{SKU: sku}
-	err := s.db.tx(ctx, "set on hand "+sku, func(tx *sql.Tx) error {
+	err := s.db.tx(ctx, "set on hand", func(tx *sql.Tx) error {
 		if err := s.setOnHand(ctx, tx, sku, onHand); err != nil {
 			return err
 		}
 		return s.db.queryRow(ctx, tx, `SELECT on_hand, reserved FROM inventory WHERE sku = ?`, sku).Scan(&l.OnHand, &l.Reserved)
 	})
-	return l, err
+	if err != nil {
+		return l, fmt.Errorf("%w (sku %s)", err, sku)
+	}
+	return l, nil
 }
 
 // setOnHand sets a SKU's on-hand count within tx, creating its row if needed.
@@ -103,7 +106,7 @@ func (s *InventoryStore) ApplyStockLevel(ctx context.Context, sku string, onHand
 		return false, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be 0-%d", commerce.MaxOnHand)
 	}
 	applied := false
-	err := s.db.tx(ctx, "apply stock level "+sku, func(tx *sql.Tx) error {
+	err := s.db.tx(ctx, "apply stock level", func(tx *sql.Tx) error {
 		var last int64
 		err := s.db.queryRow(ctx, tx, `SELECT sequence FROM stock_sources WHERE sku = ? AND source = ?`, sku, source).Scan(&last)
 		switch {
@@ -120,5 +123,8 @@ func (s *InventoryStore) ApplyStockLevel(ctx context.Context, sku string, onHand
 		applied = true
 		return s.setOnHand(ctx, tx, sku, onHand)
 	})
-	return applied, err
+	if err != nil {
+		return false, fmt.Errorf("%w (sku %s)", err, sku)
+	}
+	return applied, nil
 }

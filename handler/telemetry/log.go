@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 
 	"go.opentelemetry.io/otel/trace"
 )
@@ -62,14 +61,4 @@ func (h traceHandler) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h traceHandler) WithGroup(name string) slog.Handler {
 	return traceHandler{h.Handler.WithGroup(name)}
-}
-
-// MaskEmail keeps what an operator needs to tell buyers apart in a log,
-// the first character and the domain: "j***@example.com".
-func MaskEmail(email string) string {
-	at := strings.LastIndexByte(email, '@')
-	if at < 1 {
-		return "***"
-	}
-	return email[:1] + "***" + email[at:]
 }
