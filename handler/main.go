@@ -100,6 +100,9 @@ type Main struct {
 	// Queue is the embedded queue; Payments the payment provider.
 	Queue    *sqlite.Queue
 	Payments commerce.PaymentProvider
+	// Sweeper releases reservations whose expiry message never came; it
+	// runs every minute, and tests may call its Sweep.
+	Sweeper *worker.Sweeper
 }
 
 // Handler runs a queue function on a message.
@@ -192,7 +195,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	relay := worker.NewRelay(checkouts, m.Queue, time.Second, m.Logger)
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
-		Rules:          pricing.Rules{Shipping: cfg.Shipping, Tax: cfg.Tax},
+		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
 		Publishing: m.tel.Publishing, Metrics: metrics,
 	}, m.Logger)
@@ -206,10 +209,18 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	dispatcher := worker.NewDispatcher(m.Queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
 	relay.Published = dispatcher.Kick
+	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Now: m.Now, Grace: time.Minute, Log: m.Logger}
 
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		DeadLetters: m.Queue.DeadLetters, Functions: traced,
+		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
+			msg, err := worker.Redrive(ctx, m.Queue, queue, id)
+			if err == nil {
+				dispatcher.Kick()
+			}
+			return msg, err
+		},
 		StripeWebhook: webhook, TestAuthenticate: authenticate,
 	}, api.Config{
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
@@ -240,7 +251,8 @@ func (m *Main) Run(ctx context.Context) error {
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.workers.Add(3)
+	m.workers.Add(4)
+	go func() { defer m.workers.Done(); m.Sweeper.Run(bg, time.Minute) }()
 	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
 	go func() { defer m.workers.Done(); relay.Run(bg) }()
 	go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
