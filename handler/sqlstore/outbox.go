@@ -89,12 +89,12 @@ func encodeAttributes(attrs map[string]string) (any, error) {
 }
 
 // Backlog returns how many messages wait in the outbox and when the oldest
-// was written (zero when none, or when it was written before the outbox
-// recorded times).
+// was written (zero when none; messages written before the outbox recorded
+// times count, but have no age).
 func (s *CheckoutStore) Backlog(ctx context.Context) (int64, time.Time, error) {
 	var n int64
 	var oldest sql.NullInt64
-	err := s.db.queryRow(ctx, nil, `SELECT count(*), min(created_at) FROM outbox`).Scan(&n, &oldest)
+	err := s.db.queryRow(ctx, nil, `SELECT count(*), min(CASE WHEN created_at > 0 THEN created_at END) FROM outbox`).Scan(&n, &oldest)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("sqlstore: outbox backlog: %w", err)
 	}
