@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"shopfn/handler/cart"
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
+	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
 	"shopfn/handler/sqlite"
@@ -40,6 +42,13 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "shopfn:", err)
 		os.Exit(2)
+	}
+	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+		if err := migrate(ctx, cfg, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "shopfn migrate:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	// JSON under the Functions host, on AKS and in any pipe; text on a terminal.
 	fi, _ := os.Stderr.Stat()
@@ -84,6 +93,9 @@ type Main struct {
 	Now func() time.Time
 
 	db        *sqlite.DB
+	sqlDB     *sql.DB // SQL Server, when SHOPFN_SQL=sqlserver
+	rel       *sqlstore.DB
+	lock      *sqlite.DirLock
 	tel       *telemetry.Telemetry
 	metrics   *http.Server // SHOPFN_METRICS_ADDR
 	metricsLn net.Listener
@@ -100,6 +112,8 @@ type Main struct {
 	// Queue is the embedded queue; Payments the payment provider.
 	Queue    *sqlite.Queue
 	Payments commerce.PaymentProvider
+	// API is the HTTP server's handler state.
+	API *api.Server
 	// Sweeper releases reservations whose expiry message never came; it
 	// runs every minute, and tests may call its Sweep.
 	Sweeper *worker.Sweeper
@@ -115,7 +129,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Now = time.Now
 	}
 	cfg := m.Config
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	var err error
@@ -127,13 +141,16 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	metrics := m.tel.Metrics()
+	if m.lock, err = sqlite.LockDir(cfg.DataDir); err != nil {
+		return err
+	}
 	if m.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "shopfn.db")); err != nil {
 		return err
 	}
-	rel, err := sqlstore.New(ctx, m.db.Write, m.db.Read, sqlstore.SQLite)
-	if err != nil {
+	if m.rel, err = m.openRelational(ctx); err != nil {
 		return err
 	}
+	rel := m.rel
 	rel.Observe = metrics.StoreCall
 	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
 	catalog.Metrics = metrics
@@ -165,8 +182,13 @@ func (m *Main) Run(ctx context.Context) error {
 	// embedded queue, the relay that publishes the outbox to it, and the
 	// dispatcher that feeds its messages to the queue functions.
 	checkouts := sqlstore.NewCheckoutStore(rel)
-	if err := checkouts.ReleaseLeases(ctx); err != nil { // this process alone owns the embedded store
-		return err
+	if cfg.SQL != "sqlserver" {
+		// The embedded store belongs to this one process: the claims it
+		// finds were left by a process that is gone. On a shared database
+		// they may be another instance's, so they only expire by time.
+		if err := checkouts.ReleaseLeases(ctx); err != nil {
+			return err
+		}
 	}
 	if err := metrics.ObserveOutbox(checkouts.Backlog, m.Now); err != nil {
 		return err
@@ -176,12 +198,28 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Queue.ReleaseLocks(ctx); err != nil { // likewise the messages it had in hand
 		return err
 	}
+	secrets, err := openSecrets(ctx, cfg, m.Logger)
+	if err != nil {
+		return err
+	}
+	stripeCfg := stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase}
+	apiCfg := api.Config{
+		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
+		CORSOrigins: cfg.CORSOrigins,
+		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
+		Telemetry: m.tel, AccessLog: m.AccessLog,
+	}
+	if secrets != nil { // read on every use, so that a rotated secret applies at once
+		stripeCfg.SecretKeyFunc = secrets.Func(keyvault.StripeSecretKey)
+		stripeCfg.WebhookSecretFunc = secrets.Func(keyvault.StripeWebhookSecret)
+		apiCfg.AdminKeyFunc = secrets.Func(keyvault.AdminKey)
+	}
 	var webhook func([]byte, string) (string, commerce.Payment, error)
 	var authenticate func(context.Context, string, bool) (commerce.Payment, error)
 	var tp *testpay.Provider
 	switch cfg.Payments {
 	case "stripe":
-		sp := stripe.New(stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
+		sp := stripe.New(stripeCfg)
 		m.Payments = sp
 		webhook = func(payload []byte, sig string) (string, commerce.Payment, error) {
 			ev, err := sp.ParseWebhook(payload, sig)
@@ -211,6 +249,11 @@ func (m *Main) Run(ctx context.Context) error {
 	relay.Published = dispatcher.Kick
 	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Now: m.Now, Grace: time.Minute, Log: m.Logger}
 
+	cursorKey := cfg.CursorKey
+	if cursorKey == "" {
+		cursorKey = cfg.AdminKey // empty under the host: a random key per process
+	}
+	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		DeadLetters: m.Queue.DeadLetters, Functions: traced,
@@ -222,10 +265,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return msg, err
 		},
 		StripeWebhook: webhook, TestAuthenticate: authenticate,
-	}, api.Config{
-		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
-		CORSOrigins: cfg.CORSOrigins, Telemetry: m.tel, AccessLog: m.AccessLog,
-	}, m.Logger)
+		Health: func(context.Context) error { return m.db.Check() },
+	}, apiCfg, m.Logger)
+	m.API = srv
 	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -238,7 +280,7 @@ func (m *Main) Run(ctx context.Context) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    4 * api.MaxHeaderBytes, // api answers past api.MaxHeaderBytes with a problem
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	m.served = make(chan error, 1)
@@ -251,6 +293,10 @@ func (m *Main) Run(ctx context.Context) error {
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
+	if secrets != nil {
+		m.workers.Add(1)
+		go func() { defer m.workers.Done(); secrets.Run(bg, secretRefresh) }()
+	}
 	m.workers.Add(4)
 	go func() { defer m.workers.Done(); m.Sweeper.Run(bg, time.Minute) }()
 	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
@@ -259,6 +305,12 @@ func (m *Main) Run(ctx context.Context) error {
 
 	if cfg.AdminKeyGenerated {
 		fmt.Fprintf(m.Stdout, "shopfn: SHOPFN_ADMIN_KEY is not set; admin key for this run: %s\n", cfg.AdminKey)
+	}
+	if tp != nil {
+		fmt.Fprintln(m.Stdout, "shopfn: TEST PAYMENTS: no money moves; every checkout is paid by the built-in test provider (set SHOPFN_PAYMENTS=stripe for real payments)")
+	}
+	if cfg.RateLimit > 0 {
+		fmt.Fprintf(m.Stdout, "shopfn: anonymous writes limited to %g/s per client, burst %d (SHOPFN_RATE_LIMIT=0 turns this off)\n", cfg.RateLimit, cfg.RateBurst)
 	}
 	fmt.Fprintf(m.Stdout, "shopfn: listening on http://%s (data in %s)\n", m.Addr(), cfg.DataDir)
 	return nil
@@ -297,10 +349,23 @@ func (m *Main) Close() error {
 			m.Logger.Warn("telemetry shutdown", "err", err)
 		}
 	}
+	if m.rel != nil {
+		if err := m.rel.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("sqlstore: close: %w", err))
+		}
+	}
+	if m.sqlDB != nil {
+		if err := m.sqlDB.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("sqlserver: close: %w", err))
+		}
+	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := m.lock.Unlock(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -24,6 +24,16 @@ for arg in "$@"; do
   fi
 done
 
+# handler/readme_test.go runs the README's examples, which use curl and jq.
+missing=()
+for tool in curl jq; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]} for the README examples"
+  apt_install "${missing[@]}"
+fi
+
 pkgs=()
 flags=()
 for arg in "$@"; do
@@ -53,6 +63,15 @@ if [ -z "${STRIPE_MOCK_BIN:-}" ] || [ ! -x "$STRIPE_MOCK_BIN" ]; then
   fi
 fi
 export STRIPE_MOCK_BIN
+
+# The sqlserver package parses every T-SQL statement and migration with
+# sqlfluff's tsql dialect (no SQL Server is installable here); Debian's
+# package installs it for /usr/bin/python3.
+if ! /usr/bin/python3 -m sqlfluff version >/dev/null 2>&1; then
+  echo "test.sh: installing sqlfluff"
+  apt_install sqlfluff
+fi
+export SHOPFN_REQUIRE_PEERS=${SHOPFN_REQUIRE_PEERS:-1}
 
 go vet "${pkgs[@]}"
 go test -count=1 -timeout 20m ${flags[@]+"${flags[@]}"} "${pkgs[@]}"

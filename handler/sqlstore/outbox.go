@@ -33,8 +33,8 @@ func (db *DB) addOutbox(ctx context.Context, tx *sql.Tx, msgs []commerce.Message
 
 // Unpublished returns messages not yet published, oldest first.
 func (s *CheckoutStore) Unpublished(ctx context.Context, limit int) ([]commerce.OutboxEntry, error) {
-	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(
-		`SELECT seq, queue, message_id, type, body, scheduled_at, attributes FROM outbox ORDER BY seq LIMIT ?`), limit)
+	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(s.db.d.Limit(
+		`SELECT seq, queue, message_id, type, body, scheduled_at, attributes FROM outbox ORDER BY seq`)), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: read outbox: %w", err)
 	}

@@ -40,10 +40,8 @@ func TestOutboxAttributes(t *testing.T) {
 		t.Fatalf("open a file made before the outbox had attributes: %v", err)
 	}
 	defer lite.Close()
-	db, err := sqlstore.New(ctx, lite.Write, lite.Read, sqlstore.SQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := sqlstore.New(lite.Write, lite.Read, sqlite.Dialect)
+	defer db.Close()
 	st := sqlstore.NewCheckoutStore(db)
 	c := &commerce.Checkout{ID: "k_tel", IdempotencyKey: "tel", OrderID: "o_tel", Status: commerce.CheckoutPending, CreatedAt: time.Now()}
 	attrs := map[string]string{commerce.AttrTraceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
