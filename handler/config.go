@@ -92,6 +92,12 @@ type Config struct {
 	// OnAzure says App Service or Functions on Azure runs this process
 	// (WEBSITE_INSTANCE_ID or WEBSITE_SITE_NAME is set).
 	OnAzure bool
+
+	// Queue names the queues' backend: "embedded" or "servicebus".
+	Queue string
+	// ServiceBusNamespace (Entra ID) or ServiceBusConnection (a connection
+	// string) reaches Service Bus; exactly one is set with Queue "servicebus".
+	ServiceBusNamespace, ServiceBusConnection string
 }
 
 // Rate limit defaults, standalone (and on AKS). Under the Functions host
@@ -268,6 +274,26 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	default:
 		bad("SHOPFN_PAYMENTS", "%q is not test or stripe", cfg.Payments)
+	}
+	cfg.Queue = get("SHOPFN_QUEUE", "embedded")
+	cfg.ServiceBusNamespace = get("ServiceBusConnection__fullyQualifiedNamespace", "")
+	cfg.ServiceBusConnection = get("ServiceBusConnection", "")
+	switch cfg.Queue {
+	case "embedded":
+	case "servicebus":
+		ns, conn := cfg.ServiceBusNamespace, cfg.ServiceBusConnection
+		switch {
+		case ns == "" && conn == "":
+			bad("SHOPFN_QUEUE", "servicebus needs ServiceBusConnection__fullyQualifiedNamespace (a namespace such as shop.servicebus.windows.net, reached with Entra ID) or ServiceBusConnection (a connection string)")
+		case ns != "" && conn != "":
+			bad("ServiceBusConnection", "set it or ServiceBusConnection__fullyQualifiedNamespace, not both")
+		case ns != "" && (strings.Contains(ns, ";") || !strings.Contains(ns, ".")):
+			bad("ServiceBusConnection__fullyQualifiedNamespace", "must be a namespace host such as shop.servicebus.windows.net, not a connection string")
+		case conn != "" && !strings.Contains(strings.ToLower(conn), "endpoint=sb://"):
+			bad("ServiceBusConnection", "must be a connection string with Endpoint=sb://...")
+		}
+	default:
+		bad("SHOPFN_QUEUE", "%q is not embedded or servicebus", cfg.Queue)
 	}
 	seed := get("SHOPFN_SEED", "true")
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {

@@ -94,7 +94,7 @@ func TestLoadConfig(t *testing.T) {
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
 			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
-			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20,
+			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Queue: "embedded",
 			LogLevel: "info"}
 		cfg.Getenv = nil // a function: not comparable
 		if diff := cmp.Diff(want, cfg); diff != "" {
@@ -125,6 +125,35 @@ func TestLoadConfig(t *testing.T) {
 		}
 		if _, err := LoadConfig(env("SHOPFN_CORS_ORIGINS", "shop.example")); err == nil || !strings.Contains(err.Error(), "SHOPFN_CORS_ORIGINS") {
 			t.Errorf("an origin without a scheme: got %v, want an error naming SHOPFN_CORS_ORIGINS", err)
+		}
+	})
+
+	t.Run("ServiceBus", func(t *testing.T) {
+		const conn = "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;"
+		tests := []struct {
+			name    string
+			env     []string
+			wantErr string // a setting the error names; "" for none
+		}{
+			{"Namespace", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"}, ""},
+			{"ConnectionString", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection", conn}, ""},
+			{"EmbeddedIgnoresServiceBus", []string{"ServiceBusConnection", conn}, ""},
+			{"Neither", []string{"SHOPFN_QUEUE", "servicebus"}, "SHOPFN_QUEUE"},
+			{"Both", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection", conn, "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"}, "ServiceBusConnection"},
+			{"NamespaceIsAConnectionString", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", conn}, "ServiceBusConnection__fullyQualifiedNamespace"},
+			{"ConnectionStringWithoutEndpoint", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection", "shop.servicebus.windows.net"}, "ServiceBusConnection"},
+			{"UnknownQueue", []string{"SHOPFN_QUEUE", "rabbitmq"}, "SHOPFN_QUEUE"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := LoadConfig(env(tt.env...))
+				if tt.wantErr == "" && err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr+":")) {
+					t.Fatalf("got %v, want an error naming %s", err, tt.wantErr)
+				}
+			})
 		}
 	})
 
@@ -172,6 +201,7 @@ func TestLoadConfig(t *testing.T) {
 		}
 		cfg, err := LoadConfig(env("WEBSITE_SITE_NAME", "shopfn-prod", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", "0123456789abcdef0123",
 			"SHOPFN_DOCUMENTS", "cosmos", "SHOPFN_SQL", "sqlserver", "SHOPFN_QUEUE", "servicebus",
+			"ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net",
 			"SQLSERVER_DSN", "sqlserver://shop.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity"))
 		if err != nil || !cfg.OnAzure {
 			t.Errorf("every setting explicit on Azure: got %v (on Azure %v), want no error", err, cfg.OnAzure)

@@ -27,6 +27,7 @@ import (
 	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
+	"shopfn/handler/servicebus"
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/stripe"
@@ -109,7 +110,8 @@ type Main struct {
 	// calls them; tests use it to deliver messages twice or out of order.
 	Middleware func(Handler) Handler
 
-	// Queue is the embedded queue; Payments the payment provider.
+	// Queue is the embedded queue (nil with Service Bus); Payments the
+	// payment provider.
 	Queue    *sqlite.Queue
 	Payments commerce.PaymentProvider
 	// API is the HTTP server's handler state.
@@ -117,6 +119,16 @@ type Main struct {
 	// Sweeper releases reservations whose expiry message never came; it
 	// runs every minute, and tests may call its Sweep.
 	Sweeper *worker.Sweeper
+
+	queue      queue                       // the queues in use
+	closeQueue func(context.Context) error // closes Service Bus, if open
+}
+
+// queue is what the program needs of its queues: the embedded queue and
+// Service Bus both have it.
+type queue interface {
+	commerce.Queue
+	commerce.DeadLetterQueue
 }
 
 // Handler runs a queue function on a message.
@@ -194,8 +206,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	orders := sqlstore.NewOrderStore(rel)
-	m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
-	if err := m.Queue.ReleaseLocks(ctx); err != nil { // likewise the messages it had in hand
+	if err := m.openQueue(ctx); err != nil {
 		return err
 	}
 	secrets, err := openSecrets(ctx, cfg, m.Logger)
@@ -231,7 +242,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.Payments, authenticate = tp, tp.Authenticate
 	}
-	relay := worker.NewRelay(checkouts, m.Queue, time.Second, m.Logger)
+	relay := worker.NewRelay(checkouts, m.queue, time.Second, m.Logger)
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
@@ -245,7 +256,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Middleware != nil {
 		handle = m.Middleware(handle)
 	}
-	dispatcher := worker.NewDispatcher(m.Queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
+	dispatcher := worker.NewDispatcher(m.queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
 	relay.Published = dispatcher.Kick
 	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Now: m.Now, Grace: time.Minute, Log: m.Logger}
 
@@ -256,9 +267,9 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		DeadLetters: m.Queue.DeadLetters, Functions: traced,
+		DeadLetters: m.queue.DeadLetters, Functions: traced,
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
-			msg, err := worker.Redrive(ctx, m.Queue, queue, id)
+			msg, err := worker.Redrive(ctx, m.queue, queue, id)
 			if err == nil {
 				dispatcher.Kick()
 			}
@@ -297,11 +308,14 @@ func (m *Main) Run(ctx context.Context) error {
 		m.workers.Add(1)
 		go func() { defer m.workers.Done(); secrets.Run(bg, secretRefresh) }()
 	}
-	m.workers.Add(4)
+	m.workers.Add(3)
 	go func() { defer m.workers.Done(); m.Sweeper.Run(bg, time.Minute) }()
 	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
 	go func() { defer m.workers.Done(); relay.Run(bg) }()
-	go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
+	if !(cfg.UnderHost && cfg.Queue == "servicebus") { // there the host's triggers call the functions
+		m.workers.Add(1)
+		go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
+	}
 
 	if cfg.AdminKeyGenerated {
 		fmt.Fprintf(m.Stdout, "shopfn: SHOPFN_ADMIN_KEY is not set; admin key for this run: %s\n", cfg.AdminKey)
@@ -349,6 +363,13 @@ func (m *Main) Close() error {
 			m.Logger.Warn("telemetry shutdown", "err", err)
 		}
 	}
+	if m.closeQueue != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.closeQueue(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("close queue: %w", err))
+		}
+	}
 	if m.rel != nil {
 		if err := m.rel.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("sqlstore: close: %w", err))
@@ -392,6 +413,29 @@ func (m *Main) MetricsAddr() string {
 		return ""
 	}
 	return m.metricsLn.Addr().String()
+}
+
+// openQueue opens the queues Config.Queue names: the embedded queue in the
+// SQLite file, or Service Bus.
+func (m *Main) openQueue(ctx context.Context) error {
+	cfg := m.Config
+	switch cfg.Queue {
+	case "servicebus":
+		client, err := servicebus.NewClient(cfg.ServiceBusNamespace, cfg.ServiceBusConnection)
+		if err != nil {
+			return err
+		}
+		q := servicebus.NewQueue(client, servicebus.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries})
+		m.queue = q
+		m.closeQueue = func(ctx context.Context) error { return errors.Join(q.Close(ctx), client.Close(ctx)) }
+	default:
+		m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
+		if err := m.Queue.ReleaseLocks(ctx); err != nil { // this process alone owns the embedded store
+			return err
+		}
+		m.queue = m.Queue
+	}
+	return nil
 }
 
 // sweepCarts deletes expired carts every ten minutes. Reads already treat an

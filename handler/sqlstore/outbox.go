@@ -11,14 +11,11 @@ import (
 	"shopfn/handler/commerce"
 )
 
-// addOutbox stores messages in the outbox within tx. The queue a message is
-// for follows from its type.
+// addOutbox stores messages in the outbox within tx, each for the queue
+// its type goes to (commerce.QueueFor).
 func (db *DB) addOutbox(ctx context.Context, tx *sql.Tx, msgs []commerce.Message) error {
 	for _, m := range msgs {
-		queue := commerce.QueueInventory
-		if m.Type == commerce.MsgOrderPlaced {
-			queue = commerce.QueueOrders
-		}
+		queue := commerce.QueueFor(m.Type)
 		attrs, err := encodeAttributes(m.Attributes)
 		if err != nil {
 			return fmt.Errorf("outbox: %w", err)
