@@ -7,12 +7,19 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
 )
 
 func TestCheckoutPays(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	written := map[string]error{} // message ID -> the outbox write's outcome
+	f := newFixtureWith(t, func(c *checkout.Config) {
+		c.Publishing = func(_ context.Context, m *commerce.Message) func(error) {
+			m.Attributes = map[string]string{commerce.AttrTraceParent: "trace-of-" + m.Type}
+			return func(err error) { written[m.ID] = err }
+		}
+	})
 	id := f.cart(t, "A", 2, "B", 1)
 	out, err := f.svc.Checkout(ctx, request(id, pmVisa), "key-1", "")
 	if err != nil {
@@ -35,6 +42,14 @@ func TestCheckoutPays(t *testing.T) {
 	expiry := f.outbox(t, commerce.MsgReservationExpired)
 	if len(expiry) != 1 || !expiry[0].ScheduledAt.Equal(t0.Add(reservationTTL)) {
 		t.Errorf("ReservationExpired messages: got %+v, want one scheduled at %v", expiry, t0.Add(reservationTTL))
+	}
+	for _, m := range append(placed, expiry...) {
+		if got := m.Attributes[commerce.AttrTraceParent]; got != "trace-of-"+m.Type {
+			t.Errorf("outbox %s traceparent: got %q, want the one Publishing stamped", m.Type, got)
+		}
+		if err, ok := written[m.ID]; !ok || err != nil {
+			t.Errorf("Publishing's done of %s: got called %v with %v, want called with nil", m.ID, ok, err)
+		}
 	}
 	if n := f.published.Load(); n < 2 {
 		t.Errorf("Published called %d times, want at least 2 (reservation, order)", n)

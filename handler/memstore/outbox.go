@@ -7,16 +7,12 @@ import (
 	"shopfn/handler/commerce"
 )
 
-// addOutbox stores copies of msgs in the outbox, each on the queue its type
-// is for. The caller holds db.mu.
+// addOutbox stores copies of msgs, attributes included, in the outbox, each
+// on the queue its type is for. The caller holds db.mu.
 func (db *DB) addOutbox(msgs []commerce.Message) {
 	for _, m := range msgs {
-		queue := commerce.QueueInventory
-		if m.Type == commerce.MsgOrderPlaced {
-			queue = commerce.QueueOrders
-		}
 		db.seq++
-		db.outbox = append(db.outbox, commerce.OutboxEntry{Seq: db.seq, Queue: queue, Message: cloneMessage(m)})
+		db.outbox = append(db.outbox, commerce.OutboxEntry{Seq: db.seq, Queue: commerce.QueueFor(m.Type), Message: cloneMessage(m)})
 	}
 }
 
