@@ -46,7 +46,7 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) error {
 		c.ID, c.ExpiresAt.UnixNano(), doc)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
-			return commerce.Errorf(commerce.KindConflict, "conflict", "cart %s exists", c.ID)
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "cart %s exists", c.ID)
 		}
 		return fmt.Errorf("sqlite: create cart: %w", err)
 	}

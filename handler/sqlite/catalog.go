@@ -95,7 +95,7 @@ func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, store fun
 			return err
 		}
 		if strings.Contains(err.Error(), "UNIQUE constraint failed: products.id") {
-			return commerce.Errorf(commerce.KindConflict, "conflict", "product %s exists", p.ID)
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "product %s exists", p.ID)
 		}
 		return fmt.Errorf("sqlite: write product %s: %w", p.ID, err)
 	}

@@ -35,7 +35,7 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 			return err
 		}
 		if c.Status != commerce.CheckoutPaid {
-			return commerce.Errorf(commerce.KindConflict, "not_paid", "checkout %s of order %s is %s", c.ID, orderID, c.Status)
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeNotPaid, "checkout %s of order %s is %s", c.ID, orderID, c.Status)
 		}
 		doc, err := encodeOrder(orderFromCheckout(c, commerce.OrderPlaced, now))
 		if err != nil {
