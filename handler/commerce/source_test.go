@@ -144,3 +144,83 @@ func TestNoLiteralErrorCodes(t *testing.T) {
 		})
 	})
 }
+
+// TestExportedNamesDocumented fails when an exported name of the handler
+// tree (outside tests) has no doc comment: a function or method, a type, or
+// a constant or variable, documented on its own or by the comment of its
+// group, and each method of an exported interface. Methods of unexported
+// types are not exported API and are skipped; so are struct fields, which
+// the standard library documents only where their name does not say enough.
+func TestExportedNamesDocumented(t *testing.T) {
+	handlerFiles(t, func(fset *token.FileSet, path string, f *ast.File) {
+		missing := func(pos token.Pos, name string) {
+			t.Errorf("%s: exported %s has no doc comment", fset.Position(pos), name)
+		}
+		for _, decl := range f.Decls {
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if !d.Name.IsExported() || d.Doc != nil {
+					continue
+				}
+				if d.Recv != nil {
+					if recv := receiverName(d.Recv.List[0].Type); !ast.IsExported(recv) {
+						continue
+					}
+					missing(d.Pos(), "method "+receiverName(d.Recv.List[0].Type)+"."+d.Name.Name)
+					continue
+				}
+				missing(d.Pos(), "func "+d.Name.Name)
+			case *ast.GenDecl:
+				if d.Tok == token.IMPORT || d.Doc != nil && !d.Lparen.IsValid() {
+					continue
+				}
+				for _, spec := range d.Specs {
+					switch s := spec.(type) {
+					case *ast.TypeSpec:
+						if !s.Name.IsExported() {
+							continue
+						}
+						if s.Doc == nil && d.Doc == nil {
+							missing(s.Pos(), "type "+s.Name.Name)
+						}
+						// An interface's methods are its contract: each says
+						// what it does (and which codes it returns).
+						if it, ok := s.Type.(*ast.InterfaceType); ok {
+							for _, m := range it.Methods.List {
+								if len(m.Names) == 1 && m.Names[0].IsExported() && m.Doc == nil && m.Comment == nil {
+									missing(m.Pos(), "method "+s.Name.Name+"."+m.Names[0].Name)
+								}
+							}
+						}
+					case *ast.ValueSpec:
+						// A grouped constant or variable is documented by its
+						// own comment, its line comment, or its group's.
+						if s.Doc != nil || s.Comment != nil || d.Doc != nil {
+							continue
+						}
+						for _, n := range s.Names {
+							if n.IsExported() {
+								missing(n.Pos(), d.Tok.String()+" "+n.Name)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// receiverName returns the type name of a method's receiver.
+func receiverName(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.StarExpr:
+		return receiverName(e.X)
+	case *ast.IndexExpr:
+		return receiverName(e.X)
+	case *ast.IndexListExpr:
+		return receiverName(e.X)
+	case *ast.Ident:
+		return e.Name
+	}
+	return ""
+}
