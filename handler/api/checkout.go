@@ -120,9 +120,9 @@ func renderCheckout(c *commerce.Checkout, paidStatus int) (int, []byte) {
 }
 
 func (s *Server) confirmCheckout(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("checkoutId")
-	if !commerce.IsID(id, 'k') {
-		return commerce.NotFoundf("checkout %q not found", id)
+	id, err := pathID(r, "checkoutId", 'k', "checkout")
+	if err != nil {
+		return err
 	}
 	c, err := s.Checkout.Confirm(r.Context(), id)
 	if err != nil {
