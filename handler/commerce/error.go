@@ -64,6 +64,7 @@ const (
 	CodePayloadTooLarge    = "payload_too_large"
 	CodeUnsupportedMedia   = "unsupported_media_type"
 	CodeInternal           = "internal"
+	CodeConflict           = "conflict"
 	CodeUnavailable        = "unavailable"
 
 	CodeUnknownSKU        = "unknown_sku"
