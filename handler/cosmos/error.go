@@ -43,7 +43,6 @@ func statusError(code int, what string, err error) error {
 	return fmt.Errorf("cosmos: %s: %w", what, err)
 }
 
-
 // batchFailure returns the index and status of the operation that made a
 // batch fail: the first result that is neither a success nor 424 (failed
 // dependency), as the service reports. It returns -1 when every operation

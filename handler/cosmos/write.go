@@ -194,37 +194,58 @@ func batchWrite(b *azcosmos.TransactionalBatch, op string, d *productDoc, etag s
 }
 
 // commit runs, in one transactional batch in category's partition, the
-// product operation write adds and the change of the category's counts
-// (the count document replaced conditionally on its ETag, or created). A
-// lost race on the count document is retried; a failed product operation
-// is translated. It returns the ETag the product operation produced.
+// change of the category's counts (the count document replaced
+// conditionally on its ETag, or created) and the product operation write
+// adds. A lost race on the count document is retried; a failed product
+// operation is translated. It returns the ETag the product operation
+// produced. (The count goes first: on the service the order is immaterial,
+// and on a peer without atomic batches the common failure, a count race,
+// then writes nothing.)
 func (s *CatalogStore) commit(ctx context.Context, category string, write func(*azcosmos.TransactionalBatch) error, dTotal, dActive int) (string, error) {
 	pk := azcosmos.NewPartitionKeyString(category)
 	for attempt := 1; ; attempt++ {
 		b := s.c.NewTransactionalBatch(pk)
-		if err := write(&b); err != nil {
-			return "", err
-		}
-		if dTotal != 0 || dActive != 0 {
+		counted := dTotal != 0 || dActive != 0
+		if counted {
 			if err := s.addCount(ctx, &b, category, dTotal, dActive); err != nil {
 				return "", err
 			}
+		}
+		if err := write(&b); err != nil {
+			return "", err
 		}
 		resp, err := s.c.ExecuteTransactionalBatch(ctx, b, nil)
 		if err != nil {
 			return "", translate(err, "write products in "+category)
 		}
-		i, code := batchFailure(resp)
-		switch {
-		case i < 0:
-			return string(resp.OperationResults[0].ETag), nil
-		case i == 1 && (code == http.StatusPreconditionFailed || code == http.StatusConflict) && attempt < maxAttempts:
-			continue // the count document changed under us
-		case i == 0:
-			return "", statusError(code, "product in "+category, nil)
+		etag, retry, err := commitResult(resp, counted, category)
+		if retry && attempt < maxAttempts {
+			continue
 		}
-		return "", statusError(code, "category count of "+category, nil)
+		return etag, err
 	}
+}
+
+// commitResult interprets the response of commit's batch: the product
+// operation's ETag, or whether the count document's race calls for a retry,
+// or the product operation's error.
+func commitResult(resp azcosmos.TransactionalBatchResponse, counted bool, category string) (etag string, retry bool, err error) {
+	op := 0
+	if counted {
+		op = 1
+	}
+	i, code := batchFailure(resp)
+	switch {
+	case i < 0 && op < len(resp.OperationResults):
+		return string(resp.OperationResults[op].ETag), false, nil
+	case i < 0:
+		return "", false, fmt.Errorf("cosmos: batch in %s answered %d results for %d operations", category, len(resp.OperationResults), op+1)
+	case i == op:
+		return "", false, statusError(code, "product in "+category, nil)
+	case counted && i == 0 && (code == http.StatusPreconditionFailed || code == http.StatusConflict):
+		return "", true, statusError(code, "category count of "+category, nil)
+	}
+	return "", false, statusError(code, "category count of "+category, nil)
 }
 
 // addCount adds to b the change of category's count document.
