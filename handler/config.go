@@ -54,6 +54,10 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the storefront
 	// routes ("*": any).
 	CORSOrigins []string
+	// Documents names the catalog and cart store: "sqlite" or "cosmos";
+	// Cosmos reaches Cosmos DB.
+	Documents string
+	Cosmos    CosmosConfig
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv outside
@@ -131,6 +135,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	default:
 		bad("SHOPFN_PAYMENTS", "%q is not test or stripe", cfg.Payments)
 	}
+	loadDocuments(&cfg, get, bad)
 	seed := get("SHOPFN_SEED", "true")
 	var err error
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
 	"shopfn/handler/api"
 	"shopfn/handler/cache"
 	"shopfn/handler/cart"
@@ -72,6 +74,10 @@ type Main struct {
 	// calls them; tests use it to deliver messages twice or out of order.
 	Middleware func(Handler) Handler
 
+	// CosmosPolicies run on every HTTP request to Cosmos DB; benchmarks
+	// count requests with one.
+	CosmosPolicies []policy.Policy
+
 	// Queue is the embedded queue; Payments the payment provider.
 	Queue    *sqlite.Queue
 	Payments commerce.PaymentProvider
@@ -98,11 +104,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
-	carts, err := sqlite.NewCartStore(ctx, m.db)
+	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies)
 	if err != nil {
 		return err
 	}
+	catalog := cache.NewCatalog(docs.Catalog, cfg.CatalogCacheTTL, m.Now)
+	carts := docs.Carts
 	inventory, err := sqlstore.NewInventoryStore(ctx, rel)
 	if err != nil {
 		return err
@@ -193,8 +200,11 @@ func (m *Main) Run(ctx context.Context) error {
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.workers.Add(3)
-	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
+	if docs.Sweep {
+		m.workers.Add(1)
+		go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
+	}
+	m.workers.Add(2)
 	go func() { defer m.workers.Done(); relay.Run(bg) }()
 	go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
 
@@ -236,7 +246,7 @@ func (m *Main) Close() error {
 
 // sweepCarts deletes expired carts every ten minutes. Reads already treat an
 // expired cart as gone; this reclaims the space.
-func (m *Main) sweepCarts(ctx context.Context, carts *sqlite.CartStore) {
+func (m *Main) sweepCarts(ctx context.Context, carts commerce.CartStore) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
