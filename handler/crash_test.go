@@ -171,6 +171,7 @@ func crashNewRig(t *testing.T) *crashRig {
 		"SHOPFN_SEED=false",
 		"RESERVATION_TTL_MINUTES=1",
 	)
+	env = append(env, testDocumentsEnv()...)
 	r := &crashRig{t: t, bin: bin, env: env, base: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}}
 	t.Cleanup(func() {
 		if r.cmd != nil {

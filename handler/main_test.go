@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,7 +17,13 @@ import (
 
 // TestMain runs the tests and removes the binary that mustBuildBinary built.
 func TestMain(m *testing.M) {
+	stop, err := startTestDocuments()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := m.Run()
+	stop()
 	if buildPath != "" {
 		os.RemoveAll(filepath.Dir(buildPath))
 	}
@@ -66,11 +73,13 @@ func MustRunMain(tb testing.TB, seed bool) *Program {
 
 // NewTestConfig returns the configuration MustRunMain uses.
 func NewTestConfig(tb testing.TB, seed bool) Config {
-	return Config{
+	cfg := Config{
 		Addr: "127.0.0.1:0", DataDir: tb.TempDir(), AdminKey: testAdminKey,
 		CartTTL: 72 * time.Hour, Seed: seed, Currency: "USD", CatalogCacheTTL: time.Second,
 		Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8,
 	}
+	useTestDocuments(&cfg)
+	return cfg
 }
 
 // MustRunMainWith is MustRunMain with a chance to change the Main before it

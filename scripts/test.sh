@@ -54,5 +54,30 @@ if [ -z "${STRIPE_MOCK_BIN:-}" ] || [ ! -x "$STRIPE_MOCK_BIN" ]; then
 fi
 export STRIPE_MOCK_BIN
 
+# The Cosmos DB adapter's tests, and the end-to-end tests' Cosmos mode, run
+# against @vercel/cosmosdb-server (scripts/cosmospeer), which needs Node >= 20.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "test.sh: installing nodejs and npm for the Cosmos DB peer"
+  apt_install nodejs npm
+fi
+peer="$root/scripts/cosmospeer"
+if [ ! -f "$peer/node_modules/.package-lock.json" ] || [ "$peer/package-lock.json" -nt "$peer/node_modules/.package-lock.json" ]; then
+  echo "test.sh: installing the Cosmos DB peer (npm ci in scripts/cosmospeer)"
+  (cd "$peer" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+export SHOPFN_COSMOS_PEER="$peer/start.js"
+
+# Every local peer the tests need is installed above: a test that cannot
+# start one fails instead of skipping.
+export SHOPFN_REQUIRE_PEERS=1
+
 go vet "${pkgs[@]}"
 go test -count=1 -timeout 20m ${flags[@]+"${flags[@]}"} "${pkgs[@]}"
+
+# The money path's end-to-end tests once more with the catalog and carts on
+# the Cosmos DB peer (SHOPFN_DOCUMENTS=cosmos), on a full run.
+if [ ${#pkgs[@]} -eq 1 ] && [ "${pkgs[0]}" = ./... ]; then
+  echo "test.sh: the money path's end-to-end tests with Cosmos DB documents"
+  SHOPFN_TEST_DOCUMENTS=cosmos go test -count=1 -timeout 10m ${flags[@]+"${flags[@]}"} \
+    -run 'TestDocumentsMode|TestHost|TestE2EErrors|TestE2ECheckout|TestE2EFlashSale|TestE2ERedelivery|TestCrashCheckout' ./handler
+fi
