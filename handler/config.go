@@ -49,6 +49,9 @@ type Config struct {
 	// MaxDeliveries is how often the embedded queue delivers a message
 	// before it dead-letters it.
 	MaxDeliveries int
+	// RetryBackoff is how long a message whose function failed waits before
+	// its second delivery; each later one waits twice as long (worker.Backoff).
+	RetryBackoff time.Duration
 	// Workers bounds the messages handled at once per queue.
 	Workers int
 	// CORSOrigins are the browser origins allowed to call the storefront
@@ -101,6 +104,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.Shipping = int64(intSetting("SHOPFN_SHIPPING_AMOUNT", 0, 0, commerce.MaxAmount))
 	cfg.Tax = int64(intSetting("SHOPFN_TAX_AMOUNT", 0, 0, commerce.MaxAmount))
 	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
+	cfg.RetryBackoff = time.Duration(intSetting("SHOPFN_RETRY_BACKOFF_SECONDS", 1, 0, 60)) * time.Second
 	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
 	cors := "*" // standalone: a storefront in development calls from another port
 	if cfg.UnderHost {

@@ -51,7 +51,7 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
-			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8, CORSOrigins: []string{"*"}, Documents: "sqlite"}
+			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, CORSOrigins: []string{"*"}, Documents: "sqlite"}
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
 		}

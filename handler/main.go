@@ -169,7 +169,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Middleware != nil {
 		handle = m.Middleware(handle)
 	}
-	dispatcher := worker.NewDispatcher(m.Queue, handle, cfg.Workers, 100*time.Millisecond, m.Logger)
+	dispatcher := worker.NewDispatcher(m.Queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
 	relay.Published = dispatcher.Kick
 
 	srv := api.NewServer(api.Deps{

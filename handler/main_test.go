@@ -77,6 +77,7 @@ func NewTestConfig(tb testing.TB, seed bool) Config {
 		Addr: "127.0.0.1:0", DataDir: tb.TempDir(), AdminKey: testAdminKey,
 		CartTTL: 72 * time.Hour, Seed: seed, Currency: "USD", CatalogCacheTTL: time.Second,
 		Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8,
+		RetryBackoff: 0, // the clock stands still: a test that wants backoff sets it and advances the clock
 	}
 	useTestDocuments(&cfg)
 	return cfg

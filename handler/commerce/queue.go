@@ -31,13 +31,23 @@ type Message struct {
 	Body []byte
 	// ScheduledAt, when set, is the earliest time the message is delivered.
 	ScheduledAt time.Time
+	// Attributes are the message's application properties (Service Bus
+	// ApplicationProperties), such as AttrTraceParent. Queues carry them
+	// from publish to delivery and into dead letters.
+	Attributes map[string]string
 
 	// DeliveryCount counts deliveries, this one included.
 	DeliveryCount int
 	EnqueuedAt    time.Time
-	// LockToken identifies this delivery's lock for Complete and Abandon.
-	LockToken string
+	// Delivery is the queue's own handle of this delivery (its lock), set by
+	// Receive and taken back by Complete and Abandon. It is nil on a message
+	// that was not received from a Queue.
+	Delivery any
 }
+
+// AttrTraceParent is the attribute that carries a W3C traceparent from the
+// request that published a message to the function that handles it.
+const AttrTraceParent = "traceparent"
 
 // Publisher sends messages to a queue. Implementations: the embedded queue
 // (sqlite.Queue) and, later, servicebus.Publisher.
@@ -67,10 +77,11 @@ type Queue interface {
 	// delivered again.
 	Complete(ctx context.Context, queue string, m Message) error
 
-	// Abandon releases a delivered message for redelivery at once, or
-	// dead-letters it when it has been delivered MaxDeliveryCount times. It
-	// returns "lock_lost" as Complete does.
-	Abandon(ctx context.Context, queue string, m Message, reason string) error
+	// Abandon releases a delivered message for redelivery no sooner than
+	// delay from now (at once when delay is 0), or dead-letters it with
+	// reason when it has been delivered MaxDeliveryCount times. It returns
+	// "lock_lost" as Complete does.
+	Abandon(ctx context.Context, queue string, m Message, reason string, delay time.Duration) error
 
 	// DeadLetters lists dead-lettered messages of a queue, oldest first.
 	DeadLetters(ctx context.Context, queue string, limit int) ([]DeadLetter, error)
@@ -79,12 +90,14 @@ type Queue interface {
 // DeadLetter is a message that a queue gave up delivering. It is kept,
 // never dropped.
 type DeadLetter struct {
-	Queue          string    `json:"queue"`
-	ID             string    `json:"messageId"`
-	Type           string    `json:"type"`
-	Body           []byte    `json:"body"`
-	DeliveryCount  int       `json:"deliveryCount"`
-	Reason         string    `json:"reason"`
-	EnqueuedAt     time.Time `json:"enqueuedAt"`
-	DeadLetteredAt time.Time `json:"deadLetteredAt"`
+	Queue string `json:"queue"`
+	ID    string `json:"messageId"`
+	Type  string `json:"type"`
+	Body  []byte `json:"body"`
+	// Attributes are the message's application properties.
+	Attributes     map[string]string `json:"attributes,omitempty"`
+	DeliveryCount  int               `json:"deliveryCount"`
+	Reason         string            `json:"reason"`
+	EnqueuedAt     time.Time         `json:"enqueuedAt"`
+	DeadLetteredAt time.Time         `json:"deadLetteredAt"`
 }

@@ -100,6 +100,7 @@ var schema = []string{
 		message_id     TEXT NOT NULL,
 		type           TEXT NOT NULL,
 		body           BLOB,
+		attributes     TEXT,
 		enqueued_at    INTEGER NOT NULL,
 		scheduled_at   INTEGER,
 		visible_at     INTEGER NOT NULL,
@@ -114,6 +115,7 @@ var schema = []string{
 		message_id       TEXT NOT NULL,
 		type             TEXT NOT NULL,
 		body             BLOB,
+		attributes       TEXT,
 		delivery_count   INTEGER NOT NULL,
 		reason           TEXT NOT NULL,
 		enqueued_at      INTEGER NOT NULL,
@@ -129,11 +131,38 @@ var schema = []string{
 	`CREATE INDEX IF NOT EXISTS queue_dedup_accepted ON queue_dedup (accepted_at)`,
 }
 
+// addedColumns are columns added to tables after their first release: a
+// file made before gets them at open.
+var addedColumns = []struct{ table, column, decl string }{
+	{"queue_messages", "attributes", "TEXT"},
+	{"queue_deadletters", "attributes", "TEXT"},
+}
+
 func (db *DB) migrate(ctx context.Context) error {
 	for _, stmt := range schema {
 		if _, err := db.Write.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("sqlite: migrate: %w", err)
 		}
+	}
+	for _, c := range addedColumns {
+		if err := addColumn(ctx, db.Write, c.table, c.column, c.decl); err != nil {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+// addColumn adds a column to a table unless the table has it.
+func addColumn(ctx context.Context, db *sql.DB, table, column, decl string) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, table, column).Scan(&n); err != nil {
+		return fmt.Errorf("%s.%s: %w", table, column, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN `+column+` `+decl); err != nil {
+		return fmt.Errorf("%s.%s: %w", table, column, err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -93,9 +94,13 @@ func (q *Queue) Publish(ctx context.Context, queue string, msgs ...commerce.Mess
 				scheduled = sql.NullInt64{Int64: m.ScheduledAt.UnixNano(), Valid: true}
 				visible = scheduled.Int64
 			}
+			attrs, err := encodeAttributes(m.Attributes)
+			if err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO queue_messages
-				(queue, message_id, type, body, enqueued_at, scheduled_at, visible_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				queue, m.ID, m.Type, m.Body, now, scheduled, visible); err != nil {
+				(queue, message_id, type, body, attributes, enqueued_at, scheduled_at, visible_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				queue, m.ID, m.Type, m.Body, attrs, now, scheduled, visible); err != nil {
 				return err
 			}
 		}
@@ -122,7 +127,7 @@ func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.
 		// Candidates in due order, straight off the index: the cost does not
 		// grow with the backlog. Messages due at the same time go in
 		// publishing order.
-		rows, err := tx.QueryContext(ctx, `SELECT seq, message_id, type, body, enqueued_at, scheduled_at, delivery_count
+		rows, err := tx.QueryContext(ctx, `SELECT seq, message_id, type, body, attributes, enqueued_at, scheduled_at, delivery_count
 			FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`, queue, now.UnixNano(), max)
 		if err != nil {
 			return err
@@ -133,7 +138,11 @@ func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.
 			var m commerce.Message
 			var seq, enqueued int64
 			var scheduled sql.NullInt64
-			if err := rows.Scan(&seq, &m.ID, &m.Type, &m.Body, &enqueued, &scheduled, &m.DeliveryCount); err != nil {
+			var attrs sql.NullString
+			if err := rows.Scan(&seq, &m.ID, &m.Type, &m.Body, &attrs, &enqueued, &scheduled, &m.DeliveryCount); err != nil {
+				return err
+			}
+			if m.Attributes, err = decodeAttributes(attrs); err != nil {
 				return err
 			}
 			if m.DeliveryCount >= q.opts.MaxDeliveryCount {
@@ -145,7 +154,7 @@ func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.
 				m.ScheduledAt = time.Unix(0, scheduled.Int64).UTC()
 			}
 			m.DeliveryCount++
-			m.LockToken = newLockToken()
+			m.Delivery = newLockToken()
 			msgs, seqs = append(msgs, m), append(seqs, seq)
 		}
 		if err := rows.Close(); err != nil {
@@ -153,8 +162,8 @@ func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.
 		}
 		for _, seq := range dead {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO queue_deadletters
-				(queue, message_id, type, body, delivery_count, reason, enqueued_at, dead_lettered_at)
-				SELECT queue, message_id, type, body, delivery_count, ?, enqueued_at, ? FROM queue_messages WHERE seq = ?`,
+				(queue, message_id, type, body, attributes, delivery_count, reason, enqueued_at, dead_lettered_at)
+				SELECT queue, message_id, type, body, attributes, delivery_count, ?, enqueued_at, ? FROM queue_messages WHERE seq = ?`,
 				ReasonMaxDeliveryCount, now.UnixNano(), seq); err != nil {
 				return err
 			}
@@ -166,7 +175,7 @@ func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.
 		for i, m := range msgs {
 			if _, err := tx.ExecContext(ctx, `UPDATE queue_messages
 				SET delivery_count = ?, lock_token = ?, visible_at = ? WHERE seq = ?`,
-				m.DeliveryCount, m.LockToken, until, seqs[i]); err != nil {
+				m.DeliveryCount, m.Delivery, until, seqs[i]); err != nil {
 				return err
 			}
 		}
@@ -197,7 +206,7 @@ func (q *Queue) ReleaseLocks(ctx context.Context) error {
 func (q *Queue) Complete(ctx context.Context, queue string, m commerce.Message) error {
 	res, err := q.db.Write.ExecContext(ctx, `DELETE FROM queue_messages
 		WHERE queue = ? AND message_id = ? AND lock_token = ? AND visible_at > ?`,
-		queue, m.ID, m.LockToken, q.opts.Now().UnixNano())
+		queue, m.ID, lockToken(m), q.opts.Now().UnixNano())
 	if err != nil {
 		return fmt.Errorf("sqlite: queue complete: %w", err)
 	}
@@ -207,11 +216,11 @@ func (q *Queue) Complete(ctx context.Context, queue string, m commerce.Message) 
 	return nil
 }
 
-// Abandon releases a delivered message for redelivery at once or, when it
-// has been delivered MaxDeliveryCount times, dead-letters it with reason
-// (or ReasonMaxDeliveryCount when reason is empty). It returns "lock_lost"
-// as Complete does.
-func (q *Queue) Abandon(ctx context.Context, queue string, m commerce.Message, reason string) error {
+// Abandon releases a delivered message for redelivery no sooner than delay
+// from now or, when it has been delivered MaxDeliveryCount times,
+// dead-letters it with reason (or ReasonMaxDeliveryCount when reason is
+// empty). It returns "lock_lost" as Complete does.
+func (q *Queue) Abandon(ctx context.Context, queue string, m commerce.Message, reason string, delay time.Duration) error {
 	if reason == "" {
 		reason = ReasonMaxDeliveryCount
 	}
@@ -221,7 +230,7 @@ func (q *Queue) Abandon(ctx context.Context, queue string, m commerce.Message, r
 		var count int
 		err := tx.QueryRowContext(ctx, `SELECT seq, delivery_count FROM queue_messages
 			WHERE queue = ? AND message_id = ? AND lock_token = ? AND visible_at > ?`,
-			queue, m.ID, m.LockToken, now).Scan(&seq, &count)
+			queue, m.ID, lockToken(m), now).Scan(&seq, &count)
 		if errors.Is(err, sql.ErrNoRows) {
 			return lockLost(queue, m)
 		}
@@ -229,12 +238,12 @@ func (q *Queue) Abandon(ctx context.Context, queue string, m commerce.Message, r
 			return err
 		}
 		if count < q.opts.MaxDeliveryCount {
-			_, err := tx.ExecContext(ctx, `UPDATE queue_messages SET visible_at = ?, lock_token = NULL WHERE seq = ?`, now, seq)
+			_, err := tx.ExecContext(ctx, `UPDATE queue_messages SET visible_at = ?, lock_token = NULL WHERE seq = ?`, now+max(delay, 0).Nanoseconds(), seq)
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO queue_deadletters
-			(queue, message_id, type, body, delivery_count, reason, enqueued_at, dead_lettered_at)
-			SELECT queue, message_id, type, body, delivery_count, ?, enqueued_at, ? FROM queue_messages WHERE seq = ?`,
+			(queue, message_id, type, body, attributes, delivery_count, reason, enqueued_at, dead_lettered_at)
+			SELECT queue, message_id, type, body, attributes, delivery_count, ?, enqueued_at, ? FROM queue_messages WHERE seq = ?`,
 			reason, now, seq); err != nil {
 			return err
 		}
@@ -254,7 +263,7 @@ func (q *Queue) DeadLetters(ctx context.Context, queue string, limit int) ([]com
 	if limit < 1 {
 		return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "dead letters: limit %d < 1", limit)
 	}
-	rows, err := q.db.Read.QueryContext(ctx, `SELECT message_id, type, body, delivery_count, reason, enqueued_at, dead_lettered_at
+	rows, err := q.db.Read.QueryContext(ctx, `SELECT message_id, type, body, attributes, delivery_count, reason, enqueued_at, dead_lettered_at
 		FROM queue_deadletters WHERE queue = ? ORDER BY seq LIMIT ?`, queue, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: queue dead letters: %w", err)
@@ -264,7 +273,11 @@ func (q *Queue) DeadLetters(ctx context.Context, queue string, limit int) ([]com
 	for rows.Next() {
 		d := commerce.DeadLetter{Queue: queue}
 		var enqueued, dead int64
-		if err := rows.Scan(&d.ID, &d.Type, &d.Body, &d.DeliveryCount, &d.Reason, &enqueued, &dead); err != nil {
+		var attrs sql.NullString
+		if err := rows.Scan(&d.ID, &d.Type, &d.Body, &attrs, &d.DeliveryCount, &d.Reason, &enqueued, &dead); err != nil {
+			return nil, fmt.Errorf("sqlite: queue dead letters: %w", err)
+		}
+		if d.Attributes, err = decodeAttributes(attrs); err != nil {
 			return nil, fmt.Errorf("sqlite: queue dead letters: %w", err)
 		}
 		d.EnqueuedAt, d.DeadLetteredAt = time.Unix(0, enqueued).UTC(), time.Unix(0, dead).UTC()
@@ -308,4 +321,36 @@ func newLockToken() string {
 	b := make([]byte, 16)
 	rand.Read(b) // never fails (crypto/rand, Go 1.24+)
 	return hex.EncodeToString(b)
+}
+
+// lockToken returns the lock token a Receive of this queue put in m.Delivery,
+// or "" when m was not received here (which matches no lock).
+func lockToken(m commerce.Message) string {
+	t, _ := m.Delivery.(string)
+	return t
+}
+
+// encodeAttributes stores a message's attributes as a JSON object, or NULL
+// when it has none.
+func encodeAttributes(a map[string]string) (sql.NullString, error) {
+	if len(a) == 0 {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return sql.NullString{}, fmt.Errorf("attributes: %w", err)
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
+}
+
+// decodeAttributes reads what encodeAttributes stored.
+func decodeAttributes(s sql.NullString) (map[string]string, error) {
+	if !s.Valid || s.String == "" {
+		return nil, nil
+	}
+	var a map[string]string
+	if err := json.Unmarshal([]byte(s.String), &a); err != nil {
+		return nil, fmt.Errorf("attributes: %w", err)
+	}
+	return a, nil
 }

@@ -97,11 +97,11 @@ func TestQueue(t *testing.T, h QueueHarness) {
 		must(t, env.Queue.Publish(ctx, qn, msg("a")))
 		got, want := recv(t, env.Queue, qn, 10, "a")[0], msg("a")
 		want.DeliveryCount = 1
-		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(want, "LockToken", "EnqueuedAt")); diff != "" {
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(want, "Delivery", "EnqueuedAt")); diff != "" {
 			t.Errorf("message (-want +got):\n%s", diff)
 		}
-		if d := got.EnqueuedAt.Sub(now); got.LockToken == "" || d < -time.Minute || d > time.Minute {
-			t.Errorf("got LockToken %q, EnqueuedAt %v; want a token and about %v", got.LockToken, got.EnqueuedAt, now)
+		if d := got.EnqueuedAt.Sub(now); got.Delivery == nil || d < -time.Minute || d > time.Minute {
+			t.Errorf("got Delivery %v, EnqueuedAt %v; want a handle and about %v", got.Delivery, got.EnqueuedAt, now)
 		}
 		must(t, env.Queue.Complete(ctx, qn, got))
 		wantCode(t, env.Queue.Complete(ctx, qn, got), commerce.CodeLockLost) // CompleteTwice
@@ -150,11 +150,11 @@ func TestQueue(t *testing.T, h QueueHarness) {
 		env.Advance(time.Second)
 		wantCode(t, env.Queue.Complete(ctx, qn, first), commerce.CodeLockLost) // expired, not yet redelivered
 		second := recv(t, env.Queue, qn, 10, "a")[0]
-		if second.DeliveryCount != 2 || second.LockToken == first.LockToken {
-			t.Errorf("got DeliveryCount %d, LockToken %q; want 2 and not %q", second.DeliveryCount, second.LockToken, first.LockToken)
+		if second.DeliveryCount != 2 || second.Delivery == first.Delivery {
+			t.Errorf("got DeliveryCount %d, Delivery %v; want 2 and not %v", second.DeliveryCount, second.Delivery, first.Delivery)
 		}
 		wantCode(t, env.Queue.Complete(ctx, qn, first), commerce.CodeLockLost)
-		wantCode(t, env.Queue.Abandon(ctx, qn, first, "stale"), commerce.CodeLockLost)
+		wantCode(t, env.Queue.Abandon(ctx, qn, first, "stale", 0), commerce.CodeLockLost)
 		must(t, env.Queue.Complete(ctx, qn, second))
 	})
 
@@ -162,12 +162,37 @@ func TestQueue(t *testing.T, h QueueHarness) {
 		env := h.New(t)
 		must(t, env.Queue.Publish(ctx, qn, msg("a"), msg("b")))
 		first := recv(t, env.Queue, qn, 1, "a")[0]
-		must(t, env.Queue.Abandon(ctx, qn, first, "try again"))
-		wantCode(t, env.Queue.Abandon(ctx, qn, first, "twice"), commerce.CodeLockLost)
+		must(t, env.Queue.Abandon(ctx, qn, first, "try again", 0))
+		wantCode(t, env.Queue.Abandon(ctx, qn, first, "twice", 0), commerce.CodeLockLost)
 		wantCode(t, env.Queue.Complete(ctx, qn, first), commerce.CodeLockLost)
 		got := recv(t, env.Queue, qn, 10, "a", "b")
 		wantCount(t, got[0], 2)
 		wantCount(t, got[1], 1)
+	})
+
+	t.Run("AttributesRoundTrip", func(t *testing.T) {
+		env := h.New(t)
+		m := msg("a")
+		m.Attributes = map[string]string{commerce.AttrTraceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "k": "v"}
+		must(t, env.Queue.Publish(ctx, qn, m))
+		got := recv(t, env.Queue, qn, 10, "a")[0]
+		if diff := cmp.Diff(m.Attributes, got.Attributes); diff != "" {
+			t.Errorf("attributes (-want +got):\n%s", diff)
+		}
+		must(t, env.Queue.Complete(ctx, qn, got))
+	})
+
+	t.Run("AbandonWithDelay", func(t *testing.T) {
+		env := h.New(t)
+		needClock(t, env)
+		must(t, env.Queue.Publish(ctx, qn, msg("a"), msg("b")))
+		first := recv(t, env.Queue, qn, 1, "a")[0]
+		must(t, env.Queue.Abandon(ctx, qn, first, "later", 10*time.Second))
+		recv(t, env.Queue, qn, 10, "b")
+		env.Advance(9 * time.Second)
+		recv(t, env.Queue, qn, 10) // a is held back, b is locked
+		env.Advance(time.Second)
+		wantCount(t, recv(t, env.Queue, qn, 10, "a")[0], 2)
 	})
 
 	t.Run("DeadLetterAfterMaxDeliveries", func(t *testing.T) {
@@ -176,7 +201,7 @@ func TestQueue(t *testing.T, h QueueHarness) {
 		for i := 1; i <= h.MaxDeliveryCount; i++ {
 			m := recv(t, env.Queue, qn, 10, "poison")[0]
 			wantCount(t, m, i)
-			must(t, env.Queue.Abandon(ctx, qn, m, "handler failed"))
+			must(t, env.Queue.Abandon(ctx, qn, m, "handler failed", 0))
 		}
 		wantDead(t, env.Queue, "poison", "", h.MaxDeliveryCount) // at once, before any Receive
 		recv(t, env.Queue, qn, 10)
@@ -285,7 +310,7 @@ func TestQueue(t *testing.T, h QueueHarness) {
 		}
 		must(t, env.Queue.Publish(ctx, qn, msg("dead"), msg("locked"), msg("ready")))
 		for range h.MaxDeliveryCount {
-			must(t, env.Queue.Abandon(ctx, qn, recv(t, env.Queue, qn, 1, "dead")[0], "boom"))
+			must(t, env.Queue.Abandon(ctx, qn, recv(t, env.Queue, qn, 1, "dead")[0], "boom", 0))
 		}
 		recv(t, env.Queue, qn, 1, "locked")
 		q := env.Reopen()

@@ -18,14 +18,17 @@ type Dispatcher struct {
 	handle      func(ctx context.Context, queue string, m commerce.Message) error
 	concurrency int
 	poll        time.Duration
+	backoff     time.Duration
 	log         *slog.Logger
 	kick        chan struct{}
 	wg          sync.WaitGroup
 }
 
-// NewDispatcher returns a Dispatcher of queue's messages to handle.
-func NewDispatcher(queue commerce.Queue, handle func(context.Context, string, commerce.Message) error, concurrency int, poll time.Duration, log *slog.Logger) *Dispatcher {
-	return &Dispatcher{queue: queue, handle: handle, concurrency: concurrency, poll: poll, log: log, kick: make(chan struct{}, 1)}
+// NewDispatcher returns a Dispatcher of queue's messages to handle. A
+// message whose function failed is delivered again after Backoff(backoff,
+// its delivery count).
+func NewDispatcher(queue commerce.Queue, handle func(context.Context, string, commerce.Message) error, concurrency int, poll, backoff time.Duration, log *slog.Logger) *Dispatcher {
+	return &Dispatcher{queue: queue, handle: handle, concurrency: concurrency, poll: poll, backoff: backoff, log: log, kick: make(chan struct{}, 1)}
 }
 
 // Kick says messages were published. It never blocks.
@@ -109,7 +112,7 @@ func (d *Dispatcher) deliver(queue string, m commerce.Message) {
 	ctx := context.WithoutCancel(context.Background())
 	if err := d.handle(ctx, queue, m); err != nil {
 		d.log.Warn("function failed; the message will be delivered again", "queue", queue, "message", m.ID, "type", m.Type, "delivery", m.DeliveryCount, "err", err)
-		if err := d.queue.Abandon(ctx, queue, m, err.Error()); err != nil {
+		if err := d.queue.Abandon(ctx, queue, m, err.Error(), Backoff(d.backoff, m.DeliveryCount)); err != nil {
 			d.log.Warn("abandon", "queue", queue, "message", m.ID, "err", err)
 		}
 		return
@@ -117,4 +120,22 @@ func (d *Dispatcher) deliver(queue string, m commerce.Message) {
 	if err := d.queue.Complete(ctx, queue, m); err != nil {
 		d.log.Warn("complete", "queue", queue, "message", m.ID, "err", err)
 	}
+}
+
+// Backoff is how long a message that failed its nth delivery waits before
+// the next: first, doubling each time, at most 5 minutes. With first = 1 s,
+// ten deliveries span about eight and a half minutes instead of
+// milliseconds, so a dependency's short outage does not use them all up.
+func Backoff(first time.Duration, n int) time.Duration {
+	const most = 5 * time.Minute
+	if first <= 0 {
+		return 0
+	}
+	if n < 1 {
+		n = 1
+	}
+	if n > 20 {
+		return most
+	}
+	return min(first<<(n-1), most)
 }

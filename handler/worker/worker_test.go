@@ -65,7 +65,7 @@ func TestDispatcher(t *testing.T) {
 		}
 		return nil
 	}
-	d := NewDispatcher(q, handle, limit, 10*time.Millisecond, discard)
+	d := NewDispatcher(q, handle, limit, 10*time.Millisecond, 0, discard)
 	runCtx, stop := context.WithCancel(ctx)
 	finished := make(chan struct{})
 	go func() { d.Run(runCtx, "orders"); close(finished) }()
