@@ -15,11 +15,10 @@ import (
 // claimGrace is how long a key whose product does not hold it is honoured
 // after it was written: long enough for the writer that claimed it to write
 // the product. claimDeadline is how long that writer may take, with a wide
-// margin for clock skew between instances.
-const (
-	claimGrace    = 5 * time.Minute
-	claimDeadline = time.Minute
-)
+// margin for clock skew between instances. (A variable for tests.)
+var claimGrace = 5 * time.Minute
+
+const claimDeadline = time.Minute
 
 // claim claims keys for their product, one after the other. It returns the
 // keys it created or took over (not those the product already held), or an

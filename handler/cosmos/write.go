@@ -81,7 +81,12 @@ func (s *CatalogStore) ReplaceProduct(ctx context.Context, p *commerce.Product, 
 				return batchWrite(b, "replace", &d, cur.ETag)
 			}, t1-t0, a1-a0)
 		} else {
-			etag, err = s.move(ctx, cur, &d)
+			var recorded bool
+			if etag, recorded, err = s.move(ctx, cur, &d); err != nil && recorded {
+				// The moving document holds d: whoever meets it finishes the
+				// move, and d's keys must stay claimed for it.
+				return err
+			}
 		}
 		if err != nil {
 			s.release(ctx, claimed)
@@ -127,18 +132,31 @@ func (s *CatalogStore) DeleteProduct(ctx context.Context, id string) error {
 
 // move replaces cur, conditionally on its ETag, by a moving document that
 // holds d (lowering cur's category's count), then finishes the move.
-func (s *CatalogStore) move(ctx context.Context, cur, d *productDoc) (string, error) {
+// recorded says the moving document was written, so that the move will
+// complete even when finishing it here failed.
+func (s *CatalogStore) move(ctx context.Context, cur, d *productDoc) (etag string, recorded bool, err error) {
+	m, err := s.beginMove(ctx, cur, d)
+	if err != nil {
+		return "", false, err
+	}
+	etag, err = s.finishMove(ctx, m)
+	return etag, true, err
+}
+
+// beginMove replaces cur, conditionally on its ETag, by a moving document
+// that holds d, lowering cur's category's count, and returns it.
+func (s *CatalogStore) beginMove(ctx context.Context, cur, d *productDoc) (*productDoc, error) {
 	m := *cur
-	m.Type, m.Next = typeMoving, d
+	m.Type, m.Next, m.ETag = typeMoving, d, ""
 	total, active := cur.counts()
 	etag, err := s.commit(ctx, cur.Category, func(b *azcosmos.TransactionalBatch) error {
 		return batchWrite(b, "replace", &m, cur.ETag)
 	}, -total, -active)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	m.ETag = etag
-	return s.finishMove(ctx, &m)
+	return &m, nil
 }
 
 // finishMove completes the move that the moving document m records: it
