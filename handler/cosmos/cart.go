@@ -95,6 +95,12 @@ func (s *CartStore) Cart(ctx context.Context, id string) (*commerce.Cart, error)
 
 // ReplaceCart stores c if the stored cart's ETag is still ifMatch.
 func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatchETag string) error {
+	if ifMatchETag == "" { // matches no version: the cart's existence decides the error
+		if _, err := s.Cart(ctx, c.ID); err != nil {
+			return err
+		}
+		return commerce.Errorf(commerce.KindPrecondition, commerce.CodePreconditionFailed, "cart %s has changed", c.ID)
+	}
 	body, err := json.Marshal(toCartDoc(c))
 	if err != nil {
 		return fmt.Errorf("cosmos: encode cart: %w", err)

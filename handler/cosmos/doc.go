@@ -95,9 +95,12 @@
 // # What was tested against what
 //
 // The conformance suites run against @vercel/cosmosdb-server (a look-alike:
-// CRUD, ETags, queries, but no TTL expiry and non-atomic batches) and
-// against real Cosmos DB when SHOPFN_TEST_COSMOS_ENDPOINT is set. Batch
-// atomicity and the TTL configuration are covered by unit tests of this
-// package's logic; their behaviour in the service itself only by the
-// real-Cosmos run.
+// CRUD, ETags, queries, but no TTL expiry and non-atomic batches, with two
+// patches in scripts/cosmospeer/start.js) and against real Cosmos DB when
+// SHOPFN_TEST_COSMOS_ENDPOINT is set (not run while this was written). The
+// reading of batch results as the service gives them (one failed operation,
+// 424 for the others), throttling, the TTL asked of the carts container and
+// the recovery from writers that crashed between steps are tests of this
+// package's logic; batch atomicity and TTL expiry in the service itself are
+// covered only by the real-Cosmos run.
 package cosmos
