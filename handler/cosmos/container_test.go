@@ -2,9 +2,14 @@ package cosmos_test
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"shopfn/handler/cosmos"
 )
@@ -45,5 +50,49 @@ func TestOpenSetsCartTTL(t *testing.T) {
 		if got != nil || pk != "/category" {
 			t.Errorf("products: got TTL %v and partition key %s, want none and /category", got, pk)
 		}
+	}
+}
+
+// forbid answers 403, as the service does to a data-plane identity, to
+// every request that creates a database or container, and 404 to reads of
+// the carts container, as if it were missing.
+type forbid struct{}
+
+func (forbid) Do(req *policy.Request) (*http.Response, error) {
+	r := req.Raw()
+	answer := func(code int) (*http.Response, error) {
+		return &http.Response{StatusCode: code, Request: r, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"code":"Forbidden","message":"no"}`))}, nil
+	}
+	switch {
+	case r.Method == http.MethodPost && (strings.HasSuffix(r.URL.Path, "/colls") || r.URL.Path == "/dbs"):
+		return answer(http.StatusForbidden)
+	case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/colls/carts"):
+		return answer(http.StatusNotFound)
+	}
+	return req.Next()
+}
+
+func TestOpenMissingContainerNotCreatable(t *testing.T) {
+	if target.skip != "" {
+		t.Skip(target.skip)
+	}
+	cfg := cosmos.Config{Endpoint: target.endpoint, Key: target.key, Database: "forbidden", CartTTL: time.Hour,
+		Getenv: os.Getenv}
+	ctx := context.Background()
+	client, err := cosmos.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cosmos.Open(ctx, client, cfg); err != nil { // the database and products exist
+		t.Fatal(err)
+	}
+	cfg.PerRetryPolicies = []policy.Policy{forbid{}}
+	if client, err = cosmos.NewClient(cfg); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cosmos.Open(ctx, client, cfg)
+	if err == nil || !strings.Contains(err.Error(), `container "carts" (partition key /id) is missing`) || !strings.Contains(err.Error(), "infra/") {
+		t.Errorf("got %v, want an error naming the missing container, its partition key and infra/", err)
 	}
 }
