@@ -44,8 +44,11 @@ type Config struct {
 	StripeAPIBase       string
 	// ReservationTTL is how long a checkout holds stock before it is paid.
 	ReservationTTL time.Duration
-	// Shipping and Tax are flat amounts added to every order, in minor units.
-	Shipping, Tax int64
+	// Shipping and Tax are flat amounts added to every order in the default
+	// currency (Currency), in minor units; ShippingBy and TaxBy hold them
+	// for other currencies.
+	Shipping, Tax     int64
+	ShippingBy, TaxBy map[string]int64
 	// MaxDeliveries is how often the embedded queue delivers a message
 	// before it dead-letters it.
 	MaxDeliveries int
@@ -103,6 +106,25 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.ReservationTTL = time.Duration(intSetting("RESERVATION_TTL_MINUTES", 15, 1, 24*60)) * time.Minute
 	cfg.Shipping = int64(intSetting("SHOPFN_SHIPPING_AMOUNT", 0, 0, commerce.MaxAmount))
 	cfg.Tax = int64(intSetting("SHOPFN_TAX_AMOUNT", 0, 0, commerce.MaxAmount))
+	perCurrency := func(name string) map[string]int64 {
+		v := get(name, "")
+		if v == "" {
+			return nil
+		}
+		m := map[string]int64{}
+		for _, pair := range strings.Split(v, ",") {
+			cur, amount, _ := strings.Cut(strings.TrimSpace(pair), ":")
+			n, err := strconv.ParseInt(amount, 10, 64)
+			if !commerce.ValidCurrency(cur) || err != nil || n < 0 || n > commerce.MaxAmount {
+				bad(name, "%q is not a list of CUR:amount such as EUR:450,JPY:600", v)
+				return nil
+			}
+			m[cur] = n
+		}
+		return m
+	}
+	cfg.ShippingBy = perCurrency("SHOPFN_SHIPPING_AMOUNTS")
+	cfg.TaxBy = perCurrency("SHOPFN_TAX_AMOUNTS")
 	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
 	cfg.RetryBackoff = time.Duration(intSetting("SHOPFN_RETRY_BACKOFF_SECONDS", 1, 0, 60)) * time.Second
 	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)

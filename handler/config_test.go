@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -85,9 +86,13 @@ func TestLoadConfig(t *testing.T) {
 
 	t.Run("Stripe", func(t *testing.T) {
 		cfg, err := LoadConfig(env("SHOPFN_PAYMENTS", "stripe", "STRIPE_SECRET_KEY", "sk_test_123", "STRIPE_WEBHOOK_SECRET", "whsec_abc",
-			"STRIPE_API_BASE", "http://127.0.0.1:12111", "SHOPFN_SHIPPING_AMOUNT", "499", "SHOPFN_TAX_AMOUNT", "120", "RESERVATION_TTL_MINUTES", "5"))
+			"STRIPE_API_BASE", "http://127.0.0.1:12111", "SHOPFN_SHIPPING_AMOUNT", "499", "SHOPFN_TAX_AMOUNT", "120", "RESERVATION_TTL_MINUTES", "5",
+			"SHOPFN_SHIPPING_AMOUNTS", "EUR:450, JPY:600"))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if want := map[string]int64{"EUR": 450, "JPY": 600}; !maps.Equal(cfg.ShippingBy, want) || cfg.TaxBy != nil {
+			t.Errorf("per currency: got shipping %v tax %v, want shipping %v and no tax", cfg.ShippingBy, cfg.TaxBy, want)
 		}
 		if cfg.Payments != "stripe" || cfg.StripeAPIBase != "http://127.0.0.1:12111" || cfg.Shipping != 499 || cfg.Tax != 120 || cfg.ReservationTTL != 5*time.Minute {
 			t.Errorf("got %+v, want stripe at 127.0.0.1:12111, shipping 499, tax 120, reservations 5m", cfg)
@@ -140,8 +145,10 @@ func TestLoadConfig(t *testing.T) {
 				t.Errorf("error %q does not name %s", err, name)
 			}
 		}
-		_, err = LoadConfig(env("SHOPFN_PAYMENTS", "stripe", "STRIPE_API_BASE", "ftp://x", "RESERVATION_TTL_MINUTES", "0", "SHOPFN_TAX_AMOUNT", "-5"))
-		for _, name := range []string{"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "RESERVATION_TTL_MINUTES", "SHOPFN_TAX_AMOUNT"} {
+		_, err = LoadConfig(env("SHOPFN_PAYMENTS", "stripe", "STRIPE_API_BASE", "ftp://x", "RESERVATION_TTL_MINUTES", "0", "SHOPFN_TAX_AMOUNT", "-5",
+			"SHOPFN_SHIPPING_AMOUNTS", "EUR=450", "SHOPFN_TAX_AMOUNTS", "eur:1"))
+		for _, name := range []string{"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "RESERVATION_TTL_MINUTES", "SHOPFN_TAX_AMOUNT",
+			"SHOPFN_SHIPPING_AMOUNTS", "SHOPFN_TAX_AMOUNTS"} {
 			if err == nil || !strings.Contains(err.Error(), name) {
 				t.Errorf("stripe settings: error %v does not name %s", err, name)
 			}

@@ -631,7 +631,9 @@ func (r *crashRig) checkOrderList(l *crashLedger) {
 }
 
 // checkStock checks available + sold == initial for every SKU, from the
-// placed orders and from the buyers' paid carts.
+// placed orders and from the buyers' paid carts, and that the stored counts
+// match them: on hand the initial count, committed what was sold, nothing
+// reserved.
 func (r *crashRig) checkStock(l *crashLedger, placed map[string]crashOrder) {
 	t := r.t
 	soldByOrders := map[string]int{}
@@ -667,6 +669,15 @@ func (r *crashRig) checkStock(l *crashLedger, placed map[string]crashOrder) {
 		if got, want := *inv.Available, initial-sold; got != want {
 			t.Errorf("%s: available %d + sold %d = %d, want the initial %d (%d units still held or lost)",
 				sku, got, sold, got+sold, initial, want-got)
+		}
+		// The stored counts: nothing shipped, the placed orders' units
+		// committed, nothing left reserved.
+		var level struct{ OnHand, Committed, Reserved, Available int }
+		body := r.must("GET", "/api/admin/inventory/"+sku, nil, 200)
+		if err := json.Unmarshal(body, &level); err != nil {
+			t.Errorf("GET /api/admin/inventory/%s: %s: %v", sku, body, err)
+		} else if level.OnHand != initial || level.Committed != sold || level.Reserved != 0 || level.Available != initial-sold {
+			t.Errorf("GET /api/admin/inventory/%s: got %s, want onHand %d, committed %d, reserved 0, available %d", sku, body, initial, sold, initial-sold)
 		}
 	}
 }

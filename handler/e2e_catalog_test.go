@@ -58,6 +58,7 @@ type e2eCategory struct {
 type e2eStock struct {
 	SKU       string `json:"sku"`
 	OnHand    int64  `json:"onHand"`
+	Committed int64  `json:"committed"`
 	Reserved  int64  `json:"reserved"`
 	Available int64  `json:"available"`
 }

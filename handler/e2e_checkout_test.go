@@ -247,9 +247,9 @@ func (s e2eShop) moneyGetOrder(tb testing.TB, id string) (*Response, moneyOrder)
 			tb.Errorf("GET /api/orders/%s: id %q", id, o.ID)
 		}
 		switch o.Status {
-		case "processing", "placed", "cancelled":
+		case "processing", "placed", "fulfilled", "cancelled":
 		default:
-			tb.Errorf("GET /api/orders/%s: status %q, want processing, placed or cancelled", id, o.Status)
+			tb.Errorf("GET /api/orders/%s: status %q, want processing, placed, fulfilled or cancelled", id, o.Status)
 		}
 	}
 	return res, o
@@ -286,16 +286,45 @@ func (s e2eShop) moneyWaitAvailable(tb testing.TB, sku string, want int64) {
 	})
 }
 
-// moneySettledStock returns a SKU's on-hand and reserved counts. The API
-// shows them only in the answer to an admin write, so it reads available,
-// then sets on hand to it: when nothing is reserved that write changes
-// nothing and reports onHand = available. Call it only when nothing else
-// changes the SKU.
+// moneySettledStock returns a SKU's stock level from
+// GET /api/admin/inventory/{sku}.
 func (s e2eShop) moneySettledStock(tb testing.TB, sku string) e2eStock {
 	tb.Helper()
-	avail := s.moneyAvailable(tb, sku)
-	l := s.mustSetStock(tb, sku, avail)
-	return e2eStock{SKU: sku, OnHand: avail + l.Reserved, Reserved: l.Reserved, Available: avail}
+	res := s.admin(tb, "GET", "/api/admin/inventory/"+sku, nil)
+	e2eWantStatus(tb, "GET /api/admin/inventory/"+sku, res, 200)
+	e2eCheckShape(tb, "admin stock level", res.Body, e2eStockShape)
+	var l e2eStock
+	res.JSON(tb, &l)
+	return l
+}
+
+// moneyWantStockMatchesOrders asserts the stock invariant of sku: on hand
+// is what was stocked less what fulfilled orders shipped, committed is
+// what placed orders hold, reserved is what open checkouts hold, and no
+// paid order is left processing. Call it once the queues are drained.
+func (s e2eShop) moneyWantStockMatchesOrders(tb testing.TB, sku string, stocked, reserved int64) {
+	tb.Helper()
+	var committed, shipped int64
+	for _, o := range s.moneyOrders(tb, "", 100) {
+		for _, it := range o.Items {
+			if it.SKU != sku {
+				continue
+			}
+			switch o.Status {
+			case "placed":
+				committed += int64(it.Quantity)
+			case "fulfilled":
+				shipped += int64(it.Quantity)
+			case "processing":
+				tb.Errorf("order %s of %s is still processing", o.ID, sku)
+			}
+		}
+	}
+	onHand := stocked - shipped
+	want := e2eStock{sku, onHand, committed, reserved, max(0, onHand-committed-reserved)}
+	if got := s.moneySettledStock(tb, sku); got != want {
+		tb.Errorf("stock of %s against the orders: got %+v, want %+v", sku, got, want)
+	}
 }
 
 // moneyPending returns how many messages of a queue are not completed
@@ -406,7 +435,7 @@ func TestE2ECheckout(t *testing.T) {
 		if len(o.Items) != 1 || o.Items[0].SKU != "MNY-PAID" || o.Items[0].Quantity != 2 || o.Items[0].LineTotal != (e2eMoney{3000, "USD"}) {
 			t.Errorf("order items %+v, want 2 × MNY-PAID for 3000 USD", o.Items)
 		}
-		if got, want := s.moneySettledStock(t, "MNY-PAID"), (e2eStock{"MNY-PAID", 8, 0, 8}); got != want {
+		if got, want := s.moneySettledStock(t, "MNY-PAID"), (e2eStock{"MNY-PAID", 10, 2, 0, 8}); got != want {
 			t.Errorf("stock after the order: got %+v, want %+v", got, want)
 		}
 	})
@@ -454,7 +483,7 @@ func TestE2ECheckout(t *testing.T) {
 		}
 		moneyCheckSum(t, "confirm", c)
 		s.moneyWaitOrder(t, r.OrderID, "placed")
-		if got, want := s.moneySettledStock(t, "MNY-3DS"), (e2eStock{"MNY-3DS", 3, 0, 3}); got != want {
+		if got, want := s.moneySettledStock(t, "MNY-3DS"), (e2eStock{"MNY-3DS", 5, 2, 0, 3}); got != want {
 			t.Errorf("stock after the order: got %+v, want %+v", got, want)
 		}
 	})
@@ -788,7 +817,7 @@ func TestE2EOrders(t *testing.T) {
 		// Once the inventory queue holds only the scheduled expiries, the
 		// restock has run as often as it ever will.
 		s.moneyWaitQueues(t, 0, checkouts)
-		if got, want := s.moneySettledStock(t, "MNY-ORD"), (e2eStock{"MNY-ORD", 95, 0, 95}); got != want {
+		if got, want := s.moneySettledStock(t, "MNY-ORD"), (e2eStock{"MNY-ORD", 100, 5, 0, 95}); got != want {
 			t.Errorf("stock after cancelling: got %+v, want %+v (restocked once)", got, want)
 		}
 		res2 := s.admin(t, "POST", "/api/admin/orders/"+r.OrderID+"/cancel", nil)
@@ -813,7 +842,9 @@ func TestE2EOrders(t *testing.T) {
 }
 
 // TestE2EOrderProcessing holds the orders queue, so that a paid order stays
-// processing: readable, but not yet cancellable.
+// processing: readable, listed for staff, not fulfillable, and cancellable
+// (placed first, then cancelled and refunded); the late OrderPlaced then
+// changes nothing.
 func TestE2EOrderProcessing(t *testing.T) {
 	t.Parallel()
 	hold, release := moneyHoldOrders()
@@ -828,12 +859,25 @@ func TestE2EOrderProcessing(t *testing.T) {
 	if o.Status != "processing" || o.Total != *r.Total || o.Email != req.Email {
 		t.Errorf("order while processing: got %s, want status processing with the checkout's total and email", res.Body)
 	}
-	e2eWantProblem(t, "cancel while processing", s.admin(t, "POST", "/api/admin/orders/"+r.OrderID+"/cancel", nil), 409, "order_processing")
+	if list := s.moneyOrders(t, "processing", 10); len(list) != 1 || list[0].ID != r.OrderID {
+		t.Errorf("GET /api/admin/orders?status=processing: got %+v, want only %s", list, r.OrderID)
+	}
+	if list := s.moneyOrders(t, "", 10); len(list) != 1 || list[0].Status != "processing" {
+		t.Errorf("GET /api/admin/orders: got %+v, want %s processing", list, r.OrderID)
+	}
+	e2eWantProblem(t, "fulfil while processing", s.admin(t, "POST", "/api/admin/orders/"+r.OrderID+"/fulfil", nil), 409, "order_not_placed")
+	e2eWantStatus(t, "cancel while processing", s.admin(t, "POST", "/api/admin/orders/"+r.OrderID+"/cancel", nil), 200)
+	s.moneyWaitOrder(t, r.OrderID, "cancelled")
+	if got := s.moneyRefunds(t); got != 1 {
+		t.Errorf("refunds: got %d, want 1", got)
+	}
 
 	release()
-	s.moneyWaitOrder(t, r.OrderID, "placed")
-	e2eWantStatus(t, "cancel once placed", s.admin(t, "POST", "/api/admin/orders/"+r.OrderID+"/cancel", nil), 200)
+	s.moneyWaitQueues(t, 0, 1) // the checkout's scheduled expiry
+	s.moneyWaitOrder(t, r.OrderID, "cancelled")
 	s.moneyWaitAvailable(t, "MNY-PROC", 10)
+	s.moneyWantStockMatchesOrders(t, "MNY-PROC", 10, 0)
+	e2eWantProblem(t, "fulfil a cancelled order", s.admin(t, "POST", "/api/admin/orders/"+r.OrderID+"/fulfil", nil), 409, "order_not_placed")
 }
 
 // TestE2ECheckoutPaidAfterExpiry finishes 3-D Secure after the checkout's
@@ -866,7 +910,7 @@ func TestE2ECheckoutPaidAfterExpiry(t *testing.T) {
 		e2eWantStatus(t, "authenticate", s.moneyFollow(t, url, ""), 200)
 		s.moneyWaitOrder(t, r.OrderID, "placed")
 		s.moneyWaitQueues(t, 0, 0)
-		if got, want := s.moneySettledStock(t, "MNY-LATE"), (e2eStock{"MNY-LATE", 0, 0, 0}); got != want {
+		if got, want := s.moneySettledStock(t, "MNY-LATE"), (e2eStock{"MNY-LATE", 1, 1, 0, 0}); got != want {
 			t.Errorf("stock: got %+v, want %+v", got, want)
 		}
 		if got := s.moneyRefunds(t); got != 0 {
@@ -892,7 +936,7 @@ func TestE2ECheckoutPaidAfterExpiry(t *testing.T) {
 		res, _ = s.moneyGetOrder(t, r.OrderID)
 		e2eWantProblem(t, "order of the refunded checkout", res, 404, "not_found")
 		s.moneyWaitQueues(t, 0, 1) // the other buyer's scheduled expiry
-		if got, want := s.moneySettledStock(t, "MNY-LATE-GONE"), (e2eStock{"MNY-LATE-GONE", 0, 0, 0}); got != want {
+		if got, want := s.moneySettledStock(t, "MNY-LATE-GONE"), (e2eStock{"MNY-LATE-GONE", 1, 1, 0, 0}); got != want {
 			t.Errorf("stock: got %+v, want %+v", got, want)
 		}
 	})

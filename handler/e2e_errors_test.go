@@ -172,7 +172,7 @@ var (
 	e2ePageShape       = e2eObject{"items": e2eArray{e2eProductShape}, "nextCursor": "string|null"}
 	e2eCategoriesShape = e2eObject{"items": e2eArray{e2eObject{"id": "string", "name": "string", "productCount": "int"}}}
 	e2eInventoryShape  = e2eObject{"sku": "string", "available": "int"}
-	e2eStockShape      = e2eObject{"sku": "string", "onHand": "int", "reserved": "int", "available": "int"}
+	e2eStockShape      = e2eObject{"sku": "string", "onHand": "int", "committed": "int", "reserved": "int", "available": "int"}
 	e2eCartShape       = e2eObject{
 		"id": "string", "currency": "currency",
 		"items": e2eArray{e2eObject{

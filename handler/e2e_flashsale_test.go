@@ -107,9 +107,10 @@ func TestE2EFlashSale(t *testing.T) {
 	}
 	s.Clock.Advance(NewTestConfig(t, false).ReservationTTL + time.Minute)
 	s.moneyWaitQueues(t, 0, 0)
-	if got, want := s.moneySettledStock(t, "MNY-FLASH"), (e2eStock{"MNY-FLASH", 0, 0, 0}); got != want {
+	if got, want := s.moneySettledStock(t, "MNY-FLASH"), (e2eStock{"MNY-FLASH", 20, 20, 0, 0}); got != want {
 		t.Errorf("stock after the sale: got %+v, want %+v", got, want)
 	}
+	s.moneyWantStockMatchesOrders(t, "MNY-FLASH", 20, 0)
 }
 
 func TestE2EFlashSaleMultiSKU(t *testing.T) {
@@ -135,9 +136,10 @@ func TestE2EFlashSaleMultiSKU(t *testing.T) {
 	s.moneyWaitQueues(t, 0, 0)
 	for sku, n := range stock {
 		left := n - int64(len(paid))
-		if got, want := s.moneySettledStock(t, sku), (e2eStock{sku, left, 0, left}); got != want {
+		if got, want := s.moneySettledStock(t, sku), (e2eStock{sku, n, int64(len(paid)), 0, left}); got != want {
 			t.Errorf("stock of %s after the sale: got %+v, want %+v", sku, got, want)
 		}
+		s.moneyWantStockMatchesOrders(t, sku, n, 0)
 	}
 }
 
@@ -258,6 +260,19 @@ func moneyRedelivery(t *testing.T, middleware func(Handler) Handler) {
 	}
 	cancelled := paid[0].OrderID
 	e2eWantStatus(t, "cancel", s.admin(t, "POST", "/api/admin/orders/"+cancelled+"/cancel", nil), 200)
+	// One order ships through the admin route, one through a warehouse's
+	// OrderFulfilled message (which the middleware redelivers too).
+	var fulfilled []string
+	if len(paid) >= 3 {
+		fulfilled = []string{paid[1].OrderID, paid[2].OrderID}
+		e2eWantStatus(t, "fulfil", s.admin(t, "POST", "/api/admin/orders/"+fulfilled[0]+"/fulfil", nil), 200)
+		body, _ := json.Marshal(map[string]string{"type": commerce.MsgOrderFulfilled, "orderId": fulfilled[1]})
+		m := commerce.Message{ID: "fulfilled-" + fulfilled[1], Type: commerce.MsgOrderFulfilled, Body: body}
+		if err := s.Queue.Publish(context.Background(), commerce.QueueInventory, m); err != nil {
+			t.Fatal(err)
+		}
+		s.moneyWaitOrder(t, fulfilled[1], "fulfilled")
+	}
 
 	// Settled but for the scheduled expiries, with the cancelled order
 	// restocked and 3-D Secure still holding its units.
@@ -269,7 +284,14 @@ func moneyRedelivery(t *testing.T, middleware func(Handler) Handler) {
 	byCheckout := map[string][]string{}
 	for _, o := range s.moneyOrders(t, "", 100) {
 		byCheckout[o.CheckoutID] = append(byCheckout[o.CheckoutID], o.ID)
-		if want := map[bool]string{true: "cancelled", false: "placed"}[o.ID == cancelled]; o.Status != want {
+		want := "placed"
+		switch {
+		case o.ID == cancelled:
+			want = "cancelled"
+		case slices.Contains(fulfilled, o.ID):
+			want = "fulfilled"
+		}
+		if o.Status != want {
 			t.Errorf("order %s: status %q, want %q", o.ID, o.Status, want)
 		}
 	}
@@ -286,16 +308,19 @@ func moneyRedelivery(t *testing.T, middleware func(Handler) Handler) {
 	if got := s.moneyRefunds(t); got != 1 {
 		t.Errorf("refunds: got %d, want 1", got)
 	}
-	placed := int64(len(paid) - 1)
+	sold, shipped := int64(len(paid)-1), int64(len(fulfilled))
 	for _, want := range []e2eStock{
-		{"MNY-RD-A", 50 - 2*placed, 0, 50 - 2*placed},
-		{"MNY-RD-B", 50 - placed, 0, 50 - placed},
-		{"MNY-RD-C", 40, 0, 40},
+		{"MNY-RD-A", 50 - 2*shipped, 2 * (sold - shipped), 0, 50 - 2*sold},
+		{"MNY-RD-B", 50 - shipped, sold - shipped, 0, 50 - sold},
+		{"MNY-RD-C", 40, 0, 0, 40},
 	} {
 		if got := s.moneySettledStock(t, want.SKU); got != want {
 			t.Errorf("stock of %s: got %+v, want %+v", want.SKU, got, want)
 		}
 	}
+	s.moneyWantStockMatchesOrders(t, "MNY-RD-A", 50, 0)
+	s.moneyWantStockMatchesOrders(t, "MNY-RD-B", 50, 0)
+	s.moneyWantStockMatchesOrders(t, "MNY-RD-C", 40, 0)
 }
 
 // moneyDeadLetter is an item of GET /api/admin/deadletters.
@@ -437,7 +462,7 @@ func TestE2EQueueFunctions(t *testing.T) {
 		moneyWantInvoked(t, "POST /inventory OrderCancelled of a placed order", s.moneyInvoke(t, "inventory", "object", cancelled, true))
 		release()
 		s.moneyWaitQueues(t, 0, 1)
-		if got, want := s.moneySettledStock(t, "MNY-FN"), (e2eStock{"MNY-FN", 7, 0, 7}); got != want {
+		if got, want := s.moneySettledStock(t, "MNY-FN"), (e2eStock{"MNY-FN", 10, 3, 0, 7}); got != want {
 			t.Errorf("stock after the order was placed three times over: got %+v, want %+v", got, want)
 		}
 	})
@@ -448,10 +473,12 @@ func TestE2EQueueFunctions(t *testing.T) {
 			seq, onHand   int64
 			wantAvailable int64
 		}{
-			{"object", 5, 30, 30},
-			{"string", 3, 99, 30}, // older than the last applied: ignored
-			{"base64", 6, 12, 12},
-			{"object", 6, 50, 12}, // the same sequence again: ignored
+			// A count is physical: the 3 units of the placed order,
+			// not shipped yet, are in it and stay committed.
+			{"object", 5, 30, 27},
+			{"string", 3, 99, 27}, // older than the last applied: ignored
+			{"base64", 6, 12, 9},
+			{"object", 6, 50, 9}, // the same sequence again: ignored
 		} {
 			msg := map[string]any{"type": "StockLevelSet", "sku": "MNY-FN", "onHand": tt.onHand, "source": "wms-1", "sequence": tt.seq}
 			moneyWantInvoked(t, fmt.Sprintf("POST /inventory seq %d", tt.seq), s.moneyInvoke(t, "inventory", tt.enc, msg, true))
@@ -462,8 +489,8 @@ func TestE2EQueueFunctions(t *testing.T) {
 		// Another source has its own sequence.
 		msg := map[string]any{"type": "StockLevelSet", "sku": "MNY-FN", "onHand": 8, "source": "erp", "sequence": 1}
 		moneyWantInvoked(t, "POST /inventory from another source", s.moneyInvoke(t, "inventory", "object", msg, true))
-		if got := s.moneyAvailable(t, "MNY-FN"); got != 8 {
-			t.Errorf("after another source's level: available %d, want 8", got)
+		if got := s.moneyAvailable(t, "MNY-FN"); got != 5 {
+			t.Errorf("after another source's level: available %d, want 5", got)
 		}
 	})
 
@@ -493,8 +520,8 @@ func TestE2EQueueFunctions(t *testing.T) {
 				t.Errorf("POST /%s %v: got %d %s, want 500, a failure the host retries", tt.function, tt.msg, res.Status, res.Body)
 			}
 		}
-		if got := s.moneyAvailable(t, "MNY-FN"); got != 8 {
-			t.Errorf("available after malformed messages: got %d, want 8", got)
+		if got := s.moneyAvailable(t, "MNY-FN"); got != 5 {
+			t.Errorf("available after malformed messages: got %d, want 5", got)
 		}
 	})
 

@@ -251,7 +251,7 @@ func TestE2EStripeWebhookRace(t *testing.T) {
 		t.Errorf("webhooks delivered: got %d, want %d", webhooks, 2*buyers)
 	}
 	s.moneyWaitQueues(t, 0, buyers)
-	if got, want := s.moneySettledStock(t, "MNY-STRIPE"), (e2eStock{"MNY-STRIPE", 20 - 2*buyers, 0, 20 - 2*buyers}); got != want {
+	if got, want := s.moneySettledStock(t, "MNY-STRIPE"), (e2eStock{"MNY-STRIPE", 20, 2 * buyers, 0, 20 - 2*buyers}); got != want {
 		t.Errorf("stock: got %+v, want %+v", got, want)
 	}
 	if len(paid) == 0 {
@@ -347,7 +347,7 @@ func TestE2EStripeRequiresAction(t *testing.T) {
 		}
 		moneyCheckSum(t, "confirm", c)
 		s.moneyWaitQueues(t, 0, 1)
-		if got, want := s.moneySettledStock(t, "MNY-STRIPE-3DS"), (e2eStock{"MNY-STRIPE-3DS", 3, 0, 3}); got != want {
+		if got, want := s.moneySettledStock(t, "MNY-STRIPE-3DS"), (e2eStock{"MNY-STRIPE-3DS", 5, 2, 0, 3}); got != want {
 			t.Errorf("stock: got %+v, want %+v", got, want)
 		}
 	})

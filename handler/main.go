@@ -81,6 +81,9 @@ type Main struct {
 	// Queue is the embedded queue; Payments the payment provider.
 	Queue    *sqlite.Queue
 	Payments commerce.PaymentProvider
+	// Sweeper releases reservations whose expiry message never came; it
+	// runs every minute, and tests may call its Sweep.
+	Sweeper *worker.Sweeper
 }
 
 // Handler runs a queue function on a message.
@@ -161,7 +164,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	relay := worker.NewRelay(checkouts, m.Queue, time.Second, m.Logger)
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
-		Rules:          pricing.Rules{Shipping: cfg.Shipping, Tax: cfg.Tax},
+		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
 	}, m.Logger)
 	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now}
@@ -171,10 +174,18 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	dispatcher := worker.NewDispatcher(m.Queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
 	relay.Published = dispatcher.Kick
+	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Now: m.Now, Grace: time.Minute, Log: m.Logger}
 
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		DeadLetters: m.Queue.DeadLetters, Functions: functions.Handle,
+		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
+			msg, err := worker.Redrive(ctx, m.Queue, queue, id)
+			if err == nil {
+				dispatcher.Kick()
+			}
+			return msg, err
+		},
 		StripeWebhook: webhook, TestAuthenticate: authenticate,
 	}, api.Config{
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
@@ -204,7 +215,8 @@ func (m *Main) Run(ctx context.Context) error {
 		m.workers.Add(1)
 		go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
 	}
-	m.workers.Add(2)
+	m.workers.Add(3)
+	go func() { defer m.workers.Done(); m.Sweeper.Run(bg, time.Minute) }()
 	go func() { defer m.workers.Done(); relay.Run(bg) }()
 	go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
 

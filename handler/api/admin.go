@@ -19,9 +19,21 @@ type productInput struct {
 	Attributes  map[string]any         `json:"attributes"`
 	Images      []string               `json:"images"`
 	Status      commerce.ProductStatus `json:"status"`
-	Variants    []commerce.Variant     `json:"variants"`
+	Variants    []variantInput         `json:"variants"`
 	CreatedAt   *time.Time             `json:"createdAt"`
 	UpdatedAt   *time.Time             `json:"updatedAt"`
+}
+
+// variantInput is a variant as written: its price's amount is required,
+// since an omitted amount would otherwise read as 0.
+type variantInput struct {
+	SKU     string            `json:"sku"`
+	Title   string            `json:"title"`
+	Options map[string]string `json:"options"`
+	Price   *struct {
+		Amount   *int64 `json:"amount"`
+		Currency string `json:"currency"`
+	} `json:"price"`
 }
 
 // parseProduct decodes and validates a product body. A missing status means
@@ -33,7 +45,14 @@ func parseProduct(data []byte) (*commerce.Product, error) {
 	}
 	p := &commerce.Product{
 		ID: in.ID, Handle: in.Handle, Title: in.Title, Description: in.Description, Category: in.Category,
-		Attributes: in.Attributes, Images: in.Images, Status: in.Status, Variants: in.Variants,
+		Attributes: in.Attributes, Images: in.Images, Status: in.Status,
+	}
+	for _, v := range in.Variants {
+		if v.Price == nil || v.Price.Amount == nil {
+			return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "variant %q: price with amount and currency is required", v.SKU)
+		}
+		p.Variants = append(p.Variants, commerce.Variant{SKU: v.SKU, Title: v.Title, Options: v.Options,
+			Price: commerce.Money{Amount: *v.Price.Amount, Currency: v.Price.Currency}})
 	}
 	if p.Status == "" {
 		p.Status = commerce.StatusActive
@@ -114,6 +133,18 @@ func (s *Server) deleteProduct(w http.ResponseWriter, r *http.Request) error {
 	if !commerce.IsID(id, 'p') {
 		return commerce.NotFoundf("product %q not found", id)
 	}
+	// Its stock is written off first: a new product reusing one of its
+	// SKUs starts with nothing to sell. Units that orders and checkouts
+	// hold stay until they ship or are released.
+	p, err := s.Catalog.Product(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	for _, v := range p.Variants {
+		if _, err := s.Inventory.WriteOff(r.Context(), v.SKU); err != nil {
+			return err
+		}
+	}
 	if err := s.Catalog.DeleteProduct(r.Context(), id); err != nil {
 		return err
 	}
@@ -139,11 +170,31 @@ func parseStock(data []byte) (int64, error) {
 	return *in.OnHand, nil
 }
 
+// stockLevel is a SKU's stock as staff read it.
 type stockLevel struct {
 	SKU       string `json:"sku"`
 	OnHand    int64  `json:"onHand"`
+	Committed int64  `json:"committed"`
 	Reserved  int64  `json:"reserved"`
 	Available int64  `json:"available"`
+}
+
+func newStockLevel(l commerce.StockLevel) stockLevel {
+	return stockLevel{SKU: l.SKU, OnHand: l.OnHand, Committed: l.Committed, Reserved: l.Reserved, Available: l.Available()}
+}
+
+func (s *Server) getAdminInventory(w http.ResponseWriter, r *http.Request) error {
+	sku := r.PathValue("sku")
+	if !commerce.ValidSKU(sku) {
+		return commerce.NotFoundf("sku %q not found", sku)
+	}
+	levels, err := s.Inventory.StockLevels(r.Context(), []string{sku})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.writeJSON(w, r, http.StatusOK, newStockLevel(levels[sku]))
+	return nil
 }
 
 func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) error {
@@ -170,7 +221,7 @@ func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, stockLevel{SKU: l.SKU, OnHand: l.OnHand, Reserved: l.Reserved, Available: l.Available()})
+	s.writeJSON(w, r, http.StatusOK, newStockLevel(l))
 	return nil
 }
 

@@ -154,3 +154,24 @@ func FuzzParseListQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestParseProductPrice refuses a variant whose price has no amount (it
+// would read as free) and a price of 0.
+func TestParseProductPrice(t *testing.T) {
+	for _, price := range []string{
+		`{"currency":"USD"}`,
+		`{"amount":null,"currency":"USD"}`,
+		`{"amount":0,"currency":"USD"}`,
+		`null`,
+	} {
+		data := `{"handle":"a","title":"t","category":"c","variants":[{"sku":"S","price":` + price + `}]}`
+		p, err := parseProduct([]byte(data))
+		if commerce.ErrorCode(err) != commerce.CodeInvalidRequest {
+			t.Errorf("price %s: got %+v, %v, want invalid_request", price, p, err)
+		}
+	}
+	data := `{"handle":"a","title":"t","category":"c","variants":[{"sku":"S"}]}`
+	if _, err := parseProduct([]byte(data)); commerce.ErrorCode(err) != commerce.CodeInvalidRequest {
+		t.Errorf("no price: got %v, want invalid_request", err)
+	}
+}

@@ -28,9 +28,9 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 func parseOrderQuery(v url.Values) (commerce.OrderFilter, error) {
 	f := commerce.OrderFilter{Status: commerce.OrderStatus(v.Get("status")), Limit: defaultPageSize}
 	switch f.Status {
-	case "", commerce.OrderPlaced, commerce.OrderCancelled:
+	case "", commerce.OrderProcessing, commerce.OrderPlaced, commerce.OrderFulfilled, commerce.OrderCancelled:
 	default:
-		return f, commerce.Invalidf(commerce.CodeInvalidRequest, "status must be placed or cancelled")
+		return f, commerce.Invalidf(commerce.CodeInvalidRequest, "status must be processing, placed, fulfilled or cancelled")
 	}
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -88,6 +88,41 @@ func (s *Server) cancelOrder(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.writeJSON(w, r, http.StatusOK, o)
+	return nil
+}
+
+func (s *Server) fulfilOrder(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("orderId")
+	if !commerce.IsID(id, 'o') {
+		return commerce.NotFoundf("order %q not found", id)
+	}
+	if _, err := s.Orders.Order(r.Context(), id); err != nil {
+		return err
+	}
+	if _, err := s.Orders.FulfilOrder(r.Context(), id, s.cfg.Now().UTC()); err != nil {
+		return err
+	}
+	o, err := s.Orders.Order(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, o)
+	return nil
+}
+
+func (s *Server) redrive(w http.ResponseWriter, r *http.Request) error {
+	queue, id := r.PathValue("queue"), r.PathValue("messageId")
+	if queue != commerce.QueueOrders && queue != commerce.QueueInventory {
+		return commerce.NotFoundf("no queue %q", queue)
+	}
+	if s.Redrive == nil {
+		return commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "this queue cannot re-drive dead letters")
+	}
+	m, err := s.Redrive(r.Context(), queue, id)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]string{"queue": queue, "messageId": id, "redrivenAs": m.ID})
 	return nil
 }
 

@@ -41,6 +41,9 @@ type Deps struct {
 	Orders    commerce.OrderStore
 	// DeadLetters lists a queue's dead-lettered messages.
 	DeadLetters func(ctx context.Context, queue string, limit int) ([]commerce.DeadLetter, error)
+	// Redrive publishes a dead letter again and removes it from the dead
+	// letters (worker.Redrive); it returns "not_found" when there is none.
+	Redrive func(ctx context.Context, queue, messageID string) (commerce.Message, error)
 	// Functions runs a queue function on a message (worker.Functions.Handle).
 	Functions func(ctx context.Context, queue string, m commerce.Message) error
 	// StripeWebhook verifies and parses a Stripe webhook; nil when Stripe is
@@ -95,6 +98,7 @@ func (s *Server) routes() []route {
 		{Route{"PUT", "/api/admin/products/{id}", true}, s.replaceProduct},
 		{Route{"DELETE", "/api/admin/products/{id}", true}, s.deleteProduct},
 		{Route{"PUT", "/api/admin/inventory/{sku}", true}, s.setInventory},
+		{Route{"GET", "/api/admin/inventory/{sku}", true}, s.getAdminInventory},
 
 		{Route{"POST", "/api/carts", false}, s.createCart},
 		{Route{"GET", "/api/carts/{cartId}", false}, s.getCart},
@@ -111,7 +115,9 @@ func (s *Server) routes() []route {
 
 		{Route{"GET", "/api/admin/orders", true}, s.listOrders},
 		{Route{"POST", "/api/admin/orders/{orderId}/cancel", true}, s.cancelOrder},
+		{Route{"POST", "/api/admin/orders/{orderId}/fulfil", true}, s.fulfilOrder},
 		{Route{"GET", "/api/admin/deadletters", true}, s.listDeadLetters},
+		{Route{"POST", "/api/admin/deadletters/{queue}/{messageId}/redrive", true}, s.redrive},
 
 		// Queue functions, invoked by the Functions host (or, standalone,
 		// by anyone holding the admin key).

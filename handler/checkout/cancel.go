@@ -12,12 +12,15 @@ import (
 type Orders interface {
 	Order(ctx context.Context, id string) (*commerce.Order, error)
 	CancelOrder(ctx context.Context, id string, now time.Time, cancelled commerce.Message) (bool, error)
+	PlaceOrder(ctx context.Context, orderID string, now time.Time) (bool, error)
 }
 
 // Cancel cancels a placed order: it refunds the payment and restocks the
 // units through the inventory queue, once however often it is called (the
-// refund is idempotent by order, the cancellation by status). It returns
-// "not_found", and 409 "order_processing" while the order is not yet placed.
+// refund is idempotent by order, the cancellation by status). A paid order
+// that is not placed yet (its OrderPlaced message late or dead-lettered) is
+// placed first, by the same idempotent step the orders function runs. It
+// returns "not_found", and 409 "order_fulfilled" once the order shipped.
 func (s *Service) Cancel(ctx context.Context, orders Orders, id string) (*commerce.Order, error) {
 	o, err := orders.Order(ctx, id)
 	if err != nil {
@@ -26,8 +29,12 @@ func (s *Service) Cancel(ctx context.Context, orders Orders, id string) (*commer
 	switch o.Status {
 	case commerce.OrderCancelled:
 		return o, nil
+	case commerce.OrderFulfilled:
+		return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderFulfilled, "order %s has shipped; it cannot be cancelled", id)
 	case commerce.OrderProcessing:
-		return nil, commerce.Errorf(commerce.KindConflict, "order_processing", "order %s is still being placed; retry shortly", id)
+		if _, err := orders.PlaceOrder(ctx, id, s.cfg.Now().UTC()); err != nil {
+			return nil, fmt.Errorf("cancel order %s: place it first: %w", id, err)
+		}
 	}
 	if o.PaymentID != "" {
 		if err := s.payments.Refund(ctx, o.PaymentID, "refund-"+o.ID); err != nil {

@@ -175,7 +175,11 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash string) (*co
 		Lines: priced.Items, Status: commerce.CheckoutPending,
 		CreatedAt: now, UpdatedAt: now, ReservedUntil: now.Add(s.cfg.ReservationTTL), LeaseUntil: now.Add(leaseTTL),
 	}
-	c.Totals = s.cfg.Rules.Price(priced.Currency, c.Lines)
+	totals, err := s.cfg.Rules.Price(priced.Currency, c.Lines)
+	if err != nil {
+		return nil, err
+	}
+	c.Totals = totals
 	expiry := Message(commerce.MsgReservationExpired, "reservation-expired-"+c.ID, map[string]any{"checkoutId": c.ID})
 	expiry.ScheduledAt = c.ReservedUntil
 	if err := s.checkouts.BeginCheckout(ctx, c, []commerce.Message{expiry}); err != nil {

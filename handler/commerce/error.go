@@ -75,6 +75,16 @@ const (
 	CodeHandleTaken       = "handle_taken"
 	CodeSKUTaken          = "sku_taken"
 	CodeLockLost          = "lock_lost"
+	// CodeStockBelowHeld refuses an admin on-hand count below what placed
+	// orders and checkouts hold (committed + reserved).
+	CodeStockBelowHeld = "stock_below_held"
+	// CodeOrderFulfilled refuses to cancel an order that has shipped.
+	CodeOrderFulfilled = "order_fulfilled"
+	// CodeOrderNotPlaced refuses to fulfil an order that is not placed.
+	CodeOrderNotPlaced = "order_not_placed"
+	// CodeCurrencyUnsupported refuses a checkout in a currency that has no
+	// configured shipping or tax.
+	CodeCurrencyUnsupported = "currency_unsupported"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.

@@ -5,17 +5,21 @@ import "context"
 // MaxOnHand is the largest stock level a SKU can have.
 const MaxOnHand = 1_000_000_000
 
-// StockLevel is the stock of one SKU. OnHand is what the warehouse holds;
-// Reserved is what checkouts hold for buyers who have not yet been shipped.
+// StockLevel is the stock of one SKU. OnHand is the physical count in the
+// warehouse; Committed is what placed orders hold that has not shipped yet
+// (still on the shelf, so still in OnHand); Reserved is what checkouts hold
+// for buyers who have not paid yet.
 type StockLevel struct {
-	SKU      string `json:"sku"`
-	OnHand   int64  `json:"onHand"`
-	Reserved int64  `json:"reserved"`
+	SKU       string `json:"sku"`
+	OnHand    int64  `json:"onHand"`
+	Committed int64  `json:"committed"`
+	Reserved  int64  `json:"reserved"`
 }
 
-// Available returns how many units can still be sold: on hand minus reserved,
-// and never less than zero (a stock count may drop below what is reserved).
-func (s StockLevel) Available() int64 { return max(0, s.OnHand-s.Reserved) }
+// Available returns how many units can still be sold: on hand minus
+// committed minus reserved, and never less than zero (a physical count sent
+// by an ERP may be below what is committed and reserved).
+func (s StockLevel) Available() int64 { return max(0, s.OnHand-s.Committed-s.Reserved) }
 
 // InventoryStore holds stock levels in the relational store. Implementations:
 // sqlstore.InventoryStore (SQLite and Azure SQL); storetest.TestInventoryStore
@@ -26,6 +30,14 @@ type InventoryStore interface {
 	StockLevels(ctx context.Context, skus []string) (map[string]StockLevel, error)
 
 	// SetOnHand sets a SKU's on-hand count, creating its level if needed, and
-	// returns the new level. Reservations are left as they are.
+	// returns the new level. Reservations are left as they are. It returns
+	// KindConflict "stock_below_held" (changing nothing) when onHand is below
+	// what is committed and reserved.
 	SetOnHand(ctx context.Context, sku string, onHand int64) (StockLevel, error)
+
+	// WriteOff drops a SKU's on-hand count to what is committed and
+	// reserved, so that none of it is left to sell: its product is being
+	// deleted, and a new product reusing the SKU must not inherit its
+	// stock. It returns the new level.
+	WriteOff(ctx context.Context, sku string) (StockLevel, error)
 }

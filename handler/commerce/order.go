@@ -14,6 +14,8 @@ const (
 	OrderProcessing OrderStatus = "processing"
 	OrderPlaced     OrderStatus = "placed"
 	OrderCancelled  OrderStatus = "cancelled"
+	// OrderFulfilled is an order that has shipped: its units left on hand.
+	OrderFulfilled OrderStatus = "fulfilled"
 )
 
 // Order is a paid checkout, as stored by the orders function.
@@ -31,6 +33,7 @@ type Order struct {
 	PaymentID       string      `json:"-"`
 	CreatedAt       time.Time   `json:"createdAt"`
 	CancelledAt     *time.Time  `json:"cancelledAt,omitempty"`
+	FulfilledAt     *time.Time  `json:"fulfilledAt,omitempty"`
 }
 
 // OrderFilter selects orders for Orders.
@@ -44,7 +47,7 @@ type OrderFilter struct {
 // transaction and idempotent, since queue messages arrive at least once.
 type OrderStore interface {
 	// PlaceOrder stores the order of a paid checkout and commits its
-	// reservation (on hand and reserved both drop by each quantity). It
+	// reservation (reserved drops and committed rises by each quantity). It
 	// reports false, changing nothing, when the order exists. It returns
 	// "not_found" for an unknown order and KindConflict "not_paid" when the
 	// checkout is not paid.
@@ -54,7 +57,8 @@ type OrderStore interface {
 	// is returned as processing. It returns "not_found" otherwise.
 	Order(ctx context.Context, id string) (*Order, error)
 
-	// Orders returns stored orders, by ID.
+	// Orders returns orders by ID: stored ones, and paid checkouts whose
+	// order is not stored yet, as processing.
 	Orders(ctx context.Context, f OrderFilter) ([]Order, error)
 
 	// CancelOrder moves a placed order to cancelled and stores cancelled
@@ -62,9 +66,15 @@ type OrderStore interface {
 	// order changed.
 	CancelOrder(ctx context.Context, id string, now time.Time, cancelled Message) (bool, error)
 
-	// Restock puts a cancelled order's units back on hand, once. It reports
-	// whether it did.
+	// Restock gives a cancelled order's committed units back to sale
+	// (committed drops), once. It reports whether it did.
 	Restock(ctx context.Context, orderID string) (bool, error)
+
+	// FulfilOrder ships a placed order (on hand and committed both drop by
+	// each quantity) and moves it to fulfilled, once. It reports whether it
+	// changed the order, and returns KindConflict "order_not_placed" for an
+	// order that is not placed or fulfilled (processing, cancelled, unknown).
+	FulfilOrder(ctx context.Context, id string, now time.Time) (bool, error)
 }
 
 // StockLevelSetter applies stock counts sent by ERPs and warehouses.

@@ -17,6 +17,9 @@ const (
 	MsgReservationExpired = "ReservationExpired"
 	MsgOrderCancelled     = "OrderCancelled"
 	MsgStockLevelSet      = "StockLevelSet"
+	// MsgOrderFulfilled, on the inventory queue, tells that a warehouse
+	// shipped an order: {"type":"OrderFulfilled","orderId":"o..."}.
+	MsgOrderFulfilled = "OrderFulfilled"
 )
 
 // Message is a queue message. Publishers set ID, Type, Body and, for a
@@ -100,4 +103,18 @@ type DeadLetter struct {
 	Reason         string            `json:"reason"`
 	EnqueuedAt     time.Time         `json:"enqueuedAt"`
 	DeadLetteredAt time.Time         `json:"deadLetteredAt"`
+}
+
+// DeadLetterQueue is the optional ability of a Queue to find and remove one
+// dead letter, which re-driving needs. The embedded queue has it; the
+// Service Bus adapter peeks the queue's $DeadLetterQueue to find a message
+// and receives and completes it to remove it.
+type DeadLetterQueue interface {
+	// DeadLetter returns the oldest dead letter of queue with messageID,
+	// or "not_found".
+	DeadLetter(ctx context.Context, queue, messageID string) (DeadLetter, error)
+
+	// RemoveDeadLetter removes the oldest dead letter of queue with
+	// messageID. It reports false, changing nothing, when there is none.
+	RemoveDeadLetter(ctx context.Context, queue, messageID string) (bool, error)
 }

@@ -104,6 +104,10 @@ func (p *Product) Validate() error {
 		if err := v.Price.Validate(); err != nil {
 			return err
 		}
+		if v.Price.Amount < 1 {
+			// A free product would make an order no payment can settle.
+			return Invalidf(CodeInvalidRequest, "variant %s: a price is at least 1 minor unit; 0 is refused", v.SKU)
+		}
 	}
 	return nil
 }

@@ -52,6 +52,11 @@ func (s *fakeInventory) SetOnHand(_ context.Context, sku string, onHand int64) (
 	return commerce.StockLevel{SKU: sku, OnHand: onHand}, nil
 }
 
+func (s *fakeInventory) WriteOff(_ context.Context, sku string) (commerce.StockLevel, error) {
+	s.onHand[sku] = 0
+	return commerce.StockLevel{SKU: sku}, nil
+}
+
 var errBroken = errors.New("store is broken")
 
 func TestLoad(t *testing.T) {

@@ -43,7 +43,7 @@ func (s *CatalogStore) ReplaceProduct(ctx context.Context, p *commerce.Product, 
 		if err != nil {
 			return 0, err
 		}
-		if ifMatch != "" && ifMatch != etag(version) {
+		if ifMatch != "" && ifMatch != productETag(p.ID, version) {
 			return 0, commerce.Errorf(commerce.KindPrecondition, commerce.CodePreconditionFailed, "product %s has changed", p.ID)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM variants WHERE product_id = ?`, p.ID); err != nil {
@@ -108,7 +108,7 @@ func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, store fun
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: write product %s: %w", p.ID, err)
 	}
-	p.ETag = etag(version)
+	p.ETag = productETag(p.ID, version)
 	return nil
 }
 
@@ -265,9 +265,14 @@ func decodeProduct(doc []byte, version int64) (*commerce.Product, error) {
 	if err := json.Unmarshal(doc, &p); err != nil {
 		return nil, fmt.Errorf("sqlite: decode product: %w", err)
 	}
-	p.ETag = etag(version)
+	p.ETag = productETag(p.ID, version)
 	return &p, nil
 }
+
+// productETag is a product's entity tag: its ID and version, so that a
+// product deleted and created again (a new ID, version 1 again) never
+// answers 304 or passes If-Match with the old product's tag.
+func productETag(id string, version int64) string { return fmt.Sprintf(`"%s.%d"`, id, version) }
 
 // searchText is what a text query is matched against.
 func searchText(p *commerce.Product) string {

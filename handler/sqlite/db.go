@@ -136,6 +136,10 @@ var schema = []string{
 var addedColumns = []struct{ table, column, decl string }{
 	{"queue_messages", "attributes", "TEXT"},
 	{"queue_deadletters", "attributes", "TEXT"},
+	// The relational tables are created by sqlstore after Open; a file made
+	// before committed stock and fulfilment gets their columns here.
+	{"inventory", "committed", "INTEGER NOT NULL DEFAULT 0 CHECK (committed >= 0)"},
+	{"orders", "fulfilled_at", "INTEGER NOT NULL DEFAULT 0"},
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -152,13 +156,14 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// addColumn adds a column to a table unless the table has it.
+// addColumn adds a column to a table unless the table has it or does not
+// exist yet (then its CREATE TABLE has the column).
 func addColumn(ctx context.Context, db *sql.DB, table, column, decl string) error {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, table, column).Scan(&n); err != nil {
+	var cols, n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*), count(CASE WHEN name = ? THEN 1 END) FROM pragma_table_info(?)`, column, table).Scan(&cols, &n); err != nil {
 		return fmt.Errorf("%s.%s: %w", table, column, err)
 	}
-	if n > 0 {
+	if cols == 0 || n > 0 {
 		return nil
 	}
 	if _, err := db.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN `+column+` `+decl); err != nil {

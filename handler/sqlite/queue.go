@@ -263,24 +263,17 @@ func (q *Queue) DeadLetters(ctx context.Context, queue string, limit int) ([]com
 	if limit < 1 {
 		return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "dead letters: limit %d < 1", limit)
 	}
-	rows, err := q.db.Read.QueryContext(ctx, `SELECT message_id, type, body, attributes, delivery_count, reason, enqueued_at, dead_lettered_at
-		FROM queue_deadletters WHERE queue = ? ORDER BY seq LIMIT ?`, queue, limit)
+	rows, err := q.db.Read.QueryContext(ctx, `SELECT `+deadLetterColumns+` FROM queue_deadletters WHERE queue = ? ORDER BY seq LIMIT ?`, queue, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: queue dead letters: %w", err)
 	}
 	defer rows.Close()
 	var dls []commerce.DeadLetter
 	for rows.Next() {
-		d := commerce.DeadLetter{Queue: queue}
-		var enqueued, dead int64
-		var attrs sql.NullString
-		if err := rows.Scan(&d.ID, &d.Type, &d.Body, &attrs, &d.DeliveryCount, &d.Reason, &enqueued, &dead); err != nil {
+		d, err := scanDeadLetter(rows, queue)
+		if err != nil {
 			return nil, fmt.Errorf("sqlite: queue dead letters: %w", err)
 		}
-		if d.Attributes, err = decodeAttributes(attrs); err != nil {
-			return nil, fmt.Errorf("sqlite: queue dead letters: %w", err)
-		}
-		d.EnqueuedAt, d.DeadLetteredAt = time.Unix(0, enqueued).UTC(), time.Unix(0, dead).UTC()
 		dls = append(dls, d)
 	}
 	if err := rows.Err(); err != nil {

@@ -78,7 +78,7 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 
 // reserve holds quantity units of sku for a checkout if they are available.
 func (s *CheckoutStore) reserve(ctx context.Context, tx *sql.Tx, checkoutID, sku string, quantity int) (bool, error) {
-	n, err := s.db.exec(ctx, tx, `UPDATE inventory SET reserved = reserved + ? WHERE sku = ? AND on_hand - reserved >= ?`, quantity, sku, quantity)
+	n, err := s.db.exec(ctx, tx, `UPDATE inventory SET reserved = reserved + ? WHERE sku = ? AND on_hand - committed - reserved >= ?`, quantity, sku, quantity)
 	if err != nil || n == 0 {
 		return false, err
 	}
@@ -202,4 +202,27 @@ func (s *CheckoutStore) setResponse(ctx context.Context, tx *sql.Tx, id string, 
 	}
 	_, err := s.db.exec(ctx, tx, `UPDATE checkouts SET response_status = ?, response_body = ? WHERE id = ? AND response_status = 0`, resp.Status, resp.Body, id)
 	return err
+}
+
+// OverdueCheckouts returns up to limit open checkouts (pending or awaiting
+// the buyer) whose reservation expired before before, oldest first.
+func (s *CheckoutStore) OverdueCheckouts(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(`SELECT id FROM checkouts
+		WHERE status IN ('pending', 'requires_action') AND reserved_until < ? ORDER BY reserved_until LIMIT ?`), unix(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: overdue checkouts: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlstore: overdue checkouts: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: overdue checkouts: %w", err)
+	}
+	return ids, nil
 }

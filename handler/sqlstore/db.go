@@ -39,8 +39,9 @@ var SQLite = Dialect{
 	Schema: []string{
 		`CREATE TABLE IF NOT EXISTS inventory (
 			sku        TEXT PRIMARY KEY,
-			on_hand    INTEGER NOT NULL,
+			on_hand    INTEGER NOT NULL CHECK (on_hand >= 0),
 			reserved   INTEGER NOT NULL CHECK (reserved >= 0),
+			committed  INTEGER NOT NULL DEFAULT 0 CHECK (committed >= 0),
 			updated_at INTEGER NOT NULL
 		)`,
 		`CREATE TABLE IF NOT EXISTS stock_sources (
@@ -87,6 +88,7 @@ var SQLite = Dialect{
 			restocked    INTEGER NOT NULL,
 			created_at   INTEGER NOT NULL,
 			cancelled_at INTEGER NOT NULL,
+			fulfilled_at INTEGER NOT NULL DEFAULT 0,
 			doc          TEXT NOT NULL
 		)`,
 		`CREATE INDEX IF NOT EXISTS orders_status ON orders (status, id)`,

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"shopfn/handler/commerce"
@@ -41,7 +43,7 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 		}
 		// The order's primary key decides: a redelivered message, or a
 		// concurrent one, finds the order there and changes nothing.
-		_, err = s.db.exec(ctx, tx, `INSERT INTO orders (id, checkout_id, status, restocked, created_at, cancelled_at, doc) VALUES (?, ?, 'placed', 0, ?, 0, ?)`,
+		_, err = s.db.exec(ctx, tx, `INSERT INTO orders (id, checkout_id, status, restocked, created_at, cancelled_at, fulfilled_at, doc) VALUES (?, ?, 'placed', 0, ?, 0, 0, ?)`,
 			orderID, c.ID, unix(now), doc)
 		if s.db.d.IsUnique(err) {
 			return nil
@@ -49,10 +51,11 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 		if err != nil {
 			return err
 		}
-		// Commit the reservation: the held units leave the shelf.
+		// Commit the reservation: the held units stay on the shelf, sold,
+		// until fulfilment ships them.
 		if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET
-				on_hand  = on_hand  - (SELECT r.quantity FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held'),
-				reserved = reserved - (SELECT r.quantity FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held')
+				committed = committed + (SELECT r.quantity FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held'),
+				reserved  = reserved  - (SELECT r.quantity FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held')
 			WHERE sku IN (SELECT sku FROM reservations WHERE checkout_id = ? AND status = 'held')`, c.ID, c.ID, c.ID); err != nil {
 			return err
 		}
@@ -74,7 +77,7 @@ func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, create
 	}
 }
 
-const orderColumns = `id, status, created_at, cancelled_at, doc`
+const orderColumns = `id, status, created_at, cancelled_at, fulfilled_at, doc`
 
 // orderDoc is an order as stored: with its payment, which buyers never see.
 type orderDoc struct {
@@ -86,9 +89,9 @@ func scanOrder(row interface{ Scan(...any) error }) (*commerce.Order, error) {
 	var o commerce.Order
 	var id string
 	var status commerce.OrderStatus
-	var created, cancelled int64
+	var created, cancelled, fulfilled int64
 	var doc []byte
-	if err := row.Scan(&id, &status, &created, &cancelled, &doc); err != nil {
+	if err := row.Scan(&id, &status, &created, &cancelled, &fulfilled, &doc); err != nil {
 		return nil, err
 	}
 	stored := orderDoc{Order: &o}
@@ -99,6 +102,10 @@ func scanOrder(row interface{ Scan(...any) error }) (*commerce.Order, error) {
 	if cancelled != 0 {
 		t := fromUnix(cancelled)
 		o.CancelledAt = &t
+	}
+	if fulfilled != 0 {
+		t := fromUnix(fulfilled)
+		o.FulfilledAt = &t
 	}
 	return &o, nil
 }
@@ -122,8 +129,57 @@ func (s *OrderStore) Order(ctx context.Context, id string) (*commerce.Order, err
 	return orderFromCheckout(c, commerce.OrderProcessing, c.UpdatedAt), nil
 }
 
-// Orders returns stored orders in ID order.
+// Orders returns orders in ID order: stored ones, and paid checkouts whose
+// order is not stored yet as processing (so that one whose OrderPlaced
+// message was lost or dead-lettered is in the list).
 func (s *OrderStore) Orders(ctx context.Context, f commerce.OrderFilter) ([]commerce.Order, error) {
+	var out []commerce.Order
+	if f.Status == "" || f.Status == commerce.OrderProcessing {
+		var err error
+		if out, err = s.processing(ctx, f); err != nil {
+			return nil, err
+		}
+		if f.Status != "" {
+			return out, nil
+		}
+	}
+	stored, err := s.stored(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return stored, nil
+	}
+	out = append(out, stored...)
+	slices.SortFunc(out, func(a, b commerce.Order) int { return strings.Compare(a.ID, b.ID) })
+	return out[:min(len(out), f.Limit)], nil
+}
+
+// processing returns paid checkouts with no stored order, as orders.
+func (s *OrderStore) processing(ctx context.Context, f commerce.OrderFilter) ([]commerce.Order, error) {
+	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(`SELECT `+checkoutColumns+` FROM checkouts
+		WHERE status = 'paid' AND order_id > ? AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = checkouts.order_id)
+		ORDER BY order_id LIMIT ?`), f.After, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list processing orders: %w", err)
+	}
+	defer rows.Close()
+	var out []commerce.Order
+	for rows.Next() {
+		c, err := scanCheckout(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: list processing orders: %w", err)
+		}
+		out = append(out, *orderFromCheckout(c, commerce.OrderProcessing, c.UpdatedAt))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: list processing orders: %w", err)
+	}
+	return out, nil
+}
+
+// stored returns stored orders in ID order.
+func (s *OrderStore) stored(ctx context.Context, f commerce.OrderFilter) ([]commerce.Order, error) {
 	q, args := `SELECT `+orderColumns+` FROM orders WHERE id > ?`, []any{f.After}
 	if f.Status != "" {
 		q, args = q+` AND status = ?`, append(args, f.Status)
@@ -161,7 +217,7 @@ func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, 
 	return changed, err
 }
 
-// Restock puts a cancelled order's units back on hand, once.
+// Restock gives a cancelled order's committed units back to sale, once.
 func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) {
 	done := false
 	err := s.db.tx(ctx, "restock", func(tx *sql.Tx) error {
@@ -174,7 +230,50 @@ func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) 
 			return err
 		}
 		for _, l := range o.Items {
-			if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = on_hand + ? WHERE sku = ?`, l.Quantity, l.SKU); err != nil {
+			n, err := s.db.exec(ctx, tx, `UPDATE inventory SET committed = committed - ? WHERE sku = ? AND committed >= ?`, l.Quantity, l.SKU, l.Quantity)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				// An order placed before committed stock existed took its
+				// units off on hand: put them back there.
+				if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = on_hand + ? WHERE sku = ?`, l.Quantity, l.SKU); err != nil {
+					return err
+				}
+			}
+		}
+		done = true
+		return nil
+	})
+	return done, err
+}
+
+// FulfilOrder ships a placed order: its committed units leave the shelf
+// (on hand and committed both drop), once.
+func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) (bool, error) {
+	done := false
+	err := s.db.tx(ctx, "fulfil order", func(tx *sql.Tx) error {
+		n, err := s.db.exec(ctx, tx, `UPDATE orders SET status = 'fulfilled', fulfilled_at = ? WHERE id = ? AND status = 'placed'`, unix(now), id)
+		if err != nil {
+			return err
+		}
+		o, err := scanOrder(s.db.queryRow(ctx, tx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is not placed yet", id)
+		} else if err != nil {
+			return err
+		}
+		if n == 0 {
+			if o.Status == commerce.OrderFulfilled {
+				return nil
+			}
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is %s, not placed", id, o.Status)
+		}
+		for _, l := range o.Items {
+			// An order placed before committed stock existed has no
+			// committed units: its units already left on hand.
+			if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = CASE WHEN on_hand >= ? THEN on_hand - ? ELSE 0 END, committed = committed - ?
+				WHERE sku = ? AND committed >= ?`, l.Quantity, l.Quantity, l.Quantity, l.SKU, l.Quantity); err != nil {
 				return err
 			}
 		}

@@ -51,3 +51,5 @@ func newMoneyStores(t *testing.T) storetest.MoneyStores {
 func TestCheckoutStore(t *testing.T) { storetest.TestCheckoutStore(t, newMoneyStores) }
 
 func TestOrderStore(t *testing.T) { storetest.TestOrderStore(t, newMoneyStores) }
+
+func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }

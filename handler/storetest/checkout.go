@@ -79,13 +79,15 @@ func stockUp(t *testing.T, st MoneyStores, pairs ...any) {
 	}
 }
 
-// wantStock fails the test unless sku has the given on-hand and reserved counts.
-func wantStock(t *testing.T, st MoneyStores, sku string, onHand, reserved int64) {
+// wantStock fails the test unless sku has the given on-hand, committed and
+// reserved counts.
+func wantStock(t *testing.T, st MoneyStores, sku string, onHand, committed, reserved int64) {
 	t.Helper()
 	got, err := st.Inventory.StockLevels(context.Background(), []string{sku})
 	must(t, err)
-	if l := got[sku]; l.OnHand != onHand || l.Reserved != reserved {
-		t.Errorf("stock of %s: got onHand %d reserved %d, want onHand %d reserved %d", sku, l.OnHand, l.Reserved, onHand, reserved)
+	want := commerce.StockLevel{SKU: sku, OnHand: onHand, Committed: committed, Reserved: reserved}
+	if l := got[sku]; l != want {
+		t.Errorf("stock of %s: got %+v, want %+v", sku, l, want)
 	}
 }
 
@@ -169,8 +171,8 @@ func testBeginCheckout(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		stockUp(t, st, "A", 5, "B", 3)
 		c := newCheckout("1", "B", 3, "A", 2)
 		begin(t, st, c)
-		wantStock(t, st, "A", 5, 2)
-		wantStock(t, st, "B", 3, 3)
+		wantStock(t, st, "A", 5, 0, 2)
+		wantStock(t, st, "B", 3, 0, 3)
 		got, err := st.Checkouts.Checkout(ctx, c.ID)
 		must(t, err)
 		if diff := cmp.Diff(c, got); diff != "" {
@@ -185,8 +187,8 @@ func testBeginCheckout(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		c := newCheckout("1", "A", 2, "B", 2, "C", 1)
 		err := st.Checkouts.BeginCheckout(ctx, c, []commerce.Message{expiryMsg(c)})
 		wantShort(t, err, "B", "C")
-		wantStock(t, st, "A", 5, 0)
-		wantStock(t, st, "B", 1, 0)
+		wantStock(t, st, "A", 5, 0, 0)
+		wantStock(t, st, "B", 1, 0, 0)
 		_, err = st.Checkouts.Checkout(ctx, c.ID)
 		wantCode(t, err, commerce.CodeNotFound)
 		_, err = st.Checkouts.CheckoutByKey(ctx, c.IdempotencyKey)
@@ -201,7 +203,7 @@ func testBeginCheckout(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		stockUp(t, st, "A", 5)
 		c := newCheckout("1", "A", 1, "NEVER", 1)
 		wantShort(t, st.Checkouts.BeginCheckout(ctx, c, nil), "NEVER")
-		wantStock(t, st, "A", 5, 0)
+		wantStock(t, st, "A", 5, 0, 0)
 	})
 
 	t.Run("DuplicateKey", func(t *testing.T) {
@@ -212,7 +214,7 @@ func testBeginCheckout(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		c2 := newCheckout("2", "A", 1)
 		c2.IdempotencyKey = c1.IdempotencyKey
 		wantConflict(t, st.Checkouts.BeginCheckout(ctx, c2, []commerce.Message{expiryMsg(c2)}), "duplicate_checkout")
-		wantStock(t, st, "A", 5, 1)
+		wantStock(t, st, "A", 5, 0, 1)
 		_, err := st.Checkouts.Checkout(ctx, c2.ID)
 		wantCode(t, err, commerce.CodeNotFound)
 		if got := outboxOf(t, st, commerce.MsgReservationExpired); len(got) != 1 {
@@ -266,7 +268,7 @@ func testBeginCheckout(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if ok != 10 {
 			t.Errorf("concurrent BeginCheckout of 1 unit on 10: got %d successes, want 10", ok)
 		}
-		wantStock(t, st, "A", 10, 10)
+		wantStock(t, st, "A", 10, 0, 10)
 	})
 }
 

@@ -63,8 +63,8 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if diff := cmp.Diff(orderOf(c, commerce.OrderPlaced, placedAt), got); diff != "" {
 			t.Errorf("Order (-want +got):\n%s", diff)
 		}
-		wantStock(t, st, "A", 3, 0)
-		wantStock(t, st, "B", 3, 0)
+		wantStock(t, st, "A", 5, 2, 0)
+		wantStock(t, st, "B", 4, 1, 0)
 	})
 
 	t.Run("PlaceOrderTwice", func(t *testing.T) {
@@ -78,7 +78,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if ok {
 			t.Errorf("second PlaceOrder: got true, want false")
 		}
-		wantStock(t, st, "A", 3, 0)
+		wantStock(t, st, "A", 5, 2, 0)
 		if got, err := st.Orders.Order(ctx, c.OrderID); err != nil || !got.CreatedAt.Equal(placedAt) {
 			t.Errorf("Order after a second PlaceOrder: got %+v (%v), want CreatedAt %v", got, err, placedAt)
 		}
@@ -98,7 +98,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			_, err = st.Orders.Order(ctx, c.OrderID)
 			wantCode(t, err, commerce.CodeNotFound)
 		}
-		wantStock(t, st, "A", 5, 1)
+		wantStock(t, st, "A", 5, 0, 1)
 	})
 
 	t.Run("Unknown", func(t *testing.T) {
@@ -120,8 +120,12 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("Order of a paid checkout (-want +got):\n%s", diff)
 		}
-		if list, err := st.Orders.Orders(ctx, commerce.OrderFilter{Limit: 10}); err != nil || len(list) != 0 {
-			t.Errorf("Orders with none stored: got %d (%v), want 0", len(list), err)
+		for _, status := range []commerce.OrderStatus{"", commerce.OrderProcessing} {
+			list, err := st.Orders.Orders(ctx, commerce.OrderFilter{Status: status, Limit: 10})
+			must(t, err)
+			if diff := cmp.Diff([]commerce.Order{*want}, list); diff != "" {
+				t.Errorf("Orders(status %q) with none stored, one paid (-want +got):\n%s", status, diff)
+			}
 		}
 	})
 
@@ -133,7 +137,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			paid(t, st, c)
 			place(t, st, c, placedAt)
 		}
-		paid(t, st, newCheckout("f", "A", 1)) // processing: not listed
+		paid(t, st, newCheckout("f", "A", 1)) // processing: listed as such
 		for _, id := range []string{"ord_b", "ord_d"} {
 			_, err := st.Orders.CancelOrder(ctx, id, placedAt, cancelledMsg(id))
 			must(t, err)
@@ -144,8 +148,10 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		}{
 			{commerce.OrderFilter{Limit: 2}, []string{"ord_a", "ord_b"}},
 			{commerce.OrderFilter{After: "ord_b", Limit: 2}, []string{"ord_c", "ord_d"}},
-			{commerce.OrderFilter{After: "ord_d", Limit: 2}, []string{"ord_e"}},
-			{commerce.OrderFilter{After: "ord_e", Limit: 2}, []string{}},
+			{commerce.OrderFilter{After: "ord_d", Limit: 2}, []string{"ord_e", "ord_f"}},
+			{commerce.OrderFilter{After: "ord_e", Limit: 2}, []string{"ord_f"}},
+			{commerce.OrderFilter{After: "ord_f", Limit: 2}, []string{}},
+			{commerce.OrderFilter{Status: commerce.OrderProcessing, Limit: 10}, []string{"ord_f"}},
 			{commerce.OrderFilter{Status: commerce.OrderPlaced, Limit: 10}, []string{"ord_a", "ord_c", "ord_e"}},
 			{commerce.OrderFilter{Status: commerce.OrderCancelled, Limit: 10}, []string{"ord_b", "ord_d"}},
 			{commerce.OrderFilter{Status: commerce.OrderPlaced, After: "ord_a", Limit: 1}, []string{"ord_c"}},
@@ -192,7 +198,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if diff := cmp.Diff(cancelledMsg(c.OrderID), outboxOf(t, st, commerce.MsgOrderCancelled)[0].Message); diff != "" {
 			t.Errorf("outbox OrderCancelled (-want +got):\n%s", diff)
 		}
-		wantStock(t, st, "A", 3, 0)
+		wantStock(t, st, "A", 5, 2, 0)
 	})
 
 	t.Run("Restock", func(t *testing.T) {
@@ -214,8 +220,8 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			if ok != want {
 				t.Errorf("Restock #%d: got %v, want %v", i+1, ok, want)
 			}
-			wantStock(t, st, "A", 5, 0)
-			wantStock(t, st, "B", 5, 0)
+			wantStock(t, st, "A", 5, 0, 0)
+			wantStock(t, st, "B", 5, 0, 0)
 		}
 	})
 
@@ -241,7 +247,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			if ok != tc.applied {
 				t.Errorf("ApplyStockLevel(A, %d, %s, %d): got %v, want %v", tc.onHand, tc.source, tc.sequence, ok, tc.applied)
 			}
-			wantStock(t, st, "A", tc.want, 0)
+			wantStock(t, st, "A", tc.want, 0, 0)
 		}
 	})
 
@@ -266,6 +272,6 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if n != 1 {
 			t.Errorf("concurrent PlaceOrder: got %d true, want 1", n)
 		}
-		wantStock(t, st, "A", 3, 0)
+		wantStock(t, st, "A", 5, 2, 0)
 	})
 }

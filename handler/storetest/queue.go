@@ -209,6 +209,37 @@ func TestQueue(t *testing.T, h QueueHarness) {
 		recv(t, env.Queue, qn, 10, "next")
 	})
 
+	t.Run("DeadLetterFindAndRemove", func(t *testing.T) {
+		env := h.New(t)
+		dlq, ok := env.Queue.(commerce.DeadLetterQueue)
+		if !ok {
+			t.Skip("the queue is not a commerce.DeadLetterQueue")
+		}
+		must(t, env.Queue.Publish(ctx, qn, msg("dead-1"), msg("dead-2")))
+		for range h.MaxDeliveryCount {
+			for _, m := range recv(t, env.Queue, qn, 10, "dead-1", "dead-2") {
+				must(t, env.Queue.Abandon(ctx, qn, m, "handler failed", 0))
+			}
+		}
+		d, err := dlq.DeadLetter(ctx, qn, "dead-2")
+		must(t, err)
+		if d.ID != "dead-2" || d.Queue != qn || string(d.Body) != string(msg("dead-2").Body) || d.DeliveryCount != h.MaxDeliveryCount {
+			t.Errorf("DeadLetter(dead-2): got %+v", d)
+		}
+		_, err = dlq.DeadLetter(ctx, commerce.QueueInventory, "dead-2")
+		wantCode(t, err, commerce.CodeNotFound)
+		for i, want := range []bool{true, false} {
+			ok, err := dlq.RemoveDeadLetter(ctx, qn, "dead-2")
+			must(t, err)
+			if ok != want {
+				t.Errorf("RemoveDeadLetter #%d: got %v, want %v", i+1, ok, want)
+			}
+		}
+		_, err = dlq.DeadLetter(ctx, qn, "dead-2")
+		wantCode(t, err, commerce.CodeNotFound)
+		wantDead(t, env.Queue, "dead-1", "", h.MaxDeliveryCount)
+	})
+
 	t.Run("DeadLetterAfterLockExpiries", func(t *testing.T) {
 		env := h.New(t)
 		needClock(t, env)

@@ -57,7 +57,7 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 		if diff := cmp.Diff(next, got.NextAction); diff != "" {
 			t.Errorf("NextAction (-want +got):\n%s", diff)
 		}
-		wantStock(t, st, "A", 5, 2)
+		wantStock(t, st, "A", 5, 0, 2)
 	})
 
 	for _, from := range []commerce.CheckoutStatus{commerce.CheckoutPending, commerce.CheckoutRequiresAction} {
@@ -76,10 +76,10 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 			ok, err = st.Checkouts.MarkPaid(ctx, c.ID, "pi_1", placedMsg(c), nil)
 			wantChanged(t, "second MarkPaid", ok, err, false)
 			wantOutbox(t, st, commerce.QueueOrders, placedMsg(c))
-			wantStock(t, st, "A", 5, 2)
+			wantStock(t, st, "A", 5, 0, 2)
 			ok, err = st.Checkouts.Release(ctx, c.ID, commerce.CheckoutExpired, nil)
 			wantChanged(t, "Release of a paid checkout", ok, err, false)
-			wantStock(t, st, "A", 5, 2)
+			wantStock(t, st, "A", 5, 0, 2)
 		})
 	}
 
@@ -89,13 +89,13 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 			ok, err := st.Checkouts.Release(ctx, c.ID, status, nil)
 			wantChanged(t, "Release", ok, err, true)
 			wantStatus(t, st, c.ID, status)
-			wantStock(t, st, "A", 5, 0)
+			wantStock(t, st, "A", 5, 0, 0)
 			for _, again := range []commerce.CheckoutStatus{commerce.CheckoutDeclined, commerce.CheckoutExpired} {
 				ok, err = st.Checkouts.Release(ctx, c.ID, again, nil)
 				wantChanged(t, "Release("+string(again)+") again", ok, err, false)
 			}
 			wantStatus(t, st, c.ID, status)
-			wantStock(t, st, "A", 5, 0)
+			wantStock(t, st, "A", 5, 0, 0)
 			ok, err = st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, nil)
 			wantChanged(t, "SetPayment after Release", ok, err, false)
 		})
@@ -108,7 +108,7 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 		ok, err = st.Checkouts.MarkPaid(ctx, c.ID, "pi_1", placedMsg(c), nil)
 		wantChanged(t, "MarkPaid of an expired checkout", ok, err, true)
 		wantStatus(t, st, c.ID, commerce.CheckoutPaid)
-		wantStock(t, st, "A", 5, 2)
+		wantStock(t, st, "A", 5, 0, 2)
 		wantOutbox(t, st, commerce.QueueOrders, placedMsg(c))
 	})
 
@@ -125,8 +125,8 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 		if got := wantStatus(t, st, c.ID, commerce.CheckoutExpired); got.PaymentID != "" || got.Response != nil {
 			t.Errorf("refused MarkPaid: got PaymentID %q, Response %v, want none", got.PaymentID, got.Response)
 		}
-		wantStock(t, st, "A", 5, 0)
-		wantStock(t, st, "B", 1, 1)
+		wantStock(t, st, "A", 5, 0, 0)
+		wantStock(t, st, "B", 1, 0, 1)
 		if got := outboxOf(t, st, commerce.MsgOrderPlaced); len(got) != 0 {
 			t.Errorf("outbox OrderPlaced after a refused MarkPaid: got %d, want 0", len(got))
 		}

@@ -81,7 +81,8 @@ func (f *Functions) Orders(ctx context.Context, m commerce.Message) error {
 	return nil
 }
 
-// Inventory handles ReservationExpired, OrderCancelled and StockLevelSet.
+// Inventory handles ReservationExpired, OrderCancelled, OrderFulfilled and
+// StockLevelSet.
 func (f *Functions) Inventory(ctx context.Context, m commerce.Message) error {
 	b, err := decode(m)
 	if err != nil {
@@ -92,6 +93,9 @@ func (f *Functions) Inventory(ctx context.Context, m commerce.Message) error {
 		return f.Checkouts.Expire(ctx, b.CheckoutID)
 	case b.Type == commerce.MsgOrderCancelled && b.OrderID != "":
 		_, err := f.OrderStore.Restock(ctx, b.OrderID)
+		return err
+	case b.Type == commerce.MsgOrderFulfilled && b.OrderID != "":
+		_, err := f.OrderStore.FulfilOrder(ctx, b.OrderID, f.Now().UTC())
 		return err
 	case b.Type == commerce.MsgStockLevelSet && commerce.ValidSKU(b.SKU) && b.OnHand != nil && b.Sequence != nil && b.Source != "":
 		_, err := f.Stock.ApplyStockLevel(ctx, b.SKU, *b.OnHand, b.Source, *b.Sequence)
