@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,8 @@ type Config struct {
 	Currency string
 	// CatalogCacheTTL bounds how long catalog reads are served from memory.
 	CatalogCacheTTL time.Duration
+	// CatalogCacheBytes bounds the memory catalog responses take.
+	CatalogCacheBytes int64
 
 	// Payments names the payment provider: "test" or "stripe".
 	Payments string
@@ -60,11 +63,30 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the storefront
 	// routes ("*": any).
 	CORSOrigins []string
+	// RateLimit is how many anonymous writes per second one client may send
+	// after a burst of RateBurst; zero turns rate limits off.
+	RateLimit float64
+	RateBurst int
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
+	// CursorKey signs listing cursors; instances serving one catalog share
+	// it. Empty means the admin key, or a random key for this process.
+	CursorKey string
+	// OnAzure says App Service or Functions on Azure runs this process
+	// (WEBSITE_INSTANCE_ID or WEBSITE_SITE_NAME is set).
+	OnAzure bool
 	// Documents names the catalog and cart store: "sqlite" or "cosmos";
 	// Cosmos reaches Cosmos DB.
 	Documents string
 	Cosmos    CosmosConfig
 }
+
+// Rate limit defaults, standalone (and on AKS). Under the Functions host
+// limits are off by default: put Front Door or API Management in front.
+const (
+	defaultRateLimit = 5
+	defaultRateBurst = 20
+)
 
 // LoadConfig reads the configuration through getenv (os.Getenv outside
 // tests). Its error names every bad setting.
@@ -103,6 +125,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	cfg.CartTTL = time.Duration(intSetting("CART_TTL_HOURS", 72, 1, 24*365)) * time.Hour
 	cfg.CatalogCacheTTL = time.Duration(intSetting("SHOPFN_CATALOG_CACHE_SECONDS", 1, 0, 3600)) * time.Second
+	cfg.CatalogCacheBytes = int64(intSetting("SHOPFN_CATALOG_CACHE_MB", 32, 1, 4096)) << 20
 	cfg.ReservationTTL = time.Duration(intSetting("RESERVATION_TTL_MINUTES", 15, 1, 24*60)) * time.Minute
 	cfg.Shipping = int64(intSetting("SHOPFN_SHIPPING_AMOUNT", 0, 0, commerce.MaxAmount))
 	cfg.Tax = int64(intSetting("SHOPFN_TAX_AMOUNT", 0, 0, commerce.MaxAmount))
@@ -128,6 +151,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
 	cfg.RetryBackoff = time.Duration(intSetting("SHOPFN_RETRY_BACKOFF_SECONDS", 1, 0, 60)) * time.Second
 	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
+	var err error
 	cors := "*" // standalone: a storefront in development calls from another port
 	if cfg.UnderHost {
 		cors = "" // the Functions host applies its own CORS settings
@@ -140,6 +164,49 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, strings.TrimSuffix(o, "/"))
 		default:
 			bad("SHOPFN_CORS_ORIGINS", "%q is not * or an origin such as https://shop.example", o)
+		}
+	}
+	rate := defaultRateLimit
+	if cfg.UnderHost {
+		rate = 0
+	}
+	rs := get("SHOPFN_RATE_LIMIT", strconv.Itoa(rate))
+	if cfg.RateLimit, err = strconv.ParseFloat(rs, 64); err != nil || cfg.RateLimit < 0 || cfg.RateLimit > 1e6 || cfg.RateLimit != cfg.RateLimit {
+		bad("SHOPFN_RATE_LIMIT", "%q is not a number of requests per second from 0 (off) to 1000000", rs)
+		cfg.RateLimit = 0
+	}
+	cfg.RateBurst = intSetting("SHOPFN_RATE_BURST", defaultRateBurst, 1, 1_000_000)
+	for _, p := range strings.Split(get("SHOPFN_TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			if a, err := netip.ParseAddr(p); err == nil {
+				p = netip.PrefixFrom(a, a.BitLen()).String()
+			}
+		}
+		pre, err := netip.ParsePrefix(p)
+		if err != nil {
+			bad("SHOPFN_TRUSTED_PROXIES", "%q is not an IP address or CIDR block", p)
+			continue
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, pre.Masked())
+	}
+	cfg.CursorKey = get("SHOPFN_CURSOR_KEY", "")
+	cfg.OnAzure = get("WEBSITE_INSTANCE_ID", "") != "" || get("WEBSITE_SITE_NAME", "") != ""
+	if cfg.OnAzure {
+		if get("SHOPFN_PAYMENTS", "") == "" {
+			bad("SHOPFN_PAYMENTS", "must be set on Azure: stripe, or test to take test payments knowingly")
+		}
+		if cfg.CursorKey == "" && get("SHOPFN_ADMIN_KEY", "") == "" {
+			bad("SHOPFN_CURSOR_KEY", "must be set on Azure, to the same secret on every instance, so that listing cursors page across instances")
+		}
+		for _, st := range []struct{ name, embedded string }{
+			{"SHOPFN_DOCUMENTS", "sqlite"}, {"SHOPFN_SQL", "sqlite"}, {"SHOPFN_QUEUE", "embedded"},
+		} {
+			if get(st.name, st.embedded) == st.embedded {
+				bad(st.name, "the embedded %s store is refused on Azure, whose instance storage is not durable; set %s to an Azure service", st.embedded, st.name)
+			}
 		}
 	}
 	cfg.Payments = get("SHOPFN_PAYMENTS", "test")
@@ -163,7 +230,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	loadDocuments(&cfg, get, bad)
 	seed := get("SHOPFN_SEED", "true")
-	var err error
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {
 		bad("SHOPFN_SEED", "%q is not true or false", seed)
 	}

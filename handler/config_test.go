@@ -2,6 +2,8 @@ package main
 
 import (
 	"maps"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +54,8 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
-			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, CORSOrigins: []string{"*"}, Documents: "sqlite"}
+			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, CORSOrigins: []string{"*"},
+			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Documents: "sqlite"}
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
 		}
@@ -81,6 +84,58 @@ func TestLoadConfig(t *testing.T) {
 		}
 		if _, err := LoadConfig(env("SHOPFN_CORS_ORIGINS", "shop.example")); err == nil || !strings.Contains(err.Error(), "SHOPFN_CORS_ORIGINS") {
 			t.Errorf("an origin without a scheme: got %v, want an error naming SHOPFN_CORS_ORIGINS", err)
+		}
+	})
+
+	t.Run("RateLimit", func(t *testing.T) {
+		tests := []struct {
+			name    string
+			env     []string
+			rate    float64
+			burst   int
+			proxies []netip.Prefix
+		}{
+			{"StandaloneDefault", nil, 5, 20, nil},
+			{"UnderHostDefault", []string{"FUNCTIONS_CUSTOMHANDLER_PORT", "7072"}, 0, 20, nil},
+			{"Off", []string{"SHOPFN_RATE_LIMIT", "0"}, 0, 20, nil},
+			{"Set", []string{"SHOPFN_RATE_LIMIT", "0.5", "SHOPFN_RATE_BURST", "3", "SHOPFN_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7,::1"},
+				0.5, 3, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"), netip.MustParsePrefix("::1/128")}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				cfg, err := LoadConfig(env(tt.env...))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cfg.RateLimit != tt.rate || cfg.RateBurst != tt.burst || !slices.Equal(cfg.TrustedProxies, tt.proxies) {
+					t.Errorf("got rate %g burst %d proxies %v, want %g %d %v", cfg.RateLimit, cfg.RateBurst, cfg.TrustedProxies, tt.rate, tt.burst, tt.proxies)
+				}
+			})
+		}
+		_, err := LoadConfig(env("SHOPFN_RATE_LIMIT", "-1", "SHOPFN_RATE_BURST", "0", "SHOPFN_TRUSTED_PROXIES", "proxy.example"))
+		for _, name := range []string{"SHOPFN_RATE_LIMIT", "SHOPFN_RATE_BURST", "SHOPFN_TRUSTED_PROXIES"} {
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("error %v does not name %s", err, name)
+			}
+		}
+	})
+
+	t.Run("Azure", func(t *testing.T) {
+		for _, marker := range []string{"WEBSITE_INSTANCE_ID", "WEBSITE_SITE_NAME"} {
+			_, err := LoadConfig(env(marker, "shopfn-prod", "FUNCTIONS_CUSTOMHANDLER_PORT", "7072"))
+			for _, name := range []string{"SHOPFN_PAYMENTS", "SHOPFN_DOCUMENTS", "SHOPFN_SQL", "SHOPFN_QUEUE", "SHOPFN_CURSOR_KEY"} {
+				if err == nil || !strings.Contains(err.Error(), name) {
+					t.Errorf("%s set: error %v does not name %s", marker, err, name)
+				}
+			}
+		}
+		cfg, err := LoadConfig(env("WEBSITE_SITE_NAME", "shopfn-prod", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", "0123456789abcdef0123",
+			"SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://acct.documents.azure.com:443/", "SHOPFN_SQL", "sqlserver", "SHOPFN_QUEUE", "servicebus"))
+		if err != nil || !cfg.OnAzure {
+			t.Errorf("every setting explicit on Azure: got %v (on Azure %v), want no error", err, cfg.OnAzure)
+		}
+		if cfg, err := LoadConfig(env("FUNCTIONS_CUSTOMHANDLER_PORT", "7072")); err != nil || cfg.OnAzure || cfg.Payments != "test" {
+			t.Errorf("func start on a laptop: got %v, on Azure %v, payments %q; want test payments and no error", err, cfg.OnAzure, cfg.Payments)
 		}
 	})
 

@@ -64,6 +64,7 @@ type Main struct {
 	Now func() time.Time
 
 	db       *sqlite.DB
+	lock     *sqlite.DirLock
 	listener net.Listener
 	server   *http.Server
 	served   chan error
@@ -81,6 +82,8 @@ type Main struct {
 	// Queue is the embedded queue; Payments the payment provider.
 	Queue    *sqlite.Queue
 	Payments commerce.PaymentProvider
+	// API is the HTTP server's handler state.
+	API *api.Server
 	// Sweeper releases reservations whose expiry message never came; it
 	// runs every minute, and tests may call its Sweep.
 	Sweeper *worker.Sweeper
@@ -96,10 +99,13 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Now = time.Now
 	}
 	cfg := m.Config
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	var err error
+	if m.lock, err = sqlite.LockDir(cfg.DataDir); err != nil {
+		return err
+	}
 	if m.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "shopfn.db")); err != nil {
 		return err
 	}
@@ -176,6 +182,10 @@ func (m *Main) Run(ctx context.Context) error {
 	relay.Published = dispatcher.Kick
 	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Now: m.Now, Grace: time.Minute, Log: m.Logger}
 
+	cursorKey := cfg.CursorKey
+	if cursorKey == "" {
+		cursorKey = cfg.AdminKey // empty under the host: a random key per process
+	}
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		DeadLetters: m.Queue.DeadLetters, Functions: functions.Handle,
@@ -187,10 +197,13 @@ func (m *Main) Run(ctx context.Context) error {
 			return msg, err
 		},
 		StripeWebhook: webhook, TestAuthenticate: authenticate,
+		Health: func(context.Context) error { return m.db.Check() },
 	}, api.Config{
-		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
-		CORSOrigins: cfg.CORSOrigins,
+		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
+		CORSOrigins: cfg.CORSOrigins, CursorKey: []byte(cursorKey),
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
 	}, m.Logger)
+	m.API = srv
 	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -203,7 +216,7 @@ func (m *Main) Run(ctx context.Context) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    4 * api.MaxHeaderBytes, // api answers past api.MaxHeaderBytes with a problem
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	m.served = make(chan error, 1)
@@ -222,6 +235,12 @@ func (m *Main) Run(ctx context.Context) error {
 
 	if cfg.AdminKeyGenerated {
 		fmt.Fprintf(m.Stdout, "shopfn: SHOPFN_ADMIN_KEY is not set; admin key for this run: %s\n", cfg.AdminKey)
+	}
+	if tp != nil {
+		fmt.Fprintln(m.Stdout, "shopfn: TEST PAYMENTS: no money moves; every checkout is paid by the built-in test provider (set SHOPFN_PAYMENTS=stripe for real payments)")
+	}
+	if cfg.RateLimit > 0 {
+		fmt.Fprintf(m.Stdout, "shopfn: anonymous writes limited to %g/s per client, burst %d (SHOPFN_RATE_LIMIT=0 turns this off)\n", cfg.RateLimit, cfg.RateBurst)
 	}
 	fmt.Fprintf(m.Stdout, "shopfn: listening on http://%s (data in %s)\n", m.Addr(), cfg.DataDir)
 	return nil
@@ -252,6 +271,9 @@ func (m *Main) Close() error {
 		if err := m.db.Close(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := m.lock.Unlock(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

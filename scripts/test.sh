@@ -24,6 +24,16 @@ for arg in "$@"; do
   fi
 done
 
+# handler/readme_test.go runs the README's examples, which use curl and jq.
+missing=()
+for tool in curl jq; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]} for the README examples"
+  apt_install "${missing[@]}"
+fi
+
 pkgs=()
 flags=()
 for arg in "$@"; do

@@ -10,7 +10,10 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
+	"syscall"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -21,11 +24,23 @@ import (
 type DB struct {
 	Write *sql.DB
 	Read  *sql.DB
+
+	path string
+	file os.FileInfo // the file as opened, to notice it being removed or replaced
 }
 
-// Open opens (creating if needed) the SQLite file at path and creates the
-// document tables.
+// Open opens (creating if needed, readable by its owner only) the SQLite
+// file at path and creates the document tables.
 func Open(ctx context.Context, path string) (*DB, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	info, err := f.Stat()
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	dsn := func(txlock string) string {
 		q := url.Values{}
 		for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(1)"} {
@@ -49,12 +64,35 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db := &DB{Write: w, Read: r}
+	db := &DB{Write: w, Read: r, path: path, file: info}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// Check reports whether the file can still take writes: it is still at its
+// path (its directory was not removed, it was not replaced) and its
+// directory is writable. SQLite would otherwise keep writing to an unlinked
+// file, and every write would be lost at the next start.
+//
+// A nil DB (no embedded store in this deployment) is always healthy.
+func (db *DB) Check() error {
+	if db == nil {
+		return nil
+	}
+	info, err := os.Stat(db.path)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", db.path, err)
+	}
+	if !os.SameFile(info, db.file) {
+		return fmt.Errorf("sqlite: %s was replaced while open", db.path)
+	}
+	if err := syscall.Access(filepath.Dir(db.path), 2 /* W_OK */); err != nil {
+		return fmt.Errorf("sqlite: %s is not writable: %w", filepath.Dir(db.path), err)
+	}
+	return nil
 }
 
 // Close closes both pools. A clean close checkpoints the WAL into the file.
