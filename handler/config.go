@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/sqlserver"
 )
 
 // Config is shopfn's configuration, read from environment variables (the
@@ -60,6 +61,13 @@ type Config struct {
 	RetryBackoff time.Duration
 	// Workers bounds the messages handled at once per queue.
 	Workers int
+	// SQL names the relational store: "sqlite" (the embedded file) or
+	// "sqlserver" (Azure SQL / SQL Server at SQLServerDSN).
+	SQL          string
+	SQLServerDSN string
+	// KeyVaultURL, when set, is the vault the admin key and Stripe's secrets
+	// are read from (and refreshed), instead of the settings.
+	KeyVaultURL string
 	// CORSOrigins are the browser origins allowed to call the storefront
 	// routes ("*": any).
 	CORSOrigins []string
@@ -75,6 +83,12 @@ type Config struct {
 	// OnAzure says App Service or Functions on Azure runs this process
 	// (WEBSITE_INSTANCE_ID or WEBSITE_SITE_NAME is set).
 	OnAzure bool
+
+	// Queue names the queues' backend: "embedded" or "servicebus".
+	Queue string
+	// ServiceBusNamespace (Entra ID) or ServiceBusConnection (a connection
+	// string) reaches Service Bus; exactly one is set with Queue "servicebus".
+	ServiceBusNamespace, ServiceBusConnection string
 	// Documents names the catalog and cart store: "sqlite" or "cosmos";
 	// Cosmos reaches Cosmos DB.
 	Documents string
@@ -209,6 +223,28 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			}
 		}
 	}
+	cfg.SQL = get("SHOPFN_SQL", "sqlite")
+	cfg.SQLServerDSN = get("SQLSERVER_DSN", "")
+	switch cfg.SQL {
+	case "sqlite":
+		// Refused on Azure with the other embedded stores, above.
+		if cfg.SQLServerDSN != "" {
+			bad("SQLSERVER_DSN", "is set but SHOPFN_SQL is sqlite: set SHOPFN_SQL=sqlserver to use it, or unset it")
+		}
+	case "sqlserver":
+		if cfg.SQLServerDSN == "" {
+			bad("SQLSERVER_DSN", "must be set to a go-mssqldb URL (sqlserver://host?database=shopfn&fedauth=ActiveDirectoryManagedIdentity) when SHOPFN_SQL=sqlserver")
+		} else if _, err := sqlserver.Driver(cfg.SQLServerDSN); err != nil {
+			bad("SQLSERVER_DSN", "%v", err) // never the value: it may hold a password
+		}
+	default:
+		bad("SHOPFN_SQL", "%q is not sqlite or sqlserver", cfg.SQL)
+	}
+	cfg.KeyVaultURL = get("SHOPFN_KEYVAULT_URL", "")
+	if cfg.KeyVaultURL != "" && !strings.HasPrefix(cfg.KeyVaultURL, "https://") {
+		bad("SHOPFN_KEYVAULT_URL", "%q is not a vault URL such as https://<name>.vault.azure.net/", cfg.KeyVaultURL)
+	}
+	fromVault := cfg.KeyVaultURL != ""
 	cfg.Payments = get("SHOPFN_PAYMENTS", "test")
 	cfg.StripeSecretKey = get("STRIPE_SECRET_KEY", "")
 	cfg.StripeWebhookSecret = get("STRIPE_WEBHOOK_SECRET", "")
@@ -216,10 +252,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	switch cfg.Payments {
 	case "test":
 	case "stripe":
-		if !strings.HasPrefix(cfg.StripeSecretKey, "sk_") && !strings.HasPrefix(cfg.StripeSecretKey, "rk_") {
+		// With a vault, the secrets come from it (keyvault.StripeSecretKey,
+		// keyvault.StripeWebhookSecret) and are checked when read.
+		if !fromVault && !strings.HasPrefix(cfg.StripeSecretKey, "sk_") && !strings.HasPrefix(cfg.StripeSecretKey, "rk_") {
 			bad("STRIPE_SECRET_KEY", "must be set to a Stripe secret key (sk_...) when SHOPFN_PAYMENTS=stripe")
 		}
-		if !strings.HasPrefix(cfg.StripeWebhookSecret, "whsec_") {
+		if !fromVault && !strings.HasPrefix(cfg.StripeWebhookSecret, "whsec_") {
 			bad("STRIPE_WEBHOOK_SECRET", "must be set to the webhook signing secret (whsec_...) when SHOPFN_PAYMENTS=stripe")
 		}
 		if cfg.StripeAPIBase != "" && !strings.HasPrefix(cfg.StripeAPIBase, "http://") && !strings.HasPrefix(cfg.StripeAPIBase, "https://") {
@@ -227,6 +265,26 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	default:
 		bad("SHOPFN_PAYMENTS", "%q is not test or stripe", cfg.Payments)
+	}
+	cfg.Queue = get("SHOPFN_QUEUE", "embedded")
+	cfg.ServiceBusNamespace = get("ServiceBusConnection__fullyQualifiedNamespace", "")
+	cfg.ServiceBusConnection = get("ServiceBusConnection", "")
+	switch cfg.Queue {
+	case "embedded":
+	case "servicebus":
+		ns, conn := cfg.ServiceBusNamespace, cfg.ServiceBusConnection
+		switch {
+		case ns == "" && conn == "":
+			bad("SHOPFN_QUEUE", "servicebus needs ServiceBusConnection__fullyQualifiedNamespace (a namespace such as shop.servicebus.windows.net, reached with Entra ID) or ServiceBusConnection (a connection string)")
+		case ns != "" && conn != "":
+			bad("ServiceBusConnection", "set it or ServiceBusConnection__fullyQualifiedNamespace, not both")
+		case ns != "" && (strings.Contains(ns, ";") || !strings.Contains(ns, ".")):
+			bad("ServiceBusConnection__fullyQualifiedNamespace", "must be a namespace host such as shop.servicebus.windows.net, not a connection string")
+		case conn != "" && !strings.Contains(strings.ToLower(conn), "endpoint=sb://"):
+			bad("ServiceBusConnection", "must be a connection string with Endpoint=sb://...")
+		}
+	default:
+		bad("SHOPFN_QUEUE", "%q is not embedded or servicebus", cfg.Queue)
 	}
 	loadDocuments(&cfg, get, bad)
 	seed := get("SHOPFN_SEED", "true")
@@ -239,7 +297,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if cfg.AdminKey != "" && len(cfg.AdminKey) < 16 && !cfg.UnderHost {
 		bad("SHOPFN_ADMIN_KEY", "must be at least 16 characters")
 	}
-	if cfg.AdminKey == "" && !cfg.UnderHost {
+	if cfg.AdminKey == "" && !cfg.UnderHost && !fromVault {
 		b := make([]byte, 24)
 		rand.Read(b)
 		cfg.AdminKey, cfg.AdminKeyGenerated = hex.EncodeToString(b), true

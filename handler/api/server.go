@@ -69,6 +69,9 @@ type Config struct {
 	// AdminKey is the key admin requests must send in x-functions-key or
 	// ?code=. It is ignored when TrustHost is set.
 	AdminKey string
+	// AdminKeyFunc, when set, replaces AdminKey: it returns the current key
+	// on every request, so that a key rotated in Key Vault applies at once.
+	AdminKeyFunc func() string
 	// TrustHost says the Functions host fronts the handler and has already
 	// checked function keys (authLevel function), so shopfn does not.
 	TrustHost bool
@@ -316,7 +319,11 @@ func (s *Server) authorized(r *http.Request) bool {
 	if key == "" {
 		key = r.URL.Query().Get("code")
 	}
-	return key != "" && subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.AdminKey)) == 1
+	want := s.cfg.AdminKey
+	if s.cfg.AdminKeyFunc != nil {
+		want = s.cfg.AdminKeyFunc()
+	}
+	return key != "" && want != "" && subtle.ConstantTimeCompare([]byte(key), []byte(want)) == 1
 }
 
 // recorder remembers the status and size of a response for the log.
