@@ -48,6 +48,9 @@ type Config struct {
 	StripeAPIBase       string
 	// ReservationTTL is how long a checkout holds stock before it is paid.
 	ReservationTTL time.Duration
+	// MaxActionCheckouts bounds the checkouts waiting for 3-D Secure
+	// (requires_action) that one client holds at once; 0 is unbounded.
+	MaxActionCheckouts int
 	// Shipping and Tax are flat amounts added to every order in the default
 	// currency (Currency), in minor units; ShippingBy and TaxBy hold them
 	// for other currencies.
@@ -163,6 +166,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.ShippingBy = perCurrency("SHOPFN_SHIPPING_AMOUNTS")
 	cfg.TaxBy = perCurrency("SHOPFN_TAX_AMOUNTS")
 	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
+	cfg.MaxActionCheckouts = intSetting("SHOPFN_MAX_ACTION_CHECKOUTS", 3, 0, 1000)
 	cfg.RetryBackoff = time.Duration(intSetting("SHOPFN_RETRY_BACKOFF_SECONDS", 1, 0, 60)) * time.Second
 	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
 	var err error

@@ -93,7 +93,7 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
-			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
+			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Queue: "embedded", Documents: "sqlite"}
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
@@ -261,11 +261,11 @@ func TestLoadConfig(t *testing.T) {
 
 	t.Run("EveryBadSettingNamed", func(t *testing.T) {
 		_, err := LoadConfig(env("CART_TTL_HOURS", "0", "SHOPFN_SEED", "maybe", "SHOPFN_CURRENCY", "usd",
-			"SHOPFN_ADMIN_KEY", "short", "SHOPFN_CATALOG_CACHE_SECONDS", "-1"))
+			"SHOPFN_ADMIN_KEY", "short", "SHOPFN_CATALOG_CACHE_SECONDS", "-1", "SHOPFN_MAX_ACTION_CHECKOUTS", "-1"))
 		if err == nil {
 			t.Fatal("got no error, want one naming every bad setting")
 		}
-		for _, name := range []string{"CART_TTL_HOURS", "SHOPFN_SEED", "SHOPFN_CURRENCY", "SHOPFN_ADMIN_KEY", "SHOPFN_CATALOG_CACHE_SECONDS"} {
+		for _, name := range []string{"CART_TTL_HOURS", "SHOPFN_SEED", "SHOPFN_CURRENCY", "SHOPFN_ADMIN_KEY", "SHOPFN_CATALOG_CACHE_SECONDS", "SHOPFN_MAX_ACTION_CHECKOUTS"} {
 			if !strings.Contains(err.Error(), name) {
 				t.Errorf("error %q does not name %s", err, name)
 			}

@@ -160,12 +160,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	carter := cart.NewService(carts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
+	checkouts := sqlstore.NewCheckoutStore(rel)
+	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
 
 	// The money path: checkouts and orders in the relational store, the
 	// embedded queue, the relay that publishes the outbox to it, and the
 	// dispatcher that feeds its messages to the queue functions.
-	checkouts := sqlstore.NewCheckoutStore(rel)
 	if cfg.SQL != "sqlserver" {
 		// The embedded store belongs to this one process: the claims it
 		// finds were left by a process that is gone. On a shared database
@@ -214,6 +214,7 @@ func (m *Main) Run(ctx context.Context) error {
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
+		MaxHeld: cfg.MaxActionCheckouts,
 	}, m.Logger)
 	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now}
 	var handle Handler = functions.Handle

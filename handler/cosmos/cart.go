@@ -31,7 +31,11 @@ type cartDoc struct {
 	CreatedAt string    `json:"createdAt"`
 	UpdatedAt string    `json:"updatedAt"`
 	ExpiresAt string    `json:"expiresAt"`
-	ETag      string    `json:"_etag,omitempty"`
+	// Status, CheckoutID and OrderID carry the cart's checkout state.
+	Status     string `json:"status,omitempty"`
+	CheckoutID string `json:"checkoutId,omitempty"`
+	OrderID    string `json:"orderId,omitempty"`
+	ETag       string `json:"_etag,omitempty"`
 }
 
 // lineDoc is a cart line as stored.
@@ -42,7 +46,8 @@ type lineDoc struct {
 
 func toCartDoc(c *commerce.Cart) cartDoc {
 	d := cartDoc{ID: c.ID, Currency: c.Currency, Lines: make([]lineDoc, len(c.Lines)),
-		CreatedAt: formatTime(c.CreatedAt), UpdatedAt: formatTime(c.UpdatedAt), ExpiresAt: formatTime(c.ExpiresAt)}
+		CreatedAt: formatTime(c.CreatedAt), UpdatedAt: formatTime(c.UpdatedAt), ExpiresAt: formatTime(c.ExpiresAt),
+		Status: string(c.Status), CheckoutID: c.CheckoutID, OrderID: c.OrderID}
 	for i, l := range c.Lines {
 		d.Lines[i] = lineDoc{SKU: l.SKU, Quantity: l.Quantity}
 	}
@@ -50,7 +55,8 @@ func toCartDoc(c *commerce.Cart) cartDoc {
 }
 
 func (d *cartDoc) cart() (*commerce.Cart, error) {
-	c := &commerce.Cart{ID: d.ID, Currency: d.Currency, Lines: make([]commerce.CartLine, len(d.Lines)), ETag: d.ETag}
+	c := &commerce.Cart{ID: d.ID, Currency: d.Currency, Lines: make([]commerce.CartLine, len(d.Lines)), ETag: d.ETag,
+		Status: commerce.CartStatus(d.Status), CheckoutID: d.CheckoutID, OrderID: d.OrderID}
 	var err error
 	for _, t := range []struct {
 		dst *time.Time
