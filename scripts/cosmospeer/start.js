@@ -3,7 +3,7 @@
 // prints "listening on PORT" once it accepts connections. shopfn's tests run
 // it as a local peer (see LOCAL-PEERS.md).
 //
-// Two patches, both making it answer as the real service does:
+// Three patches, all making it answer as the real service does:
 //
 // Reading a missing document (or one in another partition) makes
 // the server's read-document handler throw a TypeError, answered as 500. The
@@ -14,7 +14,15 @@
 // header (as azcosmos sends it), but the server reads a partitionKey from
 // each operation and fails without one. The wrapper around its body parser
 // copies the header into operations that have none.
+//
+// The service's ETags are quoted ("\"00000000-...\""), valid HTTP entity tags;
+// the server's are bare UUIDs. It makes them with crypto.randomUUID (used
+// elsewhere only for x-ms-activity-id), which the wrapper quotes.
 "use strict";
+
+const crypto = require("crypto");
+const randomUUID = crypto.randomUUID;
+crypto.randomUUID = (...args) => `"${randomUUID(...args)}"`;
 
 const json = require("@vercel/cosmosdb-server/lib/json");
 const parse = json.default;
