@@ -16,9 +16,7 @@ import (
 // in progress adds them. The list must only shrink: the test fails when
 // LoadConfig reads a name still listed here, so remove it then.
 var pendingSettings = map[string]bool{
-	"SHOPFN_ROLE":         true, // runtime roles (api, worker)
-	"SHOPFN_METRICS_ADDR": true, // telemetry
-	"SHOPFN_LOG_LEVEL":    true,
+	"SHOPFN_ROLE": true, // runtime roles (api, worker)
 }
 
 // platformSettings are set by the infrastructure for someone other than

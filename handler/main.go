@@ -33,6 +33,7 @@ import (
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/stripe"
+	"shopfn/handler/telemetry"
 	"shopfn/handler/testpay"
 	"shopfn/handler/worker"
 )
@@ -52,7 +53,23 @@ func main() {
 		}
 		return
 	}
-	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	// JSON under the Functions host, on AKS and in any pipe; text on a terminal.
+	fi, _ := os.Stderr.Stat()
+	asJSON := cfg.UnderHost || fi == nil || fi.Mode()&os.ModeCharDevice == 0
+	logger, err := telemetry.NewLogger(os.Stderr, telemetry.LogConfig{Level: cfg.LogLevel, JSON: asJSON})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shopfn:", err)
+		os.Exit(2)
+	}
+	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: logger}
+	if !cfg.UnderHost { // the host records requests itself
+		access := telemetry.NewWriter(os.Stderr, 200*time.Millisecond)
+		defer access.Close()
+		if m.AccessLog, err = telemetry.NewLogger(access, telemetry.LogConfig{Level: cfg.LogLevel, JSON: asJSON}); err != nil {
+			fmt.Fprintln(os.Stderr, "shopfn:", err)
+			os.Exit(2)
+		}
+	}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "shopfn:", err)
 		m.Close()
@@ -70,18 +87,26 @@ type Main struct {
 	Config Config
 	Stdout io.Writer
 	Logger *slog.Logger
+	// AccessLog, when set, gets a line per HTTP request.
+	AccessLog *slog.Logger
+	// Telemetry configures traces and metrics; tests add in-memory
+	// exporters. Its Getenv defaults to Config.Getenv.
+	Telemetry telemetry.Config
 	// Now is the clock; nil means time.Now. Tests set it to move time.
 	Now func() time.Time
 
-	db       *sqlite.DB
-	sqlDB    *sql.DB // SQL Server, when SHOPFN_SQL=sqlserver
-	rel      *sqlstore.DB
-	lock     *sqlite.DirLock
-	listener net.Listener
-	server   *http.Server
-	served   chan error
-	cancel   context.CancelFunc
-	workers  sync.WaitGroup
+	db        *sqlite.DB
+	sqlDB     *sql.DB // SQL Server, when SHOPFN_SQL=sqlserver
+	rel       *sqlstore.DB
+	lock      *sqlite.DirLock
+	tel       *telemetry.Telemetry
+	metrics   *http.Server // SHOPFN_METRICS_ADDR
+	metricsLn net.Listener
+	listener  net.Listener
+	server    *http.Server
+	served    chan error
+	cancel    context.CancelFunc
+	workers   sync.WaitGroup
 
 	// Middleware, when set, wraps the queue functions as the dispatcher
 	// calls them; tests use it to deliver messages twice or out of order.
@@ -126,6 +151,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	var err error
+	tcfg := m.Telemetry
+	if tcfg.Getenv == nil {
+		tcfg.Getenv = cfg.Getenv
+	}
+	if m.tel, err = telemetry.New(ctx, tcfg); err != nil {
+		return err
+	}
+	metrics := m.tel.Metrics()
 	if m.lock, err = sqlite.LockDir(cfg.DataDir); err != nil {
 		return err
 	}
@@ -136,11 +169,13 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	rel := m.rel
+	rel.Observe = metrics.StoreCall
 	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies)
 	if err != nil {
 		return err
 	}
 	catalog := cache.NewCatalog(docs.Catalog, cfg.CatalogCacheTTL, m.Now)
+	catalog.Metrics = metrics
 	carts := docs.Carts
 	inventory, err := sqlstore.NewInventoryStore(ctx, rel)
 	if err != nil {
@@ -174,6 +209,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := metrics.ObserveOutbox(checkouts.Backlog, m.Now); err != nil {
+		return err
+	}
 	orders := sqlstore.NewOrderStore(rel)
 	if err := m.openQueue(ctx); err != nil {
 		return err
@@ -187,6 +225,7 @@ func (m *Main) Run(ctx context.Context) error {
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
 		CORSOrigins: cfg.CORSOrigins,
 		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
+		Telemetry: m.tel, AccessLog: m.AccessLog,
 	}
 	if secrets != nil { // read on every use, so that a rotated secret applies at once
 		stripeCfg.SecretKeyFunc = secrets.Func(keyvault.StripeSecretKey)
@@ -214,10 +253,14 @@ func (m *Main) Run(ctx context.Context) error {
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
-		MaxHeld: cfg.MaxActionCheckouts,
+		MaxHeld:    cfg.MaxActionCheckouts,
+		Publishing: m.tel.Publishing, Metrics: metrics,
 	}, m.Logger)
-	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now}
-	var handle Handler = functions.Handle
+	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics}
+	// Every delivery, from the dispatcher or the Functions host, runs in a
+	// span that continues its message's trace, and is counted.
+	traced := m.tel.Consume(functions.Handle, cfg.MaxDeliveries)
+	var handle Handler = traced
 	if m.Middleware != nil {
 		handle = m.Middleware(handle)
 	}
@@ -232,7 +275,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		DeadLetters: m.queue.DeadLetters, Functions: functions.Handle,
+		DeadLetters: m.queue.DeadLetters, Functions: traced,
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)
 			if err == nil {
@@ -261,6 +304,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
+	if cfg.MetricsAddr != "" {
+		if err := m.serveMetrics(cfg.MetricsAddr); err != nil {
+			return err
+		}
+	}
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -314,6 +362,18 @@ func (m *Main) Close() error {
 		m.cancel()
 		m.workers.Wait()
 	}
+	if m.metrics != nil {
+		if err := m.metrics.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("metrics: %w", err))
+		}
+	}
+	if m.tel != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := m.tel.Shutdown(ctx); err != nil {
+			m.Logger.Warn("telemetry shutdown", "err", err)
+		}
+	}
 	if m.closeQueue != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -340,6 +400,30 @@ func (m *Main) Close() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// serveMetrics serves GET /metrics without a key on addr, for a scraper
+// inside the cluster; the main address serves it behind the admin key.
+func (m *Main) serveMetrics(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on SHOPFN_METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.tel.Scrape())
+	m.metrics, m.metricsLn = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln
+	go m.metrics.Serve(ln)
+	fmt.Fprintf(m.Stdout, "shopfn: metrics on http://%s/metrics\n", ln.Addr())
+	return nil
+}
+
+// MetricsAddr returns the address of the keyless metrics listener, or ""
+// when SHOPFN_METRICS_ADDR is not set.
+func (m *Main) MetricsAddr() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return m.metricsLn.Addr().String()
 }
 
 // openQueue opens the queues Config.Queue names: the embedded queue in the
