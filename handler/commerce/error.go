@@ -125,9 +125,6 @@ const (
 	// CodeCurrencyUnsupported refuses a checkout in a currency that has no
 	// configured shipping or tax.
 	CodeCurrencyUnsupported = "currency_unsupported"
-	// CodeConflict: a document with this ID exists already, or it changes
-	// too often to be written now; the client may retry (409).
-	CodeConflict = "conflict"
 	// CodeEmptyCart refuses to check out a cart with no lines (422).
 	CodeEmptyCart = "empty_cart"
 	// CodeInvalidEmail refuses a checkout whose email is not an address (422).
