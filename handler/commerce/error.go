@@ -112,12 +112,6 @@ const (
 	// CodeNotCancellable: the payment succeeded or was cancelled already,
 	// so it cannot be cancelled (providers only).
 	CodeNotCancellable = "not_cancellable"
-	// CodeConflict: a resource with this ID exists, or a write lost too
-	// many races in a row (409).
-	CodeConflict = "conflict"
-	// CodeNotPaid: an order's checkout is not paid, so the order cannot be
-	// placed (stores only; the orders function retries the message).
-	CodeNotPaid = "not_paid"
 	// CodeDuplicateCheckout: a checkout with this idempotency key exists
 	// (stores only; the checkout service answers with a replay).
 	CodeDuplicateCheckout = "duplicate_checkout"
