@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,9 +15,18 @@ import (
 	"time"
 )
 
-// TestMain runs the tests and removes the binary that mustBuildBinary built.
+// TestMain checks every response of the programs under test against the
+// OpenAPI document (contract_test.go), runs the tests, fails the run when a
+// response broke the document or, after a full run, when a documented
+// operation was never exercised, and removes the binary that
+// mustBuildBinary built.
 func TestMain(m *testing.M) {
+	http.DefaultClient.Transport = contractTransport{http.DefaultTransport}
 	code := m.Run()
+	full := flag.Lookup("test.run").Value.String() == "" && !testing.Short()
+	if !checkContractCoverage(full) && code == 0 {
+		code = 1
+	}
 	if buildPath != "" {
 		os.RemoveAll(filepath.Dir(buildPath))
 	}
@@ -96,7 +106,9 @@ func MustRunMainWith(tb testing.TB, seed bool, change func(*Main)) *Program {
 			tb.Error(err)
 		}
 	})
-	return &Program{Main: m, URL: "http://" + m.Addr(), Clock: clock}
+	p := &Program{Main: m, URL: "http://" + m.Addr(), Clock: clock}
+	watchContract(tb, p.URL)
+	return p
 }
 
 // Response is a response read whole.

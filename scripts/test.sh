@@ -54,5 +54,23 @@ if [ -z "${STRIPE_MOCK_BIN:-}" ] || [ ! -x "$STRIPE_MOCK_BIN" ]; then
 fi
 export STRIPE_MOCK_BIN
 
+# The API reference page is loaded in headless Chromium (Debian's package)
+# driven by playwright-core (npm, pinned in scripts/browser/package-lock.json).
+if ! command -v chromium >/dev/null && [ ! -x "${CHROMIUM_BIN:-/usr/bin/chromium}" ]; then
+  echo "test.sh: installing chromium"
+  apt_install chromium
+fi
+if [ ! -d scripts/browser/node_modules/playwright-core ]; then
+  if ! command -v npm >/dev/null; then
+    echo "test.sh: installing nodejs and npm"
+    apt_install nodejs npm
+  fi
+  echo "test.sh: installing playwright-core"
+  (cd scripts/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# Tests whose peers test.sh provides fail, rather than skip, without them.
+export SHOPFN_REQUIRE_PEERS="${SHOPFN_REQUIRE_PEERS:-1}"
+
 go vet "${pkgs[@]}"
 go test -count=1 -timeout 20m ${flags[@]+"${flags[@]}"} "${pkgs[@]}"
