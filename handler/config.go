@@ -5,11 +5,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/sqlserver"
 )
 
 // Config is shopfn's configuration, read from environment variables (the
@@ -35,6 +37,8 @@ type Config struct {
 	Currency string
 	// CatalogCacheTTL bounds how long catalog reads are served from memory.
 	CatalogCacheTTL time.Duration
+	// CatalogCacheBytes bounds the memory catalog responses take.
+	CatalogCacheBytes int64
 
 	// Payments names the payment provider: "test" or "stripe".
 	Payments string
@@ -57,10 +61,42 @@ type Config struct {
 	RetryBackoff time.Duration
 	// Workers bounds the messages handled at once per queue.
 	Workers int
+	// SQL names the relational store: "sqlite" (the embedded file) or
+	// "sqlserver" (Azure SQL / SQL Server at SQLServerDSN).
+	SQL          string
+	SQLServerDSN string
+	// KeyVaultURL, when set, is the vault the admin key and Stripe's secrets
+	// are read from (and refreshed), instead of the settings.
+	KeyVaultURL string
 	// CORSOrigins are the browser origins allowed to call the storefront
 	// routes ("*": any).
 	CORSOrigins []string
+	// RateLimit is how many anonymous writes per second one client may send
+	// after a burst of RateBurst; zero turns rate limits off.
+	RateLimit float64
+	RateBurst int
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
+	// CursorKey signs listing cursors; instances serving one catalog share
+	// it. Empty means the admin key, or a random key for this process.
+	CursorKey string
+	// OnAzure says App Service or Functions on Azure runs this process
+	// (WEBSITE_INSTANCE_ID or WEBSITE_SITE_NAME is set).
+	OnAzure bool
+
+	// Queue names the queues' backend: "embedded" or "servicebus".
+	Queue string
+	// ServiceBusNamespace (Entra ID) or ServiceBusConnection (a connection
+	// string) reaches Service Bus; exactly one is set with Queue "servicebus".
+	ServiceBusNamespace, ServiceBusConnection string
 }
+
+// Rate limit defaults, standalone (and on AKS). Under the Functions host
+// limits are off by default: put Front Door or API Management in front.
+const (
+	defaultRateLimit = 5
+	defaultRateBurst = 20
+)
 
 // LoadConfig reads the configuration through getenv (os.Getenv outside
 // tests). Its error names every bad setting.
@@ -99,6 +135,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	cfg.CartTTL = time.Duration(intSetting("CART_TTL_HOURS", 72, 1, 24*365)) * time.Hour
 	cfg.CatalogCacheTTL = time.Duration(intSetting("SHOPFN_CATALOG_CACHE_SECONDS", 1, 0, 3600)) * time.Second
+	cfg.CatalogCacheBytes = int64(intSetting("SHOPFN_CATALOG_CACHE_MB", 32, 1, 4096)) << 20
 	cfg.ReservationTTL = time.Duration(intSetting("RESERVATION_TTL_MINUTES", 15, 1, 24*60)) * time.Minute
 	cfg.Shipping = int64(intSetting("SHOPFN_SHIPPING_AMOUNT", 0, 0, commerce.MaxAmount))
 	cfg.Tax = int64(intSetting("SHOPFN_TAX_AMOUNT", 0, 0, commerce.MaxAmount))
@@ -124,6 +161,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
 	cfg.RetryBackoff = time.Duration(intSetting("SHOPFN_RETRY_BACKOFF_SECONDS", 1, 0, 60)) * time.Second
 	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
+	var err error
 	cors := "*" // standalone: a storefront in development calls from another port
 	if cfg.UnderHost {
 		cors = "" // the Functions host applies its own CORS settings
@@ -138,6 +176,71 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			bad("SHOPFN_CORS_ORIGINS", "%q is not * or an origin such as https://shop.example", o)
 		}
 	}
+	rate := defaultRateLimit
+	if cfg.UnderHost {
+		rate = 0
+	}
+	rs := get("SHOPFN_RATE_LIMIT", strconv.Itoa(rate))
+	if cfg.RateLimit, err = strconv.ParseFloat(rs, 64); err != nil || cfg.RateLimit < 0 || cfg.RateLimit > 1e6 || cfg.RateLimit != cfg.RateLimit {
+		bad("SHOPFN_RATE_LIMIT", "%q is not a number of requests per second from 0 (off) to 1000000", rs)
+		cfg.RateLimit = 0
+	}
+	cfg.RateBurst = intSetting("SHOPFN_RATE_BURST", defaultRateBurst, 1, 1_000_000)
+	for _, p := range strings.Split(get("SHOPFN_TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			if a, err := netip.ParseAddr(p); err == nil {
+				p = netip.PrefixFrom(a, a.BitLen()).String()
+			}
+		}
+		pre, err := netip.ParsePrefix(p)
+		if err != nil {
+			bad("SHOPFN_TRUSTED_PROXIES", "%q is not an IP address or CIDR block", p)
+			continue
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, pre.Masked())
+	}
+	cfg.CursorKey = get("SHOPFN_CURSOR_KEY", "")
+	cfg.OnAzure = get("WEBSITE_INSTANCE_ID", "") != "" || get("WEBSITE_SITE_NAME", "") != ""
+	if cfg.OnAzure {
+		if get("SHOPFN_PAYMENTS", "") == "" {
+			bad("SHOPFN_PAYMENTS", "must be set on Azure: stripe, or test to take test payments knowingly")
+		}
+		if cfg.CursorKey == "" && get("SHOPFN_ADMIN_KEY", "") == "" {
+			bad("SHOPFN_CURSOR_KEY", "must be set on Azure, to the same secret on every instance, so that listing cursors page across instances")
+		}
+		for _, st := range []struct{ name, embedded string }{
+			{"SHOPFN_DOCUMENTS", "sqlite"}, {"SHOPFN_SQL", "sqlite"}, {"SHOPFN_QUEUE", "embedded"},
+		} {
+			if get(st.name, st.embedded) == st.embedded {
+				bad(st.name, "the embedded %s store is refused on Azure, whose instance storage is not durable; set %s to an Azure service", st.embedded, st.name)
+			}
+		}
+	}
+	cfg.SQL = get("SHOPFN_SQL", "sqlite")
+	cfg.SQLServerDSN = get("SQLSERVER_DSN", "")
+	switch cfg.SQL {
+	case "sqlite":
+		// Refused on Azure with the other embedded stores, above.
+		if cfg.SQLServerDSN != "" {
+			bad("SQLSERVER_DSN", "is set but SHOPFN_SQL is sqlite: set SHOPFN_SQL=sqlserver to use it, or unset it")
+		}
+	case "sqlserver":
+		if cfg.SQLServerDSN == "" {
+			bad("SQLSERVER_DSN", "must be set to a go-mssqldb URL (sqlserver://host?database=shopfn&fedauth=ActiveDirectoryManagedIdentity) when SHOPFN_SQL=sqlserver")
+		} else if _, err := sqlserver.Driver(cfg.SQLServerDSN); err != nil {
+			bad("SQLSERVER_DSN", "%v", err) // never the value: it may hold a password
+		}
+	default:
+		bad("SHOPFN_SQL", "%q is not sqlite or sqlserver", cfg.SQL)
+	}
+	cfg.KeyVaultURL = get("SHOPFN_KEYVAULT_URL", "")
+	if cfg.KeyVaultURL != "" && !strings.HasPrefix(cfg.KeyVaultURL, "https://") {
+		bad("SHOPFN_KEYVAULT_URL", "%q is not a vault URL such as https://<name>.vault.azure.net/", cfg.KeyVaultURL)
+	}
+	fromVault := cfg.KeyVaultURL != ""
 	cfg.Payments = get("SHOPFN_PAYMENTS", "test")
 	cfg.StripeSecretKey = get("STRIPE_SECRET_KEY", "")
 	cfg.StripeWebhookSecret = get("STRIPE_WEBHOOK_SECRET", "")
@@ -145,10 +248,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	switch cfg.Payments {
 	case "test":
 	case "stripe":
-		if !strings.HasPrefix(cfg.StripeSecretKey, "sk_") && !strings.HasPrefix(cfg.StripeSecretKey, "rk_") {
+		// With a vault, the secrets come from it (keyvault.StripeSecretKey,
+		// keyvault.StripeWebhookSecret) and are checked when read.
+		if !fromVault && !strings.HasPrefix(cfg.StripeSecretKey, "sk_") && !strings.HasPrefix(cfg.StripeSecretKey, "rk_") {
 			bad("STRIPE_SECRET_KEY", "must be set to a Stripe secret key (sk_...) when SHOPFN_PAYMENTS=stripe")
 		}
-		if !strings.HasPrefix(cfg.StripeWebhookSecret, "whsec_") {
+		if !fromVault && !strings.HasPrefix(cfg.StripeWebhookSecret, "whsec_") {
 			bad("STRIPE_WEBHOOK_SECRET", "must be set to the webhook signing secret (whsec_...) when SHOPFN_PAYMENTS=stripe")
 		}
 		if cfg.StripeAPIBase != "" && !strings.HasPrefix(cfg.StripeAPIBase, "http://") && !strings.HasPrefix(cfg.StripeAPIBase, "https://") {
@@ -157,8 +262,27 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	default:
 		bad("SHOPFN_PAYMENTS", "%q is not test or stripe", cfg.Payments)
 	}
+	cfg.Queue = get("SHOPFN_QUEUE", "embedded")
+	cfg.ServiceBusNamespace = get("ServiceBusConnection__fullyQualifiedNamespace", "")
+	cfg.ServiceBusConnection = get("ServiceBusConnection", "")
+	switch cfg.Queue {
+	case "embedded":
+	case "servicebus":
+		ns, conn := cfg.ServiceBusNamespace, cfg.ServiceBusConnection
+		switch {
+		case ns == "" && conn == "":
+			bad("SHOPFN_QUEUE", "servicebus needs ServiceBusConnection__fullyQualifiedNamespace (a namespace such as shop.servicebus.windows.net, reached with Entra ID) or ServiceBusConnection (a connection string)")
+		case ns != "" && conn != "":
+			bad("ServiceBusConnection", "set it or ServiceBusConnection__fullyQualifiedNamespace, not both")
+		case ns != "" && (strings.Contains(ns, ";") || !strings.Contains(ns, ".")):
+			bad("ServiceBusConnection__fullyQualifiedNamespace", "must be a namespace host such as shop.servicebus.windows.net, not a connection string")
+		case conn != "" && !strings.Contains(strings.ToLower(conn), "endpoint=sb://"):
+			bad("ServiceBusConnection", "must be a connection string with Endpoint=sb://...")
+		}
+	default:
+		bad("SHOPFN_QUEUE", "%q is not embedded or servicebus", cfg.Queue)
+	}
 	seed := get("SHOPFN_SEED", "true")
-	var err error
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {
 		bad("SHOPFN_SEED", "%q is not true or false", seed)
 	}
@@ -168,7 +292,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if cfg.AdminKey != "" && len(cfg.AdminKey) < 16 && !cfg.UnderHost {
 		bad("SHOPFN_ADMIN_KEY", "must be at least 16 characters")
 	}
-	if cfg.AdminKey == "" && !cfg.UnderHost {
+	if cfg.AdminKey == "" && !cfg.UnderHost && !fromVault {
 		b := make([]byte, 24)
 		rand.Read(b)
 		cfg.AdminKey, cfg.AdminKeyGenerated = hex.EncodeToString(b), true

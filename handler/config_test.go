@@ -2,6 +2,8 @@ package main
 
 import (
 	"maps"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +37,45 @@ func TestLoadConfig(t *testing.T) {
 		}
 	})
 
+	t.Run("KeyVault", func(t *testing.T) {
+		cfg, err := LoadConfig(env("SHOPFN_KEYVAULT_URL", "https://shop.vault.azure.net/", "SHOPFN_PAYMENTS", "stripe"))
+		if err != nil {
+			t.Fatalf("Stripe secrets from the vault: got %v, want no error", err)
+		}
+		if cfg.AdminKeyGenerated || cfg.KeyVaultURL != "https://shop.vault.azure.net/" {
+			t.Errorf("got admin key generated %v, vault %q; want the key from the vault", cfg.AdminKeyGenerated, cfg.KeyVaultURL)
+		}
+		if _, err := LoadConfig(env("SHOPFN_KEYVAULT_URL", "shop.vault.azure.net")); err == nil || !strings.Contains(err.Error(), "SHOPFN_KEYVAULT_URL") {
+			t.Errorf("a vault URL without https://: got %v, want an error naming SHOPFN_KEYVAULT_URL", err)
+		}
+	})
+
+	t.Run("SQL", func(t *testing.T) {
+		dsn := "sqlserver://shop.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity"
+		cfg, err := LoadConfig(env("SHOPFN_SQL", "sqlserver", "SQLSERVER_DSN", dsn))
+		if err != nil || cfg.SQL != "sqlserver" || cfg.SQLServerDSN != dsn {
+			t.Errorf("got %q %q, %v; want sqlserver with the DSN", cfg.SQL, cfg.SQLServerDSN, err)
+		}
+		for _, tt := range []struct {
+			env  []string
+			want string
+		}{
+			{[]string{"SHOPFN_SQL", "sqlserver"}, "SQLSERVER_DSN: must be set"},
+			{[]string{"SHOPFN_SQL", "sqlserver", "SQLSERVER_DSN", "server=x;password=p4ssw0rd-xyz"}, "SQLSERVER_DSN: not a go-mssqldb URL"},
+			{[]string{"SQLSERVER_DSN", dsn}, "SQLSERVER_DSN: is set but SHOPFN_SQL is sqlite"},
+			{[]string{"SHOPFN_SQL", "postgres"}, `SHOPFN_SQL: "postgres" is not`},
+			{[]string{"WEBSITE_INSTANCE_ID", "abc"}, "SHOPFN_SQL: the embedded sqlite store is refused on Azure"},
+		} {
+			_, err := LoadConfig(env(tt.env...))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadConfig(%q): got %v, want an error containing %q", tt.env, err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "p4ssw0rd") {
+				t.Errorf("LoadConfig(%q): the error shows the DSN: %v", tt.env, err)
+			}
+		}
+	})
+
 	t.Run("UnderHost", func(t *testing.T) {
 		cfg, err := LoadConfig(env("FUNCTIONS_CUSTOMHANDLER_PORT", "34567", "SHOPFN_ADDR", ":9999", "SHOPFN_ADMIN_KEY", "short"))
 		if err != nil {
@@ -52,7 +93,8 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
-			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, CORSOrigins: []string{"*"}}
+			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
+			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Queue: "embedded"}
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
 		}
@@ -81,6 +123,89 @@ func TestLoadConfig(t *testing.T) {
 		}
 		if _, err := LoadConfig(env("SHOPFN_CORS_ORIGINS", "shop.example")); err == nil || !strings.Contains(err.Error(), "SHOPFN_CORS_ORIGINS") {
 			t.Errorf("an origin without a scheme: got %v, want an error naming SHOPFN_CORS_ORIGINS", err)
+		}
+	})
+
+	t.Run("ServiceBus", func(t *testing.T) {
+		const conn = "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;"
+		tests := []struct {
+			name    string
+			env     []string
+			wantErr string // a setting the error names; "" for none
+		}{
+			{"Namespace", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"}, ""},
+			{"ConnectionString", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection", conn}, ""},
+			{"EmbeddedIgnoresServiceBus", []string{"ServiceBusConnection", conn}, ""},
+			{"Neither", []string{"SHOPFN_QUEUE", "servicebus"}, "SHOPFN_QUEUE"},
+			{"Both", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection", conn, "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"}, "ServiceBusConnection"},
+			{"NamespaceIsAConnectionString", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", conn}, "ServiceBusConnection__fullyQualifiedNamespace"},
+			{"ConnectionStringWithoutEndpoint", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection", "shop.servicebus.windows.net"}, "ServiceBusConnection"},
+			{"UnknownQueue", []string{"SHOPFN_QUEUE", "rabbitmq"}, "SHOPFN_QUEUE"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := LoadConfig(env(tt.env...))
+				if tt.wantErr == "" && err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr+":")) {
+					t.Fatalf("got %v, want an error naming %s", err, tt.wantErr)
+				}
+			})
+		}
+	})
+
+	t.Run("RateLimit", func(t *testing.T) {
+		tests := []struct {
+			name    string
+			env     []string
+			rate    float64
+			burst   int
+			proxies []netip.Prefix
+		}{
+			{"StandaloneDefault", nil, 5, 20, nil},
+			{"UnderHostDefault", []string{"FUNCTIONS_CUSTOMHANDLER_PORT", "7072"}, 0, 20, nil},
+			{"Off", []string{"SHOPFN_RATE_LIMIT", "0"}, 0, 20, nil},
+			{"Set", []string{"SHOPFN_RATE_LIMIT", "0.5", "SHOPFN_RATE_BURST", "3", "SHOPFN_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7,::1"},
+				0.5, 3, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"), netip.MustParsePrefix("::1/128")}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				cfg, err := LoadConfig(env(tt.env...))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cfg.RateLimit != tt.rate || cfg.RateBurst != tt.burst || !slices.Equal(cfg.TrustedProxies, tt.proxies) {
+					t.Errorf("got rate %g burst %d proxies %v, want %g %d %v", cfg.RateLimit, cfg.RateBurst, cfg.TrustedProxies, tt.rate, tt.burst, tt.proxies)
+				}
+			})
+		}
+		_, err := LoadConfig(env("SHOPFN_RATE_LIMIT", "-1", "SHOPFN_RATE_BURST", "0", "SHOPFN_TRUSTED_PROXIES", "proxy.example"))
+		for _, name := range []string{"SHOPFN_RATE_LIMIT", "SHOPFN_RATE_BURST", "SHOPFN_TRUSTED_PROXIES"} {
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("error %v does not name %s", err, name)
+			}
+		}
+	})
+
+	t.Run("Azure", func(t *testing.T) {
+		for _, marker := range []string{"WEBSITE_INSTANCE_ID", "WEBSITE_SITE_NAME"} {
+			_, err := LoadConfig(env(marker, "shopfn-prod", "FUNCTIONS_CUSTOMHANDLER_PORT", "7072"))
+			for _, name := range []string{"SHOPFN_PAYMENTS", "SHOPFN_DOCUMENTS", "SHOPFN_SQL", "SHOPFN_QUEUE", "SHOPFN_CURSOR_KEY"} {
+				if err == nil || !strings.Contains(err.Error(), name) {
+					t.Errorf("%s set: error %v does not name %s", marker, err, name)
+				}
+			}
+		}
+		cfg, err := LoadConfig(env("WEBSITE_SITE_NAME", "shopfn-prod", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", "0123456789abcdef0123",
+			"SHOPFN_DOCUMENTS", "cosmos", "SHOPFN_SQL", "sqlserver", "SHOPFN_QUEUE", "servicebus",
+			"ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net",
+			"SQLSERVER_DSN", "sqlserver://shop.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity"))
+		if err != nil || !cfg.OnAzure {
+			t.Errorf("every setting explicit on Azure: got %v (on Azure %v), want no error", err, cfg.OnAzure)
+		}
+		if cfg, err := LoadConfig(env("FUNCTIONS_CUSTOMHANDLER_PORT", "7072")); err != nil || cfg.OnAzure || cfg.Payments != "test" {
+			t.Errorf("func start on a laptop: got %v, on Azure %v, payments %q; want test payments and no error", err, cfg.OnAzure, cfg.Payments)
 		}
 	})
 

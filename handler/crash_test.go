@@ -49,10 +49,33 @@ func TestCrashCheckout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the crash test (builds the binary and kills it repeatedly) in -short mode")
 	}
+	crashRun(t)
+}
+
+// TestCrashCheckoutServiceBus is TestCrashCheckout with the queues on
+// Service Bus (the peer): a killed process's locked messages come back
+// when their lock expires.
+func TestCrashCheckoutServiceBus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the crash test (builds the binary and kills it repeatedly) in -short mode")
+	}
+	if sbPeer == nil {
+		t.Skip(sbPeerMissing)
+	}
+	sbMu.Lock()
+	defer sbMu.Unlock()
+	if err := sbPeer.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	crashRun(t, "SHOPFN_QUEUE=servicebus", "ServiceBusConnection="+sbPeer.ConnectionString())
+}
+
+// crashRun runs the crash test with the extra environment env.
+func crashRun(t *testing.T, env ...string) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
-	rig := crashNewRig(t)
+	rig := crashNewRig(t, env...)
 
 	rig.start()
 	for i, sku := range crashSKUs {
@@ -153,7 +176,7 @@ type crashRig struct {
 	client *http.Client
 }
 
-func crashNewRig(t *testing.T) *crashRig {
+func crashNewRig(t *testing.T, extra ...string) *crashRig {
 	t.Helper()
 	bin := mustBuildBinary(t)
 	port := freePort(t)
@@ -169,8 +192,10 @@ func crashNewRig(t *testing.T) *crashRig {
 		"SHOPFN_DATA_DIR="+t.TempDir(),
 		"SHOPFN_ADMIN_KEY="+crashAdminKey,
 		"SHOPFN_SEED=false",
+		"SHOPFN_RATE_LIMIT=0", // the load comes from one address
 		"RESERVATION_TTL_MINUTES=1",
 	)
+	env = append(env, extra...)
 	r := &crashRig{t: t, bin: bin, env: env, base: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}}
 	watchContract(t, r.base)
 	t.Cleanup(func() {

@@ -331,7 +331,13 @@ func (s e2eShop) moneyWantStockMatchesOrders(tb testing.TB, sku string, stocked,
 // (scheduled ones included).
 func (s e2eShop) moneyPending(tb testing.TB, queue string) int {
 	tb.Helper()
-	n, err := s.Queue.Pending(context.Background(), queue)
+	var n int
+	var err error
+	if s.Queue != nil {
+		n, err = s.Queue.Pending(context.Background(), queue)
+	} else {
+		n, err = sbPeer.Pending(queue) // on Service Bus
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}

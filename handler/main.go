@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -23,8 +24,10 @@ import (
 	"shopfn/handler/cart"
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
+	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
+	"shopfn/handler/servicebus"
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/stripe"
@@ -39,6 +42,13 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "shopfn:", err)
 		os.Exit(2)
+	}
+	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+		if err := migrate(ctx, cfg, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "shopfn migrate:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	if err := m.Run(ctx); err != nil {
@@ -62,6 +72,9 @@ type Main struct {
 	Now func() time.Time
 
 	db       *sqlite.DB
+	sqlDB    *sql.DB // SQL Server, when SHOPFN_SQL=sqlserver
+	rel      *sqlstore.DB
+	lock     *sqlite.DirLock
 	listener net.Listener
 	server   *http.Server
 	served   chan error
@@ -72,12 +85,25 @@ type Main struct {
 	// calls them; tests use it to deliver messages twice or out of order.
 	Middleware func(Handler) Handler
 
-	// Queue is the embedded queue; Payments the payment provider.
+	// Queue is the embedded queue (nil with Service Bus); Payments the
+	// payment provider.
 	Queue    *sqlite.Queue
 	Payments commerce.PaymentProvider
+	// API is the HTTP server's handler state.
+	API *api.Server
 	// Sweeper releases reservations whose expiry message never came; it
 	// runs every minute, and tests may call its Sweep.
 	Sweeper *worker.Sweeper
+
+	queue      queue                       // the queues in use
+	closeQueue func(context.Context) error // closes Service Bus, if open
+}
+
+// queue is what the program needs of its queues: the embedded queue and
+// Service Bus both have it.
+type queue interface {
+	commerce.Queue
+	commerce.DeadLetterQueue
 }
 
 // Handler runs a queue function on a message.
@@ -90,17 +116,20 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Now = time.Now
 	}
 	cfg := m.Config
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	var err error
+	if m.lock, err = sqlite.LockDir(cfg.DataDir); err != nil {
+		return err
+	}
 	if m.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "shopfn.db")); err != nil {
 		return err
 	}
-	rel, err := sqlstore.New(ctx, m.db.Write, m.db.Read, sqlstore.SQLite)
-	if err != nil {
+	if m.rel, err = m.openRelational(ctx); err != nil {
 		return err
 	}
+	rel := m.rel
 	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
 	carts, err := sqlite.NewCartStore(ctx, m.db)
 	if err != nil {
@@ -130,20 +159,39 @@ func (m *Main) Run(ctx context.Context) error {
 	// embedded queue, the relay that publishes the outbox to it, and the
 	// dispatcher that feeds its messages to the queue functions.
 	checkouts := sqlstore.NewCheckoutStore(rel)
-	if err := checkouts.ReleaseLeases(ctx); err != nil { // this process alone owns the embedded store
-		return err
+	if cfg.SQL != "sqlserver" {
+		// The embedded store belongs to this one process: the claims it
+		// finds were left by a process that is gone. On a shared database
+		// they may be another instance's, so they only expire by time.
+		if err := checkouts.ReleaseLeases(ctx); err != nil {
+			return err
+		}
 	}
 	orders := sqlstore.NewOrderStore(rel)
-	m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
-	if err := m.Queue.ReleaseLocks(ctx); err != nil { // likewise the messages it had in hand
+	if err := m.openQueue(ctx); err != nil {
 		return err
+	}
+	secrets, err := openSecrets(ctx, cfg, m.Logger)
+	if err != nil {
+		return err
+	}
+	stripeCfg := stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase}
+	apiCfg := api.Config{
+		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
+		CORSOrigins: cfg.CORSOrigins,
+		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
+	}
+	if secrets != nil { // read on every use, so that a rotated secret applies at once
+		stripeCfg.SecretKeyFunc = secrets.Func(keyvault.StripeSecretKey)
+		stripeCfg.WebhookSecretFunc = secrets.Func(keyvault.StripeWebhookSecret)
+		apiCfg.AdminKeyFunc = secrets.Func(keyvault.AdminKey)
 	}
 	var webhook func([]byte, string) (string, commerce.Payment, error)
 	var authenticate func(context.Context, string, bool) (commerce.Payment, error)
 	var tp *testpay.Provider
 	switch cfg.Payments {
 	case "stripe":
-		sp := stripe.New(stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
+		sp := stripe.New(stripeCfg)
 		m.Payments = sp
 		webhook = func(payload []byte, sig string) (string, commerce.Payment, error) {
 			ev, err := sp.ParseWebhook(payload, sig)
@@ -155,7 +203,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.Payments, authenticate = tp, tp.Authenticate
 	}
-	relay := worker.NewRelay(checkouts, m.Queue, time.Second, m.Logger)
+	relay := worker.NewRelay(checkouts, m.queue, time.Second, m.Logger)
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
@@ -165,25 +213,29 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Middleware != nil {
 		handle = m.Middleware(handle)
 	}
-	dispatcher := worker.NewDispatcher(m.Queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
+	dispatcher := worker.NewDispatcher(m.queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
 	relay.Published = dispatcher.Kick
 	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Now: m.Now, Grace: time.Minute, Log: m.Logger}
 
+	cursorKey := cfg.CursorKey
+	if cursorKey == "" {
+		cursorKey = cfg.AdminKey // empty under the host: a random key per process
+	}
+	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		DeadLetters: m.Queue.DeadLetters, Functions: functions.Handle,
+		DeadLetters: m.queue.DeadLetters, Functions: functions.Handle,
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
-			msg, err := worker.Redrive(ctx, m.Queue, queue, id)
+			msg, err := worker.Redrive(ctx, m.queue, queue, id)
 			if err == nil {
 				dispatcher.Kick()
 			}
 			return msg, err
 		},
 		StripeWebhook: webhook, TestAuthenticate: authenticate,
-	}, api.Config{
-		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, Now: m.Now,
-		CORSOrigins: cfg.CORSOrigins,
-	}, m.Logger)
+		Health: func(context.Context) error { return m.db.Check() },
+	}, apiCfg, m.Logger)
+	m.API = srv
 	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -196,7 +248,7 @@ func (m *Main) Run(ctx context.Context) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    4 * api.MaxHeaderBytes, // api answers past api.MaxHeaderBytes with a problem
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	m.served = make(chan error, 1)
@@ -204,14 +256,27 @@ func (m *Main) Run(ctx context.Context) error {
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.workers.Add(4)
+	if secrets != nil {
+		m.workers.Add(1)
+		go func() { defer m.workers.Done(); secrets.Run(bg, secretRefresh) }()
+	}
+	m.workers.Add(3)
 	go func() { defer m.workers.Done(); m.Sweeper.Run(bg, time.Minute) }()
 	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
 	go func() { defer m.workers.Done(); relay.Run(bg) }()
-	go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
+	if !(cfg.UnderHost && cfg.Queue == "servicebus") { // there the host's triggers call the functions
+		m.workers.Add(1)
+		go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
+	}
 
 	if cfg.AdminKeyGenerated {
 		fmt.Fprintf(m.Stdout, "shopfn: SHOPFN_ADMIN_KEY is not set; admin key for this run: %s\n", cfg.AdminKey)
+	}
+	if tp != nil {
+		fmt.Fprintln(m.Stdout, "shopfn: TEST PAYMENTS: no money moves; every checkout is paid by the built-in test provider (set SHOPFN_PAYMENTS=stripe for real payments)")
+	}
+	if cfg.RateLimit > 0 {
+		fmt.Fprintf(m.Stdout, "shopfn: anonymous writes limited to %g/s per client, burst %d (SHOPFN_RATE_LIMIT=0 turns this off)\n", cfg.RateLimit, cfg.RateBurst)
 	}
 	fmt.Fprintf(m.Stdout, "shopfn: listening on http://%s (data in %s)\n", m.Addr(), cfg.DataDir)
 	return nil
@@ -238,12 +303,55 @@ func (m *Main) Close() error {
 		m.cancel()
 		m.workers.Wait()
 	}
+	if m.closeQueue != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.closeQueue(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("close queue: %w", err))
+		}
+	}
+	if m.rel != nil {
+		if err := m.rel.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("sqlstore: close: %w", err))
+		}
+	}
+	if m.sqlDB != nil {
+		if err := m.sqlDB.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("sqlserver: close: %w", err))
+		}
+	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}
+	if err := m.lock.Unlock(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// openQueue opens the queues Config.Queue names: the embedded queue in the
+// SQLite file, or Service Bus.
+func (m *Main) openQueue(ctx context.Context) error {
+	cfg := m.Config
+	switch cfg.Queue {
+	case "servicebus":
+		client, err := servicebus.NewClient(cfg.ServiceBusNamespace, cfg.ServiceBusConnection)
+		if err != nil {
+			return err
+		}
+		q := servicebus.NewQueue(client, servicebus.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries})
+		m.queue = q
+		m.closeQueue = func(ctx context.Context) error { return errors.Join(q.Close(ctx), client.Close(ctx)) }
+	default:
+		m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
+		if err := m.Queue.ReleaseLocks(ctx); err != nil { // this process alone owns the embedded store
+			return err
+		}
+		m.queue = m.Queue
+	}
+	return nil
 }
 
 // sweepCarts deletes expired carts every ten minutes. Reads already treat an

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,16 +14,29 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"shopfn/handler/servicebus/sbpeertest"
 )
 
 // TestMain checks every response of the programs under test against the
-// OpenAPI document (contract_test.go), runs the tests, fails the run when a
-// response broke the document or, after a full run, when a documented
-// operation was never exercised, and removes the binary that
-// mustBuildBinary built.
+// OpenAPI document (contract_test.go), starts the Service Bus peer, runs the
+// tests, stops the peer, fails the run when a response broke the document
+// or, after a full run, when a documented operation was never exercised,
+// and removes the binary that mustBuildBinary built.
 func TestMain(m *testing.M) {
 	http.DefaultClient.Transport = contractTransport{http.DefaultTransport}
+	var err error
+	if sbPeer, err = sbpeertest.Start(30*time.Second, 10); err != nil {
+		if os.Getenv("SHOPFN_REQUIRE_PEERS") == "1" {
+			fmt.Fprintf(os.Stderr, "handler: the Service Bus peer is required (SHOPFN_REQUIRE_PEERS=1): %v\n", err)
+			os.Exit(1)
+		}
+		sbPeerMissing = fmt.Sprintf("the Service Bus peer did not start (%v); scripts/test.sh installs it", err)
+	}
 	code := m.Run()
+	if sbPeer != nil {
+		sbPeer.Stop()
+	}
 	full := flag.Lookup("test.run").Value.String() == "" && !testing.Short()
 	if !checkContractCoverage(full) && code == 0 {
 		code = 1
@@ -40,6 +54,8 @@ const testAdminKey = "test-admin-key-0123456789"
 type Clock struct {
 	mu  sync.Mutex
 	now time.Time
+	// OnAdvance, when set, moves another clock too (the Service Bus peer's).
+	OnAdvance func(time.Duration)
 }
 
 // NewClock returns a clock set to t.
@@ -57,6 +73,9 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+	if c.OnAdvance != nil {
+		c.OnAdvance(d)
+	}
 }
 
 // Program is the program under test: a running Main and a client for it.
@@ -79,7 +98,7 @@ func NewTestConfig(tb testing.TB, seed bool) Config {
 	return Config{
 		Addr: "127.0.0.1:0", DataDir: tb.TempDir(), AdminKey: testAdminKey,
 		CartTTL: 72 * time.Hour, Seed: seed, Currency: "USD", CatalogCacheTTL: time.Second,
-		Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8,
+		Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8, SQL: "sqlite",
 		RetryBackoff: 0, // the clock stands still: a test that wants backoff sets it and advances the clock
 	}
 }

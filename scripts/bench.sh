@@ -135,7 +135,7 @@ base=http://127.0.0.1:$port
 shopfn_log=$tmp/shopfn.log
 
 start_shopfn() {
-	env -u FUNCTIONS_CUSTOMHANDLER_PORT SHOPFN_ADDR="127.0.0.1:$port" SHOPFN_DATA_DIR="$data" \
+	env -u FUNCTIONS_CUSTOMHANDLER_PORT SHOPFN_ADDR="127.0.0.1:$port" SHOPFN_DATA_DIR="$data" SHOPFN_RATE_LIMIT=0 \
 		SHOPFN_ADMIN_KEY="$ADMIN_KEY" "$tmp/shopfn" >>"$shopfn_log" 2>&1 &
 	shopfn_pid=$!
 }

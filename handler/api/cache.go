@@ -1,24 +1,37 @@
 package api
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// maxCacheEntries bounds the cache; text queries make keys unbounded.
-const maxCacheEntries = 10_000
+// DefaultCacheBytes bounds the catalog response cache when Config.CacheBytes
+// is zero: keys come from clients (text queries, cursors), so the cache must
+// not grow with them.
+const DefaultCacheBytes = 32 << 20
 
-// cache holds encoded catalog responses. Every catalog write made through
+// cacheEntryOverhead is what one entry costs besides its key and body: the
+// map slot, the entry and the ETag, rounded up.
+const cacheEntryOverhead = 128
+
+// cache holds encoded catalog responses, at most maxBytes of them (keys,
+// bodies and a fixed overhead per entry). Every catalog write made through
 // this process bumps the generation, which retires every entry at once;
-// the TTL bounds staleness after writes made by other instances.
+// the TTL bounds staleness after writes made by other instances. Expired and
+// retired entries are evicted when room is needed; when none is, the oldest
+// entries go.
 type cache struct {
-	ttl time.Duration
-	now func() time.Time
-	gen atomic.Uint64
+	ttl      time.Duration
+	now      func() time.Time
+	maxBytes int64
+	gen      atomic.Uint64
 
 	mu      sync.RWMutex
 	entries map[string]cacheEntry
+	order   []string // keys in insertion order; may hold keys already gone
+	bytes   int64
 }
 
 type cacheEntry struct {
@@ -28,8 +41,15 @@ type cacheEntry struct {
 	etag    string
 }
 
-func newCache(ttl time.Duration, now func() time.Time) *cache {
-	return &cache{ttl: ttl, now: now, entries: make(map[string]cacheEntry)}
+func newCache(ttl time.Duration, maxBytes int64, now func() time.Time) *cache {
+	if maxBytes <= 0 {
+		maxBytes = DefaultCacheBytes
+	}
+	return &cache{ttl: ttl, now: now, maxBytes: maxBytes, entries: make(map[string]cacheEntry)}
+}
+
+func entrySize(key string, e cacheEntry) int64 {
+	return int64(len(key)+len(e.body)+len(e.etag)) + cacheEntryOverhead
 }
 
 // generation returns the generation to pass to put; read it before reading
@@ -50,17 +70,91 @@ func (c *cache) get(key string) (cacheEntry, bool) {
 	return e, true
 }
 
-// put stores an entry read at generation gen.
+// put stores an entry read at generation gen, evicting what it must to stay
+// within maxBytes. An entry larger than a quarter of the cache is not kept.
 func (c *cache) put(key string, gen uint64, body []byte, etag string) {
 	if c.ttl <= 0 {
 		return
 	}
-	c.mu.Lock()
-	if len(c.entries) >= maxCacheEntries {
-		clear(c.entries)
+	e := cacheEntry{gen: gen, expires: c.now().Add(c.ttl), body: body, etag: etag}
+	size := entrySize(key, e)
+	if size > c.maxBytes/4 {
+		return
 	}
-	c.entries[key] = cacheEntry{gen: gen, expires: c.now().Add(c.ttl), body: body, etag: etag}
-	c.mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.entries[key]; ok {
+		c.bytes -= entrySize(key, old)
+		delete(c.entries, key)
+	}
+	if c.bytes+size > c.maxBytes {
+		c.evictDead()
+	}
+	for c.bytes+size > c.maxBytes && len(c.order) > 0 {
+		c.evictOldest()
+	}
+	c.entries[key] = e
+	c.order = append(c.order, key)
+	c.bytes += size
+	if len(c.order) > 2*len(c.entries)+64 {
+		c.evictDead()
+		c.compact()
+	}
+}
+
+// compact drops from c.order the keys that replaced entries left behind.
+// c.mu is held.
+func (c *cache) compact() {
+	seen := make(map[string]bool, len(c.entries))
+	live := make([]string, 0, len(c.entries))
+	for i := len(c.order) - 1; i >= 0; i-- { // newest first: keep a key's last put
+		k := c.order[i]
+		if _, ok := c.entries[k]; ok && !seen[k] {
+			seen[k] = true
+			live = append(live, k)
+		}
+	}
+	slices.Reverse(live)
+	c.order = live
+}
+
+// evictDead drops expired and retired entries. c.mu is held.
+func (c *cache) evictDead() {
+	now, gen := c.now(), c.gen.Load()
+	live := c.order[:0]
+	for _, k := range c.order {
+		e, ok := c.entries[k]
+		switch {
+		case !ok:
+		case e.gen != gen || !now.Before(e.expires):
+			c.bytes -= entrySize(k, e)
+			delete(c.entries, k)
+		default:
+			live = append(live, k)
+		}
+	}
+	clear(c.order[len(live):])
+	c.order = live
+}
+
+// evictOldest drops the oldest entry. c.mu is held.
+func (c *cache) evictOldest() {
+	k := c.order[0]
+	c.order[0] = ""
+	c.order = c.order[1:]
+	if e, ok := c.entries[k]; ok {
+		c.bytes -= entrySize(k, e)
+		delete(c.entries, k)
+	}
+}
+
+// CacheSize returns the bytes (keys, bodies and overhead) and the entries
+// the catalog response cache holds.
+func (s *Server) CacheSize() (bytes int64, entries int) {
+	c := s.cache
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.bytes, len(c.entries)
 }
 
 // invalidate retires every entry.

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -25,8 +24,14 @@ type listQuery struct {
 	limit              int
 }
 
-// parseListQuery validates the query of GET /api/products.
-func parseListQuery(v url.Values) (listQuery, error) {
+// parseListQuery validates the query of GET /api/products. A cursor must
+// be one this API returned for the same category, q and limit.
+func (s *Server) parseListQuery(v url.Values) (listQuery, error) {
+	for _, name := range []string{"category", "q", "limit", "cursor"} {
+		if len(v[name]) > 1 {
+			return listQuery{}, commerce.Invalidf(commerce.CodeInvalidRequest, "%s is given more than once", name)
+		}
+	}
 	lq := listQuery{category: v.Get("category"), q: v.Get("q"), limit: defaultPageSize}
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -35,18 +40,18 @@ func parseListQuery(v url.Values) (listQuery, error) {
 		}
 		lq.limit = n
 	}
-	if c := v.Get("cursor"); c != "" {
-		id, err := base64.RawURLEncoding.DecodeString(c)
-		if err != nil || !commerce.IsID(string(id), 'p') {
-			return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "cursor is not one this API returned")
-		}
-		lq.after = string(id)
-	}
 	if lq.category != "" && !commerce.ValidSlug(lq.category, commerce.MaxCategoryLen) {
 		return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "category must be 1-%d characters of a-z, 0-9 and '-'", commerce.MaxCategoryLen)
 	}
 	if !utf8.ValidString(lq.q) || utf8.RuneCountInString(lq.q) > maxQueryLen {
 		return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "q must be valid UTF-8 of at most %d characters", maxQueryLen)
+	}
+	if c := v.Get("cursor"); c != "" {
+		after, ok := s.cursors.open(c, lq)
+		if !ok {
+			return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "cursor is not one this API returned for these category, q and limit values")
+		}
+		lq.after = after
 	}
 	return lq, nil
 }
@@ -61,7 +66,7 @@ type productPage struct {
 }
 
 func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
-	lq, err := parseListQuery(r.URL.Query())
+	lq, err := s.parseListQuery(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -80,7 +85,7 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
 	page := productPage{Items: ps}
 	if len(ps) > lq.limit {
 		page.Items = ps[:lq.limit]
-		next := base64.RawURLEncoding.EncodeToString([]byte(ps[lq.limit-1].ID))
+		next := s.cursors.seal(ps[lq.limit-1].ID, lq)
 		page.NextCursor = &next
 	}
 	if page.Items == nil {

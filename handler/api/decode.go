@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"shopfn/handler/commerce"
@@ -47,10 +48,14 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 var errTooLarge = commerce.Invalidf(commerce.CodePayloadTooLarge, "request bodies are limited to %d bytes", MaxBodyBytes)
 
 // decodeJSON decodes exactly one JSON value from data into v, refusing
-// unknown fields, and explains what is wrong in a 400 "invalid_request".
+// unknown fields (compared case-sensitively), duplicate keys and invalid
+// UTF-8, and explains what is wrong in a 400 "invalid_request".
 func decodeJSON(data []byte, v any) error {
 	if data == nil {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "a JSON body is required")
+	}
+	if err := checkStrict(data, reflect.TypeOf(v)); err != nil {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "malformed JSON body: %s", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/url"
 	"testing"
 
@@ -110,6 +111,10 @@ func TestDecodeJSON(t *testing.T) {
 		{"fraction", `{"quantity":1.5}`, true},
 		{"trailing value", `{"quantity":3}{"quantity":4}`, true},
 		{"trailing garbage", `{"quantity":3} x`, true},
+		{"case-folded field", `{"Quantity":3}`, true},
+		{"duplicate key", `{"quantity":3,"quantity":4}`, true},
+		{"invalid UTF-8", "{\"quantity\":3,\"x\xff\":1}", true},
+		{"invalid UTF-8 in a string", "{\"quantity\":3, \"note\":\"\xc3\"}", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,7 +122,10 @@ func TestDecodeJSON(t *testing.T) {
 			if tt.body != "" {
 				data = []byte(tt.body)
 			}
-			var v struct{ Quantity int }
+			var v struct {
+				Quantity int    `json:"quantity"`
+				Note     string `json:"note"`
+			}
 			err := decodeJSON(data, &v)
 			if gotErr := err != nil; gotErr != tt.wantErr {
 				t.Fatalf("decodeJSON(%q): got error %v, want error %v", tt.body, err, tt.wantErr)
@@ -136,12 +144,13 @@ func FuzzParseListQuery(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	s := NewServer(Deps{}, Config{CursorKey: []byte("fuzz")}, slog.New(slog.DiscardHandler))
 	f.Fuzz(func(t *testing.T, raw string) {
 		v, err := url.ParseQuery(raw)
 		if err != nil {
 			return // net/http answers such queries before shopfn sees them
 		}
-		lq, err := parseListQuery(v)
+		lq, err := s.parseListQuery(v)
 		if err != nil {
 			wantInvalid(t, raw, err)
 			return

@@ -17,7 +17,7 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 	}
 	o, err := s.Orders.Order(r.Context(), id)
 	if err != nil {
-		return err
+		return orderNotFound(err, id)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.writeJSON(w, r, http.StatusOK, o)
@@ -85,7 +85,7 @@ func (s *Server) cancelOrder(w http.ResponseWriter, r *http.Request) error {
 	}
 	o, err := s.Checkout.Cancel(r.Context(), s.Orders, id)
 	if err != nil {
-		return err
+		return orderNotFound(err, id)
 	}
 	s.writeJSON(w, r, http.StatusOK, o)
 	return nil
@@ -160,4 +160,13 @@ func readable(body []byte) any {
 		return json.RawMessage(body)
 	}
 	return string(body)
+}
+
+// orderNotFound names the order in a not_found error: an order is looked up
+// through its checkout, whose store would otherwise name the checkout.
+func orderNotFound(err error, id string) error {
+	if commerce.ErrorCode(err) == commerce.CodeNotFound {
+		return commerce.NotFoundf("order %q not found", id)
+	}
+	return err
 }

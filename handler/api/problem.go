@@ -20,6 +20,7 @@ var statusByKind = map[commerce.Kind]int{
 	commerce.KindPrecondition: http.StatusPreconditionFailed,
 	commerce.KindRule:         http.StatusUnprocessableEntity,
 	commerce.KindUnavailable:  http.StatusServiceUnavailable,
+	commerce.KindRateLimited:  http.StatusTooManyRequests,
 }
 
 // statusByCode overrides statusByKind for the few codes whose status HTTP
@@ -28,7 +29,12 @@ var statusByCode = map[string]int{
 	commerce.CodePayloadTooLarge:  http.StatusRequestEntityTooLarge,
 	commerce.CodeUnsupportedMedia: http.StatusUnsupportedMediaType,
 	commerce.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
+	commerce.CodeHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
 }
+
+// maxDetailRunes bounds a problem's detail. Details quote client input (an
+// ID, a SKU); the bound keeps a 5,000-character ID from being echoed whole.
+const maxDetailRunes = 240
 
 // Problem is an RFC 9457 problem details body, with shopfn's stable code.
 type Problem struct {
@@ -70,7 +76,7 @@ func problemBody(status int, e *commerce.Error) (int, []byte) {
 		Type:   "urn:shopfn:problem:" + e.Code,
 		Title:  http.StatusText(status),
 		Status: status,
-		Detail: e.Message,
+		Detail: clipDetail(e.Message),
 		Code:   e.Code,
 		SKUs:   e.SKUs,
 	})
@@ -98,4 +104,19 @@ func (s *Server) logRequest(r *http.Request, status int, size int64, took time.D
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.Int("status", status), slog.Int64("bytes", size), slog.Duration("took", took))
+}
+
+// clipDetail shortens a problem detail to maxDetailRunes.
+func clipDetail(s string) string {
+	if len(s) <= maxDetailRunes {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == maxDetailRunes-3 {
+			return s[:i] + "..."
+		}
+		n++
+	}
+	return s
 }

@@ -5,9 +5,13 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"path"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -27,9 +31,11 @@ type Route struct {
 // Server holds what the HTTP handlers need.
 type Server struct {
 	Deps
-	cfg   Config
-	log   *slog.Logger
-	cache *cache
+	cfg     Config
+	log     *slog.Logger
+	cache   *cache
+	cursors cursors
+	limiter *limiter
 }
 
 // Deps are the stores and services behind the routes.
@@ -52,6 +58,10 @@ type Deps struct {
 	// TestAuthenticate completes a test payment's 3-D Secure step; nil
 	// unless the test payment provider is active.
 	TestAuthenticate func(ctx context.Context, paymentID string, fail bool) (commerce.Payment, error)
+	// Health reports whether the stores can take writes; nil means always.
+	// Its error is answered as 503 "unavailable" on /api/health and on
+	// every write.
+	Health func(ctx context.Context) error
 }
 
 // Config configures a Server.
@@ -59,6 +69,9 @@ type Config struct {
 	// AdminKey is the key admin requests must send in x-functions-key or
 	// ?code=. It is ignored when TrustHost is set.
 	AdminKey string
+	// AdminKeyFunc, when set, replaces AdminKey: it returns the current key
+	// on every request, so that a key rotated in Key Vault applies at once.
+	AdminKeyFunc func() string
 	// TrustHost says the Functions host fronts the handler and has already
 	// checked function keys (authLevel function), so shopfn does not.
 	TrustHost bool
@@ -71,6 +84,18 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the storefront
 	// routes; "*" allows any, none turns CORS off.
 	CORSOrigins []string
+	// CacheBytes bounds the catalog response cache; zero means
+	// DefaultCacheBytes.
+	CacheBytes int64
+	// CursorKey signs listing cursors. Instances that serve one catalog
+	// must share it; empty means a random key for this process.
+	CursorKey []byte
+	// RateLimit is how many anonymous writes per second one client may
+	// send after a burst of RateBurst; zero turns rate limits off.
+	RateLimit float64
+	RateBurst int
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 }
 
 // NewServer returns a Server.
@@ -78,7 +103,17 @@ func NewServer(deps Deps, cfg Config, log *slog.Logger) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Server{Deps: deps, cfg: cfg, log: log, cache: newCache(cfg.CacheTTL, cfg.Now)}
+	key := cfg.CursorKey
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		rand.Read(key)
+	}
+	return &Server{
+		Deps: deps, cfg: cfg, log: log,
+		cache:   newCache(cfg.CacheTTL, cfg.CacheBytes, cfg.Now),
+		cursors: cursors{key: key},
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now),
+	}
 }
 
 type route struct {
@@ -169,7 +204,54 @@ func (s *Server) Handler() http.Handler {
 		}
 		return commerce.NotFoundf("no route for %s", r.URL.Path)
 	}}))
-	return s.cors(mux)
+	return s.guard(s.cors(mux))
+}
+
+// MaxHeaderBytes is the most request-header bytes shopfn reads; larger
+// headers get a 431 problem. Set http.Server.MaxHeaderBytes well above it,
+// so that net/http's own plain-text 431 only answers far larger ones.
+const MaxHeaderBytes = 64 << 10
+
+// guard answers, as problems, what net/http's ServeMux would otherwise
+// answer in plain text or HTML: oversized headers, and paths that are not
+// clean ("//api/products", "/api/./carts"), which it redirects.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := len(r.RequestURI)
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4
+			}
+		}
+		var err error
+		switch {
+		case n > MaxHeaderBytes:
+			err = commerce.Invalidf(commerce.CodeHeadersTooLarge, "request headers are limited to %d bytes", MaxHeaderBytes)
+		case r.Method != http.MethodConnect && r.URL.Path != cleanPath(r.URL.Path):
+			err = commerce.NotFoundf("no route for %s: paths have no empty, '.' or '..' segments", r.URL.Path)
+		default:
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := &recorder{ResponseWriter: w}
+		s.writeError(rec, r, err)
+		s.logRequest(r, rec.status, rec.size, 0)
+	})
+}
+
+// cleanPath is path.Clean keeping a trailing slash, as ServeMux cleans.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 // wrap adds what every route needs: a log line, panic recovery, the admin
@@ -187,14 +269,48 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 			s.logRequest(r, rec.status, rec.size, time.Since(start))
 		}()
-		if rt.Admin && !s.authorized(r) {
-			s.writeError(rec, r, commerce.Errorf(commerce.KindUnauthorized, commerce.CodeUnauthorized, "send the admin key in the x-functions-key header"))
+		if err := s.admit(rec, r, rt); err != nil {
+			s.writeError(rec, r, err)
 			return
 		}
 		if err := rt.handle(rec, r); err != nil {
 			s.writeError(rec, r, err)
 		}
 	})
+}
+
+// admit runs the checks every request passes before its handler: a well-
+// formed query string, the admin key, the rate limit, and, for writes, a
+// healthy store.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) error {
+	if rt.Admin {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "malformed query string: escape '%%' as %%25 and separate parameters with '&'")
+	}
+	if rt.Admin && !s.authorized(r) {
+		return commerce.Errorf(commerce.KindUnauthorized, commerce.CodeUnauthorized, "send the admin key in the x-functions-key header")
+	}
+	if limited(rt) {
+		if err := s.rateLimit(w, r); err != nil {
+			return err
+		}
+	}
+	if rt.Method != "" && rt.Method != "GET" && rt.Method != "HEAD" && s.Health != nil {
+		if err := s.Health(r.Context()); err != nil {
+			return unavailable(err)
+		}
+	}
+	return nil
+}
+
+// unavailable turns a health error into a 503 "unavailable".
+func unavailable(err error) error {
+	if commerce.ErrorKind(err) == commerce.KindUnavailable {
+		return err
+	}
+	return commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "the store cannot take writes now; retry later")
 }
 
 func (s *Server) authorized(r *http.Request) bool {
@@ -205,7 +321,11 @@ func (s *Server) authorized(r *http.Request) bool {
 	if key == "" {
 		key = r.URL.Query().Get("code")
 	}
-	return key != "" && subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.AdminKey)) == 1
+	want := s.cfg.AdminKey
+	if s.cfg.AdminKeyFunc != nil {
+		want = s.cfg.AdminKeyFunc()
+	}
+	return key != "" && want != "" && subtle.ConstantTimeCompare([]byte(key), []byte(want)) == 1
 }
 
 // recorder remembers the status and size of a response for the log.
@@ -233,6 +353,12 @@ func (r *recorder) Write(b []byte) (int, error) {
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
+	if s.Health != nil {
+		if err := s.Health(r.Context()); err != nil {
+			s.log.ErrorContext(r.Context(), "unhealthy", "err", err)
+			return unavailable(err)
+		}
+	}
 	writeBody(w, http.StatusOK, []byte(`{"status":"ok"}`))
 	return nil
 }

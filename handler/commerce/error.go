@@ -18,6 +18,7 @@ const (
 	KindPrecondition             // an If-Match precondition failed
 	KindRule                     // well-formed, but a business rule refuses it
 	KindUnavailable              // a dependency is down; the client may retry
+	KindRateLimited              // the client sent too many requests; it may retry later
 )
 
 // Error is the error type shared by all of shopfn. Code is a stable,
@@ -65,6 +66,8 @@ const (
 	CodeUnsupportedMedia   = "unsupported_media_type"
 	CodeInternal           = "internal"
 	CodeUnavailable        = "unavailable"
+	CodeRateLimited        = "rate_limited"
+	CodeHeadersTooLarge    = "headers_too_large"
 
 	CodeUnknownSKU        = "unknown_sku"
 	CodeQuantityLimit     = "quantity_limit"

@@ -25,17 +25,26 @@ func NewCartID() string {
 	return "c" + idEncoding.EncodeToString(b[:])
 }
 
-// NewOrderID returns a new order ID: "o" and 26 characters, 80 of whose bits
-// are random (unguessable) and whose order follows creation time.
-func NewOrderID(now time.Time) string { return "o" + NewProductID(now)[1:] }
+// NewOrderID returns a new order ID: "o", 10 characters of creation time in
+// milliseconds (so that IDs sort by it) and 26 of 128 random bits, so that
+// an order's ID is as unguessable as its cart's.
+func NewOrderID(now time.Time) string {
+	var t [8]byte
+	binary.BigEndian.PutUint64(t[:], uint64(now.UnixMilli())<<14) // 50 bits of time at the top of 64
+	return "o" + idEncoding.EncodeToString(t[:])[:10] + NewCartID()[1:]
+}
 
 // NewCheckoutID returns a new, unguessable checkout ID: "k" and 128 random bits.
 func NewCheckoutID() string { return "k" + NewCartID()[1:] }
 
+// orderIDLen is the length of order IDs made by NewOrderID; orders made
+// before it have IDs of the common length, 27.
+const orderIDLen = 37
+
 // IsID reports whether s has the shape of an ID made by this package with the
 // given prefix, so that malformed IDs are refused before any store is asked.
 func IsID(s string, prefix byte) bool {
-	if len(s) != 27 || s[0] != prefix {
+	if len(s) == 0 || s[0] != prefix || len(s) != 27 && !(prefix == 'o' && len(s) == orderIDLen) {
 		return false
 	}
 	for i := 1; i < len(s); i++ {

@@ -1,6 +1,9 @@
 package commerce
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // MaxAmount is the largest amount, in minor units, that a price or a total may
 // hold. It keeps every sum shopfn computes far from integer overflow.
@@ -17,10 +20,10 @@ type Money struct {
 // to MaxAmount and a three-letter upper-case currency code.
 func (m Money) Validate() error {
 	if !ValidCurrency(m.Currency) {
-		return Invalidf("invalid_request", "currency %q is not an ISO 4217 code", m.Currency)
+		return Invalidf(CodeInvalidRequest, "currency %q is not an ISO 4217 code", m.Currency)
 	}
 	if m.Amount < 0 || m.Amount > MaxAmount {
-		return Invalidf("invalid_request", "amount must be between 0 and %d minor units", int64(MaxAmount))
+		return Invalidf(CodeInvalidRequest, "amount must be between 0 and %d minor units", int64(MaxAmount))
 	}
 	return nil
 }
@@ -28,16 +31,22 @@ func (m Money) Validate() error {
 // String formats m for logs, for example "1999 USD".
 func (m Money) String() string { return fmt.Sprintf("%d %s", m.Amount, m.Currency) }
 
-// ValidCurrency reports whether c looks like an ISO 4217 code: three
-// upper-case ASCII letters.
+// ValidCurrency reports whether c is an active ISO 4217 currency code that
+// prices can be in (not a fund, a precious metal or a testing code).
 func ValidCurrency(c string) bool {
 	if len(c) != 3 {
 		return false
 	}
-	for i := 0; i < 3; i++ {
-		if c[i] < 'A' || c[i] > 'Z' {
-			return false
-		}
-	}
-	return true
+	i := strings.Index(currencies, c)
+	return i >= 0 && i%4 == 0
 }
+
+// currencies lists the active ISO 4217 currency codes, each followed by a space.
+const currencies = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL " +
+	"BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP " +
+	"ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR " +
+	"IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL " +
+	"LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR " +
+	"NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD " +
+	"SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX " +
+	"USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG "

@@ -2,6 +2,7 @@ package commerce
 
 import (
 	"net/url"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -59,10 +60,12 @@ func (p *Product) Validate() error {
 	switch {
 	case !ValidSlug(p.Handle, MaxHandleLen):
 		return Invalidf(CodeInvalidRequest, "handle must be 1-%d characters of a-z, 0-9 and '-'", MaxHandleLen)
-	case !validText(p.Title, 1, MaxTitleLen):
-		return Invalidf(CodeInvalidRequest, "title must be 1-%d characters", MaxTitleLen)
-	case !validText(p.Description, 0, MaxDescriptionLen):
-		return Invalidf(CodeInvalidRequest, "description must be at most %d characters", MaxDescriptionLen)
+	case IsID(p.Handle, 'p'):
+		return Invalidf(CodeInvalidRequest, "handle %q has the shape of a product ID; product URLs take either, so choose another", p.Handle)
+	case !validText(p.Title, 1, MaxTitleLen) || !validLabel(p.Title):
+		return Invalidf(CodeInvalidRequest, "title must be 1-%d characters, not blank, without control or bidirectional-formatting characters", MaxTitleLen)
+	case !validText(p.Description, 0, MaxDescriptionLen) || !validProse(p.Description):
+		return Invalidf(CodeInvalidRequest, "description must be at most %d characters, without control characters other than tab and newline", MaxDescriptionLen)
 	case !ValidSlug(p.Category, MaxCategoryLen):
 		return Invalidf(CodeInvalidRequest, "category must be 1-%d characters of a-z, 0-9 and '-'", MaxCategoryLen)
 	case p.Status != StatusActive && p.Status != StatusDraft && p.Status != StatusArchived:
@@ -90,14 +93,14 @@ func (p *Product) Validate() error {
 			return Invalidf(CodeInvalidRequest, "sku %q appears twice", v.SKU)
 		}
 		seen[v.SKU] = true
-		if !validText(v.Title, 0, MaxOptionLen) {
-			return Invalidf(CodeInvalidRequest, "variant title must be at most %d characters", MaxOptionLen)
+		if !validText(v.Title, 0, MaxOptionLen) || (v.Title != "" && !validLabel(v.Title)) {
+			return Invalidf(CodeInvalidRequest, "variant title must be at most %d characters, not blank, without control or bidirectional-formatting characters", MaxOptionLen)
 		}
 		if len(v.Options) > MaxOptions {
 			return Invalidf(CodeInvalidRequest, "a variant has at most %d options", MaxOptions)
 		}
 		for k, o := range v.Options {
-			if !validText(k, 1, MaxOptionLen) || !validText(o, 0, MaxOptionLen) {
+			if !validText(k, 1, MaxOptionLen) || !validText(o, 0, MaxOptionLen) || !validLabel(k) || (o != "" && !validLabel(o)) {
 				return Invalidf(CodeInvalidRequest, "variant options are names of 1-%[1]d characters with values of at most %[1]d", MaxOptionLen)
 			}
 		}
@@ -108,8 +111,45 @@ func (p *Product) Validate() error {
 			// A free product would make an order no payment can settle.
 			return Invalidf(CodeInvalidRequest, "variant %s: a price is at least 1 minor unit; 0 is refused", v.SKU)
 		}
+		if v.Price.Currency != p.Variants[0].Price.Currency {
+			return Invalidf(CodeInvalidRequest, "all variants of a product are priced in one currency; got %s and %s", p.Variants[0].Price.Currency, v.Price.Currency)
+		}
 	}
 	return nil
+}
+
+// validLabel reports whether s, a title or a name, is not blank and holds
+// no control characters and no bidirectional-formatting characters (which
+// can make a label read differently from what it is).
+func validLabel(s string) bool {
+	blank := true
+	for _, r := range s {
+		if unicode.IsControl(r) || bidiControl(r) {
+			return false
+		}
+		if !unicode.IsSpace(r) {
+			blank = false
+		}
+	}
+	return !blank
+}
+
+// validProse reports whether s, a description, holds no control characters
+// but tab, newline and carriage return, and no bidirectional-formatting
+// characters.
+func validProse(s string) bool {
+	for _, r := range s {
+		if (unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r') || bidiControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// bidiControl reports whether r is a bidirectional-formatting character:
+// the marks, embeddings, overrides and isolates of Unicode's bidi algorithm.
+func bidiControl(r rune) bool {
+	return r == 0x061C || r == 0x200E || r == 0x200F || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
 }
 
 // validateAttributes accepts strings, numbers, booleans, and lists of those.

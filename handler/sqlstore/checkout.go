@@ -49,7 +49,7 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 	return s.db.tx(ctx, "begin checkout", func(tx *sql.Tx) error {
 		_, err := s.db.exec(ctx, tx, `INSERT INTO checkouts (`+checkoutColumns+`) VALUES (?, ?, ?, ?, '', 'null', ?, 0, NULL, ?, ?, ?, ?)`,
 			c.ID, c.IdempotencyKey, c.OrderID, commerce.CheckoutPending, unix(c.LeaseUntil),
-			unix(c.ReservedUntil), unix(c.CreatedAt), unix(c.UpdatedAt), doc)
+			unix(c.ReservedUntil), unix(c.CreatedAt), unix(c.UpdatedAt), string(doc)) // text columns take strings on every engine
 		if s.db.d.IsUnique(err) {
 			return commerce.Errorf(commerce.KindConflict, "duplicate_checkout", "checkout key %q exists", c.IdempotencyKey)
 		}
@@ -182,7 +182,7 @@ func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Pa
 	var n int64
 	err = s.db.tx(ctx, "set payment", func(tx *sql.Tx) (err error) {
 		n, err = s.db.exec(ctx, tx, `UPDATE checkouts SET payment_id = ?, next_action = ?, status = ? WHERE id = ? AND status IN ('pending', 'requires_action')`,
-			p.ID, next, status, id)
+			p.ID, string(next), status, id)
 		if err == nil && n == 1 {
 			err = s.setResponse(ctx, tx, id, resp)
 		}
@@ -207,8 +207,8 @@ func (s *CheckoutStore) setResponse(ctx context.Context, tx *sql.Tx, id string, 
 // OverdueCheckouts returns up to limit open checkouts (pending or awaiting
 // the buyer) whose reservation expired before before, oldest first.
 func (s *CheckoutStore) OverdueCheckouts(ctx context.Context, before time.Time, limit int) ([]string, error) {
-	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(`SELECT id FROM checkouts
-		WHERE status IN ('pending', 'requires_action') AND reserved_until < ? ORDER BY reserved_until LIMIT ?`), unix(before), limit)
+	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(s.db.d.Limit(`SELECT id FROM checkouts
+		WHERE status IN ('pending', 'requires_action') AND reserved_until < ? ORDER BY reserved_until`)), unix(before), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: overdue checkouts: %w", err)
 	}

@@ -1,7 +1,10 @@
-// Package sqlstore is shopfn's relational store (inventory now; orders,
-// reservations, checkouts and the outbox with the money path), written once on
-// database/sql. The embedded SQLite file and Azure SQL run the same code; what
-// differs between them is confined to a Dialect.
+// Package sqlstore is shopfn's relational store (inventory, checkouts,
+// reservations, orders and the outbox), written once on database/sql. The
+// embedded SQLite file (package sqlite) and Azure SQL (package sqlserver) run
+// the same code; what differs between them is confined to a Dialect, and the
+// engine packages own their drivers and DDL. Many writers may share the
+// database: every decision is one conditional statement or a key violation,
+// never a read followed by a write.
 package sqlstore
 
 import (
@@ -9,90 +12,64 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
+	"math/rand/v2"
 	"sync"
 	"time"
 
 	"shopfn/handler/commerce"
 )
 
-// Dialect is what differs between the SQL databases shopfn runs on.
+// Dialect is what differs between the SQL databases shopfn runs on. The
+// engine packages (sqlite, sqlserver) define theirs; this package imports no
+// driver and creates no tables. Queries are written once, with '?'
+// placeholders, in the SQL both engines accept; the few constructs they
+// spell differently go through a Dialect function.
 type Dialect struct {
 	// Name names the dialect in errors and logs.
 	Name string
 	// Rebind rewrites a query written with '?' placeholders into the
 	// database's own placeholder syntax.
 	Rebind func(query string) string
-	// Schema creates the relational tables if they do not exist.
-	Schema []string
 	// IsUnique reports whether err is a unique-constraint violation.
 	IsUnique func(err error) bool
+	// Retryable reports whether err is transient (a deadlock victim, a
+	// failover): the whole transaction may run again. Nil: never.
+	Retryable func(err error) bool
+	// Limit returns query, a SELECT ending in its ORDER BY, so that it
+	// returns at most n rows, n being one more argument after the query's
+	// own: "... LIMIT ?" or "SELECT TOP (@pN) ...".
+	Limit func(query string) string
+	// Upsert returns the statement of u: INSERT ... ON CONFLICT DO UPDATE
+	// ... RETURNING, or MERGE ... OUTPUT inserted....
+	Upsert func(u Upsert) string
+	// LockRows is the table hint that makes a read inside a write
+	// transaction lock the rows it reads until the transaction ends, so
+	// that what the transaction decides from them still holds at commit:
+	// "WITH (UPDLOCK, ROWLOCK)" on SQL Server, "" on SQLite, whose one
+	// writer at a time already holds the database.
+	LockRows string
 }
 
-// SQLite is the dialect of the embedded store.
-var SQLite = Dialect{
-	Name:   "sqlite",
-	Rebind: func(q string) string { return q },
-	IsUnique: func(err error) bool {
-		return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-	},
-	Schema: []string{
-		`CREATE TABLE IF NOT EXISTS inventory (
-			sku        TEXT PRIMARY KEY,
-			on_hand    INTEGER NOT NULL CHECK (on_hand >= 0),
-			reserved   INTEGER NOT NULL CHECK (reserved >= 0),
-			committed  INTEGER NOT NULL DEFAULT 0 CHECK (committed >= 0),
-			updated_at INTEGER NOT NULL
-		)`,
-		`CREATE TABLE IF NOT EXISTS stock_sources (
-			sku      TEXT NOT NULL,
-			source   TEXT NOT NULL,
-			sequence INTEGER NOT NULL,
-			PRIMARY KEY (sku, source)
-		)`,
-		`CREATE TABLE IF NOT EXISTS checkouts (
-			id              TEXT PRIMARY KEY,
-			idempotency_key TEXT NOT NULL UNIQUE,
-			order_id        TEXT NOT NULL UNIQUE,
-			status          TEXT NOT NULL,
-			payment_id      TEXT NOT NULL,
-			next_action     TEXT NOT NULL,
-			lease_until     INTEGER NOT NULL,
-			response_status INTEGER NOT NULL,
-			response_body   BLOB,
-			reserved_until  INTEGER NOT NULL,
-			created_at      INTEGER NOT NULL,
-			updated_at      INTEGER NOT NULL,
-			doc             TEXT NOT NULL
-		)`,
-		`CREATE INDEX IF NOT EXISTS checkouts_status ON checkouts (status, reserved_until)`,
-		`CREATE TABLE IF NOT EXISTS reservations (
-			checkout_id TEXT NOT NULL,
-			sku         TEXT NOT NULL,
-			quantity    INTEGER NOT NULL,
-			status      TEXT NOT NULL,
-			PRIMARY KEY (checkout_id, sku)
-		)`,
-		`CREATE TABLE IF NOT EXISTS outbox (
-			seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-			queue        TEXT NOT NULL,
-			message_id   TEXT NOT NULL,
-			type         TEXT NOT NULL,
-			body         BLOB NOT NULL,
-			scheduled_at INTEGER NOT NULL
-		)`,
-		`CREATE TABLE IF NOT EXISTS orders (
-			id           TEXT PRIMARY KEY,
-			checkout_id  TEXT NOT NULL UNIQUE,
-			status       TEXT NOT NULL,
-			restocked    INTEGER NOT NULL,
-			created_at   INTEGER NOT NULL,
-			cancelled_at INTEGER NOT NULL,
-			fulfilled_at INTEGER NOT NULL DEFAULT 0,
-			doc          TEXT NOT NULL
-		)`,
-		`CREATE INDEX IF NOT EXISTS orders_status ON orders (status, id)`,
-	},
+// Upsert is one atomic insert-or-update of a row by its key: a single
+// statement, so that concurrent writers of one key cannot both insert, and
+// none reads before it writes.
+type Upsert struct {
+	// Table is the table written.
+	Table string
+	// Key are the columns of the table's primary or unique key.
+	Key []string
+	// Columns are every inserted column, Key included; the statement takes
+	// one argument per column, in this order.
+	Columns []string
+	// Update are the columns set to the new values when the key exists.
+	Update []string
+	// UpdateIf, when set, guards the update: an existing row is updated
+	// only when this condition holds, written with OLD.column for the
+	// stored row and NEW.column for the values offered.
+	UpdateIf string
+	// Returning are columns of the written row the statement returns
+	// (RETURNING or OUTPUT inserted.); no row when nothing was written.
+	Returning []string
 }
 
 // DB is a relational database: a pool for writes and one for reads (they may
@@ -102,8 +79,11 @@ type DB struct {
 	d           Dialect
 	// stmts caches prepared statements by pool and query: parsing SQL is
 	// a large part of a short transaction's cost.
-	stmts     sync.Map // stmtKey -> *sql.Stmt
-	preparing sync.Map // stmtKey -> true while being prepared
+	stmts     sync.Map       // stmtKey -> *sql.Stmt
+	preparing sync.Map       // stmtKey -> true while being prepared
+	mu        sync.Mutex     // guards closed and bg.Add
+	closed    bool           // Close was called: prepare no more
+	bg        sync.WaitGroup // statements being prepared
 }
 
 type stmtKey struct {
@@ -111,34 +91,56 @@ type stmtKey struct {
 	query string
 }
 
-// New returns a DB on the given pools, creating the tables if needed.
-func New(ctx context.Context, write, read *sql.DB, d Dialect) (*DB, error) {
-	for _, stmt := range d.Schema {
-		if _, err := write.ExecContext(ctx, stmt); err != nil {
-			return nil, fmt.Errorf("sqlstore: %s schema: %w", d.Name, err)
-		}
-	}
-	return &DB{write: write, read: read, d: d}, nil
+// New returns a DB on the given pools, whose tables the engine package
+// has created.
+func New(write, read *sql.DB, d Dialect) *DB {
+	return &DB{write: write, read: read, d: d}
 }
 
-// tx runs fn in a write transaction, committing when it returns nil.
+// tx runs fn in a write transaction, committing when it returns nil. When
+// the dialect says an error is transient (a deadlock victim, a failover),
+// it runs the whole transaction again, up to maxAttempts times with a
+// growing backoff: fn must set its results afresh on each run.
 func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = db.tx1(ctx, fn)
+		if err == nil || db.d.Retryable == nil || !db.d.Retryable(err) || attempt == maxAttempts {
+			break
+		}
+		wait := time.Duration(1<<attempt)*10*time.Millisecond + time.Duration(rand.Int64N(int64(10*time.Millisecond)))
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("sqlstore: %s: %w (after %v)", what, ctx.Err(), err)
+		case <-time.After(wait):
+		}
+	}
+	var ce *commerce.Error
+	if err == nil || errors.As(err, &ce) {
+		return err
+	}
+	if db.d.Retryable != nil && db.d.Retryable(err) {
+		// Still failing after the retries: the database is busy or moving;
+		// the client may try again later.
+		return fmt.Errorf("sqlstore: %s: %w: %w", what,
+			commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "the database is unavailable; try again"), err)
+	}
+	return fmt.Errorf("sqlstore: %s: %w", what, err)
+}
+
+// maxAttempts bounds how often tx runs a transaction that failed transiently.
+const maxAttempts = 5
+
+func (db *DB) tx1(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: %s: %w", what, err)
+		return err
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		var ce *commerce.Error
-		if errors.As(err, &ce) {
-			return err
-		}
-		return fmt.Errorf("sqlstore: %s: %w", what, err)
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: %s: %w", what, err)
-	}
-	return nil
+	return tx.Commit()
 }
 
 // cached returns query, written with '?' placeholders, prepared on pool,
@@ -151,7 +153,14 @@ func (db *DB) cached(pool *sql.DB, query string) *sql.Stmt {
 		return st.(*sql.Stmt)
 	}
 	if _, busy := db.preparing.LoadOrStore(key, true); !busy {
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		if db.closed {
+			return nil
+		}
+		db.bg.Add(1)
 		go func() {
+			defer db.bg.Done()
 			defer db.preparing.Delete(key)
 			if st, err := pool.Prepare(db.d.Rebind(query)); err == nil {
 				db.stmts.Store(key, st)
@@ -159,6 +168,24 @@ func (db *DB) cached(pool *sql.DB, query string) *sql.Stmt {
 		}()
 	}
 	return nil
+}
+
+// Close waits for the statements being prepared and closes the prepared
+// ones. Call it before closing the pools; the pools stay open.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	db.closed = true
+	db.mu.Unlock()
+	db.bg.Wait()
+	var errs []error
+	db.stmts.Range(func(k, st any) bool {
+		if err := st.(*sql.Stmt).Close(); err != nil {
+			errs = append(errs, err)
+		}
+		db.stmts.Delete(k)
+		return true
+	})
+	return errors.Join(errs...)
 }
 
 // exec runs a query in tx and returns the number of rows it changed.

@@ -76,12 +76,23 @@ func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64
 	if onHand < 0 || onHand > commerce.MaxOnHand {
 		return commerce.StockLevel{}, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be 0-%d", commerce.MaxOnHand)
 	}
-	l := commerce.StockLevel{SKU: sku}
+	var l commerce.StockLevel
 	err := s.db.tx(ctx, "set on hand "+sku, func(tx *sql.Tx) error {
-		if err := s.setOnHand(ctx, tx, sku, onHand, true); err != nil {
+		l = commerce.StockLevel{SKU: sku}
+		err := s.setOnHand(ctx, tx, upsertOnHandAtLeastHeld, sku, onHand).Scan(&l.OnHand, &l.Committed, &l.Reserved)
+		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		return s.db.queryRow(ctx, tx, `SELECT on_hand, committed, reserved FROM inventory WHERE sku = ?`, sku).Scan(&l.OnHand, &l.Committed, &l.Reserved)
+		// The upsert wrote nothing: the SKU holds more than onHand. Read
+		// how much, for the message only; the decision is made.
+		var held int64
+		if err := s.db.queryRow(ctx, tx, `SELECT committed + reserved FROM inventory WHERE sku = ?`, sku).Scan(&held); err != nil {
+			return err
+		}
+		e := commerce.Errorf(commerce.KindConflict, commerce.CodeStockBelowHeld,
+			"on hand %d is below the %d units of %s that orders and checkouts hold", onHand, held, sku)
+		e.SKUs = []string{sku}
+		return e
 	})
 	return l, err
 }
@@ -90,6 +101,7 @@ func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64
 func (s *InventoryStore) WriteOff(ctx context.Context, sku string) (commerce.StockLevel, error) {
 	l := commerce.StockLevel{SKU: sku}
 	err := s.db.tx(ctx, "write off "+sku, func(tx *sql.Tx) error {
+		l = commerce.StockLevel{SKU: sku}
 		if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = committed + reserved, updated_at = ? WHERE sku = ? AND on_hand > committed + reserved`,
 			s.now().UnixNano(), sku); err != nil {
 			return err
@@ -103,58 +115,71 @@ func (s *InventoryStore) WriteOff(ctx context.Context, sku string) (commerce.Sto
 	return l, err
 }
 
-// setOnHand sets a SKU's on-hand count within tx, creating its row if
-// needed. With atLeastHeld, a count below committed + reserved is refused.
-func (s *InventoryStore) setOnHand(ctx context.Context, tx *sql.Tx, sku string, onHand int64, atLeastHeld bool) error {
-	now := s.now().UnixNano()
-	q, args := `UPDATE inventory SET on_hand = ?, updated_at = ? WHERE sku = ?`, []any{onHand, now, sku}
-	if atLeastHeld {
-		q, args = q+` AND committed + reserved <= ?`, append(args, onHand)
-	}
-	n, err := s.db.exec(ctx, tx, q, args...)
-	if err != nil || n == 1 {
-		return err
-	}
-	_, err = s.db.exec(ctx, tx, `INSERT INTO inventory (sku, on_hand, reserved, committed, updated_at) VALUES (?, ?, 0, 0, ?)`, sku, onHand, now)
-	if s.db.d.IsUnique(err) {
-		var held int64
-		if err := s.db.queryRow(ctx, tx, `SELECT committed + reserved FROM inventory WHERE sku = ?`, sku).Scan(&held); err != nil {
-			return err
-		}
-		e := commerce.Errorf(commerce.KindConflict, commerce.CodeStockBelowHeld,
-			"on hand %d is below the %d units of %s that orders and checkouts hold", onHand, held, sku)
-		e.SKUs = []string{sku}
-		return e
-	}
-	return err
+// setOnHand sets a SKU's on-hand count within tx with u, one of the
+// upsertOnHand statements: two writers of a new SKU cannot both insert it.
+// The row holds the SKU's new on-hand, committed and reserved counts; there
+// is none when u's condition kept the row as it was.
+func (s *InventoryStore) setOnHand(ctx context.Context, tx *sql.Tx, u Upsert, sku string, onHand int64) *sql.Row {
+	return s.db.queryRow(ctx, tx, s.db.d.Upsert(u), sku, onHand, 0, 0, s.now().UnixNano())
 }
+
+var (
+	// upsertOnHand applies a physical count as counted, even below what is
+	// held: available then shows 0 until stock arrives.
+	upsertOnHand = Upsert{
+		Table: "inventory", Key: []string{"sku"},
+		Columns:   []string{"sku", "on_hand", "reserved", "committed", "updated_at"},
+		Update:    []string{"on_hand", "updated_at"},
+		Returning: []string{"on_hand", "committed", "reserved"},
+	}
+	// upsertOnHandAtLeastHeld refuses a count below what orders and
+	// checkouts hold, in the same statement, so no concurrent reservation
+	// slips under it.
+	upsertOnHandAtLeastHeld = Upsert{
+		Table: "inventory", Key: []string{"sku"},
+		Columns:   []string{"sku", "on_hand", "reserved", "committed", "updated_at"},
+		Update:    []string{"on_hand", "updated_at"},
+		UpdateIf:  "OLD.committed + OLD.reserved <= NEW.on_hand",
+		Returning: []string{"on_hand", "committed", "reserved"},
+	}
+	// upsertSequence records a source's sequence for a SKU unless the
+	// source already sent one at least as high; it returns the row only
+	// when it wrote.
+	upsertSequence = Upsert{
+		Table: "stock_sources", Key: []string{"sku", "source"},
+		Columns:   []string{"sku", "source", "sequence"},
+		Update:    []string{"sequence"},
+		UpdateIf:  "OLD.sequence < NEW.sequence",
+		Returning: []string{"sequence"},
+	}
+)
 
 // ApplyStockLevel sets a SKU's on-hand count from a source (an ERP or a
 // warehouse) unless that source already sent a count with a sequence at
-// least as high: messages from one source may arrive out of order.
+// least as high: messages from one source may arrive out of order. The
+// decision is one conditional upsert of the source's sequence, never a read
+// followed by a write, so concurrent counts from one source apply in order.
 func (s *InventoryStore) ApplyStockLevel(ctx context.Context, sku string, onHand int64, source string, sequence int64) (bool, error) {
 	if onHand < 0 || onHand > commerce.MaxOnHand {
 		return false, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be 0-%d", commerce.MaxOnHand)
 	}
 	applied := false
 	err := s.db.tx(ctx, "apply stock level "+sku, func(tx *sql.Tx) error {
-		var last int64
-		err := s.db.queryRow(ctx, tx, `SELECT sequence FROM stock_sources WHERE sku = ? AND source = ?`, sku, source).Scan(&last)
-		switch {
-		case err == nil && sequence <= last:
-			return nil
-		case err == nil:
-			_, err = s.db.exec(ctx, tx, `UPDATE stock_sources SET sequence = ? WHERE sku = ? AND source = ?`, sequence, sku, source)
-		case errors.Is(err, sql.ErrNoRows):
-			_, err = s.db.exec(ctx, tx, `INSERT INTO stock_sources (sku, source, sequence) VALUES (?, ?, ?)`, sku, source, sequence)
+		applied = false
+		var seq int64
+		err := s.db.queryRow(ctx, tx, s.db.d.Upsert(upsertSequence), sku, source, sequence).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // not newer than the last count from this source
 		}
 		if err != nil {
 			return err
 		}
+		var l commerce.StockLevel
+		if err := s.setOnHand(ctx, tx, upsertOnHand, sku, onHand).Scan(&l.OnHand, &l.Committed, &l.Reserved); err != nil {
+			return err
+		}
 		applied = true
-		// A physical count is applied as counted, even below what is
-		// held: available then shows 0 until stock arrives.
-		return s.setOnHand(ctx, tx, sku, onHand, false)
+		return nil
 	})
 	return applied, err
 }

@@ -28,7 +28,8 @@ func NewOrderStore(db *DB) *OrderStore { return &OrderStore{db: db, checkouts: N
 func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Time) (bool, error) {
 	placed := false
 	err := s.db.tx(ctx, "place order", func(tx *sql.Tx) error {
-		c, err := scanCheckout(s.db.queryRow(ctx, tx, `SELECT `+checkoutColumns+` FROM checkouts WHERE order_id = ?`, orderID))
+		placed = false
+		c, err := scanCheckout(s.db.queryRow(ctx, tx, `SELECT `+checkoutColumns+` FROM checkouts `+s.db.d.LockRows+` WHERE order_id = ?`, orderID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return commerce.NotFoundf("no checkout for order %s", orderID)
 		} else if err != nil {
@@ -44,7 +45,7 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 		// The order's primary key decides: a redelivered message, or a
 		// concurrent one, finds the order there and changes nothing.
 		_, err = s.db.exec(ctx, tx, `INSERT INTO orders (id, checkout_id, status, restocked, created_at, cancelled_at, fulfilled_at, doc) VALUES (?, ?, 'placed', 0, ?, 0, 0, ?)`,
-			orderID, c.ID, unix(now), doc)
+			orderID, c.ID, unix(now), string(doc))
 		if s.db.d.IsUnique(err) {
 			return nil
 		}
@@ -157,9 +158,9 @@ func (s *OrderStore) Orders(ctx context.Context, f commerce.OrderFilter) ([]comm
 
 // processing returns paid checkouts with no stored order, as orders.
 func (s *OrderStore) processing(ctx context.Context, f commerce.OrderFilter) ([]commerce.Order, error) {
-	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(`SELECT `+checkoutColumns+` FROM checkouts
+	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(s.db.d.Limit(`SELECT `+checkoutColumns+` FROM checkouts
 		WHERE status = 'paid' AND order_id > ? AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = checkouts.order_id)
-		ORDER BY order_id LIMIT ?`), f.After, f.Limit)
+		ORDER BY order_id`)), f.After, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list processing orders: %w", err)
 	}
@@ -184,7 +185,7 @@ func (s *OrderStore) stored(ctx context.Context, f commerce.OrderFilter) ([]comm
 	if f.Status != "" {
 		q, args = q+` AND status = ?`, append(args, f.Status)
 	}
-	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(q+` ORDER BY id LIMIT ?`), append(args, f.Limit)...)
+	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(s.db.d.Limit(q+` ORDER BY id`)), append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list orders: %w", err)
 	}
@@ -207,6 +208,7 @@ func (s *OrderStore) stored(ctx context.Context, f commerce.OrderFilter) ([]comm
 func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, cancelled commerce.Message) (bool, error) {
 	changed := false
 	err := s.db.tx(ctx, "cancel order", func(tx *sql.Tx) error {
+		changed = false
 		n, err := s.db.exec(ctx, tx, `UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'placed'`, unix(now), id)
 		if err != nil || n == 0 {
 			return err
@@ -221,6 +223,7 @@ func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, 
 func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) {
 	done := false
 	err := s.db.tx(ctx, "restock", func(tx *sql.Tx) error {
+		done = false
 		n, err := s.db.exec(ctx, tx, `UPDATE orders SET restocked = 1 WHERE id = ? AND status = 'cancelled' AND restocked = 0`, orderID)
 		if err != nil || n == 0 {
 			return err
@@ -253,6 +256,7 @@ func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) 
 func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) (bool, error) {
 	done := false
 	err := s.db.tx(ctx, "fulfil order", func(tx *sql.Tx) error {
+		done = false
 		n, err := s.db.exec(ctx, tx, `UPDATE orders SET status = 'fulfilled', fulfilled_at = ? WHERE id = ? AND status = 'placed'`, unix(now), id)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"shopfn/handler/commerce"
@@ -14,6 +15,7 @@ import (
 func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, placed commerce.Message, resp *commerce.StoredResponse) (bool, error) {
 	changed := false
 	err := s.db.tx(ctx, "mark paid", func(tx *sql.Tx) error {
+		changed = false
 		pay := func(from string) (bool, error) {
 			n, err := s.db.exec(ctx, tx, `UPDATE checkouts SET status = 'paid', payment_id = ?, lease_until = 0 WHERE id = ? AND status IN (`+from+`)`, paymentID, id)
 			return n == 1, err
@@ -23,19 +25,21 @@ func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, plac
 			return err
 		}
 		if !ok {
-			var status commerce.CheckoutStatus
-			err := s.db.queryRow(ctx, tx, `SELECT status FROM checkouts WHERE id = ?`, id).Scan(&status)
-			if err == sql.ErrNoRows {
-				return commerce.NotFoundf("checkout %s not found", id)
-			}
-			if err != nil || status == commerce.CheckoutPaid {
+			// Paid after its reservation was released: the conditional
+			// update decides which caller moves it, then that caller
+			// reserves again, or fails and rolls the move back.
+			if ok, err = pay(`'expired', 'declined'`); err != nil {
 				return err
 			}
-			// Paid after its reservation was released: reserve again, or refuse.
+			if !ok {
+				var status commerce.CheckoutStatus
+				err := s.db.queryRow(ctx, tx, `SELECT status FROM checkouts WHERE id = ?`, id).Scan(&status)
+				if errors.Is(err, sql.ErrNoRows) {
+					return commerce.NotFoundf("checkout %s not found", id)
+				}
+				return err // paid already, or refunded: nothing to do
+			}
 			if err := s.reserveAgain(ctx, tx, id); err != nil {
-				return err
-			}
-			if ok, err = pay(`'expired', 'declined'`); err != nil || !ok {
 				return err
 			}
 		}
@@ -94,6 +98,7 @@ func (s *CheckoutStore) Release(ctx context.Context, id string, status commerce.
 	}
 	changed := false
 	err := s.db.tx(ctx, "release checkout", func(tx *sql.Tx) error {
+		changed = false
 		n, err := s.db.exec(ctx, tx, `UPDATE checkouts SET status = ?, lease_until = 0 WHERE id = ? AND status IN ('pending', 'requires_action')`, status, id)
 		if err != nil || n == 0 {
 			return err

@@ -19,11 +19,8 @@ func MustOpenSQLite(tb testing.TB) *sqlstore.DB {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { lite.Close() })
-	db, err := sqlstore.New(ctx, lite.Write, lite.Read, sqlstore.SQLite)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	db := sqlstore.New(lite.Write, lite.Read, sqlite.Dialect)
+	tb.Cleanup(func() { db.Close(); lite.Close() })
 	return db
 }
 

@@ -161,6 +161,7 @@ func TestCheckoutStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 	t.Run("BeginCheckout", func(t *testing.T) { testBeginCheckout(t, newStores) })
 	t.Run("Payment", func(t *testing.T) { testCheckoutPayment(t, newStores) })
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, newStores) })
+	t.Run("Races", func(t *testing.T) { testRaces(t, newStores) })
 }
 
 func testBeginCheckout(t *testing.T, newStores func(t *testing.T) MoneyStores) {

@@ -23,8 +23,9 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 	if err := req.Validate(); err != nil {
 		return commerce.Payment{}, err
 	}
-	if !p.hasKey {
-		return commerce.Payment{}, errNoKey
+	api, err := p.client()
+	if err != nil {
+		return commerce.Payment{}, err
 	}
 	params := &stripe.PaymentIntentParams{
 		Amount:        stripe.Int64(req.Amount.Amount),
@@ -45,7 +46,7 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 	}
 	params.SetIdempotencyKey(req.CheckoutID)
 
-	pi, err := p.api.PaymentIntents.New(params)
+	pi, err := api.PaymentIntents.New(params)
 	if err != nil {
 		var se *stripe.Error
 		switch {
@@ -124,12 +125,13 @@ func (p *Provider) Payment(ctx context.Context, id string) (commerce.Payment, er
 	if id == "" {
 		return commerce.Payment{}, commerce.NotFoundf("payment not found")
 	}
-	if !p.hasKey {
-		return commerce.Payment{}, errNoKey
+	api, err := p.client()
+	if err != nil {
+		return commerce.Payment{}, err
 	}
 	params := &stripe.PaymentIntentParams{}
 	params.Context = ctx
-	pi, err := p.api.PaymentIntents.Get(id, params)
+	pi, err := api.PaymentIntents.Get(id, params)
 	if err != nil {
 		return commerce.Payment{}, translate("get payment "+id, err)
 	}

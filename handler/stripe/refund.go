@@ -22,13 +22,15 @@ func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "a refund needs an idempotency key")
 	case paymentID == "":
 		return commerce.NotFoundf("payment not found")
-	case !p.hasKey:
-		return errNoKey
+	}
+	api, err := p.client()
+	if err != nil {
+		return err
 	}
 	params := &stripe.RefundParams{PaymentIntent: stripe.String(paymentID)}
 	params.Context = ctx
 	params.SetIdempotencyKey("refund-" + key)
-	_, err := p.api.Refunds.New(params)
+	_, err = api.Refunds.New(params)
 	if err == nil {
 		return nil
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/client"
@@ -28,13 +29,20 @@ type Config struct {
 	// APIBase, when set, replaces https://api.stripe.com, for example with
 	// the URL of a stripe-mock server.
 	APIBase string
+	// SecretKeyFunc and WebhookSecretFunc, when set, replace SecretKey and
+	// WebhookSecret: they are asked on every call, so that a secret rotated
+	// in Key Vault is used without a restart.
+	SecretKeyFunc, WebhookSecretFunc func() string
 }
 
 // Provider takes payments with Stripe. Its methods are safe for concurrent use.
 type Provider struct {
-	api           *client.API
-	hasKey        bool
-	webhookSecret string
+	secretKey, webhookSecret func() string
+	newAPI                   func(key string) *client.API
+
+	mu  sync.Mutex
+	key string      // the key api was made with
+	api *client.API // nil until the first call
 }
 
 // New returns a Provider for cfg. It does not contact Stripe.
@@ -50,12 +58,37 @@ func New(cfg Config) *Provider {
 		}
 		return stripe.GetBackendWithConfig(t, bc)
 	}
-	api := client.New(cfg.SecretKey, &stripe.Backends{
+	backends := &stripe.Backends{
 		API:     backend(stripe.APIBackend),
 		Connect: backend(stripe.ConnectBackend),
 		Uploads: backend(stripe.UploadsBackend),
-	})
-	return &Provider{api: api, hasKey: cfg.SecretKey != "", webhookSecret: cfg.WebhookSecret}
+	}
+	p := &Provider{
+		secretKey: cfg.SecretKeyFunc, webhookSecret: cfg.WebhookSecretFunc,
+		newAPI: func(key string) *client.API { return client.New(key, backends) },
+	}
+	if p.secretKey == nil {
+		p.secretKey = func() string { return cfg.SecretKey }
+	}
+	if p.webhookSecret == nil {
+		p.webhookSecret = func() string { return cfg.WebhookSecret }
+	}
+	return p
+}
+
+// client returns a client with the current secret key, made anew when the
+// key changed since the last call.
+func (p *Provider) client() (*client.API, error) {
+	key := p.secretKey()
+	if key == "" {
+		return nil, errNoKey
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.api == nil || key != p.key {
+		p.api, p.key = p.newAPI(key), key
+	}
+	return p.api, nil
 }
 
 // errNoKey is returned by every call when the Provider has no secret key, a

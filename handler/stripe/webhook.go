@@ -30,11 +30,12 @@ type WebhookEvent struct {
 // it carries. A missing, wrong or stale signature is a KindInvalid
 // "invalid_signature" error.
 func (p *Provider) ParseWebhook(payload []byte, signatureHeader string) (WebhookEvent, error) {
-	if p.webhookSecret == "" {
+	secret := p.webhookSecret()
+	if secret == "" {
 		// Verifying with an empty secret would accept payloads anyone signed.
 		return WebhookEvent{}, errors.New("stripe: parse webhook: no webhook secret configured")
 	}
-	ev, err := webhook.ConstructEventWithOptions(payload, signatureHeader, p.webhookSecret, webhook.ConstructEventOptions{
+	ev, err := webhook.ConstructEventWithOptions(payload, signatureHeader, secret, webhook.ConstructEventOptions{
 		// The webhook endpoint's API version is set in Stripe's dashboard
 		// and may differ from the 2023-10-16 that stripe-go v76 is made
 		// for. Refusing such events would make Stripe retry them for days

@@ -93,3 +93,21 @@ func TestParseWebhook_InvalidSignature(t *testing.T) {
 		}
 	})
 }
+
+// A webhook secret rotated in Key Vault is used at the next event, without
+// a new Provider.
+func TestParseWebhook_RotatedSecret(t *testing.T) {
+	secret := whsec
+	p := shopstripe.New(shopstripe.Config{SecretKey: "sk_test_x", WebhookSecretFunc: func() string { return secret }})
+	payload := event("payment_intent.succeeded", "2023-10-16", `{"id":"pi_1","object":"payment_intent","status":"succeeded"}`)
+	if _, err := p.ParseWebhook(payload, sign(payload, whsec, time.Now())); err != nil {
+		t.Fatalf("before rotation: %v", err)
+	}
+	secret = "whsec_rotated"
+	if _, err := p.ParseWebhook(payload, sign(payload, whsec, time.Now())); err == nil {
+		t.Error("signed with the old secret after rotation: got nil error, want invalid_signature")
+	}
+	if _, err := p.ParseWebhook(payload, sign(payload, "whsec_rotated", time.Now())); err != nil {
+		t.Errorf("signed with the rotated secret: %v", err)
+	}
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"shopfn/handler/sqlite"
+	"shopfn/handler/sqlserver"
+	"shopfn/handler/sqlstore"
+)
+
+// openRelational opens the relational store SHOPFN_SQL names: the embedded
+// SQLite file m.db, or SQL Server at SQLSERVER_DSN, whose schema it first
+// brings up to date (safe with many instances starting at once).
+func (m *Main) openRelational(ctx context.Context) (*sqlstore.DB, error) {
+	switch m.Config.SQL {
+	case "sqlserver":
+		db, err := sqlserver.Open(ctx, m.Config.SQLServerDSN)
+		if err != nil {
+			return nil, err
+		}
+		m.sqlDB = db
+		applied, err := sqlserver.Migrate(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		if len(applied) > 0 {
+			m.Logger.Info("applied SQL Server migrations", "migrations", applied)
+		}
+		return sqlstore.New(db, db, sqlserver.Dialect), nil
+	default:
+		return sqlstore.New(m.db.Write, m.db.Read, sqlite.Dialect), nil
+	}
+}
+
+// migrate is `handler migrate`: it applies the SQL Server migrations and
+// exits, for a deployment step that runs before the new code starts.
+func migrate(ctx context.Context, cfg Config, out io.Writer) error {
+	if cfg.SQL != "sqlserver" {
+		return fmt.Errorf("SHOPFN_SQL is %q: migrate applies to SHOPFN_SQL=sqlserver (SQLite creates its tables at start)", cfg.SQL)
+	}
+	db, err := sqlserver.Open(ctx, cfg.SQLServerDSN)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := sqlserver.Migrate(ctx, db)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(out, "shopfn migrate: the schema is up to date")
+	}
+	for _, name := range applied {
+		fmt.Fprintln(out, "shopfn migrate: applied", name)
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+package sqlite
+
+// documentSchema holds the catalog, the carts and the embedded queue.
+var documentSchema = []string{
+	`CREATE TABLE IF NOT EXISTS products (
+		id       TEXT PRIMARY KEY,
+		handle   TEXT NOT NULL UNIQUE,
+		category TEXT NOT NULL,
+		status   TEXT NOT NULL,
+		search   TEXT NOT NULL,
+		version  INTEGER NOT NULL,
+		doc      TEXT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS products_status_category ON products (status, category, id)`,
+	`CREATE TABLE IF NOT EXISTS variants (
+		sku        TEXT PRIMARY KEY,
+		product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE
+	)`,
+	`CREATE INDEX IF NOT EXISTS variants_product ON variants (product_id)`,
+	`CREATE TABLE IF NOT EXISTS carts (
+		id         TEXT PRIMARY KEY,
+		version    INTEGER NOT NULL,
+		expires_at INTEGER NOT NULL,
+		doc        TEXT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS carts_expires_at ON carts (expires_at)`,
+	// The embedded queue (queue.go). Times are Unix nanoseconds. visible_at
+	// is when a message is next due: its scheduled time, or its lock expiry.
+	`CREATE TABLE IF NOT EXISTS queue_messages (
+		seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+		queue          TEXT NOT NULL,
+		message_id     TEXT NOT NULL,
+		type           TEXT NOT NULL,
+		body           BLOB,
+		attributes     TEXT,
+		enqueued_at    INTEGER NOT NULL,
+		scheduled_at   INTEGER,
+		visible_at     INTEGER NOT NULL,
+		delivery_count INTEGER NOT NULL DEFAULT 0,
+		lock_token     TEXT
+	)`,
+	`CREATE INDEX IF NOT EXISTS queue_messages_due ON queue_messages (queue, visible_at, seq)`,
+	`CREATE UNIQUE INDEX IF NOT EXISTS queue_messages_lock ON queue_messages (lock_token)`,
+	`CREATE TABLE IF NOT EXISTS queue_deadletters (
+		seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+		queue            TEXT NOT NULL,
+		message_id       TEXT NOT NULL,
+		type             TEXT NOT NULL,
+		body             BLOB,
+		attributes       TEXT,
+		delivery_count   INTEGER NOT NULL,
+		reason           TEXT NOT NULL,
+		enqueued_at      INTEGER NOT NULL,
+		dead_lettered_at INTEGER NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS queue_deadletters_queue ON queue_deadletters (queue, seq)`,
+	`CREATE TABLE IF NOT EXISTS queue_dedup (
+		queue       TEXT NOT NULL,
+		message_id  TEXT NOT NULL,
+		accepted_at INTEGER NOT NULL,
+		PRIMARY KEY (queue, message_id)
+	) WITHOUT ROWID`,
+	`CREATE INDEX IF NOT EXISTS queue_dedup_accepted ON queue_dedup (accepted_at)`,
+}
+
+// addedColumns are columns added to tables after their first release: a
+// file made before gets them at open.
+var addedColumns = []struct{ table, column, decl string }{
+	{"queue_messages", "attributes", "TEXT"},
+	{"queue_deadletters", "attributes", "TEXT"},
+	// A file made before committed stock and fulfilment gets their columns.
+	{"inventory", "committed", "INTEGER NOT NULL DEFAULT 0 CHECK (committed >= 0)"},
+	{"orders", "fulfilled_at", "INTEGER NOT NULL DEFAULT 0"},
+}
+
+// relationalSchema holds the tables package sqlstore writes: inventory,
+// checkouts, reservations, the outbox and orders. Times are Unix nanoseconds.
+var relationalSchema = []string{
+	`CREATE TABLE IF NOT EXISTS inventory (
+		sku        TEXT PRIMARY KEY,
+		on_hand    INTEGER NOT NULL CHECK (on_hand >= 0),
+		reserved   INTEGER NOT NULL CHECK (reserved >= 0),
+		committed  INTEGER NOT NULL DEFAULT 0 CHECK (committed >= 0),
+		updated_at INTEGER NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS stock_sources (
+		sku      TEXT NOT NULL,
+		source   TEXT NOT NULL,
+		sequence INTEGER NOT NULL,
+		PRIMARY KEY (sku, source)
+	)`,
+	`CREATE TABLE IF NOT EXISTS checkouts (
+		id              TEXT PRIMARY KEY,
+		idempotency_key TEXT NOT NULL UNIQUE,
+		order_id        TEXT NOT NULL UNIQUE,
+		status          TEXT NOT NULL,
+		payment_id      TEXT NOT NULL,
+		next_action     TEXT NOT NULL,
+		lease_until     INTEGER NOT NULL,
+		response_status INTEGER NOT NULL,
+		response_body   BLOB,
+		reserved_until  INTEGER NOT NULL,
+		created_at      INTEGER NOT NULL,
+		updated_at      INTEGER NOT NULL,
+		doc             TEXT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS checkouts_status ON checkouts (status, reserved_until)`,
+	`CREATE TABLE IF NOT EXISTS reservations (
+		checkout_id TEXT NOT NULL,
+		sku         TEXT NOT NULL,
+		quantity    INTEGER NOT NULL,
+		status      TEXT NOT NULL,
+		PRIMARY KEY (checkout_id, sku)
+	)`,
+	`CREATE TABLE IF NOT EXISTS outbox (
+		seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+		queue        TEXT NOT NULL,
+		message_id   TEXT NOT NULL,
+		type         TEXT NOT NULL,
+		body         BLOB NOT NULL,
+		scheduled_at INTEGER NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS orders (
+		id           TEXT PRIMARY KEY,
+		checkout_id  TEXT NOT NULL UNIQUE,
+		status       TEXT NOT NULL,
+		restocked    INTEGER NOT NULL,
+		created_at   INTEGER NOT NULL,
+		cancelled_at INTEGER NOT NULL,
+		fulfilled_at INTEGER NOT NULL DEFAULT 0,
+		doc          TEXT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS orders_status ON orders (status, id)`,
+}
