@@ -220,7 +220,11 @@ func (c *contract) checkProblem(res *http.Response, body []byte, status int) str
 func describe(errs []*oaerrors.ValidationError) string {
 	var b strings.Builder
 	for _, e := range errs {
-		b.WriteString("\n\t" + e.Error())
+		if len(e.SchemaValidationErrors) == 0 {
+			b.WriteString("\n\t" + e.Error())
+			continue
+		}
+		b.WriteString("\n\t" + e.Message)
 		for _, f := range e.SchemaValidationErrors {
 			b.WriteString("\n\t\t" + f.Error())
 		}
