@@ -12,6 +12,7 @@ import (
 
 	"shopfn/handler/commerce"
 	"shopfn/handler/sqlserver"
+	"shopfn/handler/telemetry"
 )
 
 // Config is shopfn's configuration, read from environment variables (the
@@ -48,6 +49,9 @@ type Config struct {
 	StripeAPIBase       string
 	// ReservationTTL is how long a checkout holds stock before it is paid.
 	ReservationTTL time.Duration
+	// MaxActionCheckouts bounds the checkouts waiting for 3-D Secure
+	// (requires_action) that one client holds at once; 0 is unbounded.
+	MaxActionCheckouts int
 	// Shipping and Tax are flat amounts added to every order in the default
 	// currency (Currency), in minor units; ShippingBy and TaxBy hold them
 	// for other currencies.
@@ -71,6 +75,14 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the storefront
 	// routes ("*": any).
 	CORSOrigins []string
+
+	// LogLevel is SHOPFN_LOG_LEVEL: debug, info (default), warn or error.
+	LogLevel string
+	// MetricsAddr, when set, serves GET /metrics without a key on this
+	// address (pod-internal, for AKS's managed Prometheus).
+	MetricsAddr string
+	// Getenv reads the OTEL_* settings (telemetry.Config.Getenv).
+	Getenv func(string) string
 	// RateLimit is how many anonymous writes per second one client may send
 	// after a burst of RateBurst; zero turns rate limits off.
 	RateLimit float64
@@ -89,6 +101,10 @@ type Config struct {
 	// ServiceBusNamespace (Entra ID) or ServiceBusConnection (a connection
 	// string) reaches Service Bus; exactly one is set with Queue "servicebus".
 	ServiceBusNamespace, ServiceBusConnection string
+	// Documents names the catalog and cart store: "sqlite" or "cosmos";
+	// Cosmos reaches Cosmos DB.
+	Documents string
+	Cosmos    CosmosConfig
 }
 
 // Rate limit defaults, standalone (and on AKS). Under the Functions host
@@ -159,6 +175,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.ShippingBy = perCurrency("SHOPFN_SHIPPING_AMOUNTS")
 	cfg.TaxBy = perCurrency("SHOPFN_TAX_AMOUNTS")
 	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
+	cfg.MaxActionCheckouts = intSetting("SHOPFN_MAX_ACTION_CHECKOUTS", 3, 0, 1000)
 	cfg.RetryBackoff = time.Duration(intSetting("SHOPFN_RETRY_BACKOFF_SECONDS", 1, 0, 60)) * time.Second
 	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
 	var err error
@@ -175,6 +192,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		default:
 			bad("SHOPFN_CORS_ORIGINS", "%q is not * or an origin such as https://shop.example", o)
 		}
+	}
+	cfg.LogLevel, cfg.MetricsAddr, cfg.Getenv = get("SHOPFN_LOG_LEVEL", "info"), get("SHOPFN_METRICS_ADDR", ""), getenv
+	if _, err := telemetry.ParseLevel(cfg.LogLevel); err != nil {
+		bad("SHOPFN_LOG_LEVEL", "%q is not debug, info, warn or error", cfg.LogLevel)
 	}
 	rate := defaultRateLimit
 	if cfg.UnderHost {
@@ -282,6 +303,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	default:
 		bad("SHOPFN_QUEUE", "%q is not embedded or servicebus", cfg.Queue)
 	}
+	loadDocuments(&cfg, get, bad)
 	seed := get("SHOPFN_SEED", "true")
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {
 		bad("SHOPFN_SEED", "%q is not true or false", seed)

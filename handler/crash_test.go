@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,6 +164,19 @@ func crashRun(t *testing.T, env ...string) {
 	rig.checkOrderList(ledger)
 	rig.checkStock(ledger, placed)
 	rig.checkDeadLetters()
+	rig.checkCharges()
+}
+
+// checkCharges checks, on the binary's own file, that every successful
+// charge is one placed order or one recorded refund.
+func (r *crashRig) checkCharges() {
+	r.t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(r.dataDir, "shopfn.db")+"?mode=ro&_pragma=busy_timeout(10000)")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer db.Close()
+	r.t.Logf("%d successful charges, each one placed order or one recorded refund", moneyWantChargesSettled(r.t, db))
 }
 
 // crashRig is the binary under test across its restarts.
@@ -174,12 +189,15 @@ type crashRig struct {
 	cmd    *exec.Cmd
 	exited chan error
 	client *http.Client
+	// dataDir holds the binary's SQLite file, read at the end.
+	dataDir string
 }
 
 func crashNewRig(t *testing.T, extra ...string) *crashRig {
 	t.Helper()
 	bin := mustBuildBinary(t)
 	port := freePort(t)
+	dataDir := t.TempDir()
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "SHOPFN_") && !strings.HasPrefix(kv, "FUNCTIONS_") && !strings.HasPrefix(kv, "STRIPE_") &&
@@ -189,14 +207,16 @@ func crashNewRig(t *testing.T, extra ...string) *crashRig {
 	}
 	env = append(env,
 		"SHOPFN_ADDR=127.0.0.1:"+strconv.Itoa(port),
-		"SHOPFN_DATA_DIR="+t.TempDir(),
+		"SHOPFN_DATA_DIR="+dataDir,
 		"SHOPFN_ADMIN_KEY="+crashAdminKey,
 		"SHOPFN_SEED=false",
 		"SHOPFN_RATE_LIMIT=0", // the load comes from one address
 		"RESERVATION_TTL_MINUTES=1",
+		"SHOPFN_MAX_ACTION_CHECKOUTS=0", // every buyer here is one client address
 	)
 	env = append(env, extra...)
-	r := &crashRig{t: t, bin: bin, env: env, base: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}}
+	env = append(env, testDocumentsEnv()...)
+	r := &crashRig{t: t, bin: bin, env: env, base: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}, dataDir: dataDir}
 	watchContract(t, r.base)
 	t.Cleanup(func() {
 		if r.cmd != nil {

@@ -117,6 +117,9 @@ func moneyFlashSale(t *testing.T, start func(testing.TB, func(*Main)) e2eShop) {
 		t.Errorf("stock after the sale: got %+v, want %+v", got, want)
 	}
 	s.moneyWantStockMatchesOrders(t, "MNY-FLASH", 20, 0)
+	if got := moneyWantChargesSettled(t, s.db.Read); got != len(paid) {
+		t.Errorf("charges in the ledger: got %d, want %d", got, len(paid))
+	}
 }
 
 func TestE2EFlashSaleMultiSKU(t *testing.T) {
@@ -308,6 +311,7 @@ func moneyRedelivery(t *testing.T, middleware func(Handler) Handler, start func(
 	if diff := cmp.Diff(want, byCheckout); diff != "" {
 		t.Errorf("orders by checkout (-want +got):\n%s", diff)
 	}
+	moneyWantChargesSettled(t, s.db.Read)
 	if got := s.moneyCharges(t); got != len(paid) {
 		t.Errorf("charges: got %d, want %d", got, len(paid))
 	}

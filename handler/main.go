@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
 	"shopfn/handler/api"
 	"shopfn/handler/cache"
 	"shopfn/handler/cart"
@@ -31,6 +33,7 @@ import (
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/stripe"
+	"shopfn/handler/telemetry"
 	"shopfn/handler/testpay"
 	"shopfn/handler/worker"
 )
@@ -50,7 +53,23 @@ func main() {
 		}
 		return
 	}
-	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	// JSON under the Functions host, on AKS and in any pipe; text on a terminal.
+	fi, _ := os.Stderr.Stat()
+	asJSON := cfg.UnderHost || fi == nil || fi.Mode()&os.ModeCharDevice == 0
+	logger, err := telemetry.NewLogger(os.Stderr, telemetry.LogConfig{Level: cfg.LogLevel, JSON: asJSON})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shopfn:", err)
+		os.Exit(2)
+	}
+	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: logger}
+	if !cfg.UnderHost { // the host records requests itself
+		access := telemetry.NewWriter(os.Stderr, 200*time.Millisecond)
+		defer access.Close()
+		if m.AccessLog, err = telemetry.NewLogger(access, telemetry.LogConfig{Level: cfg.LogLevel, JSON: asJSON}); err != nil {
+			fmt.Fprintln(os.Stderr, "shopfn:", err)
+			os.Exit(2)
+		}
+	}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "shopfn:", err)
 		m.Close()
@@ -68,22 +87,34 @@ type Main struct {
 	Config Config
 	Stdout io.Writer
 	Logger *slog.Logger
+	// AccessLog, when set, gets a line per HTTP request.
+	AccessLog *slog.Logger
+	// Telemetry configures traces and metrics; tests add in-memory
+	// exporters. Its Getenv defaults to Config.Getenv.
+	Telemetry telemetry.Config
 	// Now is the clock; nil means time.Now. Tests set it to move time.
 	Now func() time.Time
 
-	db       *sqlite.DB
-	sqlDB    *sql.DB // SQL Server, when SHOPFN_SQL=sqlserver
-	rel      *sqlstore.DB
-	lock     *sqlite.DirLock
-	listener net.Listener
-	server   *http.Server
-	served   chan error
-	cancel   context.CancelFunc
-	workers  sync.WaitGroup
+	db        *sqlite.DB
+	sqlDB     *sql.DB // SQL Server, when SHOPFN_SQL=sqlserver
+	rel       *sqlstore.DB
+	lock      *sqlite.DirLock
+	tel       *telemetry.Telemetry
+	metrics   *http.Server // SHOPFN_METRICS_ADDR
+	metricsLn net.Listener
+	listener  net.Listener
+	server    *http.Server
+	served    chan error
+	cancel    context.CancelFunc
+	workers   sync.WaitGroup
 
 	// Middleware, when set, wraps the queue functions as the dispatcher
 	// calls them; tests use it to deliver messages twice or out of order.
 	Middleware func(Handler) Handler
+
+	// CosmosPolicies run on every HTTP request to Cosmos DB; benchmarks
+	// count requests with one.
+	CosmosPolicies []policy.Policy
 
 	// Queue is the embedded queue (nil with Service Bus); Payments the
 	// payment provider.
@@ -120,6 +151,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	var err error
+	tcfg := m.Telemetry
+	if tcfg.Getenv == nil {
+		tcfg.Getenv = cfg.Getenv
+	}
+	if m.tel, err = telemetry.New(ctx, tcfg); err != nil {
+		return err
+	}
+	metrics := m.tel.Metrics()
 	if m.lock, err = sqlite.LockDir(cfg.DataDir); err != nil {
 		return err
 	}
@@ -130,11 +169,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	rel := m.rel
-	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
-	carts, err := sqlite.NewCartStore(ctx, m.db)
+	rel.Observe = metrics.StoreCall
+	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies)
 	if err != nil {
 		return err
 	}
+	catalog := cache.NewCatalog(docs.Catalog, cfg.CatalogCacheTTL, m.Now)
+	catalog.Metrics = metrics
+	carts := docs.Carts
 	inventory, err := sqlstore.NewInventoryStore(ctx, rel)
 	if err != nil {
 		return err
@@ -153,12 +195,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	carter := cart.NewService(carts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
+	checkouts := sqlstore.NewCheckoutStore(rel)
+	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
 
 	// The money path: checkouts and orders in the relational store, the
 	// embedded queue, the relay that publishes the outbox to it, and the
 	// dispatcher that feeds its messages to the queue functions.
-	checkouts := sqlstore.NewCheckoutStore(rel)
 	if cfg.SQL != "sqlserver" {
 		// The embedded store belongs to this one process: the claims it
 		// finds were left by a process that is gone. On a shared database
@@ -166,6 +208,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := checkouts.ReleaseLeases(ctx); err != nil {
 			return err
 		}
+	}
+	if err := metrics.ObserveOutbox(checkouts.Backlog, m.Now); err != nil {
+		return err
 	}
 	orders := sqlstore.NewOrderStore(rel)
 	if err := m.openQueue(ctx); err != nil {
@@ -180,6 +225,7 @@ func (m *Main) Run(ctx context.Context) error {
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
 		CORSOrigins: cfg.CORSOrigins,
 		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
+		Telemetry: m.tel, AccessLog: m.AccessLog,
 	}
 	if secrets != nil { // read on every use, so that a rotated secret applies at once
 		stripeCfg.SecretKeyFunc = secrets.Func(keyvault.StripeSecretKey)
@@ -207,9 +253,14 @@ func (m *Main) Run(ctx context.Context) error {
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
+		MaxHeld:    cfg.MaxActionCheckouts,
+		Publishing: m.tel.Publishing, Metrics: metrics,
 	}, m.Logger)
-	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now}
-	var handle Handler = functions.Handle
+	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics}
+	// Every delivery, from the dispatcher or the Functions host, runs in a
+	// span that continues its message's trace, and is counted.
+	traced := m.tel.Consume(functions.Handle, cfg.MaxDeliveries)
+	var handle Handler = traced
 	if m.Middleware != nil {
 		handle = m.Middleware(handle)
 	}
@@ -224,7 +275,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		DeadLetters: m.queue.DeadLetters, Functions: functions.Handle,
+		DeadLetters: m.queue.DeadLetters, Functions: traced,
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)
 			if err == nil {
@@ -253,6 +304,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
+	if cfg.MetricsAddr != "" {
+		if err := m.serveMetrics(cfg.MetricsAddr); err != nil {
+			return err
+		}
+	}
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -260,9 +316,12 @@ func (m *Main) Run(ctx context.Context) error {
 		m.workers.Add(1)
 		go func() { defer m.workers.Done(); secrets.Run(bg, secretRefresh) }()
 	}
-	m.workers.Add(3)
+	if docs.Sweep {
+		m.workers.Add(1)
+		go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
+	}
+	m.workers.Add(2)
 	go func() { defer m.workers.Done(); m.Sweeper.Run(bg, time.Minute) }()
-	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
 	go func() { defer m.workers.Done(); relay.Run(bg) }()
 	if !(cfg.UnderHost && cfg.Queue == "servicebus") { // there the host's triggers call the functions
 		m.workers.Add(1)
@@ -303,6 +362,18 @@ func (m *Main) Close() error {
 		m.cancel()
 		m.workers.Wait()
 	}
+	if m.metrics != nil {
+		if err := m.metrics.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("metrics: %w", err))
+		}
+	}
+	if m.tel != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := m.tel.Shutdown(ctx); err != nil {
+			m.Logger.Warn("telemetry shutdown", "err", err)
+		}
+	}
 	if m.closeQueue != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -331,6 +402,30 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
+// serveMetrics serves GET /metrics without a key on addr, for a scraper
+// inside the cluster; the main address serves it behind the admin key.
+func (m *Main) serveMetrics(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on SHOPFN_METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.tel.Scrape())
+	m.metrics, m.metricsLn = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln
+	go m.metrics.Serve(ln)
+	fmt.Fprintf(m.Stdout, "shopfn: metrics on http://%s/metrics\n", ln.Addr())
+	return nil
+}
+
+// MetricsAddr returns the address of the keyless metrics listener, or ""
+// when SHOPFN_METRICS_ADDR is not set.
+func (m *Main) MetricsAddr() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return m.metricsLn.Addr().String()
+}
+
 // openQueue opens the queues Config.Queue names: the embedded queue in the
 // SQLite file, or Service Bus.
 func (m *Main) openQueue(ctx context.Context) error {
@@ -356,7 +451,7 @@ func (m *Main) openQueue(ctx context.Context) error {
 
 // sweepCarts deletes expired carts every ten minutes. Reads already treat an
 // expired cart as gone; this reclaims the space.
-func (m *Main) sweepCarts(ctx context.Context, carts *sqlite.CartStore) {
+func (m *Main) sweepCarts(ctx context.Context, carts commerce.CartStore) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {

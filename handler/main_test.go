@@ -19,13 +19,18 @@ import (
 )
 
 // TestMain checks every response of the programs under test against the
-// OpenAPI document (contract_test.go), starts the Service Bus peer, runs the
-// tests, stops the peer, fails the run when a response broke the document
-// or, after a full run, when a documented operation was never exercised,
-// and removes the binary that mustBuildBinary built.
+// OpenAPI document (contract_test.go), starts the test documents store and
+// the Service Bus peer, runs the tests, stops the peers, fails the run when
+// a response broke the document or, after a full run, when a documented
+// operation was never exercised, and removes the binary that
+// mustBuildBinary built.
 func TestMain(m *testing.M) {
 	http.DefaultClient.Transport = contractTransport{http.DefaultTransport}
-	var err error
+	stop, err := startTestDocuments()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	if sbPeer, err = sbpeertest.Start(30*time.Second, 10); err != nil {
 		if os.Getenv("SHOPFN_REQUIRE_PEERS") == "1" {
 			fmt.Fprintf(os.Stderr, "handler: the Service Bus peer is required (SHOPFN_REQUIRE_PEERS=1): %v\n", err)
@@ -37,6 +42,7 @@ func TestMain(m *testing.M) {
 	if sbPeer != nil {
 		sbPeer.Stop()
 	}
+	stop()
 	full := flag.Lookup("test.run").Value.String() == "" && !testing.Short()
 	if !checkContractCoverage(full) && code == 0 {
 		code = 1
@@ -95,12 +101,14 @@ func MustRunMain(tb testing.TB, seed bool) *Program {
 
 // NewTestConfig returns the configuration MustRunMain uses.
 func NewTestConfig(tb testing.TB, seed bool) Config {
-	return Config{
+	cfg := Config{
 		Addr: "127.0.0.1:0", DataDir: tb.TempDir(), AdminKey: testAdminKey,
 		CartTTL: 72 * time.Hour, Seed: seed, Currency: "USD", CatalogCacheTTL: time.Second,
 		Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8, SQL: "sqlite",
 		RetryBackoff: 0, // the clock stands still: a test that wants backoff sets it and advances the clock
 	}
+	useTestDocuments(&cfg)
+	return cfg
 }
 
 // MustRunMainWith is MustRunMain with a chance to change the Main before it

@@ -2,10 +2,12 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
+	"shopfn/handler/telemetry"
 )
 
 // parseCheckout decodes the body of POST /api/checkout.
@@ -41,11 +43,15 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.Checkout.Checkout(r.Context(), req, key)
+	out, err := s.Checkout.Checkout(r.Context(), req, key, s.ClientKey(r))
 	if err != nil {
+		s.cfg.Telemetry.Metrics().Checkout(checkoutOutcome(nil, err))
 		return err
 	}
 	c := out.Checkout
+	if out.Replay == nil {
+		s.cfg.Telemetry.Metrics().Checkout(checkoutOutcome(c, nil))
+	}
 	if out.Replay != nil {
 		s.writeStored(w, c, out.Replay)
 		return nil
@@ -55,8 +61,12 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	status, resp := FirstResponse(c)
-	if c.Status == commerce.CheckoutPending {
-		writeBody(w, status, resp) // not decided yet: not the response to replay
+	switch c.Status {
+	case commerce.CheckoutPending, commerce.CheckoutExpired, commerce.CheckoutFailed, commerce.CheckoutRefunded:
+		// Not decided yet, or an answer a late settlement can contradict
+		// (a payment still processing at expiry may yet be paid): never
+		// the response to replay.
+		s.writeStored(w, c, &commerce.StoredResponse{Status: status, Body: resp})
 		return nil
 	}
 	if err := s.Checkout.Remember(r.Context(), c.ID, status, resp); err != nil {
@@ -98,6 +108,10 @@ func renderCheckout(c *commerce.Checkout, paidStatus int) (int, []byte) {
 		status, res.NextAction = http.StatusOK, c.NextAction
 	case commerce.CheckoutPending:
 		status, res.Status = http.StatusAccepted, "processing"
+	case commerce.CheckoutFailed:
+		return problemBody(http.StatusServiceUnavailable, &commerce.Error{Code: commerce.CodePaymentUnavailable, Message: "the payment provider could not be asked; nothing is reserved; retry the checkout with the same Idempotency-Key"})
+	case commerce.CheckoutRefunded:
+		return problemBody(http.StatusConflict, &commerce.Error{Code: commerce.CodeCheckoutRefunded, Message: "the payment succeeded after the reservation expired and the items were gone; it was refunded in full"})
 	case commerce.CheckoutDeclined:
 		detail := "the payment was declined"
 		if code, _ := c.NextAction["declineCode"].(string); code != "" {
@@ -123,4 +137,31 @@ func (s *Server) confirmCheckout(w http.ResponseWriter, r *http.Request) error {
 	status, body := renderCheckout(c, http.StatusOK)
 	s.writeStored(w, c, &commerce.StoredResponse{Status: status, Body: body})
 	return nil
+}
+
+// checkoutOutcome names what a checkout request came to, for
+// shopfn_checkouts_total. A replayed request is not counted again.
+func checkoutOutcome(c *commerce.Checkout, err error) string {
+	if err != nil {
+		switch code := commerce.ErrorCode(err); code {
+		case commerce.CodeInsufficientStock, telemetry.OutcomeCartClosed, telemetry.OutcomePriceChanged:
+			return code
+		}
+		var e *commerce.Error
+		if errors.As(err, &e) && statusByKind[e.Kind] < 500 {
+			return telemetry.OutcomeRejected
+		}
+		return telemetry.OutcomeError
+	}
+	switch c.Status {
+	case commerce.CheckoutPaid:
+		return telemetry.OutcomePaid
+	case commerce.CheckoutRequiresAction:
+		return telemetry.OutcomeRequiresAction
+	case commerce.CheckoutPending:
+		return telemetry.OutcomeProcessing
+	case commerce.CheckoutDeclined:
+		return telemetry.OutcomeDeclined
+	}
+	return telemetry.OutcomeError
 }

@@ -71,6 +71,9 @@ var addedColumns = []struct{ table, column, decl string }{
 	// A file made before committed stock and fulfilment gets their columns.
 	{"inventory", "committed", "INTEGER NOT NULL DEFAULT 0 CHECK (committed >= 0)"},
 	{"orders", "fulfilled_at", "INTEGER NOT NULL DEFAULT 0"},
+	// The outbox's trace attributes and write time (telemetry).
+	{"outbox", "attributes", "TEXT"},
+	{"outbox", "created_at", "INTEGER NOT NULL DEFAULT 0"},
 }
 
 // relationalSchema holds the tables package sqlstore writes: inventory,
@@ -112,13 +115,25 @@ var relationalSchema = []string{
 		status      TEXT NOT NULL,
 		PRIMARY KEY (checkout_id, sku)
 	)`,
+	`CREATE TABLE IF NOT EXISTS cart_checkouts (
+		cart_id     TEXT PRIMARY KEY,
+		checkout_id TEXT NOT NULL UNIQUE
+	)`,
+	`CREATE TABLE IF NOT EXISTS client_slots (
+		client      TEXT NOT NULL,
+		slot        INTEGER NOT NULL,
+		checkout_id TEXT NOT NULL UNIQUE,
+		PRIMARY KEY (client, slot)
+	)`,
 	`CREATE TABLE IF NOT EXISTS outbox (
 		seq          INTEGER PRIMARY KEY AUTOINCREMENT,
 		queue        TEXT NOT NULL,
 		message_id   TEXT NOT NULL,
 		type         TEXT NOT NULL,
 		body         BLOB NOT NULL,
-		scheduled_at INTEGER NOT NULL
+		scheduled_at INTEGER NOT NULL,
+		attributes   TEXT,
+		created_at   INTEGER NOT NULL DEFAULT 0
 	)`,
 	`CREATE TABLE IF NOT EXISTS orders (
 		id           TEXT PRIMARY KEY,

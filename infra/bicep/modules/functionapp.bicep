@@ -156,6 +156,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SHOPFN_QUEUE_CONCURRENCY: '8'
     SHOPFN_RATE_LIMIT: '10'
     SHOPFN_RATE_BURST: '20'
+    SHOPFN_MAX_ACTION_CHECKOUTS: '3'
     SHOPFN_TRUSTED_PROXIES: '127.0.0.1/32,::1/128'
     SHOPFN_LOG_LEVEL: 'info'
     OTEL_SERVICE_NAME: 'shopfn'
