@@ -119,3 +119,17 @@ func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// TestE2EMetricsUnderHostPrefix checks that /api/metrics, the scrape
+// where the Functions host forwards only /api/..., answers as /metrics
+// does, and only with the admin key.
+func TestE2EMetricsUnderHostPrefix(t *testing.T) {
+	m := MustRunMain(t, false)
+	plain, prefixed := m.Admin(t, "GET", "/metrics", nil), m.Admin(t, "GET", "/api/metrics", nil)
+	if plain.Status != prefixed.Status || plain.Header.Get("Content-Type") != prefixed.Header.Get("Content-Type") {
+		t.Errorf("GET /api/metrics: got %d %q, want %d %q as GET /metrics", prefixed.Status, prefixed.Header.Get("Content-Type"), plain.Status, plain.Header.Get("Content-Type"))
+	}
+	if res := m.Do(t, "GET", "/api/metrics", nil); res.Status != 401 {
+		t.Errorf("GET /api/metrics without the key: got %d, want 401", res.Status)
+	}
+}
