@@ -32,7 +32,7 @@ func BenchmarkTelemetry(b *testing.B) {
 			m.Telemetry.Getenv = func(k string) string { return env[k] }
 			w := telemetry.NewWriter(io.Discard, 200*time.Millisecond)
 			b.Cleanup(func() { w.Close() })
-			m.AccessLog, _ = telemetry.NewLogger(w, telemetry.LogConfig{JSON: true})
+			m.AccessLog, _ = telemetry.NewAccessLog(w, telemetry.LogConfig{JSON: true})
 		}},
 	}
 	for _, mode := range modes {

@@ -90,7 +90,7 @@ type Config struct {
 	Telemetry *telemetry.Telemetry
 	// AccessLog, when set, gets one line per request. Under the Functions
 	// host it is nil: the host records requests already.
-	AccessLog *slog.Logger
+	AccessLog *telemetry.AccessLog
 	// CacheBytes bounds the catalog response cache; zero means
 	// DefaultCacheBytes.
 	CacheBytes int64
