@@ -49,7 +49,9 @@ func (rs *RouteSpans) Start(r *http.Request) (*http.Request, trace.Span) {
 	}
 	t := rs.t
 	ctx := r.Context()
-	if r.Header.Get("traceparent") != "" {
+	// The canonical key, looked up directly: Header.Get("traceparent")
+	// would allocate the canonical form on every request.
+	if len(r.Header["Traceparent"]) > 0 {
 		ctx = t.prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
 	} else if !t.tracing {
 		return r, nil // nothing to record, nothing to carry on
