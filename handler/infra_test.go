@@ -16,10 +16,7 @@ import (
 // in progress adds them. The list must only shrink: the test fails when
 // LoadConfig reads a name still listed here, so remove it then.
 var pendingSettings = map[string]bool{
-	"COSMOS_ENDPOINT": true, // data adapters: Cosmos DB
-	"COSMOS_DATABASE": true,
-	"COSMOS_KEY":      true,
-	"SHOPFN_ROLE":     true, // runtime roles (api, worker)
+	"SHOPFN_ROLE": true, // runtime roles (api, worker)
 }
 
 // platformSettings are set by the infrastructure for someone other than

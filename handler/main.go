@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
 	"shopfn/handler/api"
 	"shopfn/handler/cache"
 	"shopfn/handler/cart"
@@ -110,6 +112,10 @@ type Main struct {
 	// calls them; tests use it to deliver messages twice or out of order.
 	Middleware func(Handler) Handler
 
+	// CosmosPolicies run on every HTTP request to Cosmos DB; benchmarks
+	// count requests with one.
+	CosmosPolicies []policy.Policy
+
 	// Queue is the embedded queue (nil with Service Bus); Payments the
 	// payment provider.
 	Queue    *sqlite.Queue
@@ -164,12 +170,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	rel := m.rel
 	rel.Observe = metrics.StoreCall
-	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
-	catalog.Metrics = metrics
-	carts, err := sqlite.NewCartStore(ctx, m.db)
+	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies)
 	if err != nil {
 		return err
 	}
+	catalog := cache.NewCatalog(docs.Catalog, cfg.CatalogCacheTTL, m.Now)
+	catalog.Metrics = metrics
+	carts := docs.Carts
 	inventory, err := sqlstore.NewInventoryStore(ctx, rel)
 	if err != nil {
 		return err
@@ -309,9 +316,12 @@ func (m *Main) Run(ctx context.Context) error {
 		m.workers.Add(1)
 		go func() { defer m.workers.Done(); secrets.Run(bg, secretRefresh) }()
 	}
-	m.workers.Add(3)
+	if docs.Sweep {
+		m.workers.Add(1)
+		go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
+	}
+	m.workers.Add(2)
 	go func() { defer m.workers.Done(); m.Sweeper.Run(bg, time.Minute) }()
-	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
 	go func() { defer m.workers.Done(); relay.Run(bg) }()
 	if !(cfg.UnderHost && cfg.Queue == "servicebus") { // there the host's triggers call the functions
 		m.workers.Add(1)
@@ -441,7 +451,7 @@ func (m *Main) openQueue(ctx context.Context) error {
 
 // sweepCarts deletes expired carts every ten minutes. Reads already treat an
 // expired cart as gone; this reclaims the space.
-func (m *Main) sweepCarts(ctx context.Context, carts *sqlite.CartStore) {
+func (m *Main) sweepCarts(ctx context.Context, carts commerce.CartStore) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
