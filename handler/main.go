@@ -275,7 +275,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		DeadLetters: m.queue.DeadLetters, Functions: traced,
+		DeadLetters: m.queue.DeadLetters, Functions: traced, HostRetry: m.hostRetry(),
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)
 			if err == nil {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -110,9 +111,25 @@ func metaProperties(meta map[string]json.RawMessage) map[string]string {
 	return nil
 }
 
+// HostRetry redelivers later a Service Bus message whose queue function
+// failed under the Functions host (servicebus.HostRetry).
+type HostRetry interface {
+	// Lineage folds a redelivery copy's original ID and earlier
+	// deliveries, carried in its application properties, back into m.
+	Lineage(m commerce.Message) commerce.Message
+	// MaxDeliveryCount is how many deliveries a message gets in all.
+	MaxDeliveryCount() int
+	// Retry schedules a copy of m due after a backoff.
+	Retry(ctx context.Context, queue string, m commerce.Message) error
+}
+
 // invoke serves a queue function to the Functions host: 200 when the
 // message was handled, 500 when it was not, so that the host abandons it
-// and Service Bus redelivers it, or dead-letters it in the end.
+// and Service Bus redelivers it, or dead-letters it in the end. With
+// HostRetry (Service Bus), a failed message with deliveries left is
+// rescheduled instead and answered 200, so that the host completes the
+// original; a copy past its last allowed delivery is answered 500
+// without running the function, until Service Bus dead-letters it.
 func (s *Server) invoke(queue string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		body, err := readBody(w, r)
@@ -123,21 +140,41 @@ func (s *Server) invoke(queue string) func(http.ResponseWriter, *http.Request) e
 		if err != nil {
 			return err
 		}
+		if s.HostRetry != nil {
+			m = s.HostRetry.Lineage(m)
+		}
 		res := invocationResult{Outputs: map[string]any{}, Logs: []string{}}
-		status := http.StatusOK
 		trace := ""
 		if id := telemetry.TraceID(m); id != "" {
 			trace = " trace_id=" + id // the host's invocation log joins the checkout's trace
 		}
-		if err := s.Functions(r.Context(), queue, m); err != nil {
-			s.log.WarnContext(r.Context(), "function failed", "queue", queue, "message", m.ID, "delivery", m.DeliveryCount, "err", err)
-			status = http.StatusInternalServerError
-			res.Logs = append(res.Logs, "failed: "+err.Error()+trace)
-		} else {
-			res.Logs = append(res.Logs, "handled "+m.Type+" "+m.ID+trace)
-		}
+		status, line := s.runFunction(r.Context(), queue, m)
+		res.Logs = append(res.Logs, line+trace)
 		out, _ := json.Marshal(res)
 		writeBody(w, status, out)
 		return nil
 	}
+}
+
+// runFunction runs queue's function on m and returns the status to answer
+// the host and a line for its log.
+func (s *Server) runFunction(ctx context.Context, queue string, m commerce.Message) (int, string) {
+	retry := s.HostRetry
+	if retry != nil && m.DeliveryCount > retry.MaxDeliveryCount() {
+		s.log.WarnContext(ctx, "message past its last delivery, left to dead-letter", "queue", queue, "message", m.ID, "delivery", m.DeliveryCount)
+		return http.StatusInternalServerError, "refused: delivery " + strconv.Itoa(m.DeliveryCount) + " of " + m.ID + " is past the last allowed, Service Bus dead-letters it"
+	}
+	err := s.Functions(ctx, queue, m)
+	if err == nil {
+		return http.StatusOK, "handled " + m.Type + " " + m.ID
+	}
+	s.log.WarnContext(ctx, "function failed", "queue", queue, "message", m.ID, "delivery", m.DeliveryCount, "err", err)
+	if retry == nil || m.DeliveryCount >= retry.MaxDeliveryCount() {
+		return http.StatusInternalServerError, "failed: " + err.Error()
+	}
+	if rerr := retry.Retry(ctx, queue, m); rerr != nil {
+		s.log.WarnContext(ctx, "redelivery not scheduled", "queue", queue, "message", m.ID, "err", rerr)
+		return http.StatusInternalServerError, "failed: " + err.Error() + "; redelivery not scheduled: " + rerr.Error()
+	}
+	return http.StatusOK, "failed, redelivery scheduled: " + err.Error()
 }

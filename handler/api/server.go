@@ -53,6 +53,9 @@ type Deps struct {
 	Redrive func(ctx context.Context, queue, messageID string) (commerce.Message, error)
 	// Functions runs a queue function on a message (worker.Functions.Handle).
 	Functions func(ctx context.Context, queue string, m commerce.Message) error
+	// HostRetry, when set (Service Bus), reschedules a message whose
+	// queue function failed under the Functions host, with a backoff.
+	HostRetry HostRetry
 	// StripeWebhook verifies and parses a Stripe webhook; nil when Stripe is
 	// not the payment provider.
 	StripeWebhook func(payload []byte, signature string) (eventType string, p commerce.Payment, err error)

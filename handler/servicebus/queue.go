@@ -184,15 +184,7 @@ func (q *Queue) redeliverLater(ctx context.Context, queue string, r *azservicebu
 	if err != nil {
 		return err
 	}
-	cp := m
-	cp.ID = m.ID + "#" + strconv.Itoa(m.DeliveryCount)
-	cp.ScheduledAt = time.Time{}
-	out := toSDK(cp)
-	out.ApplicationProperties = map[string]any{propOriginalID: m.ID, propDeliveries: strconv.Itoa(m.DeliveryCount)}
-	for k, v := range m.Attributes {
-		out.ApplicationProperties[k] = v
-	}
-	seqs, err := s.ScheduleMessages(ctx, []*azservicebus.Message{out}, q.opts.Now().Add(delay), nil)
+	seqs, err := s.ScheduleMessages(ctx, []*azservicebus.Message{redeliveryCopy(m)}, q.opts.Now().Add(delay), nil)
 	if err != nil {
 		return err
 	}
@@ -203,6 +195,25 @@ func (q *Queue) redeliverLater(ctx context.Context, queue string, r *azservicebu
 		return err
 	}
 	return nil
+}
+
+// redeliveryCopy returns the copy of m that redelivers it later: its
+// MessageID is m's with "#<deliveries>" appended, so that duplicate
+// detection does not drop it; its application properties are m's
+// attributes (traceparent among them) plus the original ID and the
+// deliveries so far, which fromSDK and Lineage fold back in.
+func redeliveryCopy(m commerce.Message) *azservicebus.Message {
+	cp := m
+	cp.ID = m.ID + "#" + strconv.Itoa(m.DeliveryCount)
+	cp.ScheduledAt = time.Time{}
+	out := toSDK(cp)
+	out.ApplicationProperties = map[string]any{}
+	for k, v := range m.Attributes {
+		out.ApplicationProperties[k] = v
+	}
+	out.ApplicationProperties[propOriginalID] = m.ID
+	out.ApplicationProperties[propDeliveries] = strconv.Itoa(m.DeliveryCount)
+	return out
 }
 
 // settle runs fn on m's delivery unless this process settled it already.
@@ -254,27 +265,35 @@ func fromSDK(m *azservicebus.ReceivedMessage) commerce.Message {
 		out.EnqueuedAt = *m.EnqueuedTime
 	}
 	for k, v := range m.ApplicationProperties {
-		switch k {
-		case propOriginalID:
-			if id, ok := v.(string); ok {
-				out.ID = id
-			}
-		case propDeliveries:
-			if s, ok := v.(string); ok {
-				n, _ := strconv.Atoi(s)
-				out.DeliveryCount += n
-			}
-		case "DeadLetterReason", "DeadLetterErrorDescription", propDeadCount:
-		default:
-			if s, ok := v.(string); ok {
-				if out.Attributes == nil {
-					out.Attributes = map[string]string{}
-				}
-				out.Attributes[k] = s
-			}
-		}
+		addProperty(&out, k, v)
 	}
 	return out
+}
+
+// addProperty adds an application property to m: a redelivery copy's
+// original ID replaces m's ID, its deliveries so far add to m's
+// DeliveryCount, dead-letter details are dropped, other strings become
+// attributes.
+func addProperty(m *commerce.Message, k string, v any) {
+	switch k {
+	case propOriginalID:
+		if id, ok := v.(string); ok {
+			m.ID = id
+		}
+	case propDeliveries:
+		if s, ok := v.(string); ok {
+			n, _ := strconv.Atoi(s)
+			m.DeliveryCount += n
+		}
+	case "DeadLetterReason", "DeadLetterErrorDescription", propDeadCount:
+	default:
+		if s, ok := v.(string); ok {
+			if m.Attributes == nil {
+				m.Attributes = map[string]string{}
+			}
+			m.Attributes[k] = s
+		}
+	}
 }
 
 // deadLetterOptions dead-letters with reason, recording the delivery count.
