@@ -109,7 +109,8 @@ type Main struct {
 	workers   sync.WaitGroup
 
 	// Middleware, when set, wraps the queue functions as the dispatcher
-	// calls them; tests use it to deliver messages twice or out of order.
+	// and the Functions host call them; tests use it to deliver messages
+	// twice or out of order, or to fail them.
 	Middleware func(Handler) Handler
 
 	// CosmosPolicies run on every HTTP request to Cosmos DB; benchmarks
@@ -275,7 +276,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		DeadLetters: m.queue.DeadLetters, Functions: traced, HostRetry: m.hostRetry(),
+		DeadLetters: m.queue.DeadLetters, Functions: handle, HostRetry: m.hostRetry(),
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)
 			if err == nil {
@@ -436,7 +437,7 @@ func (m *Main) openQueue(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		q := servicebus.NewQueue(client, servicebus.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries})
+		q := servicebus.NewQueue(client, servicebus.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
 		m.queue = q
 		m.closeQueue = func(ctx context.Context) error { return errors.Join(q.Close(ctx), client.Close(ctx)) }
 	default:
