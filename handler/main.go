@@ -14,8 +14,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -29,8 +29,6 @@ import (
 	"shopfn/handler/sample"
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
-	"shopfn/handler/stripe"
-	"shopfn/handler/testpay"
 	"shopfn/handler/worker"
 )
 
@@ -70,8 +68,9 @@ type Main struct {
 	// Now is the clock; nil means time.Now. Tests set it to move time.
 	Now func() time.Time
 
-	db       *sqlite.DB
-	sqlDB    *sql.DB // SQL Server, when SHOPFN_SQL=sqlserver
+	parts    parts
+	db       *sqlite.DB // the embedded file, nil when no port uses it
+	sqlDB    *sql.DB    // SQL Server, when SHOPFN_SQL=sqlserver
 	rel      *sqlstore.DB
 	lock     *sqlite.DirLock
 	listener net.Listener
@@ -79,6 +78,8 @@ type Main struct {
 	served   chan error
 	cancel   context.CancelFunc
 	workers  sync.WaitGroup
+	deps     []dependency // what the readiness probe checks
+	started  atomic.Bool  // what the start-up probe reports
 
 	// Middleware, when set, wraps the queue functions as the dispatcher
 	// calls them; tests use it to deliver messages twice or out of order.
@@ -98,22 +99,26 @@ type Main struct {
 type Handler = func(ctx context.Context, queue string, m commerce.Message) error
 
 // Run opens the stores, loads the sample catalog into an empty store, and
-// starts serving. It returns once the listener is open.
+// starts what the role runs (role.go). It returns once the listener is open.
 func (m *Main) Run(ctx context.Context) error {
 	if m.Now == nil {
 		m.Now = time.Now
 	}
 	cfg := m.Config
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data dir: %w", err)
+	m.parts = cfg.parts()
+	p := m.parts
+	if cfg.usesSQLite() {
+		if err := m.openEmbedded(ctx, p.OwnsData); err != nil {
+			return err
+		}
+		m.depend("sqlite", func(ctx context.Context) error {
+			if err := m.db.Check(); err != nil {
+				return err
+			}
+			return m.db.Read.PingContext(ctx)
+		})
 	}
 	var err error
-	if m.lock, err = sqlite.LockDir(cfg.DataDir); err != nil {
-		return err
-	}
-	if m.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "shopfn.db")); err != nil {
-		return err
-	}
 	if m.rel, err = m.openRelational(ctx); err != nil {
 		return err
 	}
@@ -127,7 +132,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Seed {
+	if p.Seed {
 		n, err := catalog.CountProducts(ctx)
 		if err != nil {
 			return err
@@ -147,52 +152,45 @@ func (m *Main) Run(ctx context.Context) error {
 	// embedded queue, the relay that publishes the outbox to it, and the
 	// dispatcher that feeds its messages to the queue functions.
 	checkouts := sqlstore.NewCheckoutStore(rel)
-	if cfg.SQL != "sqlserver" {
-		// The embedded store belongs to this one process: the claims it
-		// finds were left by a process that is gone. On a shared database
-		// they may be another instance's, so they only expire by time.
+	if cfg.SQL != "sqlserver" && p.OwnsData {
+		// This process alone uses the embedded store: the claims it finds
+		// were left by a process that is gone. On a shared database (Azure
+		// SQL, or one SQLite file shared by an api and a worker) they may
+		// be another process's, so they only expire by time.
 		if err := checkouts.ReleaseLeases(ctx); err != nil {
 			return err
 		}
 	}
 	orders := sqlstore.NewOrderStore(rel)
 	m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
-	if err := m.Queue.ReleaseLocks(ctx); err != nil { // likewise the messages it had in hand
-		return err
+	if p.OwnsData { // likewise the messages it had in hand
+		if err := m.Queue.ReleaseLocks(ctx); err != nil {
+			return err
+		}
 	}
 	secrets, err := openSecrets(ctx, cfg, m.Logger)
 	if err != nil {
 		return err
 	}
-	stripeCfg := stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase}
 	apiCfg := api.Config{
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
 		CORSOrigins: cfg.CORSOrigins,
 		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
 	}
-	if secrets != nil { // read on every use, so that a rotated secret applies at once
-		stripeCfg.SecretKeyFunc = secrets.Func(keyvault.StripeSecretKey)
-		stripeCfg.WebhookSecretFunc = secrets.Func(keyvault.StripeWebhookSecret)
+	if secrets != nil { // read on every use, so that a rotated key applies at once
 		apiCfg.AdminKeyFunc = secrets.Func(keyvault.AdminKey)
 	}
-	var webhook func([]byte, string) (string, commerce.Payment, error)
-	var authenticate func(context.Context, string, bool) (commerce.Payment, error)
-	var tp *testpay.Provider
-	switch cfg.Payments {
-	case "stripe":
-		sp := stripe.New(stripeCfg)
-		m.Payments = sp
-		webhook = func(payload []byte, sig string) (string, commerce.Payment, error) {
-			ev, err := sp.ParseWebhook(payload, sig)
-			return ev.Type, ev.Payment, err
-		}
-	default:
-		if tp, err = testpay.New(m.db.Write); err != nil {
-			return err
-		}
-		m.Payments, authenticate = tp, tp.Authenticate
+	pay, err := m.openPayments(secrets)
+	if err != nil {
+		return err
 	}
-	relay := worker.NewRelay(checkouts, m.Queue, time.Second, m.Logger)
+	m.Payments = pay.provider
+	tp := pay.test
+	relayEvery := time.Duration(0) // kicked after each commit only
+	if p.RelaySweep {
+		relayEvery = time.Second
+	}
+	relay := worker.NewRelay(checkouts, m.Queue, relayEvery, m.Logger)
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
@@ -221,8 +219,13 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 			return msg, err
 		},
-		StripeWebhook: webhook, TestAuthenticate: authenticate,
+		StripeWebhook: pay.webhook, TestAuthenticate: pay.authenticate,
 		Health: func(context.Context) error { return m.db.Check() },
+		Ready:  m.ready, Started: m.started.Load,
+		Relay: func(ctx context.Context) error { // the timer function, every 30 s under the host
+			_, serr := m.Sweeper.Sweep(ctx)
+			return errors.Join(relay.Flush(ctx), serr)
+		},
 	}, apiCfg, m.Logger)
 	m.API = srv
 	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
@@ -231,8 +234,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if tp != nil && !cfg.UnderHost {
 		tp.BaseURL = "http://" + m.Addr() // where a buyer finishes 3-D Secure
 	}
+	handler := srv.Handler()
+	if !p.API {
+		handler = srv.ProbeHandler()
+	}
 	m.server = &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -246,26 +253,25 @@ func (m *Main) Run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	if secrets != nil {
-		m.workers.Add(1)
-		go func() { defer m.workers.Done(); secrets.Run(bg, secretRefresh) }()
+		m.goRun(func() { secrets.Run(bg, secretRefresh) })
 	}
-	m.workers.Add(4)
-	go func() { defer m.workers.Done(); m.Sweeper.Run(bg, time.Minute) }()
-	go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
-	go func() { defer m.workers.Done(); relay.Run(bg) }()
-	go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
-
-	if cfg.AdminKeyGenerated {
-		fmt.Fprintf(m.Stdout, "shopfn: SHOPFN_ADMIN_KEY is not set; admin key for this run: %s\n", cfg.AdminKey)
+	m.goRun(func() { relay.Run(bg) })
+	if p.Sweep {
+		m.goRun(func() { m.Sweeper.Run(bg, time.Minute) })
+		m.goRun(func() { m.sweepCarts(bg, carts) })
 	}
-	if tp != nil {
-		fmt.Fprintln(m.Stdout, "shopfn: TEST PAYMENTS: no money moves; every checkout is paid by the built-in test provider (set SHOPFN_PAYMENTS=stripe for real payments)")
+	if p.Dispatch {
+		m.goRun(func() { dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) })
 	}
-	if cfg.RateLimit > 0 {
-		fmt.Fprintf(m.Stdout, "shopfn: anonymous writes limited to %g/s per client, burst %d (SHOPFN_RATE_LIMIT=0 turns this off)\n", cfg.RateLimit, cfg.RateBurst)
-	}
-	fmt.Fprintf(m.Stdout, "shopfn: listening on http://%s (data in %s)\n", m.Addr(), cfg.DataDir)
+	m.started.Store(true)
+	m.announce(tp != nil)
 	return nil
+}
+
+// goRun runs f in the background until Close.
+func (m *Main) goRun(f func()) {
+	m.workers.Add(1)
+	go func() { defer m.workers.Done(); f() }()
 }
 
 // Addr returns the address the server listens on.
@@ -308,23 +314,4 @@ func (m *Main) Close() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// sweepCarts deletes expired carts every ten minutes. Reads already treat an
-// expired cart as gone; this reclaims the space.
-func (m *Main) sweepCarts(ctx context.Context, carts *sqlite.CartStore) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := carts.DeleteExpiredCarts(ctx, m.Now()); err != nil {
-				m.Logger.Warn("sweep expired carts", "err", err)
-			} else if n > 0 {
-				m.Logger.Info("swept expired carts", "count", n)
-			}
-		}
-	}
 }
