@@ -278,9 +278,11 @@ func (m *Main) goRun(f func()) {
 func (m *Main) Addr() string { return m.listener.Addr().String() }
 
 // Close stops accepting requests, lets in-flight ones and the messages in
-// hand finish (up to 20 s), and closes the store.
+// hand finish (up to 20 s), and closes the store. A second call does
+// nothing.
 func (m *Main) Close() error {
 	var errs []error
+	m.started.Store(false)
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
@@ -290,25 +292,30 @@ func (m *Main) Close() error {
 		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, fmt.Errorf("serve: %w", err))
 		}
+		m.server = nil
 	}
 	if m.cancel != nil {
 		m.cancel()
 		m.workers.Wait()
+		m.cancel = nil
 	}
 	if m.rel != nil {
 		if err := m.rel.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("sqlstore: close: %w", err))
 		}
+		m.rel = nil
 	}
 	if m.sqlDB != nil {
 		if err := m.sqlDB.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("sqlserver: close: %w", err))
 		}
+		m.sqlDB = nil
 	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {
 			errs = append(errs, err)
 		}
+		m.db = nil
 	}
 	if err := m.lock.Unlock(); err != nil {
 		errs = append(errs, err)
