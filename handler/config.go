@@ -50,6 +50,9 @@ type Config struct {
 	StripeAPIBase       string
 	// ReservationTTL is how long a checkout holds stock before it is paid.
 	ReservationTTL time.Duration
+	// MaxActionCheckouts bounds the checkouts waiting for 3-D Secure
+	// (requires_action) that one client holds at once; 0 is unbounded.
+	MaxActionCheckouts int
 	// Shipping and Tax are flat amounts added to every order in the default
 	// currency (Currency), in minor units; ShippingBy and TaxBy hold them
 	// for other currencies.
@@ -90,6 +93,9 @@ type Config struct {
 
 	// Queue names the queues' backend: "embedded" or "servicebus".
 	Queue string
+	// ServiceBusNamespace (Entra ID) or ServiceBusConnection (a connection
+	// string) reaches Service Bus; exactly one is set with Queue "servicebus".
+	ServiceBusNamespace, ServiceBusConnection string
 }
 
 // Rate limit defaults, standalone (and on AKS). Under the Functions host
@@ -160,6 +166,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.ShippingBy = perCurrency("SHOPFN_SHIPPING_AMOUNTS")
 	cfg.TaxBy = perCurrency("SHOPFN_TAX_AMOUNTS")
 	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
+	cfg.MaxActionCheckouts = intSetting("SHOPFN_MAX_ACTION_CHECKOUTS", 3, 0, 1000)
 	cfg.RetryBackoff = time.Duration(intSetting("SHOPFN_RETRY_BACKOFF_SECONDS", 1, 0, 60)) * time.Second
 	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
 	var err error
@@ -267,6 +274,25 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("SHOPFN_PAYMENTS", "%q is not test or stripe", cfg.Payments)
 	}
 	cfg.Queue = get("SHOPFN_QUEUE", "embedded")
+	cfg.ServiceBusNamespace = get("ServiceBusConnection__fullyQualifiedNamespace", "")
+	cfg.ServiceBusConnection = get("ServiceBusConnection", "")
+	switch cfg.Queue {
+	case "embedded":
+	case "servicebus":
+		ns, conn := cfg.ServiceBusNamespace, cfg.ServiceBusConnection
+		switch {
+		case ns == "" && conn == "":
+			bad("SHOPFN_QUEUE", "servicebus needs ServiceBusConnection__fullyQualifiedNamespace (a namespace such as shop.servicebus.windows.net, reached with Entra ID) or ServiceBusConnection (a connection string)")
+		case ns != "" && conn != "":
+			bad("ServiceBusConnection", "set it or ServiceBusConnection__fullyQualifiedNamespace, not both")
+		case ns != "" && (strings.Contains(ns, ";") || !strings.Contains(ns, ".")):
+			bad("ServiceBusConnection__fullyQualifiedNamespace", "must be a namespace host such as shop.servicebus.windows.net, not a connection string")
+		case conn != "" && !strings.Contains(strings.ToLower(conn), "endpoint=sb://"):
+			bad("ServiceBusConnection", "must be a connection string with Endpoint=sb://...")
+		}
+	default:
+		bad("SHOPFN_QUEUE", "%q is not embedded or servicebus", cfg.Queue)
+	}
 	loadRole(&cfg, get, bad)
 	seed := get("SHOPFN_SEED", "true")
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {

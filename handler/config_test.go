@@ -95,7 +95,7 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
-			Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
+			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded"}
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
@@ -181,6 +181,35 @@ func TestLoadConfig(t *testing.T) {
 		}
 	})
 
+	t.Run("ServiceBus", func(t *testing.T) {
+		const conn = "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;"
+		tests := []struct {
+			name    string
+			env     []string
+			wantErr string // a setting the error names; "" for none
+		}{
+			{"Namespace", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"}, ""},
+			{"ConnectionString", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection", conn}, ""},
+			{"EmbeddedIgnoresServiceBus", []string{"ServiceBusConnection", conn}, ""},
+			{"Neither", []string{"SHOPFN_QUEUE", "servicebus"}, "SHOPFN_QUEUE"},
+			{"Both", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection", conn, "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"}, "ServiceBusConnection"},
+			{"NamespaceIsAConnectionString", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", conn}, "ServiceBusConnection__fullyQualifiedNamespace"},
+			{"ConnectionStringWithoutEndpoint", []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection", "shop.servicebus.windows.net"}, "ServiceBusConnection"},
+			{"UnknownQueue", []string{"SHOPFN_QUEUE", "rabbitmq"}, "SHOPFN_QUEUE"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := LoadConfig(env(tt.env...))
+				if tt.wantErr == "" && err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr+":")) {
+					t.Fatalf("got %v, want an error naming %s", err, tt.wantErr)
+				}
+			})
+		}
+	})
+
 	t.Run("RateLimit", func(t *testing.T) {
 		tests := []struct {
 			name    string
@@ -225,6 +254,7 @@ func TestLoadConfig(t *testing.T) {
 		}
 		cfg, err := LoadConfig(env("WEBSITE_SITE_NAME", "shopfn-prod", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", "0123456789abcdef0123",
 			"SHOPFN_DOCUMENTS", "cosmos", "SHOPFN_SQL", "sqlserver", "SHOPFN_QUEUE", "servicebus",
+			"ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net",
 			"SQLSERVER_DSN", "sqlserver://shop.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity"))
 		if err != nil || !cfg.OnAzure {
 			t.Errorf("every setting explicit on Azure: got %v (on Azure %v), want no error", err, cfg.OnAzure)
@@ -254,11 +284,11 @@ func TestLoadConfig(t *testing.T) {
 
 	t.Run("EveryBadSettingNamed", func(t *testing.T) {
 		_, err := LoadConfig(env("CART_TTL_HOURS", "0", "SHOPFN_SEED", "maybe", "SHOPFN_CURRENCY", "usd",
-			"SHOPFN_ADMIN_KEY", "short", "SHOPFN_CATALOG_CACHE_SECONDS", "-1"))
+			"SHOPFN_ADMIN_KEY", "short", "SHOPFN_CATALOG_CACHE_SECONDS", "-1", "SHOPFN_MAX_ACTION_CHECKOUTS", "-1"))
 		if err == nil {
 			t.Fatal("got no error, want one naming every bad setting")
 		}
-		for _, name := range []string{"CART_TTL_HOURS", "SHOPFN_SEED", "SHOPFN_CURRENCY", "SHOPFN_ADMIN_KEY", "SHOPFN_CATALOG_CACHE_SECONDS"} {
+		for _, name := range []string{"CART_TTL_HOURS", "SHOPFN_SEED", "SHOPFN_CURRENCY", "SHOPFN_ADMIN_KEY", "SHOPFN_CATALOG_CACHE_SECONDS", "SHOPFN_MAX_ACTION_CHECKOUTS"} {
 			if !strings.Contains(err.Error(), name) {
 				t.Errorf("error %q does not name %s", err, name)
 			}

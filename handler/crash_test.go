@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,10 +51,33 @@ func TestCrashCheckout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the crash test (builds the binary and kills it repeatedly) in -short mode")
 	}
+	crashRun(t)
+}
+
+// TestCrashCheckoutServiceBus is TestCrashCheckout with the queues on
+// Service Bus (the peer): a killed process's locked messages come back
+// when their lock expires.
+func TestCrashCheckoutServiceBus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the crash test (builds the binary and kills it repeatedly) in -short mode")
+	}
+	if sbPeer == nil {
+		t.Skip(sbPeerMissing)
+	}
+	sbMu.Lock()
+	defer sbMu.Unlock()
+	if err := sbPeer.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	crashRun(t, "SHOPFN_QUEUE=servicebus", "ServiceBusConnection="+sbPeer.ConnectionString())
+}
+
+// crashRun runs the crash test with the extra environment env.
+func crashRun(t *testing.T, env ...string) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
-	rig := crashNewRig(t)
+	rig := crashNewRig(t, env...)
 
 	rig.start()
 	for i, sku := range crashSKUs {
@@ -139,6 +164,19 @@ func TestCrashCheckout(t *testing.T) {
 	rig.checkOrderList(ledger)
 	rig.checkStock(ledger, placed)
 	rig.checkDeadLetters()
+	rig.checkCharges()
+}
+
+// checkCharges checks, on the binary's own file, that every successful
+// charge is one placed order or one recorded refund.
+func (r *crashRig) checkCharges() {
+	r.t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(r.dataDir, "shopfn.db")+"?mode=ro&_pragma=busy_timeout(10000)")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer db.Close()
+	r.t.Logf("%d successful charges, each one placed order or one recorded refund", moneyWantChargesSettled(r.t, db))
 }
 
 // crashRig is the binary under test across its restarts.
@@ -151,12 +189,15 @@ type crashRig struct {
 	cmd    *exec.Cmd
 	exited chan error
 	client *http.Client
+	// dataDir holds the binary's SQLite file, read at the end.
+	dataDir string
 }
 
-func crashNewRig(t *testing.T) *crashRig {
+func crashNewRig(t *testing.T, extra ...string) *crashRig {
 	t.Helper()
 	bin := mustBuildBinary(t)
 	port := freePort(t)
+	dataDir := t.TempDir()
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "SHOPFN_") && !strings.HasPrefix(kv, "FUNCTIONS_") && !strings.HasPrefix(kv, "STRIPE_") &&
@@ -166,13 +207,15 @@ func crashNewRig(t *testing.T) *crashRig {
 	}
 	env = append(env,
 		"SHOPFN_ADDR=127.0.0.1:"+strconv.Itoa(port),
-		"SHOPFN_DATA_DIR="+t.TempDir(),
+		"SHOPFN_DATA_DIR="+dataDir,
 		"SHOPFN_ADMIN_KEY="+crashAdminKey,
 		"SHOPFN_SEED=false",
 		"SHOPFN_RATE_LIMIT=0", // the load comes from one address
 		"RESERVATION_TTL_MINUTES=1",
+		"SHOPFN_MAX_ACTION_CHECKOUTS=0", // every buyer here is one client address
 	)
-	r := &crashRig{t: t, bin: bin, env: env, base: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}}
+	env = append(env, extra...)
+	r := &crashRig{t: t, bin: bin, env: env, base: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}, dataDir: dataDir}
 	t.Cleanup(func() {
 		if r.cmd != nil {
 			r.cmd.Process.Kill()

@@ -200,6 +200,18 @@ func moneyWantSKUs(tb testing.TB, what string, res *Response, want ...string) {
 	}
 }
 
+// moneyWantOrderID checks the orderId of a problem.
+func moneyWantOrderID(tb testing.TB, what string, res *Response, want string) {
+	tb.Helper()
+	var p struct {
+		OrderID string `json:"orderId"`
+	}
+	json.Unmarshal(res.Body, &p)
+	if p.OrderID != want {
+		tb.Errorf("%s: orderId of %s: got %q, want %q", what, res.Body, p.OrderID, want)
+	}
+}
+
 // moneyFollow POSTs to a nextAction URL, absolute or relative to the API,
 // with query appended.
 func (s e2eShop) moneyFollow(tb testing.TB, rawURL, query string) *Response {
@@ -331,7 +343,13 @@ func (s e2eShop) moneyWantStockMatchesOrders(tb testing.TB, sku string, stocked,
 // (scheduled ones included).
 func (s e2eShop) moneyPending(tb testing.TB, queue string) int {
 	tb.Helper()
-	n, err := s.Queue.Pending(context.Background(), queue)
+	var n int
+	var err error
+	if s.Queue != nil {
+		n, err = s.Queue.Pending(context.Background(), queue)
+	} else {
+		n, err = sbPeer.Pending(queue) // on Service Bus
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -606,11 +624,14 @@ func TestE2ECheckout(t *testing.T) {
 		other := req
 		other.Email = "someone.else@example.com"
 		e2eWantProblem(t, "same key, other body", s.moneyCheckout(t, other, "money-key-reuse"), 422, "idempotency_key_reused")
-		// Without a key the cart is the key.
+		// Without a key, the cart checks out once: another body finds it
+		// closed, naming its order.
 		req2 := moneyNewRequest(s.moneyCart(t, e2eLine{"MNY-REUSE", 1}), "pm_card_visa")
-		moneyWantPaid(t, "first without key", s.moneyCheckout(t, req2, ""))
+		paid := moneyWantPaid(t, "first without key", s.moneyCheckout(t, req2, ""))
 		req2.PaymentMethod = "pm_card_mastercard"
-		e2eWantProblem(t, "same cart, other body", s.moneyCheckout(t, req2, ""), 422, "idempotency_key_reused")
+		res := s.moneyCheckout(t, req2, "")
+		e2eWantProblem(t, "same cart, other body", res, 409, "cart_closed")
+		moneyWantOrderID(t, "same cart, other body", res, paid.OrderID)
 	})
 
 	t.Run("OrderNotFound", func(t *testing.T) {
@@ -670,9 +691,14 @@ func TestE2ECheckoutReplay(t *testing.T) {
 			for i := range 3 {
 				same(t, fmt.Sprintf("replay %d", i+1), first, s.moneyCheckout(t, req, tt.key))
 			}
-			// The first response stands even once the cart is gone.
-			e2eWantStatus(t, "DELETE cart", s.do(t, "DELETE", "/api/carts/"+req.CartID, nil), 204)
-			same(t, "replay after the cart was deleted", first, s.moneyCheckout(t, req, tt.key))
+			// A cart that checks out cannot be deleted; one declined is
+			// open again, and the first response stands once it is gone.
+			if tt.pm == "pm_card_chargeDeclined" {
+				e2eWantStatus(t, "DELETE cart", s.do(t, "DELETE", "/api/carts/"+req.CartID, nil), 204)
+			} else {
+				e2eWantProblem(t, "DELETE cart", s.do(t, "DELETE", "/api/carts/"+req.CartID, nil), 409, "cart_closed")
+			}
+			same(t, "replay after DELETE", first, s.moneyCheckout(t, req, tt.key))
 			if tt.pm == "pm_card_visa" {
 				r := moneyWantPaid(t, "first", first)
 				s.moneyWaitOrder(t, r.OrderID, "placed")
@@ -935,6 +961,17 @@ func TestE2ECheckoutPaidAfterExpiry(t *testing.T) {
 		}
 		res, _ = s.moneyGetOrder(t, r.OrderID)
 		e2eWantProblem(t, "order of the refunded checkout", res, 404, "not_found")
+		// The refund is final: stock returns and the same success is
+		// reported again; the checkout is never paid, nothing is placed.
+		s.mustSetStock(t, "MNY-LATE-GONE", 2) // the other order's committed unit, and one more
+		e2eWantStatus(t, "authenticate again", s.moneyFollow(t, url, ""), 200)
+		e2eWantProblem(t, "confirm the refunded checkout", s.do(t, "POST", "/api/checkout/"+r.CheckoutID+"/confirm", nil), 409, "checkout_refunded")
+		if got := s.moneyRefunds(t); got != 1 {
+			t.Errorf("refunds after the success was reported again: got %d, want 1", got)
+		}
+		res, _ = s.moneyGetOrder(t, r.OrderID)
+		e2eWantProblem(t, "order of the refunded checkout, reported again", res, 404, "not_found")
+		s.mustSetStock(t, "MNY-LATE-GONE", 1)
 		s.moneyWaitQueues(t, 0, 1) // the other buyer's scheduled expiry
 		if got, want := s.moneySettledStock(t, "MNY-LATE-GONE"), (e2eStock{"MNY-LATE-GONE", 1, 1, 0, 0}); got != want {
 			t.Errorf("stock: got %+v, want %+v", got, want)

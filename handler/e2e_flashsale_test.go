@@ -84,7 +84,13 @@ func (s e2eShop) moneyWantPlaced(t *testing.T, paid []moneyResult) {
 
 func TestE2EFlashSale(t *testing.T) {
 	t.Parallel()
-	s := startMoney(t, nil)
+	moneyFlashSale(t, startMoney)
+}
+
+// moneyFlashSale has 200 buyers race for 20 units, on a program that start
+// starts, and checks that exactly 20 are sold, placed and settled.
+func moneyFlashSale(t *testing.T, start func(testing.TB, func(*Main)) e2eShop) {
+	s := start(t, nil)
 	s.mustStockedProduct(t, "money-flash", "MNY-FLASH", 1000, 20)
 	// Carts check stock only when lines are added: every cart holds a unit.
 	carts := make([]string, 200)
@@ -111,6 +117,9 @@ func TestE2EFlashSale(t *testing.T) {
 		t.Errorf("stock after the sale: got %+v, want %+v", got, want)
 	}
 	s.moneyWantStockMatchesOrders(t, "MNY-FLASH", 20, 0)
+	if got := moneyWantChargesSettled(t, s.db.Read); got != len(paid) {
+		t.Errorf("charges in the ledger: got %d, want %d", got, len(paid))
+	}
 }
 
 func TestE2EFlashSaleMultiSKU(t *testing.T) {
@@ -196,7 +205,7 @@ func TestE2ERedelivery(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			moneyRedelivery(t, tt.middleware)
+			moneyRedelivery(t, tt.middleware, startMoney)
 		})
 	}
 }
@@ -205,9 +214,9 @@ func TestE2ERedelivery(t *testing.T) {
 // Secure until they expire), cancels one order and sends stock levels out
 // of order, with the queue functions wrapped in middleware, and checks
 // that every paid checkout has exactly one order and the stock is right.
-func moneyRedelivery(t *testing.T, middleware func(Handler) Handler) {
+func moneyRedelivery(t *testing.T, middleware func(Handler) Handler, start func(testing.TB, func(*Main)) e2eShop) {
 	const ttl = time.Minute
-	s := startMoney(t, func(m *Main) {
+	s := start(t, func(m *Main) {
 		m.Middleware = middleware
 		m.Config.ReservationTTL = ttl
 	})
@@ -233,7 +242,7 @@ func moneyRedelivery(t *testing.T, middleware func(Handler) Handler) {
 	for _, l := range []struct{ seq, onHand int64 }{{2, 40}, {1, 7}} {
 		body, _ := json.Marshal(map[string]any{"type": "StockLevelSet", "sku": "MNY-RD-C", "onHand": l.onHand, "source": "erp", "sequence": l.seq})
 		m := commerce.Message{ID: fmt.Sprintf("stock-erp-%d", l.seq), Type: commerce.MsgStockLevelSet, Body: body}
-		if err := s.Queue.Publish(context.Background(), commerce.QueueInventory, m); err != nil {
+		if err := s.queue.Publish(context.Background(), commerce.QueueInventory, m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -268,7 +277,7 @@ func moneyRedelivery(t *testing.T, middleware func(Handler) Handler) {
 		e2eWantStatus(t, "fulfil", s.admin(t, "POST", "/api/admin/orders/"+fulfilled[0]+"/fulfil", nil), 200)
 		body, _ := json.Marshal(map[string]string{"type": commerce.MsgOrderFulfilled, "orderId": fulfilled[1]})
 		m := commerce.Message{ID: "fulfilled-" + fulfilled[1], Type: commerce.MsgOrderFulfilled, Body: body}
-		if err := s.Queue.Publish(context.Background(), commerce.QueueInventory, m); err != nil {
+		if err := s.queue.Publish(context.Background(), commerce.QueueInventory, m); err != nil {
 			t.Fatal(err)
 		}
 		s.moneyWaitOrder(t, fulfilled[1], "fulfilled")
@@ -302,6 +311,7 @@ func moneyRedelivery(t *testing.T, middleware func(Handler) Handler) {
 	if diff := cmp.Diff(want, byCheckout); diff != "" {
 		t.Errorf("orders by checkout (-want +got):\n%s", diff)
 	}
+	moneyWantChargesSettled(t, s.db.Read)
 	if got := s.moneyCharges(t); got != len(paid) {
 		t.Errorf("charges: got %d, want %d", got, len(paid))
 	}

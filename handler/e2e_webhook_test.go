@@ -78,6 +78,8 @@ func (f *moneyStripe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				pi["next_action"] = map[string]any{"type": "redirect_to_url", "redirect_to_url": map[string]string{"url": "https://hooks.stripe.com/3ds/" + id}}
 			case "pm_card_chargeDeclined":
 				pi["status"] = "requires_payment_method"
+			case "pm_card_processing": // not a Stripe test card: a payment Stripe has not decided yet
+				pi["status"] = "processing"
 			}
 			f.byKey[key], f.intents[id] = id, pi
 		}
@@ -99,6 +101,19 @@ func (f *moneyStripe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		if !ok {
 			f.reply(w, 404, map[string]any{"error": map[string]string{"type": "invalid_request_error", "code": "resource_missing", "message": "No such payment_intent"}})
+			return
+		}
+		f.reply(w, 200, pi)
+	case r.Method == "POST" && strings.HasPrefix(r.URL.Path, "/v1/payment_intents/") && strings.HasSuffix(r.URL.Path, "/cancel"):
+		f.mu.Lock()
+		pi, ok := f.intents[strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v1/payment_intents/"), "/cancel")]
+		if ok && pi["status"] == "requires_action" {
+			pi["status"] = "canceled"
+			delete(pi, "next_action")
+		}
+		f.mu.Unlock()
+		if !ok || pi["status"] != "canceled" {
+			f.reply(w, 400, map[string]any{"error": map[string]string{"type": "invalid_request_error", "code": "payment_intent_unexpected_state", "message": "cannot cancel"}})
 			return
 		}
 		f.reply(w, 200, pi)

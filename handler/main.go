@@ -85,7 +85,8 @@ type Main struct {
 	// calls them; tests use it to deliver messages twice or out of order.
 	Middleware func(Handler) Handler
 
-	// Queue is the embedded queue; Payments the payment provider.
+	// Queue is the embedded queue (nil with Service Bus); Payments the
+	// payment provider.
 	Queue    *sqlite.Queue
 	Payments commerce.PaymentProvider
 	// API is the HTTP server's handler state.
@@ -93,6 +94,16 @@ type Main struct {
 	// Sweeper releases reservations whose expiry message never came; it
 	// runs every minute, and tests may call its Sweep.
 	Sweeper *worker.Sweeper
+
+	queue      queue                       // the queues in use
+	closeQueue func(context.Context) error // closes Service Bus, if open
+}
+
+// queue is what the program needs of its queues: the embedded queue and
+// Service Bus both have it.
+type queue interface {
+	commerce.Queue
+	commerce.DeadLetterQueue
 }
 
 // Handler runs a queue function on a message.
@@ -146,12 +157,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	carter := cart.NewService(carts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
+	checkouts := sqlstore.NewCheckoutStore(rel)
+	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
 
 	// The money path: checkouts and orders in the relational store, the
 	// embedded queue, the relay that publishes the outbox to it, and the
 	// dispatcher that feeds its messages to the queue functions.
-	checkouts := sqlstore.NewCheckoutStore(rel)
 	if cfg.SQL != "sqlserver" && p.OwnsData {
 		// This process alone uses the embedded store: the claims it finds
 		// were left by a process that is gone. On a shared database (Azure
@@ -162,11 +173,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	orders := sqlstore.NewOrderStore(rel)
-	m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
-	if p.OwnsData { // likewise the messages it had in hand
-		if err := m.Queue.ReleaseLocks(ctx); err != nil {
-			return err
-		}
+	if err := m.openQueue(ctx, p.OwnsData); err != nil {
+		return err
 	}
 	secrets, err := openSecrets(ctx, cfg, m.Logger)
 	if err != nil {
@@ -190,17 +198,18 @@ func (m *Main) Run(ctx context.Context) error {
 	if p.RelaySweep {
 		relayEvery = time.Second
 	}
-	relay := worker.NewRelay(checkouts, m.Queue, relayEvery, m.Logger)
+	relay := worker.NewRelay(checkouts, m.queue, relayEvery, m.Logger)
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
+		MaxHeld: cfg.MaxActionCheckouts,
 	}, m.Logger)
 	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now}
 	var handle Handler = functions.Handle
 	if m.Middleware != nil {
 		handle = m.Middleware(handle)
 	}
-	dispatcher := worker.NewDispatcher(m.Queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
+	dispatcher := worker.NewDispatcher(m.queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
 	relay.Published = dispatcher.Kick
 	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Now: m.Now, Grace: time.Minute, Log: m.Logger}
 
@@ -211,9 +220,9 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		DeadLetters: m.Queue.DeadLetters, Functions: functions.Handle,
+		DeadLetters: m.queue.DeadLetters, Functions: functions.Handle,
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
-			msg, err := worker.Redrive(ctx, m.Queue, queue, id)
+			msg, err := worker.Redrive(ctx, m.queue, queue, id)
 			if err == nil {
 				dispatcher.Kick()
 			}
@@ -298,6 +307,13 @@ func (m *Main) Close() error {
 		m.cancel()
 		m.workers.Wait()
 		m.cancel = nil
+	}
+	if m.closeQueue != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.closeQueue(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("close queue: %w", err))
+		}
 	}
 	if m.rel != nil {
 		if err := m.rel.Close(); err != nil {

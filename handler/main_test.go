@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,11 +13,25 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"shopfn/handler/servicebus/sbpeertest"
 )
 
-// TestMain runs the tests and removes the binary that mustBuildBinary built.
+// TestMain starts the Service Bus peer, runs the tests, stops the peer and
+// removes the binary that mustBuildBinary built.
 func TestMain(m *testing.M) {
+	var err error
+	if sbPeer, err = sbpeertest.Start(30*time.Second, 10); err != nil {
+		if os.Getenv("SHOPFN_REQUIRE_PEERS") == "1" {
+			fmt.Fprintf(os.Stderr, "handler: the Service Bus peer is required (SHOPFN_REQUIRE_PEERS=1): %v\n", err)
+			os.Exit(1)
+		}
+		sbPeerMissing = fmt.Sprintf("the Service Bus peer did not start (%v); scripts/test.sh installs it", err)
+	}
 	code := m.Run()
+	if sbPeer != nil {
+		sbPeer.Stop()
+	}
 	if buildPath != "" {
 		os.RemoveAll(filepath.Dir(buildPath))
 	}
@@ -30,6 +45,8 @@ const testAdminKey = "test-admin-key-0123456789"
 type Clock struct {
 	mu  sync.Mutex
 	now time.Time
+	// OnAdvance, when set, moves another clock too (the Service Bus peer's).
+	OnAdvance func(time.Duration)
 }
 
 // NewClock returns a clock set to t.
@@ -47,6 +64,9 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+	if c.OnAdvance != nil {
+		c.OnAdvance(d)
+	}
 }
 
 // Program is the program under test: a running Main and a client for it.

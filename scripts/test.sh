@@ -42,9 +42,22 @@ for arg in "$@"; do
     *) flags+=("$arg") ;;
   esac
 done
-[ ${#pkgs[@]} -gt 0 ] || pkgs=(./...)
+# infra/check is a module of its own: ./infra/... runs it, ./... runs both.
+run_infra=false
+main_pkgs=()
+for p in ${pkgs[@]+"${pkgs[@]}"}; do
+  case "$p" in
+    ./infra*) run_infra=true ;;
+    ./...) run_infra=true; main_pkgs+=("$p") ;;
+    *) main_pkgs+=("$p") ;;
+  esac
+done
+if [ ${#pkgs[@]} -eq 0 ]; then
+  main_pkgs=(./...)
+  run_infra=true
+fi
 
-unformatted=$(gofmt -l handler scripts)
+unformatted=$(gofmt -l handler scripts infra/check)
 if [ -n "$unformatted" ]; then
   echo "test.sh: gofmt would change:"; echo "$unformatted"; exit 1
 fi
@@ -64,6 +77,18 @@ if [ -z "${STRIPE_MOCK_BIN:-}" ] || [ ! -x "$STRIPE_MOCK_BIN" ]; then
 fi
 export STRIPE_MOCK_BIN
 
+# The Service Bus adapter's tests run against scripts/sbpeer, a small AMQP
+# 1.0 peer on npm rhea that answers the azservicebus SDK (no broker that does
+# is installable here); its TestMain starts it.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "test.sh: installing Node.js for the Service Bus peer"
+  apt_install nodejs npm
+fi
+if [ ! -d scripts/sbpeer/node_modules/rhea ]; then
+  echo "test.sh: installing the Service Bus peer (npm ci)"
+  npm ci --prefix scripts/sbpeer --no-audit --no-fund --silent
+fi
+
 # The sqlserver package parses every T-SQL statement and migration with
 # sqlfluff's tsql dialect (no SQL Server is installable here); Debian's
 # package installs it for /usr/bin/python3.
@@ -73,5 +98,39 @@ if ! /usr/bin/python3 -m sqlfluff version >/dev/null 2>&1; then
 fi
 export SHOPFN_REQUIRE_PEERS=${SHOPFN_REQUIRE_PEERS:-1}
 
-go vet "${pkgs[@]}"
-go test -count=1 -timeout 20m ${flags[@]+"${flags[@]}"} "${pkgs[@]}"
+if [ ${#main_pkgs[@]} -gt 0 ]; then
+  go vet "${main_pkgs[@]}"
+  go test -count=1 -timeout 20m ${flags[@]+"${flags[@]}"} "${main_pkgs[@]}"
+fi
+
+# The deployment assets (infra/): Kubernetes manifests rendered and strictly
+# decoded, workflows through actionlint, Bicep through the tree-sitter
+# grammar. infra/check is its own module (the Kubernetes types stay out of
+# shopfn's); it runs with the whole suite or when named (./infra/check),
+# without -race: it has no concurrency, and a race build of the Kubernetes
+# packages would cost minutes for nothing.
+if $run_infra; then
+  gobin=$(go env GOBIN)
+  [ -n "$gobin" ] || gobin="$(go env GOPATH | cut -d: -f1)/bin"
+  if [ ! -x "$gobin/actionlint" ]; then
+    echo "test.sh: installing actionlint"
+    go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+  fi
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "test.sh: installing Node.js for the Bicep grammar"
+    apt_install nodejs npm
+  fi
+  if [ ! -e infra/check/bicep/node_modules/tree-sitter-bicep/package.json ]; then
+    echo "test.sh: installing tree-sitter-bicep"
+    npm ci --prefix infra/check/bicep --no-audit --no-fund --loglevel=error
+  fi
+  infra_flags=()
+  for f in ${flags[@]+"${flags[@]}"}; do
+    [ "$f" = "-race" ] || infra_flags+=("$f")
+  done
+  (
+    cd infra/check
+    go vet ./...
+    go test -count=1 -timeout 10m ${infra_flags[@]+"${infra_flags[@]}"} ./...
+  )
+fi

@@ -41,7 +41,7 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.Checkout.Checkout(r.Context(), req, key)
+	out, err := s.Checkout.Checkout(r.Context(), req, key, s.ClientKey(r))
 	if err != nil {
 		return err
 	}
@@ -55,8 +55,12 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	status, resp := FirstResponse(c)
-	if c.Status == commerce.CheckoutPending {
-		writeBody(w, status, resp) // not decided yet: not the response to replay
+	switch c.Status {
+	case commerce.CheckoutPending, commerce.CheckoutExpired, commerce.CheckoutFailed, commerce.CheckoutRefunded:
+		// Not decided yet, or an answer a late settlement can contradict
+		// (a payment still processing at expiry may yet be paid): never
+		// the response to replay.
+		s.writeStored(w, c, &commerce.StoredResponse{Status: status, Body: resp})
 		return nil
 	}
 	if err := s.Checkout.Remember(r.Context(), c.ID, status, resp); err != nil {
@@ -98,6 +102,10 @@ func renderCheckout(c *commerce.Checkout, paidStatus int) (int, []byte) {
 		status, res.NextAction = http.StatusOK, c.NextAction
 	case commerce.CheckoutPending:
 		status, res.Status = http.StatusAccepted, "processing"
+	case commerce.CheckoutFailed:
+		return problemBody(http.StatusServiceUnavailable, &commerce.Error{Code: commerce.CodePaymentUnavailable, Message: "the payment provider could not be asked; nothing is reserved; retry the checkout with the same Idempotency-Key"})
+	case commerce.CheckoutRefunded:
+		return problemBody(http.StatusConflict, &commerce.Error{Code: commerce.CodeCheckoutRefunded, Message: "the payment succeeded after the reservation expired and the items were gone; it was refunded in full"})
 	case commerce.CheckoutDeclined:
 		detail := "the payment was declined"
 		if code, _ := c.NextAction["declineCode"].(string); code != "" {

@@ -30,6 +30,7 @@ var statusByCode = map[string]int{
 	commerce.CodeUnsupportedMedia: http.StatusUnsupportedMediaType,
 	commerce.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	commerce.CodeHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
+	commerce.CodeTooManyCheckouts: http.StatusTooManyRequests,
 }
 
 // maxDetailRunes bounds a problem's detail. Details quote client input (an
@@ -44,6 +45,10 @@ type Problem struct {
 	Detail string   `json:"detail"`
 	Code   string   `json:"code"`
 	SKUs   []string `json:"skus,omitempty"`
+	// OrderID is the order of a completed cart ("cart_closed").
+	OrderID string `json:"orderId,omitempty"`
+	// Totals are the current totals ("price_changed").
+	Totals *commerce.Totals `json:"totals,omitempty"`
 }
 
 // writeError writes err as a problem. Errors that are not *commerce.Error
@@ -73,12 +78,14 @@ func writeProblem(w http.ResponseWriter, status int, e *commerce.Error) {
 // problemBody encodes e as a problem with the given status.
 func problemBody(status int, e *commerce.Error) (int, []byte) {
 	body, _ := json.Marshal(Problem{
-		Type:   "urn:shopfn:problem:" + e.Code,
-		Title:  http.StatusText(status),
-		Status: status,
-		Detail: clipDetail(e.Message),
-		Code:   e.Code,
-		SKUs:   e.SKUs,
+		Type:    "urn:shopfn:problem:" + e.Code,
+		Title:   http.StatusText(status),
+		Status:  status,
+		Detail:  clipDetail(e.Message),
+		Code:    e.Code,
+		SKUs:    e.SKUs,
+		OrderID: e.OrderID,
+		Totals:  e.Totals,
 	})
 	return status, body
 }

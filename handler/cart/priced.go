@@ -22,7 +22,14 @@ type Priced struct {
 	Unavailable []commerce.CartLine `json:"unavailableItems"`
 	ExpiresAt   time.Time           `json:"expiresAt"`
 	UpdatedAt   time.Time           `json:"updatedAt"`
-	ETag        string              `json:"-"`
+	// Status is open, checking_out or completed; OrderID is the order of a
+	// completed cart.
+	Status  commerce.CartStatus `json:"status"`
+	OrderID string              `json:"orderId,omitempty"`
+	// ETag changes whenever what the buyer sees changes: the document or
+	// its pricing. Version is the document's own ETag.
+	ETag    string `json:"-"`
+	Version string `json:"-"`
 }
 
 // price prices c from the catalog, using refs for the SKUs it holds and
@@ -30,8 +37,13 @@ type Priced struct {
 func (s *Service) price(ctx context.Context, c *commerce.Cart, refs map[string]commerce.VariantRef) (*Priced, error) {
 	p := &Priced{
 		ID: c.ID, Currency: c.Currency, Items: []commerce.OrderLine{}, Unavailable: []commerce.CartLine{},
-		Subtotal: commerce.Money{Currency: c.Currency}, ExpiresAt: c.ExpiresAt, UpdatedAt: c.UpdatedAt, ETag: c.ETag,
+		Subtotal: commerce.Money{Currency: c.Currency}, ExpiresAt: c.ExpiresAt, UpdatedAt: c.UpdatedAt, Version: c.ETag,
 	}
+	var err error
+	if p.Status, p.OrderID, err = s.status(ctx, c); err != nil {
+		return nil, err
+	}
+	defer func() { p.ETag = etag(c.ETag, p) }()
 	if len(c.Lines) == 0 {
 		return p, nil
 	}

@@ -26,12 +26,13 @@ const maxAttempts = 50
 
 // Service applies the cart rules to carts in a CartStore.
 type Service struct {
-	carts    commerce.CartStore
-	variants VariantSource
-	stock    StockSource
-	ttl      time.Duration
-	currency string
-	now      func() time.Time
+	carts     commerce.CartStore
+	checkouts Checkouts
+	variants  VariantSource
+	stock     StockSource
+	ttl       time.Duration
+	currency  string
+	now       func() time.Time
 
 	seed  maphash.Seed
 	locks [64]sync.Mutex
@@ -39,9 +40,10 @@ type Service struct {
 
 // NewService returns a Service. Carts expire ttl after their last change; a
 // cart with no lines is in currency until its first line sets it; now is the
-// clock (time.Now outside tests).
-func NewService(carts commerce.CartStore, variants VariantSource, stock StockSource, ttl time.Duration, currency string, now func() time.Time) *Service {
-	return &Service{carts: carts, variants: variants, stock: stock, ttl: ttl, currency: currency, now: now, seed: maphash.MakeSeed()}
+// clock (time.Now outside tests). checkouts says which checkout holds a cart
+// (nil: trust the cart documents).
+func NewService(carts commerce.CartStore, checkouts Checkouts, variants VariantSource, stock StockSource, ttl time.Duration, currency string, now func() time.Time) *Service {
+	return &Service{carts: carts, checkouts: checkouts, variants: variants, stock: stock, ttl: ttl, currency: currency, now: now, seed: maphash.MakeSeed()}
 }
 
 // Create creates a cart holding lines (which may be empty) and returns it priced.
@@ -73,6 +75,17 @@ func (s *Service) Get(ctx context.Context, id string) (*Priced, error) {
 	return s.price(ctx, c, nil)
 }
 
+// ForCheckout returns a cart priced from the current catalog, and the cart
+// document as stored. It returns "not_found" for an unknown or expired cart.
+func (s *Service) ForCheckout(ctx context.Context, id string) (*Priced, *commerce.Cart, error) {
+	c, err := s.load(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.price(ctx, c, nil)
+	return p, c, err
+}
+
 // Add adds quantity units of sku to a cart, to its existing line if it has
 // one. ifMatch, when not empty, must be the cart's current ETag. Rule errors:
 // "quantity_limit", "unknown_sku", "currency_mismatch", "cart_full",
@@ -93,12 +106,22 @@ func (s *Service) Remove(ctx context.Context, id, ifMatch, sku string) (*Priced,
 	return s.update(ctx, id, ifMatch, change{sku: sku, remove: true})
 }
 
-// Delete deletes a cart. It returns "not_found" for an unknown or expired cart.
+// Delete deletes a cart. It returns "not_found" for an unknown or expired
+// cart, and "cart_closed" for one that is not open.
 func (s *Service) Delete(ctx context.Context, id, ifMatch string) error {
-	if _, err := s.load(ctx, id); err != nil {
+	c, err := s.load(ctx, id)
+	if err != nil {
 		return err
 	}
-	return s.carts.DeleteCart(ctx, id, ifMatch)
+	if st, order, err := s.status(ctx, c); err != nil {
+		return err
+	} else if st != commerce.CartOpen {
+		return Closed(id, order)
+	}
+	if ifMatch == "" || ifMatch == "*" {
+		ifMatch = c.ETag // never delete a cart a checkout closed meanwhile
+	}
+	return s.carts.DeleteCart(ctx, id, version(ifMatch))
 }
 
 // load reads a cart, treating an expired one as absent.
@@ -132,9 +155,17 @@ func (s *Service) update(ctx context.Context, id, ifMatch string, ch change) (*P
 		if err != nil {
 			return nil, err
 		}
-		if ifMatch != "" && ifMatch != c.ETag {
+		if ifMatch != "" && version(ifMatch) != c.ETag {
 			return nil, commerce.Errorf(commerce.KindPrecondition, commerce.CodePreconditionFailed, "cart %s has changed since ETag %s", id, ifMatch)
 		}
+		// A cart that is not open cannot change. The conditional write
+		// below fails when a checkout closes the cart meanwhile.
+		if st, order, err := s.status(ctx, c); err != nil {
+			return nil, err
+		} else if st != commerce.CartOpen {
+			return nil, Closed(id, order)
+		}
+		c.Status, c.CheckoutID, c.OrderID = "", "", ""
 		read := c.ETag
 		refs, err := s.apply(ctx, c, []change{ch})
 		if err != nil {

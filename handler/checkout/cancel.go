@@ -36,8 +36,15 @@ func (s *Service) Cancel(ctx context.Context, orders Orders, id string) (*commer
 			return nil, fmt.Errorf("cancel order %s: place it first: %w", id, err)
 		}
 	}
+	// Past this point a client that disconnects must not leave the
+	// refund done and the cancellation undone.
+	ctx = context.WithoutCancel(ctx)
 	if o.PaymentID != "" {
-		if err := s.payments.Refund(ctx, o.PaymentID, "refund-"+o.ID); err != nil {
+		// A payment refunded in full already (from the provider's
+		// dashboard, or under a key the provider forgot) is as good as
+		// refunded here: the cancellation completes and restocks.
+		err := s.payments.Refund(ctx, o.PaymentID, o.ID)
+		if err != nil && commerce.ErrorCode(err) != commerce.CodeAlreadyRefunded {
 			return nil, fmt.Errorf("cancel order %s: refund: %w", id, err)
 		}
 	}

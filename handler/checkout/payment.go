@@ -3,6 +3,7 @@ package checkout
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"shopfn/handler/commerce"
 )
@@ -57,24 +58,49 @@ func (s *Service) fromProvider(ctx context.Context, p commerce.Payment) error {
 	} else if err != nil {
 		return err
 	}
-	err = s.settle(ctx, c, p)
-	if commerce.ErrorCode(err) == commerce.CodeInsufficientStock {
+	if !matches(c, p) {
+		s.log.Warn("payment event that does not match its checkout; ignored", "payment", p.ID, "amount", p.Amount.String(),
+			"checkout", c.ID, "checkoutPayment", c.PaymentID, "total", c.Total.String())
+		return nil
+	}
+	err = s.settle(context.WithoutCancel(ctx), c, p)
+	if commerce.ErrorCode(err) == commerce.CodeCheckoutRefunded {
 		return nil // refunded by markPaid; nothing more to do
 	}
 	return err
 }
 
+// matches reports whether payment p can be checkout c's: the same payment
+// when c knows its payment, and c's total. Metadata alone names a checkout,
+// and anyone with the API key can write metadata.
+func matches(c *commerce.Checkout, p commerce.Payment) bool {
+	if c.PaymentID != "" && p.ID != c.PaymentID {
+		return false
+	}
+	return p.Amount == c.Total
+}
+
 // PaymentFinder is implemented by providers that can find the payment made
 // for a checkout, so that a checkout whose process died mid-charge can be
-// settled from the provider's side.
+// settled from the provider's side. Providers without it are asked by
+// replaying the charge: charging is idempotent by checkout ID (a Stripe
+// PaymentIntent create replayed with the same idempotency key and
+// parameters within 24 hours returns the original PaymentIntent).
 type PaymentFinder interface {
 	PaymentForCheckout(ctx context.Context, checkoutID string) (commerce.Payment, error)
 }
 
+// ProviderTimeout bounds each provider call of a queue function, well under
+// the queue's 30-second message lock (stripe-go alone may wait 80 seconds
+// per attempt).
+const ProviderTimeout = 10 * time.Second
+
 // Expire handles a checkout's ReservationExpired message. A checkout still
 // open is asked of the provider one last time: paid if its payment
-// succeeded, otherwise expired with its reservation released. A closed
-// checkout is left alone, so the message is safe to deliver twice.
+// succeeded, otherwise expired with its reservation released, and a payment
+// still waiting for the buyer cancelled at the provider, so that a late
+// authentication cannot charge for released stock. A closed checkout is
+// left alone, so the message is safe to deliver twice.
 func (s *Service) Expire(ctx context.Context, id string) error {
 	c, err := s.checkouts.Checkout(ctx, id)
 	if commerce.ErrorCode(err) == commerce.CodeNotFound {
@@ -86,22 +112,46 @@ func (s *Service) Expire(ctx context.Context, id string) error {
 	if c.Status != commerce.CheckoutPending && c.Status != commerce.CheckoutRequiresAction {
 		return nil
 	}
+	if c.ReservedUntil.After(s.cfg.Now().Add(time.Minute)) {
+		return nil // resumed since this message was scheduled; a later one is due
+	}
+	pctx, cancel := context.WithTimeout(ctx, ProviderTimeout)
+	defer cancel()
 	p := commerce.Payment{ID: c.PaymentID}
 	switch finder, ok := s.payments.(PaymentFinder); {
 	case c.PaymentID != "":
-		p, err = s.payments.Payment(ctx, c.PaymentID)
+		p, err = s.payments.Payment(pctx, c.PaymentID)
 	case ok:
-		p, err = finder.PaymentForCheckout(ctx, c.ID)
+		p, err = finder.PaymentForCheckout(pctx, c.ID)
 		if commerce.ErrorCode(err) == commerce.CodeNotFound {
 			err = nil // never charged
+		}
+	default:
+		// Cut off between the provider's charge and its record: ask again
+		// with the same idempotency key.
+		p, err = s.payments.Charge(pctx, commerce.PaymentRequest{
+			CheckoutID: c.ID, OrderID: c.OrderID, Amount: c.Total, PaymentMethod: c.PaymentMethod, Email: c.Email,
+		})
+		if commerce.ErrorKind(err) == commerce.KindRule {
+			p, err = commerce.Payment{Status: commerce.PaymentDeclined}, nil
 		}
 	}
 	if err != nil {
 		return fmt.Errorf("checkout %s: payment at expiry: %w", id, err)
 	}
 	if p.Status == commerce.PaymentSucceeded {
-		return s.markPaid(ctx, c, p)
+		err := s.markPaid(pctx, c, p)
+		if commerce.ErrorCode(err) == commerce.CodeCheckoutRefunded {
+			return nil
+		}
+		return err
 	}
-	_, err = s.checkouts.Release(ctx, id, commerce.CheckoutExpired, nil)
+	if p.Status == commerce.PaymentRequiresAction {
+		s.cancelPayment(pctx, c.ID, p.ID)
+	}
+	changed, err := s.checkouts.Release(ctx, id, commerce.CheckoutExpired, nil)
+	if changed {
+		s.syncCart(ctx, c.CartID, c.ID)
+	}
 	return err
 }

@@ -17,6 +17,9 @@ type Request struct {
 	Email           string           `json:"email"`
 	ShippingAddress commerce.Address `json:"shippingAddress"`
 	PaymentMethod   string           `json:"paymentMethod"`
+	// ExpectedTotal, when set, is the total the buyer agreed to: a
+	// re-priced total that differs is refused with "price_changed".
+	ExpectedTotal *commerce.Money `json:"expectedTotal,omitempty"`
 }
 
 // Limits on a checkout request.
@@ -35,6 +38,11 @@ func (r *Request) Validate() error {
 	}
 	if !strings.HasPrefix(r.PaymentMethod, "pm_") || len(r.PaymentMethod) > maxPaymentMethodLen || !printable(r.PaymentMethod) {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "paymentMethod must be a payment method ID such as pm_card_visa")
+	}
+	if r.ExpectedTotal != nil {
+		if err := r.ExpectedTotal.Validate(); err != nil {
+			return commerce.Invalidf(commerce.CodeInvalidRequest, "expectedTotal: %v", err)
+		}
 	}
 	if !validEmail(r.Email) {
 		return commerce.Rulef("invalid_email", "email %q is not an email address", clip(r.Email))

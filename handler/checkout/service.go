@@ -1,8 +1,3 @@
-// Package checkout turns a cart into a paid order: it re-prices the cart,
-// reserves the stock, takes the payment, and hands the paid order to the
-// orders queue through the transactional outbox. Every step is idempotent,
-// so a replayed request, a webhook racing the request, a redelivered message
-// or a crash in between all end in one charge and one order.
 package checkout
 
 import (
@@ -10,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +30,9 @@ type Config struct {
 	// as the change it reports; nil stores none (the caller then calls
 	// Remember).
 	Render func(c *commerce.Checkout) (status int, body []byte)
+	// MaxHeld bounds the checkouts waiting for the buyer's authentication
+	// (requires_action) that one client holds at once; 0 is unbounded.
+	MaxHeld int
 }
 
 // Service runs checkouts.
@@ -63,17 +62,29 @@ type Outcome struct {
 	Replay   *commerce.StoredResponse
 }
 
-// Checkout checks a cart out, once per idempotency key (the cart ID when key
-// is empty). It returns "not_found" for an unknown or expired cart, 422
+// Checkout checks a cart out, once per idempotency key, for client (who
+// asks, to bound what one client holds; empty is unbounded). Without a key
+// the request is identified by the cart as it stands and the body, so that a
+// retry of the same request replays and a changed request or cart begins
+// anew. It returns "not_found" for an unknown or expired cart, 422
 // "empty_cart", "unknown_sku", "invalid_email", "invalid_address" and
-// "idempotency_key_reused", 409 "insufficient_stock" and
-// "checkout_in_progress", and 503 when the payment provider cannot be asked.
-func (s *Service) Checkout(ctx context.Context, req Request, key string) (*Outcome, error) {
+// "idempotency_key_reused", 409 "insufficient_stock", "cart_closed",
+// "cart_changed", "price_changed", "too_many_checkouts" and
+// "checkout_in_progress", 400 for a total that cannot be paid, and 503
+// "payment_unavailable" when the payment provider cannot be asked.
+func (s *Service) Checkout(ctx context.Context, req Request, key, client string) (*Outcome, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	if key == "" {
-		key = "cart:" + req.CartID
+	hash := req.Hash()
+	var priced *cart.Priced
+	keyless := key == ""
+	if keyless {
+		p, doc, err := s.carts.ForCheckout(ctx, req.CartID)
+		if err != nil {
+			return nil, err
+		}
+		priced, key = p, "cart:"+req.CartID+":"+strings.Trim(doc.ETag, `"`)+":"+hash[:16]
 	}
 	release, err := s.enter(ctx, key)
 	if err != nil {
@@ -81,7 +92,6 @@ func (s *Service) Checkout(ctx context.Context, req Request, key string) (*Outco
 	}
 	defer release()
 
-	hash := req.Hash()
 	for {
 		c, err := s.checkouts.CheckoutByKey(ctx, key)
 		if err == nil {
@@ -90,15 +100,34 @@ func (s *Service) Checkout(ctx context.Context, req Request, key string) (*Outco
 		if commerce.ErrorCode(err) != commerce.CodeNotFound {
 			return nil, err
 		}
-		c, err = s.begin(ctx, req, key, hash)
-		if commerce.ErrorCode(err) == "duplicate_checkout" {
+		c, err = s.begin(ctx, req, key, hash, client, priced)
+		priced = nil
+		switch commerce.ErrorCode(err) {
+		case commerce.CodeDuplicateCheckout:
 			continue // another process began it first: treat it as a replay
+		case commerce.CodeCartClosed:
+			holder, herr := s.checkouts.CartCheckout(ctx, req.CartID)
+			if herr != nil {
+				return nil, err
+			}
+			if keyless && holder.RequestHash == hash {
+				return s.again(ctx, holder, hash) // the same keyless request, sent again
+			}
+			return nil, s.closed(req.CartID, holder)
 		}
 		if err != nil {
 			return nil, err
 		}
 		return s.charge(ctx, c)
 	}
+}
+
+// closed returns the "cart_closed" error of a cart that holder holds.
+func (s *Service) closed(cartID string, holder *commerce.Checkout) error {
+	if holder.Status == commerce.CheckoutPaid {
+		return cart.Closed(cartID, holder.OrderID)
+	}
+	return cart.Closed(cartID, "")
 }
 
 // enter waits while another request with the same key runs in this process.
@@ -121,9 +150,13 @@ func (s *Service) enter(ctx context.Context, key string) (func(), error) {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return nil, commerce.Errorf(commerce.KindConflict, "checkout_in_progress", "this checkout is still in progress; retry shortly")
+			return nil, inProgress()
 		}
 	}
+}
+
+func inProgress() error {
+	return commerce.Errorf(commerce.KindConflict, commerce.CodeCheckoutInProgress, "this checkout is still in progress; retry shortly")
 }
 
 // again answers a request whose key already has a checkout.
@@ -134,27 +167,56 @@ func (s *Service) again(ctx context.Context, c *commerce.Checkout, hash string) 
 	if c.Response != nil {
 		return &Outcome{Checkout: c, Replay: c.Response}, nil
 	}
-	if c.Status != commerce.CheckoutPending {
+	now := s.cfg.Now()
+	switch c.Status {
+	case commerce.CheckoutFailed:
+		// The provider could not be asked: reserve again and retry.
+		until := now.Add(s.cfg.ReservationTTL)
+		expiry := Message(commerce.MsgReservationExpired, fmt.Sprintf("reservation-expired-%s-%d", c.ID, until.UnixNano()), map[string]any{"checkoutId": c.ID})
+		expiry.ScheduledAt = until
+		err := s.checkouts.Resume(ctx, c.ID, now.Add(leaseTTL), until, []commerce.Message{expiry})
+		if commerce.ErrorCode(err) == commerce.CodeCartClosed {
+			holder, herr := s.checkouts.CartCheckout(ctx, c.CartID)
+			if herr != nil {
+				return nil, err
+			}
+			return nil, s.closed(c.CartID, holder)
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.cfg.Published()
+		if c, err = s.checkouts.Checkout(ctx, c.ID); err != nil {
+			return nil, err
+		}
+	case commerce.CheckoutPending:
+		// No response: its request is running elsewhere, or died.
+		ok, err := s.checkouts.Lease(ctx, c.ID, now, now.Add(leaseTTL))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, inProgress()
+		}
+	default:
 		return &Outcome{Checkout: c}, nil
 	}
-	// Pending with no response: its request is running elsewhere, or died.
-	now := s.cfg.Now()
-	ok, err := s.checkouts.Lease(ctx, c.ID, now, now.Add(leaseTTL))
-	if err != nil {
+	if err := s.hold(ctx, c); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, commerce.Errorf(commerce.KindConflict, "checkout_in_progress", "this checkout is still in progress; retry shortly")
 	}
 	return s.charge(ctx, c)
 }
 
-// begin re-prices the cart and stores a pending checkout with its stock
-// reserved and its expiry scheduled.
-func (s *Service) begin(ctx context.Context, req Request, key, hash string) (*commerce.Checkout, error) {
-	priced, err := s.carts.Get(ctx, req.CartID)
-	if err != nil {
-		return nil, err
+// begin re-prices the cart (priced, when not nil, is the cart priced
+// already), checks what can be checked before reserving, and stores a
+// pending checkout with its cart claimed, its stock reserved and its expiry
+// scheduled; then it marks the cart as checking out.
+func (s *Service) begin(ctx context.Context, req Request, key, hash, client string, priced *cart.Priced) (*commerce.Checkout, error) {
+	if priced == nil {
+		var err error
+		if priced, _, err = s.carts.ForCheckout(ctx, req.CartID); err != nil {
+			return nil, err
+		}
 	}
 	if len(priced.Unavailable) > 0 {
 		skus := make([]string, len(priced.Unavailable))
@@ -168,108 +230,51 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash string) (*co
 	if len(priced.Items) == 0 {
 		return nil, commerce.Rulef("empty_cart", "the cart is empty")
 	}
-	now := s.cfg.Now().UTC()
-	c := &commerce.Checkout{
-		ID: commerce.NewCheckoutID(), OrderID: commerce.NewOrderID(now), IdempotencyKey: key, RequestHash: hash,
-		CartID: req.CartID, Email: req.Email, Address: req.ShippingAddress, PaymentMethod: req.PaymentMethod,
-		Lines: priced.Items, Status: commerce.CheckoutPending,
-		CreatedAt: now, UpdatedAt: now, ReservedUntil: now.Add(s.cfg.ReservationTTL), LeaseUntil: now.Add(leaseTTL),
-	}
-	totals, err := s.cfg.Rules.Price(priced.Currency, c.Lines)
+	totals, err := s.cfg.Rules.Price(priced.Currency, priced.Items)
 	if err != nil {
 		return nil, err
 	}
-	c.Totals = totals
+	if req.ExpectedTotal != nil && *req.ExpectedTotal != totals.Total {
+		e := commerce.Errorf(commerce.KindConflict, commerce.CodePriceChanged, "the total is now %s, not the expected %s; nothing was reserved", totals.Total, *req.ExpectedTotal)
+		e.Totals = &totals
+		return nil, e
+	}
+	if err := (commerce.PaymentRequest{CheckoutID: "check", Amount: totals.Total}).Validate(); err != nil {
+		return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "the total %s cannot be paid: it must be positive and at most %d minor units; nothing was reserved", totals.Total, commerce.MaxAmount)
+	}
+	now := s.cfg.Now().UTC()
+	c := &commerce.Checkout{
+		ID: commerce.NewCheckoutID(), OrderID: commerce.NewOrderID(now), IdempotencyKey: key, RequestHash: hash,
+		CartID: req.CartID, Client: client, Email: req.Email, Address: req.ShippingAddress, PaymentMethod: req.PaymentMethod,
+		Lines: priced.Items, Totals: totals, Status: commerce.CheckoutPending,
+		CreatedAt: now, UpdatedAt: now, ReservedUntil: now.Add(s.cfg.ReservationTTL), LeaseUntil: now.Add(leaseTTL),
+	}
 	expiry := Message(commerce.MsgReservationExpired, "reservation-expired-"+c.ID, map[string]any{"checkoutId": c.ID})
 	expiry.ScheduledAt = c.ReservedUntil
 	if err := s.checkouts.BeginCheckout(ctx, c, []commerce.Message{expiry}); err != nil {
 		return nil, err
 	}
 	s.cfg.Published()
+	if err := s.hold(ctx, c); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
-// charge asks the provider to charge a pending checkout and records what
-// it said. Charging is idempotent by checkout ID, so a resumed checkout is
-// never charged twice.
-func (s *Service) charge(ctx context.Context, c *commerce.Checkout) (*Outcome, error) {
-	p, err := s.payments.Charge(ctx, commerce.PaymentRequest{
-		CheckoutID: c.ID, OrderID: c.OrderID, Amount: c.Total, PaymentMethod: c.PaymentMethod, Email: c.Email,
-	})
-	if commerce.ErrorKind(err) == commerce.KindRule {
-		// The provider refused the payment method itself: a decline.
-		p, err = commerce.Payment{Status: commerce.PaymentDeclined, DeclineCode: commerce.ErrorCode(err)}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("checkout %s: charge: %w", c.ID, err)
-	}
-	if err := s.settle(ctx, c, p); err != nil {
-		return nil, err
-	}
-	if c, err = s.checkouts.Checkout(ctx, c.ID); err != nil {
-		return nil, err
-	}
-	return &Outcome{Checkout: c}, nil
-}
-
-// settle records a payment's state on checkout c: paid (and the order on
-// its way), declined (stock released), or waiting for the buyer.
-func (s *Service) settle(ctx context.Context, c *commerce.Checkout, p commerce.Payment) error {
-	switch p.Status {
-	case commerce.PaymentSucceeded:
-		return s.markPaid(ctx, c, p)
-	case commerce.PaymentDeclined:
-		declined := commerce.Payment{ID: p.ID, Status: commerce.PaymentDeclined, NextAction: map[string]any{"declineCode": p.DeclineCode}}
-		if p.ID != "" {
-			if _, err := s.checkouts.SetPayment(ctx, c.ID, declined, nil); err != nil {
-				return err
-			}
-		}
-		_, err := s.checkouts.Release(ctx, c.ID, commerce.CheckoutDeclined, s.response(c, commerce.CheckoutDeclined, declined))
-		return err
-	case commerce.PaymentRequiresAction:
-		_, err := s.checkouts.SetPayment(ctx, c.ID, p, s.response(c, commerce.CheckoutRequiresAction, p))
-		return err
-	default: // processing: not decided, so no response to keep
-		_, err := s.checkouts.SetPayment(ctx, c.ID, p, nil)
-		return err
-	}
-}
-
-// response renders the first response c gets once its payment p moved it
-// to status, or nil when there is no renderer.
-func (s *Service) response(c *commerce.Checkout, status commerce.CheckoutStatus, p commerce.Payment) *commerce.StoredResponse {
-	if s.cfg.Render == nil {
+// hold marks c's cart as checking out for c, or abandons c (never charged)
+// when the cart changed since c priced it.
+func (s *Service) hold(ctx context.Context, c *commerce.Checkout) error {
+	err := s.carts.Hold(ctx, c.CartID, c)
+	if err == nil {
 		return nil
 	}
-	next := *c
-	next.Status, next.NextAction = status, p.NextAction
-	if p.ID != "" {
-		next.PaymentID = p.ID
+	if _, aerr := s.checkouts.Abandon(context.WithoutCancel(ctx), c.ID); aerr != nil {
+		s.log.Warn("abandon a checkout whose cart changed; its expiry releases it", "checkout", c.ID, "err", aerr)
 	}
-	code, body := s.cfg.Render(&next)
-	return &commerce.StoredResponse{Status: code, Body: body}
-}
-
-// markPaid records a succeeded payment. When the checkout's reservation has
-// already been released and the stock is gone, the payment is refunded.
-func (s *Service) markPaid(ctx context.Context, c *commerce.Checkout, p commerce.Payment) error {
-	placed := Message(commerce.MsgOrderPlaced, "order-placed-"+c.OrderID, map[string]any{"orderId": c.OrderID, "checkoutId": c.ID})
-	changed, err := s.checkouts.MarkPaid(ctx, c.ID, p.ID, placed, s.response(c, commerce.CheckoutPaid, p))
-	if commerce.ErrorCode(err) == commerce.CodeInsufficientStock {
-		s.log.Warn("payment succeeded after the reservation was released and the stock is gone; refunding", "checkout", c.ID, "payment", p.ID)
-		if rerr := s.payments.Refund(ctx, p.ID, "refund-"+c.ID); rerr != nil {
-			return fmt.Errorf("checkout %s: refund a payment it cannot fulfil: %w", c.ID, rerr)
-		}
-		return err
+	if commerce.ErrorCode(err) == commerce.CodeNotFound {
+		return commerce.Errorf(commerce.KindConflict, commerce.CodeCartChanged, "cart %s was deleted while it was being checked out; nothing was charged", c.CartID)
 	}
-	if err != nil {
-		return err
-	}
-	if changed {
-		s.cfg.Published()
-	}
-	return nil
+	return err
 }
 
 // Remember stores the first response a checkout request got.

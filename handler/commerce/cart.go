@@ -11,6 +11,19 @@ const (
 	MaxLineQuantity = 99
 )
 
+// CartStatus is where a cart stands: open to changes, being checked out,
+// or checked out for good.
+type CartStatus string
+
+// The cart statuses. The relational store decides them (a cart's one live
+// checkout); the cart document keeps a copy, written with ETag-conditional
+// writes, so that cart writes see it.
+const (
+	CartOpen        CartStatus = "open"
+	CartCheckingOut CartStatus = "checking_out"
+	CartCompleted   CartStatus = "completed"
+)
+
 // Cart is a buyer's cart as stored: SKUs and quantities only. Prices are
 // never stored in a cart; they are read from the catalog whenever the cart is
 // shown or checked out.
@@ -23,6 +36,12 @@ type Cart struct {
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 	ExpiresAt time.Time `json:"expiresAt"`
+	// Status is the cart's status; empty means open (carts stored before
+	// statuses existed). CheckoutID is the checkout that closed the cart,
+	// OrderID its order once it is completed.
+	Status     CartStatus `json:"status,omitempty"`
+	CheckoutID string     `json:"checkoutId,omitempty"`
+	OrderID    string     `json:"orderId,omitempty"`
 	// ETag identifies this version of the cart; stores set it on every write.
 	ETag string `json:"-"`
 }
@@ -42,6 +61,9 @@ func (c *Cart) Line(sku string) int {
 	}
 	return -1
 }
+
+// Open reports whether the cart document says the cart is open.
+func (c *Cart) Open() bool { return c.Status == "" || c.Status == CartOpen }
 
 // Expired reports whether the cart has expired at now.
 func (c *Cart) Expired(now time.Time) bool { return !now.Before(c.ExpiresAt) }

@@ -10,13 +10,18 @@ type CheckoutStatus string
 
 // The checkout statuses. A checkout starts pending with its stock reserved;
 // it ends paid (the order follows through the orders queue), declined or
-// expired (its reservation released).
+// expired (its reservation released), or refunded (paid after its
+// reservation was released and its stock or cart was gone: final, never
+// paid afterwards). Failed is a checkout whose provider could not be asked:
+// released, and resumed by a retry under the same key.
 const (
 	CheckoutPending        CheckoutStatus = "pending"
 	CheckoutRequiresAction CheckoutStatus = "requires_action"
 	CheckoutPaid           CheckoutStatus = "paid"
 	CheckoutDeclined       CheckoutStatus = "declined"
 	CheckoutExpired        CheckoutStatus = "expired"
+	CheckoutFailed         CheckoutStatus = "failed"
+	CheckoutRefunded       CheckoutStatus = "refunded"
 )
 
 // Address is a shipping address.
@@ -62,8 +67,11 @@ type Checkout struct {
 	IdempotencyKey string
 	// RequestHash identifies the request body, so that a key reused with
 	// another body is refused.
-	RequestHash   string
-	CartID        string
+	RequestHash string
+	CartID      string
+	// Client identifies who asked for the checkout (the client address), to
+	// bound how many open checkouts one client holds; empty is unbounded.
+	Client        string
 	OrderID       string
 	Email         string
 	Address       Address
@@ -88,11 +96,29 @@ type Checkout struct {
 // sqlstore.CheckoutStore; storetest.TestCheckoutStore holds it to its
 // behaviour.
 type CheckoutStore interface {
-	// BeginCheckout stores c as pending and reserves every line's quantity,
-	// and stores outbox (the reservation's expiry message), all or nothing.
-	// It returns KindConflict "insufficient_stock" listing every short SKU,
-	// and KindConflict "duplicate_checkout" when c.IdempotencyKey is taken.
+	// BeginCheckout stores c as pending, makes it its cart's one live
+	// checkout, reserves every line's quantity, and stores outbox (the
+	// reservation's expiry message), all or nothing. It returns KindConflict
+	// "insufficient_stock" listing every short SKU, "duplicate_checkout"
+	// when c.IdempotencyKey is taken, and "cart_closed" when the cart has a
+	// live checkout.
 	BeginCheckout(ctx context.Context, c *Checkout, outbox []Message) error
+
+	// Resume moves a failed checkout back to pending, leased until
+	// leaseUntil and reserved until reservedUntil, making it its cart's
+	// live checkout and reserving its stock again, and stores outbox. It
+	// returns the same errors as BeginCheckout, and "checkout_in_progress"
+	// when the checkout is not failed.
+	Resume(ctx context.Context, id string, leaseUntil, reservedUntil time.Time, outbox []Message) error
+
+	// Abandon deletes a pending checkout that was never charged (no
+	// payment, no response), releasing its reservation and its cart. It
+	// reports whether it deleted it.
+	Abandon(ctx context.Context, id string) (bool, error)
+
+	// CartCheckout returns the live checkout of a cart (pending,
+	// requires_action or paid), or "not_found" when the cart is open.
+	CartCheckout(ctx context.Context, cartID string) (*Checkout, error)
 
 	// Checkout returns a checkout by ID, or "not_found".
 	Checkout(ctx context.Context, id string) (*Checkout, error)
@@ -109,19 +135,27 @@ type CheckoutStore interface {
 
 	// SetPayment records the payment of a pending or requires_action
 	// checkout, and moves it to requires_action when the payment needs the
-	// buyer (to pending otherwise). It reports whether the checkout changed.
-	SetPayment(ctx context.Context, id string, p Payment, resp *StoredResponse) (bool, error)
+	// buyer (to pending otherwise). A checkout moving to requires_action
+	// takes one of maxHeld slots of its Client first (0: unbounded) and
+	// returns KindConflict "too_many_checkouts" when they are all taken; a
+	// slot is freed when the checkout is paid or released. It reports
+	// whether the checkout changed.
+	SetPayment(ctx context.Context, id string, p Payment, maxHeld int, resp *StoredResponse) (bool, error)
 
-	// MarkPaid moves a pending, requires_action, expired or declined
-	// checkout to paid and stores placed (its OrderPlaced message) in the
-	// outbox. An expired or declined checkout's stock is reserved again first; when it is no longer there
-	// MarkPaid returns "insufficient_stock" and changes nothing. It reports
-	// whether the checkout changed (false when it was already paid).
+	// MarkPaid moves a pending, requires_action, expired, failed or
+	// declined checkout to paid and stores placed (its OrderPlaced message)
+	// in the outbox. A released checkout's stock and cart are claimed again
+	// first; when either is gone, MarkPaid records the checkout as refunded
+	// with paymentID, in the same transaction, and returns KindConflict
+	// "checkout_refunded": the caller must then refund the payment. A
+	// refunded checkout stays refunded: MarkPaid returns it again, never
+	// paid. It reports whether the checkout changed (false when it was
+	// already paid).
 	MarkPaid(ctx context.Context, id, paymentID string, placed Message, resp *StoredResponse) (bool, error)
 
-	// Release moves a pending or requires_action checkout to status (declined
-	// or expired) and releases its reservation. It reports whether the
-	// checkout changed.
+	// Release moves a pending or requires_action checkout to status
+	// (declined, expired or failed) and releases its reservation and its
+	// cart. It reports whether the checkout changed.
 	Release(ctx context.Context, id string, status CheckoutStatus, resp *StoredResponse) (bool, error)
 
 	// SetResponse records the first response of a checkout that has none.

@@ -30,6 +30,11 @@ type Error struct {
 	Message string
 	// SKUs lists the stock-keeping units an error is about, when it is about some.
 	SKUs []string
+	// OrderID is the order an error is about ("cart_closed" of a completed
+	// cart), when there is one.
+	OrderID string
+	// Totals are the current totals ("price_changed"), when they matter.
+	Totals *Totals
 }
 
 // Error returns the code and message.
@@ -77,6 +82,38 @@ const (
 	CodeHandleTaken       = "handle_taken"
 	CodeSKUTaken          = "sku_taken"
 	CodeLockLost          = "lock_lost"
+
+	// CodeCartClosed: the cart is checking out or checked out; it can be
+	// neither changed nor checked out again under another key (409).
+	CodeCartClosed = "cart_closed"
+	// CodeCartChanged: the cart changed while it was being checked out, so
+	// nothing was charged; review it and check out again (409).
+	CodeCartChanged = "cart_changed"
+	// CodePriceChanged: the re-priced total differs from the request's
+	// expectedTotal; nothing was reserved (409).
+	CodePriceChanged = "price_changed"
+	// CodePaymentUnavailable: the payment provider cannot be asked (it is
+	// down, or refuses shopfn's credentials); nothing stays reserved (503).
+	CodePaymentUnavailable = "payment_unavailable"
+	// CodeCheckoutInProgress: the same checkout is being processed by
+	// another request (409).
+	CodeCheckoutInProgress = "checkout_in_progress"
+	// CodeTooManyCheckouts: this client already holds as many open
+	// checkouts as one client may (429).
+	CodeTooManyCheckouts = "too_many_checkouts"
+	// CodeCheckoutRefunded: the checkout's payment succeeded after its
+	// reservation was released and could not be fulfilled, so it is
+	// refunded, for good (409).
+	CodeCheckoutRefunded = "checkout_refunded"
+	// CodeAlreadyRefunded: the payment was refunded already, under another
+	// key or outside shopfn (409 from a provider).
+	CodeAlreadyRefunded = "already_refunded"
+	// CodeNotCancellable: the payment succeeded or was cancelled already,
+	// so it cannot be cancelled (providers only).
+	CodeNotCancellable = "not_cancellable"
+	// CodeDuplicateCheckout: a checkout with this idempotency key exists
+	// (stores only; the checkout service answers with a replay).
+	CodeDuplicateCheckout = "duplicate_checkout"
 	// CodeStockBelowHeld refuses an admin on-hand count below what placed
 	// orders and checkouts hold (committed + reserved).
 	CodeStockBelowHeld = "stock_below_held"
@@ -105,4 +142,13 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return CodeInternal
+}
+
+// ErrorSKUs returns the SKUs of err's *Error, or nil.
+func ErrorSKUs(err error) []string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.SKUs
+	}
+	return nil
 }

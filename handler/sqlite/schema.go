@@ -112,6 +112,16 @@ var relationalSchema = []string{
 		status      TEXT NOT NULL,
 		PRIMARY KEY (checkout_id, sku)
 	)`,
+	`CREATE TABLE IF NOT EXISTS cart_checkouts (
+		cart_id     TEXT PRIMARY KEY,
+		checkout_id TEXT NOT NULL UNIQUE
+	)`,
+	`CREATE TABLE IF NOT EXISTS client_slots (
+		client      TEXT NOT NULL,
+		slot        INTEGER NOT NULL,
+		checkout_id TEXT NOT NULL UNIQUE,
+		PRIMARY KEY (client, slot)
+	)`,
 	`CREATE TABLE IF NOT EXISTS outbox (
 		seq          INTEGER PRIMARY KEY AUTOINCREMENT,
 		queue        TEXT NOT NULL,

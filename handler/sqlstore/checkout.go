@@ -30,6 +30,7 @@ func NewCheckoutStore(db *DB) *CheckoutStore { return &CheckoutStore{db: db} }
 type checkoutDoc struct {
 	RequestHash   string               `json:"requestHash"`
 	CartID        string               `json:"cartId"`
+	Client        string               `json:"client,omitempty"`
 	Email         string               `json:"email"`
 	Address       commerce.Address     `json:"address"`
 	PaymentMethod string               `json:"paymentMethod"`
@@ -40,9 +41,10 @@ type checkoutDoc struct {
 const checkoutColumns = `id, idempotency_key, order_id, status, payment_id, next_action, lease_until,
 	response_status, response_body, reserved_until, created_at, updated_at, doc`
 
-// BeginCheckout stores a pending checkout and reserves its stock.
+// BeginCheckout stores a pending checkout, claims its cart, and reserves its
+// stock.
 func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout, outbox []commerce.Message) error {
-	doc, err := json.Marshal(checkoutDoc{c.RequestHash, c.CartID, c.Email, c.Address, c.PaymentMethod, c.Lines, c.Totals})
+	doc, err := json.Marshal(checkoutDoc{c.RequestHash, c.CartID, c.Client, c.Email, c.Address, c.PaymentMethod, c.Lines, c.Totals})
 	if err != nil {
 		return fmt.Errorf("sqlstore: encode checkout: %w", err)
 	}
@@ -51,9 +53,12 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 			c.ID, c.IdempotencyKey, c.OrderID, commerce.CheckoutPending, unix(c.LeaseUntil),
 			unix(c.ReservedUntil), unix(c.CreatedAt), unix(c.UpdatedAt), string(doc)) // text columns take strings on every engine
 		if s.db.d.IsUnique(err) {
-			return commerce.Errorf(commerce.KindConflict, "duplicate_checkout", "checkout key %q exists", c.IdempotencyKey)
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeDuplicateCheckout, "checkout key %q exists", c.IdempotencyKey)
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.claim(ctx, tx, c.ID, c.CartID); err != nil {
 			return err
 		}
 		// Reserve in SKU order, so concurrent checkouts lock rows in one order.
@@ -74,6 +79,42 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 		}
 		return s.db.addOutbox(ctx, tx, outbox)
 	})
+}
+
+// claim makes checkoutID its cart's one live checkout, decided by the
+// cart's primary key, so that concurrent claims on any engine and any number
+// of instances cannot both win.
+func (s *CheckoutStore) claim(ctx context.Context, tx *sql.Tx, checkoutID, cartID string) error {
+	n, err := s.db.exec(ctx, tx, `INSERT INTO cart_checkouts (cart_id, checkout_id) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM cart_checkouts WHERE cart_id = ?)`,
+		cartID, checkoutID, cartID)
+	if s.db.d.IsUnique(err) || (err == nil && n == 0) {
+		return commerce.Errorf(commerce.KindConflict, commerce.CodeCartClosed, "cart %s is being checked out or was checked out", cartID)
+	}
+	return err
+}
+
+// unclaim frees a checkout's cart and client slot.
+func (db *DB) unclaim(ctx context.Context, tx *sql.Tx, checkoutID string, cart bool) error {
+	if cart {
+		if _, err := db.exec(ctx, tx, `DELETE FROM cart_checkouts WHERE checkout_id = ?`, checkoutID); err != nil {
+			return err
+		}
+	}
+	_, err := db.exec(ctx, tx, `DELETE FROM client_slots WHERE checkout_id = ?`, checkoutID)
+	return err
+}
+
+// CartCheckout returns the live checkout of a cart.
+func (s *CheckoutStore) CartCheckout(ctx context.Context, cartID string) (*commerce.Checkout, error) {
+	var id string
+	err := s.db.queryRow(ctx, nil, `SELECT checkout_id FROM cart_checkouts WHERE cart_id = ?`, cartID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, commerce.NotFoundf("cart %s has no live checkout", cartID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: read cart checkout: %w", err)
+	}
+	return s.Checkout(ctx, id)
 }
 
 // reserve holds quantity units of sku for a checkout if they are available.
@@ -140,7 +181,7 @@ func scanCheckout(row interface{ Scan(...any) error }) (*commerce.Checkout, erro
 	if err := json.Unmarshal(next, &c.NextAction); err != nil {
 		return nil, err
 	}
-	c.RequestHash, c.CartID, c.Email, c.Address, c.PaymentMethod, c.Lines, c.Totals = d.RequestHash, d.CartID, d.Email, d.Address, d.PaymentMethod, d.Lines, d.Totals
+	c.RequestHash, c.CartID, c.Client, c.Email, c.Address, c.PaymentMethod, c.Lines, c.Totals = d.RequestHash, d.CartID, d.Client, d.Email, d.Address, d.PaymentMethod, d.Lines, d.Totals
 	c.LeaseUntil, c.ReservedUntil, c.CreatedAt, c.UpdatedAt = fromUnix(lease), fromUnix(reserved), fromUnix(created), fromUnix(updated)
 	if respStatus != 0 {
 		c.Response = &commerce.StoredResponse{Status: respStatus, Body: respBody}
@@ -169,8 +210,9 @@ func (s *CheckoutStore) ReleaseLeases(ctx context.Context) error {
 	})
 }
 
-// SetPayment records a pending checkout's payment.
-func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Payment, resp *commerce.StoredResponse) (bool, error) {
+// SetPayment records a pending checkout's payment. A checkout moving to
+// requires_action takes one of its client's maxHeld slots first.
+func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Payment, maxHeld int, resp *commerce.StoredResponse) (bool, error) {
 	next, err := json.Marshal(p.NextAction)
 	if err != nil {
 		return false, fmt.Errorf("sqlstore: encode next action: %w", err)
@@ -181,6 +223,11 @@ func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Pa
 	}
 	var n int64
 	err = s.db.tx(ctx, "set payment", func(tx *sql.Tx) (err error) {
+		if status == commerce.CheckoutRequiresAction && maxHeld > 0 {
+			if err := s.takeSlot(ctx, tx, id, maxHeld); err != nil {
+				return err
+			}
+		}
 		n, err = s.db.exec(ctx, tx, `UPDATE checkouts SET payment_id = ?, next_action = ?, status = ? WHERE id = ? AND status IN ('pending', 'requires_action')`,
 			p.ID, string(next), status, id)
 		if err == nil && n == 1 {
@@ -189,6 +236,39 @@ func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Pa
 		return err
 	})
 	return n == 1, err
+}
+
+// takeSlot takes one of maxHeld slots of the client of an open checkout,
+// unless it holds one. Each slot is a primary key, so concurrent checkouts
+// of one client on any number of instances never take more than maxHeld.
+func (s *CheckoutStore) takeSlot(ctx context.Context, tx *sql.Tx, id string, maxHeld int) error {
+	var doc []byte
+	var held int
+	err := s.db.queryRow(ctx, tx, `SELECT c.doc, (SELECT COUNT(*) FROM client_slots WHERE checkout_id = c.id) FROM checkouts c WHERE c.id = ? AND c.status IN ('pending', 'requires_action')`, id).Scan(&doc, &held)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && held > 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var d checkoutDoc
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return err
+	}
+	if d.Client == "" {
+		return nil
+	}
+	for slot := 0; slot < maxHeld; slot++ {
+		n, err := s.db.exec(ctx, tx, `INSERT INTO client_slots (client, slot, checkout_id) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM client_slots WHERE client = ? AND slot = ?)`,
+			d.Client, slot, id, d.Client, slot)
+		if err != nil && !s.db.d.IsUnique(err) {
+			return err
+		}
+		if err == nil && n == 1 {
+			return nil
+		}
+	}
+	return commerce.Errorf(commerce.KindConflict, commerce.CodeTooManyCheckouts, "this client has %d checkouts waiting for authentication already; finish or abandon one first", maxHeld)
 }
 
 // SetResponse records a checkout's first response.

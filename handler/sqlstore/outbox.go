@@ -9,14 +9,11 @@ import (
 	"shopfn/handler/commerce"
 )
 
-// addOutbox stores messages in the outbox within tx. The queue a message is
-// for follows from its type.
+// addOutbox stores messages in the outbox within tx, each for the queue
+// its type goes to (commerce.QueueFor).
 func (db *DB) addOutbox(ctx context.Context, tx *sql.Tx, msgs []commerce.Message) error {
 	for _, m := range msgs {
-		queue := commerce.QueueInventory
-		if m.Type == commerce.MsgOrderPlaced {
-			queue = commerce.QueueOrders
-		}
+		queue := commerce.QueueFor(m.Type)
 		if _, err := db.exec(ctx, tx, `INSERT INTO outbox (queue, message_id, type, body, scheduled_at) VALUES (?, ?, ?, ?, ?)`,
 			queue, m.ID, m.Type, m.Body, unix(m.ScheduledAt)); err != nil {
 			return fmt.Errorf("outbox: %w", err)

@@ -162,6 +162,7 @@ func TestCheckoutStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 	t.Run("Payment", func(t *testing.T) { testCheckoutPayment(t, newStores) })
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, newStores) })
 	t.Run("Races", func(t *testing.T) { testRaces(t, newStores) })
+	t.Run("Cart", func(t *testing.T) { testCartClaim(t, newStores) })
 }
 
 func testBeginCheckout(t *testing.T, newStores func(t *testing.T) MoneyStores) {

@@ -48,7 +48,7 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 	t.Run("SetPaymentRequiresAction", func(t *testing.T) {
 		st, c := open(t)
 		next := map[string]any{"type": "redirect_to_url", "url": "https://pay.example.com/3ds"}
-		ok, err := st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction, NextAction: next}, nil)
+		ok, err := st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction, NextAction: next}, 0, nil)
 		wantChanged(t, "SetPayment", ok, err, true)
 		got := wantStatus(t, st, c.ID, commerce.CheckoutRequiresAction)
 		if got.PaymentID != "pi_1" {
@@ -64,7 +64,7 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 		t.Run("MarkPaidFrom_"+string(from), func(t *testing.T) {
 			st, c := open(t)
 			if from == commerce.CheckoutRequiresAction {
-				ok, err := st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, nil)
+				ok, err := st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, 0, nil)
 				wantChanged(t, "SetPayment", ok, err, true)
 			}
 			ok, err := st.Checkouts.MarkPaid(ctx, c.ID, "pi_1", placedMsg(c), nil)
@@ -96,7 +96,7 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 			}
 			wantStatus(t, st, c.ID, status)
 			wantStock(t, st, "A", 5, 0, 0)
-			ok, err = st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, nil)
+			ok, err = st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, 0, nil)
 			wantChanged(t, "SetPayment after Release", ok, err, false)
 		})
 	}
@@ -121,12 +121,18 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 		wantChanged(t, "Release", ok, err, true)
 		begin(t, st, newCheckout("2", "B", 1)) // takes the last B
 		_, err = st.Checkouts.MarkPaid(ctx, c.ID, "pi_1", placedMsg(c), &commerce.StoredResponse{Status: 201, Body: []byte("{}")})
-		wantShort(t, err, "B")
-		if got := wantStatus(t, st, c.ID, commerce.CheckoutExpired); got.PaymentID != "" || got.Response != nil {
-			t.Errorf("refused MarkPaid: got PaymentID %q, Response %v, want none", got.PaymentID, got.Response)
+		wantConflict(t, err, commerce.CodeCheckoutRefunded)
+		if got := wantStatus(t, st, c.ID, commerce.CheckoutRefunded); got.PaymentID != "pi_1" || got.Response != nil {
+			t.Errorf("refunded by MarkPaid: got PaymentID %q, Response %v, want pi_1 and none", got.PaymentID, got.Response)
 		}
 		wantStock(t, st, "A", 5, 0, 0)
 		wantStock(t, st, "B", 1, 0, 1)
+		// The stock comes back; the same success reported again stays refunded.
+		stockUp(t, st, "B", 2)
+		_, err = st.Checkouts.MarkPaid(ctx, c.ID, "pi_1", placedMsg(c), nil)
+		wantConflict(t, err, commerce.CodeCheckoutRefunded)
+		wantStatus(t, st, c.ID, commerce.CheckoutRefunded)
+		wantStock(t, st, "A", 5, 0, 0)
 		if got := outboxOf(t, st, commerce.MsgOrderPlaced); len(got) != 0 {
 			t.Errorf("outbox OrderPlaced after a refused MarkPaid: got %d, want 0", len(got))
 		}

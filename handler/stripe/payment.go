@@ -137,3 +137,29 @@ func (p *Provider) Payment(ctx context.Context, id string) (commerce.Payment, er
 	}
 	return payment(pi), nil
 }
+
+// CancelPayment cancels a PaymentIntent that still waits for the buyer, so
+// that a late authentication cannot charge. Errors: KindNotFound for an
+// unknown PaymentIntent, KindConflict "not_cancellable" for one that
+// succeeded or was cancelled already, KindUnavailable when Stripe cannot be
+// asked.
+func (p *Provider) CancelPayment(ctx context.Context, id string) error {
+	if id == "" {
+		return commerce.NotFoundf("payment not found")
+	}
+	api, err := p.client()
+	if err != nil {
+		return err
+	}
+	params := &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String(string(stripe.PaymentIntentCancellationReasonAbandoned))}
+	params.Context = ctx
+	_, err = api.PaymentIntents.Cancel(id, params)
+	if err == nil {
+		return nil
+	}
+	var se *stripe.Error
+	if errors.As(err, &se) && se.Code == stripe.ErrorCodePaymentIntentUnexpectedState {
+		return commerce.Errorf(commerce.KindConflict, commerce.CodeNotCancellable, "payment %s can no longer be cancelled", id)
+	}
+	return translate("cancel payment "+id, err)
+}

@@ -184,3 +184,40 @@ func TestRefund(t *testing.T) {
 		})
 	}
 }
+
+func TestCancelPayment(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		status int
+		body   string
+		code   string // "" for no error
+	}{
+		{"OK", 200, `{"id":"pi_123","object":"payment_intent","amount":1999,"currency":"usd","status":"canceled"}`, ""},
+		{"Succeeded", 400, stripeError("invalid_request_error", "payment_intent_unexpected_state", ""), "not_cancellable"},
+		{"Missing", 404, stripeError("invalid_request_error", "resource_missing", "intent"), "not_found"},
+		{"ServerError", 503, stripeError("api_error", "", ""), "payment_unavailable"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := fakeStripe(t, tt.status, tt.body, func(r *http.Request) {
+				if r.Method != http.MethodPost || r.URL.Path != "/v1/payment_intents/pi_123/cancel" {
+					t.Errorf("got %s %s, want POST /v1/payment_intents/pi_123/cancel", r.Method, r.URL.Path)
+				}
+				if got := r.PostForm.Get("cancellation_reason"); got != "abandoned" {
+					t.Errorf("got cancellation_reason %q, want abandoned", got)
+				}
+			})
+			err := p.CancelPayment(context.Background(), "pi_123")
+			if (tt.code == "" && err != nil) || (tt.code != "" && commerce.ErrorCode(err) != tt.code) {
+				t.Errorf("got error %v, want code %q", err, tt.code)
+			}
+		})
+	}
+}
+
+func TestCharge_BadKey(t *testing.T) {
+	p := fakeStripe(t, 401, `{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_*ake"}}`, nil)
+	_, err := p.Charge(context.Background(), commerce.PaymentRequest{CheckoutID: "ck_1", Amount: commerce.Money{Amount: 1999, Currency: "USD"}, PaymentMethod: "pm_card_visa"})
+	if got := commerce.ErrorCode(err); got != commerce.CodePaymentUnavailable {
+		t.Errorf("got error %v, want code %q", err, commerce.CodePaymentUnavailable)
+	}
+}

@@ -38,7 +38,7 @@ func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
 	if errors.As(err, &se) && se.HTTPStatusCode < http.StatusInternalServerError {
 		switch se.Code {
 		case stripe.ErrorCodeChargeAlreadyRefunded:
-			return commerce.Errorf(commerce.KindConflict, "already_refunded", "payment %s is already refunded", paymentID)
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeAlreadyRefunded, "payment %s is already refunded", paymentID)
 		case stripe.ErrorCodeChargeNotRefundable, stripe.ErrorCodeChargeDisputed, stripe.ErrorCodePaymentIntentUnexpectedState:
 			return commerce.Errorf(commerce.KindConflict, "not_refundable", "payment %s cannot be refunded", paymentID)
 		}

@@ -98,12 +98,12 @@ var errNoKey = errors.New("stripe: no secret key configured")
 // unavailable is the error for a call that did not reach Stripe, or that
 // Stripe could not serve: the client may retry.
 func unavailable() *commerce.Error {
-	return commerce.Errorf(commerce.KindUnavailable, "payment_unavailable", "the payment provider is unavailable; try again")
+	return commerce.Errorf(commerce.KindUnavailable, commerce.CodePaymentUnavailable, "the payment provider is unavailable; try again")
 }
 
 // translate returns the error of a failed call to Stripe for op as shopfn's
 // error: KindUnavailable when Stripe was not reached, failed (5xx) or limited
-// the rate (429); KindConflict "idempotency_mismatch" when an idempotency key
+// the rate (429), and when it refused shopfn's key (401, 403); KindConflict "idempotency_mismatch" when an idempotency key
 // was reused with other parameters; KindNotFound for a missing object; and,
 // for any other refusal, an internal error, since shopfn sent a request
 // Stripe considers wrong.
@@ -117,6 +117,10 @@ func translate(op string, err error) error {
 	detail := fmt.Sprintf("%s %s (HTTP %d, request %s): %s", se.Type, se.Code, se.HTTPStatusCode, se.RequestID, se.Msg)
 	switch {
 	case se.HTTPStatusCode >= http.StatusInternalServerError || se.HTTPStatusCode == http.StatusTooManyRequests:
+		return fmt.Errorf("stripe: %s: %w: %s", op, unavailable(), detail)
+	case se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden:
+		// A wrong or revoked key: an outage for buyers, a page for staff
+		// (the caller logs the detail).
 		return fmt.Errorf("stripe: %s: %w: %s", op, unavailable(), detail)
 	case se.Type == stripe.ErrorTypeIdempotency:
 		return fmt.Errorf("stripe: %s: %w: %s", op, commerce.Errorf(commerce.KindConflict, "idempotency_mismatch",

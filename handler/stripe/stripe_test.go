@@ -142,4 +142,10 @@ func TestStripeMock(t *testing.T) {
 			t.Fatalf("Refund: %v", err)
 		}
 	})
+
+	t.Run("CancelPayment", func(t *testing.T) {
+		if err := p.CancelPayment(ctx, "pi_123"); err != nil {
+			t.Fatalf("CancelPayment: %v", err)
+		}
+	})
 }

@@ -53,7 +53,7 @@ func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
 		return fmt.Errorf("testpay: refund %s: read refunds: %w", paymentID, err)
 	}
 	if n > 0 {
-		return commerce.Errorf(commerce.KindConflict, "already_refunded", "payment %s is already refunded", paymentID)
+		return commerce.Errorf(commerce.KindConflict, commerce.CodeAlreadyRefunded, "payment %s is already refunded", paymentID)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO testpay_refunds
 		(idempotency_key, payment_id, amount, currency, created_at) VALUES (?, ?, ?, ?, ?)`,

@@ -28,29 +28,22 @@ type Functions struct {
 	Now        func() time.Time
 }
 
-// body is the union of the message bodies shopfn sends.
-type body struct {
-	Type       string `json:"type"`
-	OrderID    string `json:"orderId"`
-	CheckoutID string `json:"checkoutId"`
-	SKU        string `json:"sku"`
-	OnHand     *int64 `json:"onHand"`
-	Source     string `json:"source"`
-	Sequence   *int64 `json:"sequence"`
-}
-
-// decode reads a message body. Its type is the body's "type", or the
-// message's Type (the Service Bus Subject) when the body has none.
-func decode(m commerce.Message) (body, error) {
-	var b body
-	dec := json.NewDecoder(bytes.NewReader(m.Body))
-	if err := dec.Decode(&b); err != nil {
-		return b, fmt.Errorf("message %s: malformed body: %w", m.ID, err)
+// decode reads a message body into ev, a commerce event struct, and
+// returns the message's type: the body's "type", or the message's Type (the
+// Service Bus Subject) when the body has none.
+func decode(m commerce.Message, ev any) (string, error) {
+	var head struct {
+		Type string `json:"type"`
 	}
-	if b.Type == "" {
-		b.Type = m.Type
+	for _, v := range []any{&head, ev} {
+		if err := json.NewDecoder(bytes.NewReader(m.Body)).Decode(v); err != nil {
+			return "", fmt.Errorf("message %s: malformed body: %w", m.ID, err)
+		}
 	}
-	return b, nil
+	if head.Type == "" {
+		head.Type = m.Type
+	}
+	return head.Type, nil
 }
 
 // Handle runs the function of queue on one message. An error means the
@@ -68,15 +61,16 @@ func (f *Functions) Handle(ctx context.Context, queue string, m commerce.Message
 
 // Orders handles OrderPlaced: it stores the order and commits its stock.
 func (f *Functions) Orders(ctx context.Context, m commerce.Message) error {
-	b, err := decode(m)
+	var e commerce.OrderPlacedEvent
+	typ, err := decode(m, &e)
 	if err != nil {
 		return err
 	}
-	if b.Type != commerce.MsgOrderPlaced || b.OrderID == "" {
-		return fmt.Errorf("message %s: orders takes OrderPlaced with an orderId, not %q", m.ID, b.Type)
+	if typ != commerce.MsgOrderPlaced || e.OrderID == "" {
+		return fmt.Errorf("message %s: orders takes OrderPlaced with an orderId, not %q", m.ID, typ)
 	}
-	if _, err := f.OrderStore.PlaceOrder(ctx, b.OrderID, f.Now().UTC()); err != nil {
-		return fmt.Errorf("place order %s: %w", b.OrderID, err)
+	if _, err := f.OrderStore.PlaceOrder(ctx, e.OrderID, f.Now().UTC()); err != nil {
+		return fmt.Errorf("place order %s: %w", e.OrderID, err)
 	}
 	return nil
 }
@@ -84,22 +78,35 @@ func (f *Functions) Orders(ctx context.Context, m commerce.Message) error {
 // Inventory handles ReservationExpired, OrderCancelled, OrderFulfilled and
 // StockLevelSet.
 func (f *Functions) Inventory(ctx context.Context, m commerce.Message) error {
-	b, err := decode(m)
+	var head struct{}
+	typ, err := decode(m, &head)
 	if err != nil {
 		return err
 	}
-	switch {
-	case b.Type == commerce.MsgReservationExpired && b.CheckoutID != "":
-		return f.Checkouts.Expire(ctx, b.CheckoutID)
-	case b.Type == commerce.MsgOrderCancelled && b.OrderID != "":
-		_, err := f.OrderStore.Restock(ctx, b.OrderID)
-		return err
-	case b.Type == commerce.MsgOrderFulfilled && b.OrderID != "":
-		_, err := f.OrderStore.FulfilOrder(ctx, b.OrderID, f.Now().UTC())
-		return err
-	case b.Type == commerce.MsgStockLevelSet && commerce.ValidSKU(b.SKU) && b.OnHand != nil && b.Sequence != nil && b.Source != "":
-		_, err := f.Stock.ApplyStockLevel(ctx, b.SKU, *b.OnHand, b.Source, *b.Sequence)
-		return err
+	switch typ {
+	case commerce.MsgReservationExpired:
+		var e commerce.ReservationExpiredEvent
+		if _, err := decode(m, &e); err == nil && e.CheckoutID != "" {
+			return f.Checkouts.Expire(ctx, e.CheckoutID)
+		}
+	case commerce.MsgOrderCancelled:
+		var e commerce.OrderCancelledEvent
+		if _, err := decode(m, &e); err == nil && e.OrderID != "" {
+			_, err := f.OrderStore.Restock(ctx, e.OrderID)
+			return err
+		}
+	case commerce.MsgOrderFulfilled:
+		var e commerce.OrderFulfilledEvent
+		if _, err := decode(m, &e); err == nil && e.OrderID != "" {
+			_, err := f.OrderStore.FulfilOrder(ctx, e.OrderID, f.Now().UTC())
+			return err
+		}
+	case commerce.MsgStockLevelSet:
+		var e commerce.StockLevelSetEvent
+		if _, err := decode(m, &e); err == nil && commerce.ValidSKU(e.SKU) && e.OnHand != nil && e.Sequence != nil && e.Source != "" {
+			_, err := f.Stock.ApplyStockLevel(ctx, e.SKU, *e.OnHand, e.Source, *e.Sequence)
+			return err
+		}
 	}
-	return fmt.Errorf("message %s: inventory cannot handle %q with these fields", m.ID, b.Type)
+	return fmt.Errorf("message %s: inventory cannot handle %q with these fields", m.ID, typ)
 }

@@ -190,12 +190,12 @@ func TestDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := decode(tt.msg)
+			typ, err := decode(tt.msg, &commerce.StockLevelSetEvent{})
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("decode: got error %v, want error %v", err, tt.wantErr)
 			}
-			if err == nil && b.Type != tt.wantType {
-				t.Errorf("type: got %q, want %q", b.Type, tt.wantType)
+			if err == nil && typ != tt.wantType {
+				t.Errorf("type: got %q, want %q", typ, tt.wantType)
 			}
 		})
 	}

@@ -1,0 +1,158 @@
+package checkout
+
+import (
+	"context"
+	"fmt"
+
+	"shopfn/handler/commerce"
+)
+
+// charge asks the provider to charge a pending checkout and records what
+// it said. Charging is idempotent by checkout ID, so a resumed checkout is
+// never charged twice. From here on the request's cancellation is ignored:
+// a client that disconnects must not split the charge from its record.
+func (s *Service) charge(ctx context.Context, c *commerce.Checkout) (*Outcome, error) {
+	ctx = context.WithoutCancel(ctx)
+	p, err := s.payments.Charge(ctx, commerce.PaymentRequest{
+		CheckoutID: c.ID, OrderID: c.OrderID, Amount: c.Total, PaymentMethod: c.PaymentMethod, Email: c.Email,
+	})
+	if commerce.ErrorKind(err) == commerce.KindRule {
+		// The provider refused the payment method itself: a decline.
+		p, err = commerce.Payment{Status: commerce.PaymentDeclined, DeclineCode: commerce.ErrorCode(err)}, nil
+	}
+	if err != nil {
+		return nil, s.failed(ctx, c, err)
+	}
+	if err := s.settle(ctx, c, p); err != nil {
+		return nil, err
+	}
+	if c, err = s.checkouts.Checkout(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	return &Outcome{Checkout: c}, nil
+}
+
+// failed releases a checkout whose provider could not be asked, at once, so
+// that nothing stays reserved, and returns the error for the buyer. A retry
+// under the same key resumes it; should the provider have charged after
+// all, the charge settles it as any late payment does.
+func (s *Service) failed(ctx context.Context, c *commerce.Checkout, err error) error {
+	s.log.Error("payment provider failed; checkout released", "checkout", c.ID, "err", err)
+	if changed, rerr := s.checkouts.Release(ctx, c.ID, commerce.CheckoutFailed, nil); rerr != nil {
+		s.log.Warn("release a failed checkout; its expiry releases it", "checkout", c.ID, "err", rerr)
+	} else if changed {
+		s.syncCart(ctx, c.CartID, c.ID)
+	}
+	switch commerce.ErrorKind(err) {
+	case commerce.KindUnavailable, commerce.KindInternal:
+		return commerce.Errorf(commerce.KindUnavailable, commerce.CodePaymentUnavailable, "the payment provider cannot be asked now; nothing is reserved; retry with the same Idempotency-Key")
+	}
+	return fmt.Errorf("checkout %s: charge: %w", c.ID, err)
+}
+
+// settle records a payment's state on checkout c: paid (and the order on
+// its way), declined (stock released), or waiting for the buyer.
+func (s *Service) settle(ctx context.Context, c *commerce.Checkout, p commerce.Payment) error {
+	switch p.Status {
+	case commerce.PaymentSucceeded:
+		return s.markPaid(ctx, c, p)
+	case commerce.PaymentDeclined:
+		declined := commerce.Payment{ID: p.ID, Status: commerce.PaymentDeclined, NextAction: map[string]any{"declineCode": p.DeclineCode}}
+		if p.ID != "" {
+			if _, err := s.checkouts.SetPayment(ctx, c.ID, declined, 0, nil); err != nil {
+				return err
+			}
+		}
+		changed, err := s.checkouts.Release(ctx, c.ID, commerce.CheckoutDeclined, s.response(c, commerce.CheckoutDeclined, declined))
+		if changed {
+			s.syncCart(ctx, c.CartID, c.ID)
+		}
+		return err
+	case commerce.PaymentRequiresAction:
+		_, err := s.checkouts.SetPayment(ctx, c.ID, p, s.cfg.MaxHeld, s.response(c, commerce.CheckoutRequiresAction, p))
+		if commerce.ErrorCode(err) == commerce.CodeTooManyCheckouts {
+			// Nobody may finish it: cancel it and give everything back.
+			s.cancelPayment(ctx, c.ID, p.ID)
+			if changed, rerr := s.checkouts.Release(ctx, c.ID, commerce.CheckoutDeclined, nil); rerr != nil {
+				return rerr
+			} else if changed {
+				s.syncCart(ctx, c.CartID, c.ID)
+			}
+		}
+		return err
+	default: // processing: not decided, so no response to keep
+		_, err := s.checkouts.SetPayment(ctx, c.ID, p, 0, nil)
+		return err
+	}
+}
+
+// PaymentCanceller is implemented by providers that can cancel a payment
+// still waiting for the buyer, so that a late authentication cannot charge
+// for stock already released.
+type PaymentCanceller interface {
+	CancelPayment(ctx context.Context, paymentID string) error
+}
+
+// cancelPayment cancels a payment at the provider when it can, logging a
+// failure (a payment that succeeds anyway is refunded when it is reported).
+func (s *Service) cancelPayment(ctx context.Context, checkoutID, paymentID string) {
+	cc, ok := s.payments.(PaymentCanceller)
+	if !ok || paymentID == "" {
+		return
+	}
+	if err := cc.CancelPayment(ctx, paymentID); err != nil {
+		s.log.Warn("cancel a payment waiting for the buyer", "checkout", checkoutID, "payment", paymentID, "err", err)
+	}
+}
+
+// response renders the first response c gets once its payment p moved it
+// to status, or nil when there is no renderer.
+func (s *Service) response(c *commerce.Checkout, status commerce.CheckoutStatus, p commerce.Payment) *commerce.StoredResponse {
+	if s.cfg.Render == nil {
+		return nil
+	}
+	next := *c
+	next.Status, next.NextAction = status, p.NextAction
+	if p.ID != "" {
+		next.PaymentID = p.ID
+	}
+	code, body := s.cfg.Render(&next)
+	return &commerce.StoredResponse{Status: code, Body: body}
+}
+
+// markPaid records a succeeded payment. When the checkout's reservation has
+// already been released and its stock or cart is gone, the store records the
+// checkout as refunded and the payment is refunded, idempotently, however
+// often the success is reported.
+func (s *Service) markPaid(ctx context.Context, c *commerce.Checkout, p commerce.Payment) error {
+	placed := Message(commerce.MsgOrderPlaced, "order-placed-"+c.OrderID, map[string]any{"orderId": c.OrderID, "checkoutId": c.ID})
+	changed, err := s.checkouts.MarkPaid(ctx, c.ID, p.ID, placed, s.response(c, commerce.CheckoutPaid, p))
+	if commerce.ErrorCode(err) == commerce.CodeCheckoutRefunded {
+		s.log.Warn("payment succeeded after the reservation was released and the stock or cart is gone; refunding", "checkout", c.ID, "payment", p.ID)
+		if rerr := s.payments.Refund(ctx, p.ID, c.ID); rerr != nil && commerce.ErrorCode(rerr) != commerce.CodeAlreadyRefunded {
+			return fmt.Errorf("checkout %s: refund a payment it cannot fulfil: %w", c.ID, rerr)
+		}
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if changed {
+		s.cfg.Published()
+		s.syncCart(ctx, c.CartID, c.ID)
+	}
+	return nil
+}
+
+// syncCart copies where checkout id ended into its cart document. A failure
+// is only logged: the relational store is the truth, and cart reads and
+// writes consult it when the document lags.
+func (s *Service) syncCart(ctx context.Context, cartID, id string) {
+	k, err := s.checkouts.Checkout(ctx, id)
+	if err == nil {
+		err = s.carts.Settle(ctx, cartID, k)
+	}
+	if err != nil && commerce.ErrorCode(err) != commerce.CodeNotFound {
+		s.log.Warn("update the cart of a settled checkout", "cart", cartID, "checkout", id, "err", err)
+	}
+}

@@ -1,0 +1,62 @@
+package commerce
+
+// The message bodies: JSON objects whose "type" is the message's Type
+// (also its Service Bus Subject). Consumers accept a body without "type"
+// when the message's Type says it.
+
+// OrderPlacedEvent says a checkout was paid: the orders function turns it into
+// an order and commits its reserved stock. Queue "orders".
+type OrderPlacedEvent struct {
+	Type    string `json:"type"`
+	OrderID string `json:"orderId"`
+}
+
+// ReservationExpiredEvent says a checkout's reservation is due to expire: the
+// inventory function releases it unless the checkout was paid. Queue
+// "inventory", scheduled for the reservation's end.
+type ReservationExpiredEvent struct {
+	Type       string `json:"type"`
+	CheckoutID string `json:"checkoutId"`
+}
+
+// OrderCancelledEvent says staff cancelled an order: the inventory function
+// returns its committed stock. Queue "inventory".
+type OrderCancelledEvent struct {
+	Type    string `json:"type"`
+	OrderID string `json:"orderId"`
+}
+
+// OrderFulfilledEvent says a warehouse shipped an order: the inventory
+// function moves its committed units off hand. Queue "inventory".
+type OrderFulfilledEvent struct {
+	Type    string `json:"type"`
+	OrderID string `json:"orderId"`
+}
+
+// StockLevelSetEvent is the contract for ERPs and warehouses: a physical on-hand
+// count of one SKU, sent to the "inventory" queue (directly to Service Bus,
+// with Subject "StockLevelSet" and a unique MessageId). Example body:
+//
+//	{"type":"StockLevelSet","sku":"TEE-BLK-M","onHand":42,"source":"erp-eu","sequence":1718}
+//
+// Source names the sender and Sequence orders its counts: a count whose
+// Sequence is at or below the last one applied for that SKU from the same
+// Source changes nothing, so redelivered or reordered messages are harmless. OnHand is
+// what is on the shelf; available stock is OnHand less committed and
+// reserved. All fields are required; a body without them is dead-lettered.
+type StockLevelSetEvent struct {
+	Type     string `json:"type"`
+	SKU      string `json:"sku"`
+	OnHand   *int64 `json:"onHand"`
+	Source   string `json:"source"`
+	Sequence *int64 `json:"sequence"`
+}
+
+// QueueFor returns the queue a message type goes to: "orders" for
+// OrderPlaced, "inventory" for every other type.
+func QueueFor(msgType string) string {
+	if msgType == MsgOrderPlaced {
+		return QueueOrders
+	}
+	return QueueInventory
+}

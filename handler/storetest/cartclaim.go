@@ -1,0 +1,177 @@
+package storetest
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"shopfn/handler/commerce"
+)
+
+// onCart returns checkout n of the given lines on cart cartID.
+func onCart(n, cartID string, lines ...any) *commerce.Checkout {
+	c := newCheckout(n, lines...)
+	c.CartID = cartID
+	return c
+}
+
+func testCartClaim(t *testing.T, newStores func(t *testing.T) MoneyStores) {
+	ctx := context.Background()
+
+	t.Run("OneLiveCheckoutPerCart", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 100)
+		const n = 12
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := onCart(string(rune('a'+i)), "cart_x", "A", 1)
+				errs[i] = st.Checkouts.BeginCheckout(ctx, c, []commerce.Message{expiryMsg(c)})
+			}()
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			switch commerce.ErrorCode(err) {
+			case commerce.CodeCartClosed:
+			case commerce.CodeInternal:
+				if err == nil {
+					won++
+					continue
+				}
+				fallthrough
+			default:
+				t.Errorf("BeginCheckout: got %v, want nil or cart_closed", err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("checkouts begun: got %d, want 1", won)
+		}
+		wantStock(t, st, "A", 100, 0, 1)
+		got, err := st.Checkouts.CartCheckout(ctx, "cart_x")
+		must(t, err)
+		if got.Status != commerce.CheckoutPending {
+			t.Errorf("CartCheckout status: got %q, want pending", got.Status)
+		}
+	})
+
+	t.Run("ReleaseReopens", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		first := onCart("1", "cart_y", "A", 1)
+		begin(t, st, first)
+		_, err := st.Checkouts.Release(ctx, first.ID, commerce.CheckoutDeclined, nil)
+		must(t, err)
+		_, err = st.Checkouts.CartCheckout(ctx, "cart_y")
+		wantCode(t, err, commerce.CodeNotFound)
+		second := onCart("2", "cart_y", "A", 1)
+		begin(t, st, second)
+		// The first checkout's payment succeeds late: the cart is the
+		// second's now, so it is recorded as refunded, never paid.
+		_, err = st.Checkouts.MarkPaid(ctx, first.ID, "pi_late", placedMsg(first), nil)
+		wantConflict(t, err, commerce.CodeCheckoutRefunded)
+		wantStatus(t, st, first.ID, commerce.CheckoutRefunded)
+		wantStock(t, st, "A", 5, 0, 1)
+		ok, err := st.Checkouts.MarkPaid(ctx, second.ID, "pi_2", placedMsg(second), nil)
+		must(t, err)
+		if !ok {
+			t.Errorf("MarkPaid of the live checkout: got false, want true")
+		}
+		// A paid checkout keeps its cart for good.
+		wantConflict(t, st.Checkouts.BeginCheckout(ctx, onCart("3", "cart_y", "A", 1), nil), commerce.CodeCartClosed)
+	})
+
+	t.Run("ConcurrentLatePayments", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c := onCart("1", "cart_l", "A", 2)
+		begin(t, st, c)
+		_, err := st.Checkouts.Release(ctx, c.ID, commerce.CheckoutExpired, nil)
+		must(t, err)
+		const n = 8
+		changed := make([]bool, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				changed[i], errs[i] = st.Checkouts.MarkPaid(ctx, c.ID, "pi_late", placedMsg(c), nil)
+			}()
+		}
+		wg.Wait()
+		won := 0
+		for i := range n {
+			must(t, errs[i])
+			if changed[i] {
+				won++
+			}
+		}
+		if won != 1 {
+			t.Errorf("MarkPaid calls that changed the checkout: got %d, want 1", won)
+		}
+		wantStatus(t, st, c.ID, commerce.CheckoutPaid)
+		wantStock(t, st, "A", 5, 0, 2)
+		if got := outboxOf(t, st, commerce.MsgOrderPlaced); len(got) != 1 {
+			t.Errorf("OrderPlaced messages: got %d, want 1", len(got))
+		}
+		got, err := st.Checkouts.CartCheckout(ctx, "cart_l")
+		must(t, err)
+		if got.ID != c.ID {
+			t.Errorf("CartCheckout: got %s, want %s", got.ID, c.ID)
+		}
+	})
+
+	t.Run("AbandonAndResume", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c := onCart("1", "cart_z", "A", 2)
+		begin(t, st, c)
+		ok, err := st.Checkouts.Abandon(ctx, c.ID)
+		must(t, err)
+		if !ok {
+			t.Fatalf("Abandon: got false, want true")
+		}
+		wantStock(t, st, "A", 5, 0, 0)
+		_, err = st.Checkouts.Checkout(ctx, c.ID)
+		wantCode(t, err, commerce.CodeNotFound)
+
+		c = onCart("2", "cart_z", "A", 2)
+		begin(t, st, c)
+		_, err = st.Checkouts.Release(ctx, c.ID, commerce.CheckoutFailed, nil)
+		must(t, err)
+		wantStock(t, st, "A", 5, 0, 0)
+		must(t, st.Checkouts.Resume(ctx, c.ID, moneyT0.Add(30e9), moneyT0.Add(60e9), nil))
+		wantStatus(t, st, c.ID, commerce.CheckoutPending)
+		wantStock(t, st, "A", 5, 0, 2)
+		wantConflict(t, st.Checkouts.Resume(ctx, c.ID, moneyT0, moneyT0, nil), commerce.CodeCheckoutInProgress)
+	})
+
+	t.Run("ClientSlots", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 10)
+		action := commerce.Payment{ID: "pi", Status: commerce.PaymentRequiresAction}
+		var cs []*commerce.Checkout
+		for _, n := range []string{"1", "2", "3"} {
+			c := onCart(n, "cart_"+n, "A", 1)
+			c.Client = "203.0.113.7"
+			begin(t, st, c)
+			cs = append(cs, c)
+		}
+		for _, c := range cs[:2] {
+			_, err := st.Checkouts.SetPayment(ctx, c.ID, action, 2, nil)
+			must(t, err)
+		}
+		_, err := st.Checkouts.SetPayment(ctx, cs[2].ID, action, 2, nil)
+		wantConflict(t, err, commerce.CodeTooManyCheckouts)
+		wantStatus(t, st, cs[2].ID, commerce.CheckoutPending)
+		_, err = st.Checkouts.Release(ctx, cs[0].ID, commerce.CheckoutExpired, nil)
+		must(t, err)
+		_, err = st.Checkouts.SetPayment(ctx, cs[2].ID, action, 2, nil)
+		must(t, err)
+		wantStatus(t, st, cs[2].ID, commerce.CheckoutRequiresAction)
+	})
+}
