@@ -214,11 +214,16 @@ func BenchmarkGetProduct(b *testing.B) {
 // benchLines SKUs, so it never holds more than benchLines lines and no line
 // more than benchMaxQty units, and every SKU has at least 99 available.
 func BenchmarkAddToCart(b *testing.B) {
+	_, h := benchHandler(b)
+	benchAddToCart(b, h)
+}
+
+// benchAddToCart runs BenchmarkAddToCart on h.
+func benchAddToCart(b *testing.B, h http.Handler) {
 	const (
 		benchLines  = 20 // lines per cart, at most
 		benchMaxQty = 50 // units per line, at most (the limit is 99)
 	)
-	_, h := benchHandler(b)
 	skus := benchSKUs(b, h, 100, 99)
 	if len(skus) < benchLines {
 		b.Fatalf("only %d SKUs with 99 available, want %d", len(skus), benchLines)

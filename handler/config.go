@@ -14,6 +14,7 @@ import (
 
 	"shopfn/handler/commerce"
 	"shopfn/handler/sqlserver"
+	"shopfn/handler/telemetry"
 )
 
 // Config is shopfn's configuration, read from environment variables (the
@@ -76,6 +77,14 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the storefront
 	// routes ("*": any).
 	CORSOrigins []string
+
+	// LogLevel is SHOPFN_LOG_LEVEL: debug, info (default), warn or error.
+	LogLevel string
+	// MetricsAddr, when set, serves GET /metrics without a key on this
+	// address (pod-internal, for AKS's managed Prometheus).
+	MetricsAddr string
+	// Getenv reads the OTEL_* settings (telemetry.Config.Getenv).
+	Getenv func(string) string
 	// RateLimit is how many anonymous writes per second one client may send
 	// after a burst of RateBurst; zero turns rate limits off.
 	RateLimit float64
@@ -183,6 +192,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		default:
 			bad("SHOPFN_CORS_ORIGINS", "%q is not * or an origin such as https://shop.example", o)
 		}
+	}
+	cfg.LogLevel, cfg.MetricsAddr, cfg.Getenv = get("SHOPFN_LOG_LEVEL", "info"), get("SHOPFN_METRICS_ADDR", ""), getenv
+	if _, err := telemetry.ParseLevel(cfg.LogLevel); err != nil {
+		bad("SHOPFN_LOG_LEVEL", "%q is not debug, info, warn or error", cfg.LogLevel)
 	}
 	rate := defaultRateLimit
 	if cfg.UnderHost {

@@ -96,7 +96,9 @@ func TestLoadConfig(t *testing.T) {
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
 			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
-			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded"}
+			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
+			LogLevel: "info"}
+		cfg.Getenv = nil // a function: not comparable
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
 		}

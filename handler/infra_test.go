@@ -16,11 +16,9 @@ import (
 // in progress adds them. The list must only shrink: the test fails when
 // LoadConfig reads a name still listed here, so remove it then.
 var pendingSettings = map[string]bool{
-	"COSMOS_ENDPOINT":     true, // data adapters: Cosmos DB
-	"COSMOS_DATABASE":     true,
-	"COSMOS_KEY":          true,
-	"SHOPFN_METRICS_ADDR": true, // telemetry
-	"SHOPFN_LOG_LEVEL":    true,
+	"COSMOS_ENDPOINT": true, // data adapters: Cosmos DB
+	"COSMOS_DATABASE": true,
+	"COSMOS_KEY":      true,
 }
 
 // platformSettings are set by the infrastructure for someone other than

@@ -29,6 +29,7 @@ import (
 	"shopfn/handler/sample"
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
+	"shopfn/handler/telemetry"
 	"shopfn/handler/worker"
 )
 
@@ -47,7 +48,23 @@ func main() {
 		}
 		return
 	}
-	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	// JSON under the Functions host, on AKS and in any pipe; text on a terminal.
+	fi, _ := os.Stderr.Stat()
+	asJSON := cfg.UnderHost || fi == nil || fi.Mode()&os.ModeCharDevice == 0
+	logger, err := telemetry.NewLogger(os.Stderr, telemetry.LogConfig{Level: cfg.LogLevel, JSON: asJSON})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shopfn:", err)
+		os.Exit(2)
+	}
+	m := &Main{Config: cfg, Stdout: os.Stdout, Logger: logger}
+	if !cfg.UnderHost { // the host records requests itself
+		access := telemetry.NewWriter(os.Stderr, 200*time.Millisecond)
+		defer access.Close()
+		if m.AccessLog, err = telemetry.NewLogger(access, telemetry.LogConfig{Level: cfg.LogLevel, JSON: asJSON}); err != nil {
+			fmt.Fprintln(os.Stderr, "shopfn:", err)
+			os.Exit(2)
+		}
+	}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "shopfn:", err)
 		m.Close()
@@ -65,21 +82,29 @@ type Main struct {
 	Config Config
 	Stdout io.Writer
 	Logger *slog.Logger
+	// AccessLog, when set, gets a line per HTTP request.
+	AccessLog *slog.Logger
+	// Telemetry configures traces and metrics; tests add in-memory
+	// exporters. Its Getenv defaults to Config.Getenv.
+	Telemetry telemetry.Config
 	// Now is the clock; nil means time.Now. Tests set it to move time.
 	Now func() time.Time
 
-	parts    parts
-	db       *sqlite.DB // the embedded file, nil when no port uses it
-	sqlDB    *sql.DB    // SQL Server, when SHOPFN_SQL=sqlserver
-	rel      *sqlstore.DB
-	lock     *sqlite.DirLock
-	listener net.Listener
-	server   *http.Server
-	served   chan error
-	cancel   context.CancelFunc
-	workers  sync.WaitGroup
-	deps     []dependency // what the readiness probe checks
-	started  atomic.Bool  // what the start-up probe reports
+	parts     parts
+	db        *sqlite.DB // the embedded file, nil when no port uses it
+	sqlDB     *sql.DB    // SQL Server, when SHOPFN_SQL=sqlserver
+	rel       *sqlstore.DB
+	lock      *sqlite.DirLock
+	tel       *telemetry.Telemetry
+	metrics   *http.Server // SHOPFN_METRICS_ADDR
+	metricsLn net.Listener
+	listener  net.Listener
+	server    *http.Server
+	served    chan error
+	cancel    context.CancelFunc
+	workers   sync.WaitGroup
+	deps      []dependency // what the readiness probe checks
+	started   atomic.Bool  // what the start-up probe reports
 
 	// Middleware, when set, wraps the queue functions as the dispatcher
 	// calls them; tests use it to deliver messages twice or out of order.
@@ -130,11 +155,21 @@ func (m *Main) Run(ctx context.Context) error {
 		})
 	}
 	var err error
+	tcfg := m.Telemetry
+	if tcfg.Getenv == nil {
+		tcfg.Getenv = cfg.Getenv
+	}
+	if m.tel, err = telemetry.New(ctx, tcfg); err != nil {
+		return err
+	}
+	metrics := m.tel.Metrics()
 	if m.rel, err = m.openRelational(ctx); err != nil {
 		return err
 	}
 	rel := m.rel
+	rel.Observe = metrics.StoreCall
 	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
+	catalog.Metrics = metrics
 	carts, err := sqlite.NewCartStore(ctx, m.db)
 	if err != nil {
 		return err
@@ -172,6 +207,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := metrics.ObserveOutbox(checkouts.Backlog, m.Now); err != nil {
+		return err
+	}
 	orders := sqlstore.NewOrderStore(rel)
 	if err := m.openQueue(ctx, p.OwnsData); err != nil {
 		return err
@@ -184,6 +222,7 @@ func (m *Main) Run(ctx context.Context) error {
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
 		CORSOrigins: cfg.CORSOrigins,
 		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
+		Telemetry: m.tel, AccessLog: m.AccessLog,
 	}
 	if secrets != nil { // read on every use, so that a rotated key applies at once
 		apiCfg.AdminKeyFunc = secrets.Func(keyvault.AdminKey)
@@ -202,10 +241,14 @@ func (m *Main) Run(ctx context.Context) error {
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
-		MaxHeld: cfg.MaxActionCheckouts,
+		MaxHeld:    cfg.MaxActionCheckouts,
+		Publishing: m.tel.Publishing, Metrics: metrics,
 	}, m.Logger)
-	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now}
-	var handle Handler = functions.Handle
+	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics}
+	// Every delivery, from the dispatcher or the Functions host, runs in a
+	// span that continues its message's trace, and is counted.
+	traced := m.tel.Consume(functions.Handle, cfg.MaxDeliveries)
+	var handle Handler = traced
 	if m.Middleware != nil {
 		handle = m.Middleware(handle)
 	}
@@ -220,7 +263,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		DeadLetters: m.queue.DeadLetters, Functions: functions.Handle,
+		DeadLetters: m.queue.DeadLetters, Functions: traced,
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)
 			if err == nil {
@@ -258,6 +301,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
+	if cfg.MetricsAddr != "" {
+		if err := m.serveMetrics(cfg.MetricsAddr); err != nil {
+			return err
+		}
+	}
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -307,6 +355,18 @@ func (m *Main) Close() error {
 		m.cancel()
 		m.workers.Wait()
 		m.cancel = nil
+	}
+	if m.metrics != nil {
+		if err := m.metrics.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("metrics: %w", err))
+		}
+	}
+	if m.tel != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := m.tel.Shutdown(ctx); err != nil {
+			m.Logger.Warn("telemetry shutdown", "err", err)
+		}
 	}
 	if m.closeQueue != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

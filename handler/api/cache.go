@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"shopfn/handler/telemetry"
 )
 
 // DefaultCacheBytes bounds the catalog response cache when Config.CacheBytes
@@ -32,6 +34,7 @@ type cache struct {
 	entries map[string]cacheEntry
 	order   []string // keys in insertion order; may hold keys already gone
 	bytes   int64
+	metrics *telemetry.Metrics
 }
 
 type cacheEntry struct {
@@ -41,11 +44,11 @@ type cacheEntry struct {
 	etag    string
 }
 
-func newCache(ttl time.Duration, maxBytes int64, now func() time.Time) *cache {
+func newCache(ttl time.Duration, maxBytes int64, now func() time.Time, metrics *telemetry.Metrics) *cache {
 	if maxBytes <= 0 {
 		maxBytes = DefaultCacheBytes
 	}
-	return &cache{ttl: ttl, now: now, maxBytes: maxBytes, entries: make(map[string]cacheEntry)}
+	return &cache{ttl: ttl, now: now, maxBytes: maxBytes, entries: make(map[string]cacheEntry), metrics: metrics}
 }
 
 func entrySize(key string, e cacheEntry) int64 {
@@ -65,8 +68,10 @@ func (c *cache) get(key string) (cacheEntry, bool) {
 	e, ok := c.entries[key]
 	c.mu.RUnlock()
 	if !ok || e.gen != c.gen.Load() || !c.now().Before(e.expires) {
+		c.metrics.CacheLookups("responses", 0, 1)
 		return cacheEntry{}, false
 	}
+	c.metrics.CacheLookups("responses", 1, 0)
 	return e, true
 }
 

@@ -2,10 +2,12 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
+	"shopfn/handler/telemetry"
 )
 
 // parseCheckout decodes the body of POST /api/checkout.
@@ -43,9 +45,13 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	}
 	out, err := s.Checkout.Checkout(r.Context(), req, key, s.ClientKey(r))
 	if err != nil {
+		s.cfg.Telemetry.Metrics().Checkout(checkoutOutcome(nil, err))
 		return err
 	}
 	c := out.Checkout
+	if out.Replay == nil {
+		s.cfg.Telemetry.Metrics().Checkout(checkoutOutcome(c, nil))
+	}
 	if out.Replay != nil {
 		s.writeStored(w, c, out.Replay)
 		return nil
@@ -131,4 +137,31 @@ func (s *Server) confirmCheckout(w http.ResponseWriter, r *http.Request) error {
 	status, body := renderCheckout(c, http.StatusOK)
 	s.writeStored(w, c, &commerce.StoredResponse{Status: status, Body: body})
 	return nil
+}
+
+// checkoutOutcome names what a checkout request came to, for
+// shopfn_checkouts_total. A replayed request is not counted again.
+func checkoutOutcome(c *commerce.Checkout, err error) string {
+	if err != nil {
+		switch code := commerce.ErrorCode(err); code {
+		case commerce.CodeInsufficientStock, telemetry.OutcomeCartClosed, telemetry.OutcomePriceChanged:
+			return code
+		}
+		var e *commerce.Error
+		if errors.As(err, &e) && statusByKind[e.Kind] < 500 {
+			return telemetry.OutcomeRejected
+		}
+		return telemetry.OutcomeError
+	}
+	switch c.Status {
+	case commerce.CheckoutPaid:
+		return telemetry.OutcomePaid
+	case commerce.CheckoutRequiresAction:
+		return telemetry.OutcomeRequiresAction
+	case commerce.CheckoutPending:
+		return telemetry.OutcomeProcessing
+	case commerce.CheckoutDeclined:
+		return telemetry.OutcomeDeclined
+	}
+	return telemetry.OutcomeError
 }

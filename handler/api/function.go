@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/telemetry"
 )
 
 // invocation is the Functions host's request to a non-HTTP function.
@@ -44,6 +45,7 @@ func parseInvocation(data []byte) (commerce.Message, error) {
 		m.Type = metaString(inv.Metadata, "Label")
 	}
 	m.DeliveryCount, _ = strconv.Atoi(metaString(inv.Metadata, "DeliveryCount"))
+	m.Attributes = metaProperties(inv.Metadata)
 	return m, nil
 }
 
@@ -80,6 +82,34 @@ func metaString(meta map[string]json.RawMessage, key string) string {
 	return strings.TrimSpace(string(raw))
 }
 
+// metaProperties reads a message's application properties, which the host
+// sends as ApplicationProperties (or UserProperties in older extensions):
+// an object of strings, possibly JSON-encoded as a string itself.
+func metaProperties(meta map[string]json.RawMessage) map[string]string {
+	for _, key := range []string{"ApplicationProperties", "UserProperties"} {
+		raw, ok := meta[key]
+		if !ok {
+			continue
+		}
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			raw = json.RawMessage(s)
+		}
+		var props map[string]any
+		if json.Unmarshal(raw, &props) != nil || len(props) == 0 {
+			continue
+		}
+		out := make(map[string]string, len(props))
+		for k, v := range props {
+			if s, ok := v.(string); ok {
+				out[k] = s
+			}
+		}
+		return out
+	}
+	return nil
+}
+
 // invoke serves a queue function to the Functions host: 200 when the
 // message was handled, 500 when it was not, so that the host abandons it
 // and Service Bus redelivers it, or dead-letters it in the end.
@@ -95,12 +125,16 @@ func (s *Server) invoke(queue string) func(http.ResponseWriter, *http.Request) e
 		}
 		res := invocationResult{Outputs: map[string]any{}, Logs: []string{}}
 		status := http.StatusOK
+		trace := ""
+		if id := telemetry.TraceID(m); id != "" {
+			trace = " trace_id=" + id // the host's invocation log joins the checkout's trace
+		}
 		if err := s.Functions(r.Context(), queue, m); err != nil {
-			s.log.Warn("function failed", "queue", queue, "message", m.ID, "delivery", m.DeliveryCount, "err", err)
+			s.log.WarnContext(r.Context(), "function failed", "queue", queue, "message", m.ID, "delivery", m.DeliveryCount, "err", err)
 			status = http.StatusInternalServerError
-			res.Logs = append(res.Logs, "failed: "+err.Error())
+			res.Logs = append(res.Logs, "failed: "+err.Error()+trace)
 		} else {
-			res.Logs = append(res.Logs, "handled "+m.Type+" "+m.ID)
+			res.Logs = append(res.Logs, "handled "+m.Type+" "+m.ID+trace)
 		}
 		out, _ := json.Marshal(res)
 		writeBody(w, status, out)

@@ -62,7 +62,7 @@ func (s *Server) ProbeHandler() http.Handler {
 	for _, rt := range s.probeRoutes() {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
-	mux.Handle("/", s.wrap(route{handle: s.root}))
+	mux.Handle("/", s.wrap(route{Route: Route{Method: "*", Pattern: "/"}, handle: s.root}))
 	return s.guard(mux)
 }
 

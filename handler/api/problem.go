@@ -108,7 +108,10 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 
 // logRequest logs one line per request.
 func (s *Server) logRequest(r *http.Request, status int, size int64, took time.Duration) {
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+	if s.cfg.AccessLog == nil {
+		return
+	}
+	s.cfg.AccessLog.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.Int("status", status), slog.Int64("bytes", size), slog.Duration("took", took))
 }

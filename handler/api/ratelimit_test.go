@@ -85,7 +85,7 @@ func TestClientKey(t *testing.T) {
 
 func TestCacheBounded(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
-	c := newCache(time.Second, 10_000, func() time.Time { return now })
+	c := newCache(time.Second, 10_000, func() time.Time { return now }, nil)
 	body := make([]byte, 500)
 	for i := 0; i < 1000; i++ {
 		c.put(fmt.Sprint("k", i%50), c.generation(), body, "")

@@ -19,6 +19,7 @@ import (
 	"shopfn/handler/cart"
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
+	"shopfn/handler/telemetry"
 )
 
 // Route is one HTTP route the handler serves.
@@ -93,6 +94,12 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the storefront
 	// routes; "*" allows any, none turns CORS off.
 	CORSOrigins []string
+	// Telemetry, when set, traces and counts every request and serves
+	// GET /metrics (admin key).
+	Telemetry *telemetry.Telemetry
+	// AccessLog, when set, gets one line per request. Under the Functions
+	// host it is nil: the host records requests already.
+	AccessLog *slog.Logger
 	// CacheBytes bounds the catalog response cache; zero means
 	// DefaultCacheBytes.
 	CacheBytes int64
@@ -119,7 +126,7 @@ func NewServer(deps Deps, cfg Config, log *slog.Logger) *Server {
 	}
 	return &Server{
 		Deps: deps, cfg: cfg, log: log,
-		cache:   newCache(cfg.CacheTTL, cfg.CacheBytes, cfg.Now),
+		cache:   newCache(cfg.CacheTTL, cfg.CacheBytes, cfg.Now, cfg.Telemetry.Metrics()),
 		cursors: cursors{key: key},
 		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now),
 	}
@@ -162,6 +169,10 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/api/admin/orders/{orderId}/fulfil", true}, s.fulfilOrder},
 		{Route{"GET", "/api/admin/deadletters", true}, s.listDeadLetters},
 		{Route{"POST", "/api/admin/deadletters/{queue}/{messageId}/redrive", true}, s.redrive},
+		// Prometheus metrics: /metrics on the main address, /api/metrics
+		// through the Functions host, which forwards only /api routes.
+		{Route{"GET", "/metrics", true}, s.metrics},
+		{Route{"GET", "/api/metrics", true}, s.metrics},
 
 		// Queue functions, invoked by the Functions host (or, standalone,
 		// by anyone holding the admin key).
@@ -199,12 +210,12 @@ func (s *Server) Handler() http.Handler {
 	}
 	for _, p := range patterns {
 		methods := strings.Join(allow[p], ", ")
-		mux.Handle(p, s.wrap(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		mux.Handle(p, s.wrap(route{Route: Route{Method: "*", Pattern: p}, handle: func(w http.ResponseWriter, r *http.Request) error {
 			w.Header().Set("Allow", methods)
 			return commerce.Invalidf(commerce.CodeMethodNotAllowed, "%s is not allowed here; allowed: %s", r.Method, methods)
 		}}))
 	}
-	mux.Handle("/", s.wrap(route{handle: s.root}))
+	mux.Handle("/", s.wrap(route{Route: Route{Method: "*", Pattern: "/"}, handle: s.root}))
 	return s.guard(s.cors(mux))
 }
 
@@ -265,12 +276,19 @@ func cleanPath(p string) string {
 	return np
 }
 
-// wrap adds what every route needs: a log line, panic recovery, the admin
-// check, and turning a returned error into a problem response.
+// wrap adds what every route needs: a span, metrics and a log line, panic
+// recovery, the admin check, and turning a returned error into a problem
+// response.
 func (s *Server) wrap(rt route) http.Handler {
+	served := s.cfg.Telemetry.Metrics().Route(rt.Pattern, rt.Method)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
+		r, end := s.cfg.Telemetry.StartRequest(r, rt.Pattern)
+		defer func() {
+			end(rec.status)
+			served.Served(rec.status, time.Since(start))
+		}()
 		defer func() {
 			if v := recover(); v != nil {
 				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
@@ -361,6 +379,15 @@ func (r *recorder) Write(b []byte) (int, error) {
 	n, err := r.ResponseWriter.Write(b)
 	r.size += int64(n)
 	return n, err
+}
+
+// metrics serves the Prometheus scrape.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Telemetry == nil {
+		return commerce.NotFoundf("metrics are not collected")
+	}
+	s.cfg.Telemetry.Scrape().ServeHTTP(w, r)
+	return nil
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {

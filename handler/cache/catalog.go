@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/telemetry"
 )
 
 // maxVariants bounds the cached SKUs; unknown SKUs are cached too, so the
@@ -26,6 +27,9 @@ type Catalog struct {
 
 	mu       sync.RWMutex
 	variants map[string]variantEntry
+
+	// Metrics counts hits and misses; nil counts nothing.
+	Metrics *telemetry.Metrics
 }
 
 var _ commerce.CatalogStore = (*Catalog)(nil)
@@ -61,6 +65,7 @@ func (c *Catalog) Variants(ctx context.Context, skus []string) (map[string]comme
 		}
 	}
 	c.mu.RUnlock()
+	c.Metrics.CacheLookups("variants", len(skus)-len(missing), len(missing))
 	if len(missing) == 0 {
 		return out, nil
 	}

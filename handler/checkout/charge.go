@@ -65,6 +65,7 @@ func (s *Service) settle(ctx context.Context, c *commerce.Checkout, p commerce.P
 		}
 		changed, err := s.checkouts.Release(ctx, c.ID, commerce.CheckoutDeclined, s.response(c, commerce.CheckoutDeclined, declined))
 		if changed {
+			s.cfg.Metrics.Reservation("released", 1)
 			s.syncCart(ctx, c.CartID, c.ID)
 		}
 		return err
@@ -126,7 +127,9 @@ func (s *Service) response(c *commerce.Checkout, status commerce.CheckoutStatus,
 // often the success is reported.
 func (s *Service) markPaid(ctx context.Context, c *commerce.Checkout, p commerce.Payment) error {
 	placed := Message(commerce.MsgOrderPlaced, "order-placed-"+c.OrderID, map[string]any{"orderId": c.OrderID, "checkoutId": c.ID})
+	done := s.cfg.Publishing(ctx, &placed)
 	changed, err := s.checkouts.MarkPaid(ctx, c.ID, p.ID, placed, s.response(c, commerce.CheckoutPaid, p))
+	done(err)
 	if commerce.ErrorCode(err) == commerce.CodeCheckoutRefunded {
 		s.log.Warn("payment succeeded after the reservation was released and the stock or cart is gone; refunding", "checkout", c.ID, "payment", p.ID)
 		if rerr := s.payments.Refund(ctx, p.ID, c.ID); rerr != nil && commerce.ErrorCode(rerr) != commerce.CodeAlreadyRefunded {

@@ -151,6 +151,7 @@ func (s *Service) Expire(ctx context.Context, id string) error {
 	}
 	changed, err := s.checkouts.Release(ctx, id, commerce.CheckoutExpired, nil)
 	if changed {
+		s.cfg.Metrics.Reservation("expired", 1)
 		s.syncCart(ctx, c.CartID, c.ID)
 	}
 	return err

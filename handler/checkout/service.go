@@ -12,6 +12,7 @@ import (
 	"shopfn/handler/cart"
 	"shopfn/handler/commerce"
 	"shopfn/handler/pricing"
+	"shopfn/handler/telemetry"
 )
 
 // leaseTTL is how long a request has a checkout to itself while it charges.
@@ -33,6 +34,14 @@ type Config struct {
 	// MaxHeld bounds the checkouts waiting for the buyer's authentication
 	// (requires_action) that one client holds at once; 0 is unbounded.
 	MaxHeld int
+	// Publishing, when set, is called for each message about to be
+	// written to the outbox in ctx's request; it stamps the message's trace
+	// attributes and returns what to call once the write is done
+	// (telemetry's Publishing).
+	Publishing func(ctx context.Context, m *commerce.Message) func(error)
+	// Metrics counts reservations made, released and expired; nil counts
+	// nothing.
+	Metrics *telemetry.Metrics
 }
 
 // Service runs checkouts.
@@ -51,6 +60,9 @@ type Service struct {
 func NewService(carts *cart.Service, checkouts commerce.CheckoutStore, payments commerce.PaymentProvider, cfg Config, log *slog.Logger) *Service {
 	if cfg.Published == nil {
 		cfg.Published = func() {}
+	}
+	if cfg.Publishing == nil {
+		cfg.Publishing = func(context.Context, *commerce.Message) func(error) { return func(error) {} }
 	}
 	return &Service{carts: carts, checkouts: checkouts, payments: payments, cfg: cfg, log: log, inflight: map[string]chan struct{}{}}
 }
@@ -251,9 +263,13 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 	}
 	expiry := Message(commerce.MsgReservationExpired, "reservation-expired-"+c.ID, map[string]any{"checkoutId": c.ID})
 	expiry.ScheduledAt = c.ReservedUntil
-	if err := s.checkouts.BeginCheckout(ctx, c, []commerce.Message{expiry}); err != nil {
+	done := s.cfg.Publishing(ctx, &expiry)
+	err = s.checkouts.BeginCheckout(ctx, c, []commerce.Message{expiry})
+	done(err)
+	if err != nil {
 		return nil, err
 	}
+	s.cfg.Metrics.Reservation("made", 1)
 	s.cfg.Published()
 	if err := s.hold(ctx, c); err != nil {
 		return nil, err

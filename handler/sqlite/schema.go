@@ -71,6 +71,9 @@ var addedColumns = []struct{ table, column, decl string }{
 	// A file made before committed stock and fulfilment gets their columns.
 	{"inventory", "committed", "INTEGER NOT NULL DEFAULT 0 CHECK (committed >= 0)"},
 	{"orders", "fulfilled_at", "INTEGER NOT NULL DEFAULT 0"},
+	// The outbox's trace attributes and write time (telemetry).
+	{"outbox", "attributes", "TEXT"},
+	{"outbox", "created_at", "INTEGER NOT NULL DEFAULT 0"},
 }
 
 // relationalSchema holds the tables package sqlstore writes: inventory,
@@ -128,7 +131,9 @@ var relationalSchema = []string{
 		message_id   TEXT NOT NULL,
 		type         TEXT NOT NULL,
 		body         BLOB NOT NULL,
-		scheduled_at INTEGER NOT NULL
+		scheduled_at INTEGER NOT NULL,
+		attributes   TEXT,
+		created_at   INTEGER NOT NULL DEFAULT 0
 	)`,
 	`CREATE TABLE IF NOT EXISTS orders (
 		id           TEXT PRIMARY KEY,

@@ -77,7 +77,7 @@ func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64
 		return commerce.StockLevel{}, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be 0-%d", commerce.MaxOnHand)
 	}
 	var l commerce.StockLevel
-	err := s.db.tx(ctx, "set on hand "+sku, func(tx *sql.Tx) error {
+	err := s.db.tx(ctx, "set on hand", func(tx *sql.Tx) error {
 		l = commerce.StockLevel{SKU: sku}
 		err := s.setOnHand(ctx, tx, upsertOnHandAtLeastHeld, sku, onHand).Scan(&l.OnHand, &l.Committed, &l.Reserved)
 		if !errors.Is(err, sql.ErrNoRows) {
@@ -94,13 +94,13 @@ func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64
 		e.SKUs = []string{sku}
 		return e
 	})
-	return l, err
+	return l, withSKU(err, sku)
 }
 
 // WriteOff drops a SKU's on-hand count to what is committed and reserved.
 func (s *InventoryStore) WriteOff(ctx context.Context, sku string) (commerce.StockLevel, error) {
 	l := commerce.StockLevel{SKU: sku}
-	err := s.db.tx(ctx, "write off "+sku, func(tx *sql.Tx) error {
+	err := s.db.tx(ctx, "write off", func(tx *sql.Tx) error {
 		l = commerce.StockLevel{SKU: sku}
 		if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = committed + reserved, updated_at = ? WHERE sku = ? AND on_hand > committed + reserved`,
 			s.now().UnixNano(), sku); err != nil {
@@ -112,7 +112,7 @@ func (s *InventoryStore) WriteOff(ctx context.Context, sku string) (commerce.Sto
 		}
 		return err
 	})
-	return l, err
+	return l, withSKU(err, sku)
 }
 
 // setOnHand sets a SKU's on-hand count within tx with u, one of the
@@ -164,7 +164,7 @@ func (s *InventoryStore) ApplyStockLevel(ctx context.Context, sku string, onHand
 		return false, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be 0-%d", commerce.MaxOnHand)
 	}
 	applied := false
-	err := s.db.tx(ctx, "apply stock level "+sku, func(tx *sql.Tx) error {
+	err := s.db.tx(ctx, "apply stock level", func(tx *sql.Tx) error {
 		applied = false
 		var seq int64
 		err := s.db.queryRow(ctx, tx, s.db.d.Upsert(upsertSequence), sku, source, sequence).Scan(&seq)
@@ -181,5 +181,14 @@ func (s *InventoryStore) ApplyStockLevel(ctx context.Context, sku string, onHand
 		applied = true
 		return nil
 	})
-	return applied, err
+	return applied, withSKU(err, sku)
+}
+
+// withSKU names the SKU in a store error; the transaction's name does not,
+// as it is also a metric label.
+func withSKU(err error, sku string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w (sku %s)", err, sku)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/telemetry"
 )
 
 // Expirer releases a checkout's reservation when it expires (checkout.Service).
@@ -26,6 +27,8 @@ type Functions struct {
 	Stock      commerce.StockLevelSetter
 	Checkouts  Expirer
 	Now        func() time.Time
+	// Metrics counts orders placed; nil counts nothing.
+	Metrics *telemetry.Metrics
 }
 
 // decode reads a message body into ev, a commerce event struct, and
@@ -69,8 +72,12 @@ func (f *Functions) Orders(ctx context.Context, m commerce.Message) error {
 	if typ != commerce.MsgOrderPlaced || e.OrderID == "" {
 		return fmt.Errorf("message %s: orders takes OrderPlaced with an orderId, not %q", m.ID, typ)
 	}
-	if _, err := f.OrderStore.PlaceOrder(ctx, e.OrderID, f.Now().UTC()); err != nil {
+	placed, err := f.OrderStore.PlaceOrder(ctx, e.OrderID, f.Now().UTC())
+	if err != nil {
 		return fmt.Errorf("place order %s: %w", e.OrderID, err)
+	}
+	if placed {
+		f.Metrics.OrderPlaced()
 	}
 	return nil
 }

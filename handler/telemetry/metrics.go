@@ -1,0 +1,247 @@
+package telemetry
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+)
+
+// The outcomes a checkout request comes to (shopfn_checkouts_total{outcome}).
+const (
+	OutcomePaid              = "paid"
+	OutcomeRequiresAction    = "requires_action"
+	OutcomeProcessing        = "processing"
+	OutcomeDeclined          = "declined"
+	OutcomeInsufficientStock = "insufficient_stock"
+	OutcomeCartClosed        = "cart_closed"
+	OutcomePriceChanged      = "price_changed"
+	OutcomeRejected          = "rejected" // any other 4xx: bad input, unknown cart
+	OutcomeError             = "error"    // 5xx: the alert's error rate
+)
+
+// The results of a queue message's delivery (shopfn_queue_messages_total{result}).
+const (
+	ResultHandled      = "handled"
+	ResultRetried      = "retried"
+	ResultDeadLettered = "dead_lettered"
+)
+
+// Metrics are shopfn's instruments. Their Prometheus names are listed in
+// README.md ("Telemetry"); they are a contract with dashboards and alerts.
+// Every method does nothing on a nil *Metrics.
+type Metrics struct {
+	requests, checkouts, reservations, orders, messages, cache, storeCalls metric.Int64Counter
+	ru                                                                     metric.Float64Counter
+	latency, storeLatency                                                  metric.Float64Histogram
+	meter                                                                  metric.Meter
+	sets                                                                   sync.Map // [4]string -> metric.MeasurementOption
+}
+
+func newMetrics(m metric.Meter) (*Metrics, error) {
+	ms := &Metrics{meter: m}
+	var errs [11]error
+	ms.requests, errs[0] = m.Int64Counter("shopfn.http.requests", metric.WithDescription("HTTP requests by route template, method and status class."))
+	ms.latency, errs[1] = m.Float64Histogram("shopfn.http.request.duration", metric.WithUnit("s"), metric.WithDescription("HTTP request latency by route template, method and status class."))
+	ms.checkouts, errs[2] = m.Int64Counter("shopfn.checkouts", metric.WithDescription("Checkout requests by outcome."))
+	ms.reservations, errs[3] = m.Int64Counter("shopfn.reservations", metric.WithDescription("Stock reservations made, released and expired."))
+	ms.orders, errs[4] = m.Int64Counter("shopfn.orders.placed", metric.WithDescription("Orders placed by the orders function."))
+	ms.messages, errs[5] = m.Int64Counter("shopfn.queue.messages", metric.WithDescription("Queue message deliveries by queue, type and result."))
+	ms.cache, errs[6] = m.Int64Counter("shopfn.catalog.cache.lookups", metric.WithDescription("Catalog cache lookups by result (hit, miss)."))
+	ms.storeCalls, errs[7] = m.Int64Counter("shopfn.store.calls", metric.WithDescription("Store calls by operation and outcome."))
+	ms.storeLatency, errs[8] = m.Float64Histogram("shopfn.store.call.duration", metric.WithUnit("s"), metric.WithDescription("Store call latency by operation."))
+	ms.ru, errs[9] = m.Float64Counter("shopfn.store.request_charge", metric.WithDescription("Cosmos DB request units charged, by operation."))
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return ms, nil
+}
+
+// views sets the latency buckets: fine below the 500 ms alert, coarse above.
+func views() []sdkmetric.View {
+	buckets := sdkmetric.AggregationExplicitBucketHistogram{Boundaries: []float64{
+		0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}}
+	return []sdkmetric.View{
+		sdkmetric.NewView(sdkmetric.Instrument{Name: "shopfn.http.request.duration"}, sdkmetric.Stream{Aggregation: buckets}),
+		sdkmetric.NewView(sdkmetric.Instrument{Name: "shopfn.store.call.duration"}, sdkmetric.Stream{Aggregation: buckets}),
+	}
+}
+
+// attrs returns the attribute set of the given key/value pairs, built
+// once: a request must not allocate a set every time.
+func (ms *Metrics) attrs(kv ...string) metric.MeasurementOption {
+	var key [6]string
+	copy(key[:], kv)
+	if o, ok := ms.sets.Load(key); ok {
+		return o.(metric.MeasurementOption)
+	}
+	kvs := make([]attribute.KeyValue, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		kvs = append(kvs, attribute.String(kv[i], kv[i+1]))
+	}
+	o := metric.WithAttributeSet(attribute.NewSet(kvs...))
+	ms.sets.Store(key, o)
+	return o
+}
+
+// StatusClass names an HTTP status by its class: "2xx", "4xx", "5xx".
+func StatusClass(status int) string {
+	switch {
+	case status >= 500:
+		return "5xx"
+	case status >= 400:
+		return "4xx"
+	case status >= 300:
+		return "3xx"
+	case status >= 200:
+		return "2xx"
+	}
+	return "1xx"
+}
+
+// RouteMetrics records the requests of one route and method, with their
+// attribute sets built once.
+type RouteMetrics struct {
+	ms      *Metrics
+	byClass [6]metric.MeasurementOption // 1xx..5xx at [1]..[5]
+}
+
+// Route returns the recorder of the requests of route, a pattern (never
+// the raw path: ids would make the series unbounded), and method ("*" for
+// the fallbacks that answer 404 and 405 to any method). Build it once per
+// route, not per request.
+func (ms *Metrics) Route(route, method string) *RouteMetrics {
+	if ms == nil {
+		return nil
+	}
+	rm := &RouteMetrics{ms: ms}
+	for class := 1; class <= 5; class++ {
+		rm.byClass[class] = ms.attrs("route", route, "method", method, "status_class", StatusClass(class*100))
+	}
+	return rm
+}
+
+// Served records a request's status and latency.
+func (rm *RouteMetrics) Served(status int, d time.Duration) {
+	if rm == nil {
+		return
+	}
+	if status == 0 {
+		status = 200 // nothing written: net/http sends 200
+	}
+	a := rm.byClass[min(max(status/100, 1), 5)]
+	ctx := context.Background()
+	rm.ms.requests.Add(ctx, 1, a)
+	rm.ms.latency.Record(ctx, d.Seconds(), a)
+}
+
+// Checkout records the outcome of a checkout request (Outcome*).
+func (ms *Metrics) Checkout(outcome string) {
+	if ms == nil {
+		return
+	}
+	ms.checkouts.Add(context.Background(), 1, ms.attrs("outcome", outcome))
+}
+
+// Reservation records n reservation events: "made", "released", "expired".
+func (ms *Metrics) Reservation(event string, n int) {
+	if ms == nil || n == 0 {
+		return
+	}
+	ms.reservations.Add(context.Background(), int64(n), ms.attrs("event", event))
+}
+
+// OrderPlaced records an order placed.
+func (ms *Metrics) OrderPlaced() {
+	if ms == nil {
+		return
+	}
+	ms.orders.Add(context.Background(), 1)
+}
+
+// Message records a queue message's delivery result (Result*).
+func (ms *Metrics) Message(queue, typ, result string) {
+	if ms == nil {
+		return
+	}
+	ms.messages.Add(context.Background(), 1, ms.attrs("queue", queue, "type", typ, "result", result))
+}
+
+// CacheLookups records lookups in a catalog cache ("responses": the API's
+// rendered catalog responses; "variants": the variants carts are priced
+// from): hits found in memory, misses read from the store.
+func (ms *Metrics) CacheLookups(cache string, hits, misses int) {
+	if ms == nil {
+		return
+	}
+	ctx := context.Background()
+	if hits > 0 {
+		ms.cache.Add(ctx, int64(hits), ms.attrs("cache", cache, "result", "hit"))
+	}
+	if misses > 0 {
+		ms.cache.Add(ctx, int64(misses), ms.attrs("cache", cache, "result", "miss"))
+	}
+}
+
+// StoreCall records a store call: its operation (e.g. "sqlstore.mark paid",
+// "cosmos.read cart"), how long it took and whether it failed.
+func (ms *Metrics) StoreCall(op string, d time.Duration, err error) {
+	if ms == nil {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	ctx := context.Background()
+	ms.storeCalls.Add(ctx, 1, ms.attrs("operation", op, "outcome", outcome))
+	ms.storeLatency.Record(ctx, d.Seconds(), ms.attrs("operation", op))
+}
+
+// RequestCharge records the request units a Cosmos DB operation cost, as
+// the service reported them (x-ms-request-charge).
+func (ms *Metrics) RequestCharge(op string, ru float64) {
+	if ms == nil {
+		return
+	}
+	ms.ru.Add(context.Background(), ru, ms.attrs("operation", op))
+}
+
+// Backlog reports the outbox: how many messages wait to be published and
+// when the oldest was written (zero when none).
+type Backlog func(ctx context.Context) (n int64, oldest time.Time, err error)
+
+// ObserveOutbox reports the outbox backlog on every collection, as
+// shopfn_outbox_backlog and shopfn_outbox_oldest_age_seconds.
+func (ms *Metrics) ObserveOutbox(backlog Backlog, now func() time.Time) error {
+	if ms == nil {
+		return nil
+	}
+	count, err := ms.meter.Int64ObservableGauge("shopfn.outbox.backlog", metric.WithDescription("Outbox messages not yet published."))
+	if err != nil {
+		return err
+	}
+	age, err := ms.meter.Float64ObservableGauge("shopfn.outbox.oldest.age", metric.WithUnit("s"), metric.WithDescription("Age of the oldest unpublished outbox message."))
+	if err != nil {
+		return err
+	}
+	_, err = ms.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		n, oldest, err := backlog(ctx)
+		if err != nil {
+			return err
+		}
+		o.ObserveInt64(count, n)
+		var secs float64
+		if n > 0 && !oldest.IsZero() {
+			secs = max(now().Sub(oldest).Seconds(), 0)
+		}
+		o.ObserveFloat64(age, secs)
+		return nil
+	}, count, age)
+	return err
+}

@@ -1,0 +1,93 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// scrapeAll records every instrument once and returns the Prometheus scrape.
+func scrapeAll(t *testing.T) string {
+	t.Helper()
+	tel, err := New(context.Background(), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := tel.Metrics()
+	m.Route("/api/products", "GET").Served(200, time.Millisecond)
+	m.Checkout(OutcomePaid)
+	m.Reservation("made", 1)
+	m.OrderPlaced()
+	m.Message("orders", "OrderPlaced", ResultHandled)
+	m.CacheLookups("responses", 1, 1)
+	m.StoreCall("sqlstore.mark paid", time.Millisecond, errors.New("x"))
+	m.RequestCharge("cosmos.read cart", 1.5)
+	if err := m.ObserveOutbox(func(context.Context) (int64, time.Time, error) { return 2, time.Unix(100, 0), nil },
+		func() time.Time { return time.Unix(130, 0) }); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	tel.Scrape().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	return rec.Body.String()
+}
+
+func TestScrape(t *testing.T) {
+	got := scrapeAll(t)
+	for _, want := range []string{
+		`shopfn_http_requests_total{method="GET",route="/api/products",status_class="2xx"} 1`,
+		`shopfn_checkouts_total{outcome="paid"} 1`,
+		`shopfn_store_calls_total{operation="sqlstore.mark paid",outcome="error"} 1`,
+		`shopfn_store_request_charge_total{operation="cosmos.read cart"} 1.5`,
+		`shopfn_outbox_backlog 2`,
+		`shopfn_outbox_oldest_age_seconds 30`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("scrape lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestDocumentedNames checks that every metric the dashboard queries and
+// the README documents is one shopfn exports, and that README documents
+// every one it exports.
+func TestDocumentedNames(t *testing.T) {
+	scrape := scrapeAll(t)
+	exported := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^# TYPE (shopfn_\w+)`).FindAllStringSubmatch(scrape, -1) {
+		exported[m[1]] = true
+	}
+	name := regexp.MustCompile(`shopfn_[a-z_]+`)
+	base := func(n string) string {
+		for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+			if b := strings.TrimSuffix(n, suffix); b != n && exported[b] {
+				return b
+			}
+		}
+		return n
+	}
+	documented := map[string]bool{}
+	for _, file := range []string{"../../infra/grafana/shopfn.json", "../../README.md"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range name.FindAllString(string(data), -1) {
+			if !exported[base(n)] {
+				t.Errorf("%s names %s, which shopfn does not export", file, n)
+			}
+			if strings.HasSuffix(file, "README.md") {
+				documented[base(n)] = true
+			}
+		}
+	}
+	for n := range exported {
+		if !documented[n] {
+			t.Errorf("%s is exported but README.md does not document it", n)
+		}
+	}
+}
