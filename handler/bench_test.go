@@ -13,6 +13,10 @@ package main
 // ResponseWriter are reused across iterations so that their allocations are
 // not counted; the router's and handlers' are.
 //
+// With SHOPFN_TEST_DOCUMENTS=cosmos the catalog and carts are on the Cosmos DB
+// peer, and each benchmark also reports cosmos-req/op: the HTTP requests sent
+// to Cosmos DB per API call, retries included (what sets the RU bill).
+//
 // The harness clock does not move on its own, so the 1 s catalog cache never
 // expires: the "cached" sub-benchmarks measure cache hits (what nearly every
 // request sees under load), and the "store" ones move the clock past the TTL
@@ -25,8 +29,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 )
 
 // benchWriter is a reusable http.ResponseWriter.
@@ -63,8 +70,35 @@ func (w *benchWriter) reset() {
 // the handler its server serves.
 func benchHandler(b *testing.B) (*Program, http.Handler) {
 	b.Helper()
-	m := MustRunMain(b, true)
+	m := MustRunMainWith(b, true, func(m *Main) { m.CosmosPolicies = []policy.Policy{&cosmosRequests} })
 	return m, m.server.Handler
+}
+
+// cosmosRequests counts the HTTP requests the benchmarked program sends to
+// Cosmos DB.
+var cosmosRequests requestCounter
+
+// requestCounter is an azcore policy that counts the requests it sees.
+type requestCounter struct{ n atomic.Int64 }
+
+// Do counts the request and sends it on.
+func (c *requestCounter) Do(req *policy.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return req.Next()
+}
+
+// startCounting resets the timer and the request count.
+func startCounting(b *testing.B) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	cosmosRequests.n.Store(0)
+}
+
+// reportRequests reports the Cosmos DB requests per iteration, in Cosmos mode.
+func reportRequests(b *testing.B) {
+	if testCosmos != "" {
+		b.ReportMetric(float64(cosmosRequests.n.Load())/float64(b.N), "cosmos-req/op")
+	}
 }
 
 // benchCall serves one request in process, for setup; it fails the benchmark
@@ -161,8 +195,8 @@ func benchGET(b *testing.B, h http.Handler, paths []string, before func()) {
 		urls[i], queries[i] = r.URL.Path, r.URL.RawQuery
 	}
 	w := newBenchWriter()
-	b.ReportAllocs()
-	b.ResetTimer()
+	startCounting(b)
+	defer reportRequests(b)
 	for i := 0; i < b.N; i++ {
 		if before != nil {
 			before()
@@ -252,8 +286,8 @@ func benchAddToCart(b *testing.B, h http.Handler) {
 	body := bytes.NewReader(nil)
 	req.Body = io.NopCloser(body)
 	w := newBenchWriter()
-	b.ReportAllocs()
-	b.ResetTimer()
+	startCounting(b)
+	defer reportRequests(b)
 	for i := 0; i < b.N; i++ {
 		c, round := i%carts, i/carts
 		s := (c + round%benchLines) % len(skus)

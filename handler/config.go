@@ -105,6 +105,10 @@ type Config struct {
 	// ServiceBusNamespace (Entra ID) or ServiceBusConnection (a connection
 	// string) reaches Service Bus; exactly one is set with Queue "servicebus".
 	ServiceBusNamespace, ServiceBusConnection string
+	// Documents names the catalog and cart store: "sqlite" or "cosmos";
+	// Cosmos reaches Cosmos DB.
+	Documents string
+	Cosmos    CosmosConfig
 }
 
 // Rate limit defaults, standalone (and on AKS). Under the Functions host
@@ -306,6 +310,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	default:
 		bad("SHOPFN_QUEUE", "%q is not embedded or servicebus", cfg.Queue)
 	}
+	loadDocuments(&cfg, get, bad)
 	loadRole(&cfg, get, bad)
 	seed := get("SHOPFN_SEED", "true")
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {

@@ -97,7 +97,7 @@ func TestLoadConfig(t *testing.T) {
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
 			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
-			LogLevel: "info"}
+			LogLevel: "info", Documents: "sqlite"}
 		cfg.Getenv = nil // a function: not comparable
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
@@ -255,7 +255,7 @@ func TestLoadConfig(t *testing.T) {
 			}
 		}
 		cfg, err := LoadConfig(env("WEBSITE_SITE_NAME", "shopfn-prod", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", "0123456789abcdef0123",
-			"SHOPFN_DOCUMENTS", "cosmos", "SHOPFN_SQL", "sqlserver", "SHOPFN_QUEUE", "servicebus",
+			"SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://acct.documents.azure.com:443/", "SHOPFN_SQL", "sqlserver", "SHOPFN_QUEUE", "servicebus",
 			"ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net",
 			"SQLSERVER_DSN", "sqlserver://shop.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity"))
 		if err != nil || !cfg.OnAzure {
@@ -281,6 +281,41 @@ func TestLoadConfig(t *testing.T) {
 		}
 		if cfg.Payments != "stripe" || cfg.StripeAPIBase != "http://127.0.0.1:12111" || cfg.Shipping != 499 || cfg.Tax != 120 || cfg.ReservationTTL != 5*time.Minute {
 			t.Errorf("got %+v, want stripe at 127.0.0.1:12111, shipping 499, tax 120, reservations 5m", cfg)
+		}
+	})
+
+	t.Run("Documents", func(t *testing.T) {
+		cfg, err := LoadConfig(env("SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "http://127.0.0.1:8081", "COSMOS_KEY", "a2V5"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := CosmosConfig{Endpoint: "http://127.0.0.1:8081", Database: "shopfn", Key: "a2V5"}
+		if cfg.Documents != "cosmos" || cfg.Cosmos != want {
+			t.Errorf("got %q %+v, want cosmos %+v", cfg.Documents, cfg.Cosmos, want)
+		}
+		if _, err := LoadConfig(env("SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://acct.documents.azure.com:443/", "COSMOS_DATABASE", "shop-2")); err != nil {
+			t.Errorf("Entra ID, no key: got %v, want no error", err)
+		}
+		tests := []struct {
+			name string
+			env  []string
+			want []string // settings the error names
+		}{
+			{"UnknownStore", []string{"SHOPFN_DOCUMENTS", "mongo"}, []string{"SHOPFN_DOCUMENTS"}},
+			{"NoEndpoint", []string{"SHOPFN_DOCUMENTS", "cosmos"}, []string{"COSMOS_ENDPOINT"}},
+			{"CosmosSettingsWithSQLite", []string{"COSMOS_ENDPOINT", "https://acct.documents.azure.com/", "COSMOS_KEY", "a2V5"}, []string{"COSMOS_ENDPOINT", "COSMOS_KEY"}},
+			{"PlainHTTPElsewhere", []string{"SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "http://acct.documents.azure.com/"}, []string{"COSMOS_ENDPOINT"}},
+			{"BadKeyAndDatabase", []string{"SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://a.example/", "COSMOS_KEY", "not base64!", "COSMOS_DATABASE", "Shop DB"}, []string{"COSMOS_KEY", "COSMOS_DATABASE"}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := LoadConfig(env(tt.env...))
+				for _, name := range tt.want {
+					if err == nil || !strings.Contains(err.Error(), name) {
+						t.Errorf("got %v, want an error naming %s", err, name)
+					}
+				}
+			})
 		}
 	})
 

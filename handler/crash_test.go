@@ -215,6 +215,7 @@ func crashNewRig(t *testing.T, extra ...string) *crashRig {
 		"SHOPFN_MAX_ACTION_CHECKOUTS=0", // every buyer here is one client address
 	)
 	env = append(env, extra...)
+	env = append(env, testDocumentsEnv()...)
 	r := &crashRig{t: t, bin: bin, env: env, base: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}, dataDir: dataDir}
 	t.Cleanup(func() {
 		if r.cmd != nil {

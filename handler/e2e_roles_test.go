@@ -7,8 +7,10 @@ import (
 )
 
 // This file runs the api + worker split (SHOPFN_ROLE) on Service Bus: two
-// programs, one SQLite file in WAL mode shared by both, the queues on the
-// Service Bus peer.
+// programs, one SQLite file in WAL mode shared by both for the relational
+// store, the queues on the Service Bus peer, and the catalog and carts in
+// the shared file or, with SHOPFN_TEST_DOCUMENTS=cosmos (scripts/test.sh's
+// second pass), in one database on the Cosmos DB peer.
 
 // startSplit starts an api and a worker on one data directory and the
 // Service Bus peer, on one clock, and returns the api: the storefront talks
@@ -27,6 +29,7 @@ func startSplit(tb testing.TB, change func(*Main)) e2eShop {
 		m.Config.Role, m.Config.DataDir = RoleWorker, dir
 		m.Config.Queue, m.Config.ServiceBusConnection = "servicebus", sbPeer.ConnectionString()
 		m.Now = api.Clock.Now
+		m.Config.Documents, m.Config.Cosmos = api.Config.Documents, api.Config.Cosmos // one catalog: SQLite, or the Cosmos DB peer in Cosmos mode
 		if change != nil {
 			change(m)
 		}

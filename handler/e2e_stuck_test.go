@@ -96,8 +96,10 @@ func TestE2EStuckExpiryOutage(t *testing.T) {
 	if got := s.moneyAvailable(t, "STK-OUTAGE"); got != 3 {
 		t.Fatalf("available while 3-D Secure is pending: got %d, want 3", got)
 	}
+	// The outage starts before the clock reaches the expiry, so that no
+	// delivery can slip in between.
+	outageUntil.Store(s.Clock.Now().Add(ttl + 13*time.Second).UnixNano())
 	s.Clock.Advance(ttl)
-	outageUntil.Store(s.Clock.Now().Add(13 * time.Second).UnixNano())
 	stuckWaitDeliveries(t, "expiry during the outage", &deliveries, 1)
 	// 1 + 2 + 4 s: still down; + 8 s = 15 s: back.
 	for i, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second} {

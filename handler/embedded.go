@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"shopfn/handler/commerce"
 	"shopfn/handler/sqlite"
 )
 
@@ -16,8 +17,7 @@ import (
 // the data directory is never touched (read-only root file systems on AKS,
 // the read-only package folder on Flex Consumption).
 func (cfg Config) usesSQLite() bool {
-	documents := "sqlite" // the catalog and carts: SQLite until the Cosmos DB adapter is wired
-	return cfg.SQL == "sqlite" || documents == "sqlite" || cfg.Queue == "embedded" || cfg.Payments == "test"
+	return cfg.SQL != "sqlserver" || cfg.Documents != "cosmos" || cfg.Queue != "servicebus" || cfg.Payments == "test"
 }
 
 // openEmbedded creates the data directory, locks it and opens its SQLite
@@ -43,7 +43,7 @@ func (m *Main) openEmbedded(ctx context.Context, owns bool) error {
 
 // sweepCarts deletes expired carts every ten minutes. Reads already treat an
 // expired cart as gone; this reclaims the space.
-func (m *Main) sweepCarts(ctx context.Context, carts *sqlite.CartStore) {
+func (m *Main) sweepCarts(ctx context.Context, carts commerce.CartStore) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {

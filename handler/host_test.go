@@ -109,6 +109,7 @@ func TestHost(t *testing.T) {
 		"SHOPFN_SEED=false",
 		"SHOPFN_ADMIN_KEY=", // as local.settings.json.example has it
 	)
+	cmd.Env = append(cmd.Env, testDocumentsEnv()...)
 	var output lockedBuffer
 	cmd.Stdout = &output
 	cmd.Stderr = &output

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
 	"shopfn/handler/api"
 	"shopfn/handler/cache"
 	"shopfn/handler/cart"
@@ -110,6 +112,10 @@ type Main struct {
 	// calls them; tests use it to deliver messages twice or out of order.
 	Middleware func(Handler) Handler
 
+	// CosmosPolicies run on every HTTP request to Cosmos DB; benchmarks
+	// count requests with one.
+	CosmosPolicies []policy.Policy
+
 	// Queue is the embedded queue (nil with Service Bus); Payments the
 	// payment provider.
 	Queue    *sqlite.Queue
@@ -168,12 +174,16 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	rel := m.rel
 	rel.Observe = metrics.StoreCall
-	catalog := cache.NewCatalog(sqlite.NewCatalogStore(m.db), cfg.CatalogCacheTTL, m.Now)
-	catalog.Metrics = metrics
-	carts, err := sqlite.NewCartStore(ctx, m.db)
+	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies)
 	if err != nil {
 		return err
 	}
+	if docs.Check != nil {
+		m.depend("cosmos", docs.Check)
+	}
+	catalog := cache.NewCatalog(docs.Catalog, cfg.CatalogCacheTTL, m.Now)
+	catalog.Metrics = metrics
+	carts := docs.Carts
 	inventory, err := sqlstore.NewInventoryStore(ctx, rel)
 	if err != nil {
 		return err
@@ -315,6 +325,8 @@ func (m *Main) Run(ctx context.Context) error {
 	m.goRun(func() { relay.Run(bg) })
 	if p.Sweep {
 		m.goRun(func() { m.Sweeper.Run(bg, time.Minute) })
+	}
+	if p.Sweep && docs.Sweep {
 		m.goRun(func() { m.sweepCarts(bg, carts) })
 	}
 	if p.Dispatch {

@@ -20,7 +20,11 @@ import (
 // TestMain starts the Service Bus peer, runs the tests, stops the peer and
 // removes the binary that mustBuildBinary built.
 func TestMain(m *testing.M) {
-	var err error
+	stop, err := startTestDocuments()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	if sbPeer, err = sbpeertest.Start(30*time.Second, 10); err != nil {
 		if os.Getenv("SHOPFN_REQUIRE_PEERS") == "1" {
 			fmt.Fprintf(os.Stderr, "handler: the Service Bus peer is required (SHOPFN_REQUIRE_PEERS=1): %v\n", err)
@@ -32,6 +36,7 @@ func TestMain(m *testing.M) {
 	if sbPeer != nil {
 		sbPeer.Stop()
 	}
+	stop()
 	if buildPath != "" {
 		os.RemoveAll(filepath.Dir(buildPath))
 	}
@@ -86,12 +91,14 @@ func MustRunMain(tb testing.TB, seed bool) *Program {
 
 // NewTestConfig returns the configuration MustRunMain uses.
 func NewTestConfig(tb testing.TB, seed bool) Config {
-	return Config{
+	cfg := Config{
 		Addr: "127.0.0.1:0", DataDir: tb.TempDir(), AdminKey: testAdminKey,
 		CartTTL: 72 * time.Hour, Seed: seed, Currency: "USD", CatalogCacheTTL: time.Second,
 		Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8, SQL: "sqlite",
 		RetryBackoff: 0, // the clock stands still: a test that wants backoff sets it and advances the clock
 	}
+	useTestDocuments(&cfg)
+	return cfg
 }
 
 // MustRunMainWith is MustRunMain with a chance to change the Main before it

@@ -89,6 +89,16 @@ if [ ! -d scripts/sbpeer/node_modules/rhea ]; then
   npm ci --prefix scripts/sbpeer --no-audit --no-fund --silent
 fi
 
+# The Cosmos DB adapter's tests, and the end-to-end tests' Cosmos mode, run
+# against @vercel/cosmosdb-server (scripts/cosmospeer, Node >= 20); the
+# cosmos package's TestMain starts it.
+peer="$root/scripts/cosmospeer"
+if [ ! -f "$peer/node_modules/.package-lock.json" ] || [ "$peer/package-lock.json" -nt "$peer/node_modules/.package-lock.json" ]; then
+  echo "test.sh: installing the Cosmos DB peer (npm ci in scripts/cosmospeer)"
+  (cd "$peer" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+export SHOPFN_COSMOS_PEER="$peer/start.js"
+
 # The sqlserver package parses every T-SQL statement and migration with
 # sqlfluff's tsql dialect (no SQL Server is installable here); Debian's
 # package installs it for /usr/bin/python3.
@@ -101,6 +111,14 @@ export SHOPFN_REQUIRE_PEERS=${SHOPFN_REQUIRE_PEERS:-1}
 if [ ${#main_pkgs[@]} -gt 0 ]; then
   go vet "${main_pkgs[@]}"
   go test -count=1 -timeout 20m ${flags[@]+"${flags[@]}"} "${main_pkgs[@]}"
+fi
+
+# The money path's end-to-end tests once more with the catalog and carts on
+# the Cosmos DB peer (SHOPFN_DOCUMENTS=cosmos), on a full run.
+if [ ${#main_pkgs[@]} -eq 1 ] && [ "${main_pkgs[0]}" = ./... ]; then
+  echo "test.sh: the money path's end-to-end tests with Cosmos DB documents"
+  SHOPFN_TEST_DOCUMENTS=cosmos go test -count=1 -timeout 10m ${flags[@]+"${flags[@]}"} \
+    -run 'TestDocumentsMode|TestHost|TestE2EErrors|TestE2ECheckout|TestE2EFlashSale|TestE2ERedelivery|TestCrashCheckout|TestE2ERoles' ./handler
 fi
 
 # The deployment assets (infra/): Kubernetes manifests rendered and strictly

@@ -70,6 +70,7 @@ const (
 	CodePayloadTooLarge    = "payload_too_large"
 	CodeUnsupportedMedia   = "unsupported_media_type"
 	CodeInternal           = "internal"
+	CodeConflict           = "conflict"
 	CodeUnavailable        = "unavailable"
 	CodeRateLimited        = "rate_limited"
 	CodeHeadersTooLarge    = "headers_too_large"

@@ -73,7 +73,7 @@ type CategoryCount struct {
 }
 
 // CatalogStore holds products. Implementations: sqlite.CatalogStore (embedded)
-// and, later, cosmos.CatalogStore; storetest.TestCatalogStore holds them to the
+// and cosmos.CatalogStore (Cosmos DB); storetest.TestCatalogStore holds them to the
 // same behaviour.
 type CatalogStore interface {
 	// CreateProduct stores a new product, whose ID, CreatedAt and UpdatedAt the

@@ -24,6 +24,11 @@ func (c *fakeCatalog) CreateProduct(_ context.Context, p *commerce.Product) erro
 	if c.calls == c.failAt {
 		return errBroken
 	}
+	for _, q := range c.products {
+		if q.Handle == p.Handle {
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeHandleTaken, "handle %s is taken", p.Handle)
+		}
+	}
 	p.ETag = "1"
 	c.products[p.ID] = *p
 	return nil
@@ -113,6 +118,23 @@ func TestLoad(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoadTwice is two instances loading one empty store: the second finds
+// every product there and creates nothing, without an error.
+func TestLoadTwice(t *testing.T) {
+	catalog := &fakeCatalog{products: make(map[string]commerce.Product)}
+	inventory := &fakeInventory{onHand: make(map[string]int64)}
+	if _, err := Load(context.Background(), catalog, inventory, now); err != nil {
+		t.Fatal(err)
+	}
+	n, err := Load(context.Background(), catalog, inventory, now)
+	if n != 0 || err != nil {
+		t.Errorf("second Load: got %d, %v; want 0, no error", n, err)
+	}
+	if got, want := len(catalog.products), len(Products(now)); got != want {
+		t.Errorf("catalog holds %d products, want %d", got, want)
 	}
 }
 

@@ -101,21 +101,29 @@ func Stock(products []commerce.Product) map[string]int64 {
 // the number of products it created. It does not check that the stores are
 // empty: that is the caller's decision.
 //
+// A product that already exists (another instance starting on the same
+// empty stores created it first: a KindConflict) is skipped with its stock,
+// which that instance sets, so many instances may load at once.
+//
 // On error Load stops and returns the number of products created so far,
 // with an error that names the product or SKU that failed.
 func Load(ctx context.Context, catalog commerce.CatalogStore, inventory commerce.InventoryStore, now time.Time) (int, error) {
 	products := Products(now)
 	stock := Stock(products)
+	created := 0
 	for i := range products {
 		p := &products[i]
-		if err := catalog.CreateProduct(ctx, p); err != nil {
-			return i, fmt.Errorf("sample: create %s: %w", p.Handle, err)
+		if err := catalog.CreateProduct(ctx, p); commerce.ErrorKind(err) == commerce.KindConflict {
+			continue
+		} else if err != nil {
+			return created, fmt.Errorf("sample: create %s: %w", p.Handle, err)
 		}
+		created++
 		for _, v := range p.Variants {
 			if _, err := inventory.SetOnHand(ctx, v.SKU, stock[v.SKU]); err != nil {
-				return i + 1, fmt.Errorf("sample: set stock of %s: %w", v.SKU, err)
+				return created, fmt.Errorf("sample: set stock of %s: %w", v.SKU, err)
 			}
 		}
 	}
-	return len(products), nil
+	return created, nil
 }

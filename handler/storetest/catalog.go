@@ -231,5 +231,5 @@ func TestCatalogStore(t *testing.T, newStore func(t *testing.T) commerce.Catalog
 			t.Errorf("Variants (-want +got):\n%s", diff)
 		}
 	})
-
+	testCatalogRaces(t, newStore)
 }

@@ -1,0 +1,38 @@
+package cosmos
+
+import (
+	"context"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// CrashBeforeWrite claims p's keys as CreateProduct does and stops there,
+// as a writer that crashed before writing the product.
+func (s *CatalogStore) CrashBeforeWrite(ctx context.Context, p *commerce.Product) error {
+	d := toProductDoc(p)
+	_, err := s.claim(ctx, append([]keyDoc{newKey(keyProduct, p.ID, p.ID, p.Category)}, d.keys()...))
+	return err
+}
+
+// CrashMidMove starts moving the stored product p.ID to p.Category, as
+// ReplaceProduct does, and stops after the first step.
+func (s *CatalogStore) CrashMidMove(ctx context.Context, p *commerce.Product) error {
+	cur, err := s.resolve(ctx, keyProduct, p.ID)
+	if err != nil {
+		return err
+	}
+	d := toProductDoc(p)
+	if _, err := s.claim(ctx, d.keys()); err != nil {
+		return err
+	}
+	_, err = s.beginMove(ctx, cur, &d)
+	return err
+}
+
+// SetClaimGrace sets claimGrace until the returned function restores it.
+func SetClaimGrace(d time.Duration) (restore func()) {
+	old := claimGrace
+	claimGrace = d
+	return func() { claimGrace = old }
+}

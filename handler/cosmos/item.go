@@ -1,0 +1,128 @@
+package cosmos
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
+)
+
+// readItem point-reads the item id in partition pk into v. Its error is
+// azcosmos's, for the caller to inspect or translate.
+func readItem(ctx context.Context, c *azcosmos.ContainerClient, pk, id string, v any) error {
+	resp, err := c.ReadItem(ctx, azcosmos.NewPartitionKeyString(pk), id, nil)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(resp.Value, v); err != nil {
+		return fmt.Errorf("cosmos: decode %s: %w", id, err)
+	}
+	return nil
+}
+
+// ifMatch returns item options that make a write conditional on etag.
+func ifMatch(etag string) *azcosmos.ItemOptions {
+	e := azcore.ETag(etag)
+	return &azcosmos.ItemOptions{IfMatchEtag: &e}
+}
+
+// batchIfMatch returns batch item options that make an operation
+// conditional on etag.
+func batchIfMatch(etag string) *azcosmos.TransactionalBatchItemOptions {
+	e := azcore.ETag(etag)
+	return &azcosmos.TransactionalBatchItemOptions{IfMatchETag: &e}
+}
+
+// notFound reports whether err is a 404 from Cosmos DB.
+func notFound(err error) bool { return status(err) == http.StatusNotFound }
+
+// query runs a query in partition pk (all partitions when pk is empty) and
+// decodes every item into a T, stopping after max items (0: no limit).
+func query[T any](ctx context.Context, c *azcosmos.ContainerClient, pk, q string, params []azcosmos.QueryParameter, max int) ([]T, error) {
+	key := azcosmos.NewPartitionKey()
+	if pk != "" {
+		key = azcosmos.NewPartitionKeyString(pk)
+	}
+	pager := c.NewQueryItemsPager(q, key, &azcosmos.QueryOptions{QueryParameters: params})
+	var out []T
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, raw := range page.Items {
+			var v T
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return nil, fmt.Errorf("cosmos: decode query result: %w", err)
+			}
+			out = append(out, v)
+			if max > 0 && len(out) == max {
+				return out, nil
+			}
+		}
+	}
+	return out, nil
+}
+
+// each runs f(i) for i in [0, n), at most limit at a time, and returns the
+// first error.
+func each(n, limit int, f func(i int) error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	sem := make(chan struct{}, limit)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = f(i)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// locations remembers where this instance last found the product a key
+// names: a guess that saves the key's read, always checked against the
+// product document.
+type locations struct {
+	mu sync.RWMutex
+	m  map[string]location
+}
+
+// location is a product's ID and category.
+type location struct{ id, category string }
+
+// maxLocations bounds the remembered locations (SKU keys come from clients).
+const maxLocations = 100_000
+
+func (l *locations) get(key string) (location, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	loc, ok := l.m[key]
+	return loc, ok
+}
+
+func (l *locations) put(key string, loc location) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil || len(l.m) >= maxLocations {
+		l.m = make(map[string]location)
+	}
+	l.m[key] = loc
+}
+
+func (l *locations) drop(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.m, key)
+}

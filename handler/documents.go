@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"net/url"
+	"os"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"shopfn/handler/commerce"
+	"shopfn/handler/cosmos"
+	"shopfn/handler/sqlite"
+)
+
+// CosmosConfig reaches Cosmos DB (SHOPFN_DOCUMENTS=cosmos).
+type CosmosConfig struct {
+	// Endpoint, Database and Key are COSMOS_ENDPOINT, COSMOS_DATABASE and
+	// COSMOS_KEY; without a key, Microsoft Entra ID (see cosmos.Credential).
+	Endpoint, Database, Key string
+}
+
+// loadDocuments reads SHOPFN_DOCUMENTS and the Cosmos DB settings into cfg,
+// checking them together.
+func loadDocuments(cfg *Config, get func(name, def string) string, bad func(name, format string, args ...any)) {
+	cfg.Documents = get("SHOPFN_DOCUMENTS", "sqlite")
+	c := CosmosConfig{Endpoint: get("COSMOS_ENDPOINT", ""), Database: get("COSMOS_DATABASE", "shopfn"), Key: get("COSMOS_KEY", "")}
+	switch cfg.Documents {
+	case "sqlite":
+		for _, name := range []string{"COSMOS_ENDPOINT", "COSMOS_KEY"} {
+			if get(name, "") != "" {
+				bad(name, "is set but SHOPFN_DOCUMENTS is sqlite; set SHOPFN_DOCUMENTS=cosmos to use Cosmos DB, or unset %s", name)
+			}
+		}
+		return
+	case "cosmos":
+	default:
+		bad("SHOPFN_DOCUMENTS", "%q is not sqlite or cosmos", cfg.Documents)
+		return
+	}
+	u, err := url.Parse(c.Endpoint)
+	switch {
+	case c.Endpoint == "":
+		bad("COSMOS_ENDPOINT", "must be set when SHOPFN_DOCUMENTS=cosmos (https://ACCOUNT.documents.azure.com:443/)")
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		bad("COSMOS_ENDPOINT", "%q is not an http(s) URL such as https://ACCOUNT.documents.azure.com:443/", c.Endpoint)
+	case u.Scheme == "http" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1":
+		bad("COSMOS_ENDPOINT", "%q: plain http is only for a local peer or emulator on this machine", c.Endpoint)
+	}
+	if !commerce.ValidSlug(c.Database, 255) {
+		bad("COSMOS_DATABASE", "%q is not a database name of a-z, 0-9 and '-'", c.Database)
+	}
+	if c.Key != "" {
+		if _, err := base64.StdEncoding.DecodeString(c.Key); err != nil {
+			bad("COSMOS_KEY", "is not a base64 account key")
+		}
+	}
+	cfg.Cosmos = c
+}
+
+// documents are the catalog and cart stores SHOPFN_DOCUMENTS chose.
+type documents struct {
+	Catalog commerce.CatalogStore
+	Carts   commerce.CartStore
+	// Sweep says this process deletes expired carts; on Cosmos DB the
+	// carts container's time to live does.
+	Sweep bool
+	// Check reads the Cosmos DB database, for the readiness probe; nil
+	// for SQLite, which the probe checks with the rest of the file.
+	Check func(ctx context.Context) error
+}
+
+// openDocuments opens the catalog and cart stores: in the SQLite file db,
+// or on Cosmos DB (perRequest runs on each of its HTTP requests).
+func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []policy.Policy) (documents, error) {
+	switch cfg.Documents {
+	case "cosmos":
+		c := cosmos.Config{Endpoint: cfg.Cosmos.Endpoint, Database: cfg.Cosmos.Database, Key: cfg.Cosmos.Key,
+			CartTTL: cfg.CartTTL, Getenv: os.Getenv, PerRetryPolicies: perRequest}
+		client, err := cosmos.NewClient(c)
+		if err != nil {
+			return documents{}, err
+		}
+		cdb, err := cosmos.Open(ctx, client, c)
+		if err != nil {
+			return documents{}, err
+		}
+		check := func(ctx context.Context) error {
+			d, err := client.NewDatabase(c.Database)
+			if err != nil {
+				return err
+			}
+			_, err = d.Read(ctx, nil)
+			return err
+		}
+		return documents{Catalog: cosmos.NewCatalogStore(cdb), Carts: cosmos.NewCartStore(cdb), Check: check}, nil
+	default:
+		carts, err := sqlite.NewCartStore(ctx, db)
+		if err != nil {
+			return documents{}, err
+		}
+		return documents{Catalog: sqlite.NewCatalogStore(db), Carts: carts, Sweep: true}, nil
+	}
+}
