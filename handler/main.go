@@ -130,13 +130,6 @@ type Main struct {
 	closeQueue func(context.Context) error // closes Service Bus, if open
 }
 
-// queue is what the program needs of its queues: the embedded queue and
-// Service Bus both have it.
-type queue interface {
-	commerce.Queue
-	commerce.DeadLetterQueue
-}
-
 // Handler runs a queue function on a message.
 type Handler = func(ctx context.Context, queue string, m commerce.Message) error
 
@@ -290,27 +283,17 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 	}, apiCfg, m.Logger)
 	m.API = srv
-	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	if tp != nil && !cfg.UnderHost {
-		tp.BaseURL = "http://" + m.Addr() // where a buyer finishes 3-D Secure
-	}
 	handler := srv.Handler()
 	if !p.API {
 		handler = srv.ProbeHandler()
 	}
-	m.server = &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    4 * api.MaxHeaderBytes, // api answers past api.MaxHeaderBytes with a problem
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	if err := m.listen(); err != nil {
+		return err
 	}
-	m.served = make(chan error, 1)
-	go func() { m.served <- m.server.Serve(m.listener) }()
+	if tp != nil && !cfg.UnderHost {
+		tp.BaseURL = "http://" + m.Addr() // where a buyer finishes 3-D Secure
+	}
+	m.serve(handler)
 	if cfg.MetricsAddr != "" {
 		if err := m.serveMetrics(cfg.MetricsAddr); err != nil {
 			return err
@@ -341,72 +324,4 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) goRun(f func()) {
 	m.workers.Add(1)
 	go func() { defer m.workers.Done(); f() }()
-}
-
-// Addr returns the address the server listens on.
-func (m *Main) Addr() string { return m.listener.Addr().String() }
-
-// Close stops accepting requests, lets in-flight ones and the messages in
-// hand finish (up to 20 s), and closes the store. A second call does
-// nothing.
-func (m *Main) Close() error {
-	var errs []error
-	m.started.Store(false)
-	if m.server != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if err := m.server.Shutdown(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("shutdown: %w", err))
-		}
-		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errs = append(errs, fmt.Errorf("serve: %w", err))
-		}
-		m.server = nil
-	}
-	if m.cancel != nil {
-		m.cancel()
-		m.workers.Wait()
-		m.cancel = nil
-	}
-	if m.metrics != nil {
-		if err := m.metrics.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("metrics: %w", err))
-		}
-	}
-	if m.tel != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := m.tel.Shutdown(ctx); err != nil {
-			m.Logger.Warn("telemetry shutdown", "err", err)
-		}
-	}
-	if m.closeQueue != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := m.closeQueue(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("close queue: %w", err))
-		}
-	}
-	if m.rel != nil {
-		if err := m.rel.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("sqlstore: close: %w", err))
-		}
-		m.rel = nil
-	}
-	if m.sqlDB != nil {
-		if err := m.sqlDB.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("sqlserver: close: %w", err))
-		}
-		m.sqlDB = nil
-	}
-	if m.db != nil {
-		if err := m.db.Close(); err != nil {
-			errs = append(errs, err)
-		}
-		m.db = nil
-	}
-	if err := m.lock.Unlock(); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
 }

@@ -7,9 +7,17 @@ import (
 	"net"
 	"strings"
 
+	"shopfn/handler/commerce"
 	"shopfn/handler/servicebus"
 	"shopfn/handler/sqlite"
 )
+
+// queue is what the program needs of its queues: the embedded queue and
+// Service Bus both have it.
+type queue interface {
+	commerce.Queue
+	commerce.DeadLetterQueue
+}
 
 // openQueue opens the queues Config.Queue names: the embedded queue in the
 // SQLite file, or Service Bus. owns says this process alone uses the data
