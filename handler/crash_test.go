@@ -217,6 +217,7 @@ func crashNewRig(t *testing.T, extra ...string) *crashRig {
 	env = append(env, extra...)
 	env = append(env, testDocumentsEnv()...)
 	r := &crashRig{t: t, bin: bin, env: env, base: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}, dataDir: dataDir}
+	watchContract(t, r.base)
 	t.Cleanup(func() {
 		if r.cmd != nil {
 			r.cmd.Process.Kill()
@@ -240,7 +241,7 @@ func (r *crashRig) start() {
 	}
 	r.cmd, r.exited = cmd, make(chan error, 1)
 	go func() { r.exited <- cmd.Wait() }()
-	r.client = &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 2 * crashBuyers}}
+	r.client = &http.Client{Timeout: 20 * time.Second, Transport: contractTransport{&http.Transport{MaxIdleConnsPerHost: 2 * crashBuyers}}}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		res := r.do("GET", "/api/health", nil)

@@ -129,7 +129,8 @@ func TestHost(t *testing.T) {
 		}
 	})
 
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: contractTransport{http.DefaultTransport}}
+	watchContract(t, base)
 	waitReady(t, client, base, exited, &stopped)
 
 	t.Run("Health", func(t *testing.T) {

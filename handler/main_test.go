@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,9 +18,14 @@ import (
 	"shopfn/handler/servicebus/sbpeertest"
 )
 
-// TestMain starts the Service Bus peer, runs the tests, stops the peer and
-// removes the binary that mustBuildBinary built.
+// TestMain checks every response of the programs under test against the
+// OpenAPI document (contract_test.go), starts the test documents store and
+// the Service Bus peer, runs the tests, stops the peers, fails the run when
+// a response broke the document or, after a full run, when a documented
+// operation was never exercised, and removes the binary that
+// mustBuildBinary built.
 func TestMain(m *testing.M) {
+	http.DefaultClient.Transport = contractTransport{http.DefaultTransport}
 	stop, err := startTestDocuments()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -37,6 +43,10 @@ func TestMain(m *testing.M) {
 		sbPeer.Stop()
 	}
 	stop()
+	full := flag.Lookup("test.run").Value.String() == "" && !testing.Short()
+	if !checkContractCoverage(full) && code == 0 {
+		code = 1
+	}
 	if buildPath != "" {
 		os.RemoveAll(filepath.Dir(buildPath))
 	}
@@ -123,7 +133,9 @@ func MustRunMainWith(tb testing.TB, seed bool, change func(*Main)) *Program {
 			tb.Error(err)
 		}
 	})
-	return &Program{Main: m, URL: "http://" + m.Addr(), Clock: clock}
+	p := &Program{Main: m, URL: "http://" + m.Addr(), Clock: clock}
+	watchContract(tb, p.URL)
+	return p
 }
 
 // Response is a response read whole.

@@ -106,6 +106,21 @@ if ! /usr/bin/python3 -m sqlfluff version >/dev/null 2>&1; then
   echo "test.sh: installing sqlfluff"
   apt_install sqlfluff
 fi
+# The API reference page is loaded in headless Chromium (Debian's package)
+# driven by playwright-core (npm, pinned in scripts/browser/package-lock.json).
+if ! command -v chromium >/dev/null && [ ! -x "${CHROMIUM_BIN:-/usr/bin/chromium}" ]; then
+  echo "test.sh: installing chromium"
+  apt_install chromium
+fi
+if [ ! -d scripts/browser/node_modules/playwright-core ]; then
+  if ! command -v npm >/dev/null; then
+    echo "test.sh: installing nodejs and npm"
+    apt_install nodejs npm
+  fi
+  echo "test.sh: installing playwright-core"
+  (cd scripts/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 export SHOPFN_REQUIRE_PEERS=${SHOPFN_REQUIRE_PEERS:-1}
 
 if [ ${#main_pkgs[@]} -gt 0 ]; then

@@ -99,9 +99,9 @@ func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) replaceProduct(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	if !commerce.IsID(id, 'p') {
-		return commerce.NotFoundf("product %q not found", id)
+	id, err := pathID(r, "id", 'p', "product")
+	if err != nil {
+		return err
 	}
 	body, err := readBody(w, r)
 	if err != nil {
@@ -129,9 +129,9 @@ func (s *Server) replaceProduct(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteProduct(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	if !commerce.IsID(id, 'p') {
-		return commerce.NotFoundf("product %q not found", id)
+	id, err := pathID(r, "id", 'p', "product")
+	if err != nil {
+		return err
 	}
 	// Its stock is written off first: a new product reusing one of its
 	// SKUs starts with nothing to sell. Units that orders and checkouts

@@ -117,18 +117,18 @@ func renderCheckout(c *commerce.Checkout, paidStatus int) (int, []byte) {
 		if code, _ := c.NextAction["declineCode"].(string); code != "" {
 			detail += " (" + code + ")"
 		}
-		return problemBody(http.StatusPaymentRequired, &commerce.Error{Code: "payment_declined", Message: detail})
+		return problemBody(http.StatusPaymentRequired, &commerce.Error{Code: commerce.CodePaymentDeclined, Message: detail})
 	default:
-		return problemBody(http.StatusConflict, &commerce.Error{Code: "checkout_expired", Message: "the checkout expired and its reservation was released; check out again"})
+		return problemBody(http.StatusConflict, &commerce.Error{Code: commerce.CodeCheckoutExpired, Message: "the checkout expired and its reservation was released; check out again"})
 	}
 	body, _ := json.Marshal(res)
 	return status, body
 }
 
 func (s *Server) confirmCheckout(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("checkoutId")
-	if !commerce.IsID(id, 'k') {
-		return commerce.NotFoundf("checkout %q not found", id)
+	id, err := pathID(r, "checkoutId", 'k', "checkout")
+	if err != nil {
+		return err
 	}
 	c, err := s.Checkout.Confirm(r.Context(), id)
 	if err != nil {

@@ -104,3 +104,14 @@ func jsonType(kind string) string {
 	}
 	return kind
 }
+
+// pathID returns r's path value name when it has the shape of an ID with
+// prefix (see commerce.IsID), and otherwise the "not_found" error of an
+// unknown noun: a malformed ID names nothing, so no store is asked.
+func pathID(r *http.Request, name string, prefix byte, noun string) (string, error) {
+	id := r.PathValue(name)
+	if !commerce.IsID(id, prefix) {
+		return "", commerce.NotFoundf("%s %q not found", noun, id)
+	}
+	return id, nil
+}

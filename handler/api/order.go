@@ -11,9 +11,9 @@ import (
 )
 
 func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("orderId")
-	if !commerce.IsID(id, 'o') {
-		return commerce.NotFoundf("order %q not found", id)
+	id, err := pathID(r, "orderId", 'o', "order")
+	if err != nil {
+		return err
 	}
 	o, err := s.Orders.Order(r.Context(), id)
 	if err != nil {
@@ -79,9 +79,9 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) cancelOrder(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("orderId")
-	if !commerce.IsID(id, 'o') {
-		return commerce.NotFoundf("order %q not found", id)
+	id, err := pathID(r, "orderId", 'o', "order")
+	if err != nil {
+		return err
 	}
 	o, err := s.Checkout.Cancel(r.Context(), s.Orders, id)
 	if err != nil {
@@ -92,9 +92,9 @@ func (s *Server) cancelOrder(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) fulfilOrder(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("orderId")
-	if !commerce.IsID(id, 'o') {
-		return commerce.NotFoundf("order %q not found", id)
+	id, err := pathID(r, "orderId", 'o', "order")
+	if err != nil {
+		return err
 	}
 	if _, err := s.Orders.Order(r.Context(), id); err != nil {
 		return err

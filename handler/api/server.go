@@ -144,6 +144,8 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/products/{idOrHandle}", false}, s.getProduct},
 		{Route{"GET", "/api/categories", false}, s.listCategories},
 		{Route{"GET", "/api/inventory/{sku}", false}, s.getInventory},
+		{Route{"GET", "/api/openapi.json", false}, s.openAPI},
+		{Route{"GET", "/api/docs", false}, s.docs},
 
 		{Route{"POST", "/api/admin/products", true}, s.createProduct},
 		{Route{"PUT", "/api/admin/products/{id}", true}, s.replaceProduct},

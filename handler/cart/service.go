@@ -180,7 +180,7 @@ func (s *Service) update(ctx context.Context, id, ifMatch string, ch change) (*P
 		case commerce.ErrorKind(err) != commerce.KindPrecondition || ifMatch != "":
 			return nil, err
 		case attempt == maxAttempts:
-			return nil, commerce.Errorf(commerce.KindConflict, "conflict", "cart %s is changing too often; retry", id)
+			return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "cart %s is changing too often; retry", id)
 		}
 	}
 }

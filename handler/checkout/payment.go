@@ -30,7 +30,7 @@ func (s *Service) Confirm(ctx context.Context, id string) (*commerce.Checkout, e
 		}
 	}
 	if c.Status == commerce.CheckoutRequiresAction || c.Status == commerce.CheckoutPending {
-		return nil, commerce.Errorf(commerce.KindConflict, "requires_action", "the payment still waits for the buyer")
+		return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeRequiresAction, "the payment still waits for the buyer")
 	}
 	return c, nil
 }

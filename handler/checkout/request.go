@@ -45,19 +45,19 @@ func (r *Request) Validate() error {
 		}
 	}
 	if !validEmail(r.Email) {
-		return commerce.Rulef("invalid_email", "email %q is not an email address", clip(r.Email))
+		return commerce.Rulef(commerce.CodeInvalidEmail, "email %q is not an email address", clip(r.Email))
 	}
 	a := r.ShippingAddress
 	for _, f := range []struct{ name, value string }{{"name", a.Name}, {"line1", a.Line1}, {"city", a.City}, {"postalCode", a.PostalCode}} {
 		if strings.TrimSpace(f.value) == "" || !validField(f.value) {
-			return commerce.Rulef("invalid_address", "shippingAddress.%s is required (at most %d characters)", f.name, maxAddressFieldLen)
+			return commerce.Rulef(commerce.CodeInvalidAddress, "shippingAddress.%s is required (at most %d characters)", f.name, maxAddressFieldLen)
 		}
 	}
 	if !validField(a.Line2) {
-		return commerce.Rulef("invalid_address", "shippingAddress.line2 must be at most %d characters", maxAddressFieldLen)
+		return commerce.Rulef(commerce.CodeInvalidAddress, "shippingAddress.line2 must be at most %d characters", maxAddressFieldLen)
 	}
 	if len(a.Country) != 2 || a.Country[0] < 'A' || a.Country[0] > 'Z' || a.Country[1] < 'A' || a.Country[1] > 'Z' {
-		return commerce.Rulef("invalid_address", "shippingAddress.country must be an ISO 3166-1 alpha-2 code such as US")
+		return commerce.Rulef(commerce.CodeInvalidAddress, "shippingAddress.country must be an ISO 3166-1 alpha-2 code such as US")
 	}
 	return nil
 }

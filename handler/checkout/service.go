@@ -174,7 +174,7 @@ func inProgress() error {
 // again answers a request whose key already has a checkout.
 func (s *Service) again(ctx context.Context, c *commerce.Checkout, hash string) (*Outcome, error) {
 	if c.RequestHash != hash {
-		return nil, commerce.Rulef("idempotency_key_reused", "this Idempotency-Key was used with another request body")
+		return nil, commerce.Rulef(commerce.CodeIdempotencyKeyReused, "this Idempotency-Key was used with another request body")
 	}
 	if c.Response != nil {
 		return &Outcome{Checkout: c, Replay: c.Response}, nil
@@ -240,7 +240,7 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 		return nil, e
 	}
 	if len(priced.Items) == 0 {
-		return nil, commerce.Rulef("empty_cart", "the cart is empty")
+		return nil, commerce.Rulef(commerce.CodeEmptyCart, "the cart is empty")
 	}
 	totals, err := s.cfg.Rules.Price(priced.Currency, priced.Items)
 	if err != nil {

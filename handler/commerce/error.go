@@ -125,6 +125,39 @@ const (
 	// CodeCurrencyUnsupported refuses a checkout in a currency that has no
 	// configured shipping or tax.
 	CodeCurrencyUnsupported = "currency_unsupported"
+	// CodeEmptyCart refuses to check out a cart with no lines (422).
+	CodeEmptyCart = "empty_cart"
+	// CodeInvalidEmail refuses a checkout whose email is not an address (422).
+	CodeInvalidEmail = "invalid_email"
+	// CodeInvalidAddress refuses a checkout whose shipping address lacks a
+	// field, has one too long, or names no ISO 3166-1 country (422).
+	CodeInvalidAddress = "invalid_address"
+	// CodeIdempotencyKeyReused: the checkout's Idempotency-Key was used with
+	// another request body (422).
+	CodeIdempotencyKeyReused = "idempotency_key_reused"
+	// CodeRequiresAction: the payment still waits for the buyer (409).
+	CodeRequiresAction = "requires_action"
+	// CodePaymentDeclined: the payment provider declined the payment (402).
+	CodePaymentDeclined = "payment_declined"
+	// CodeCheckoutExpired: the checkout expired and its reservation was
+	// released; check out again (409).
+	CodeCheckoutExpired = "checkout_expired"
+	// CodeNotPaid refuses to place the order of a checkout that is not paid
+	// (stores only).
+	CodeNotPaid = "not_paid"
+	// CodeInvalidPaymentMethod: the payment provider does not know the
+	// payment method, or cannot charge it (providers only; the checkout
+	// records it as the decline code).
+	CodeInvalidPaymentMethod = "invalid_payment_method"
+	// CodeIdempotencyMismatch: the provider saw this idempotency key with
+	// another request (providers only).
+	CodeIdempotencyMismatch = "idempotency_mismatch"
+	// CodeNotRefundable: the payment has no succeeded charge to refund
+	// (providers only).
+	CodeNotRefundable = "not_refundable"
+	// CodeInvalidSignature refuses a webhook whose signature does not verify
+	// its payload (400).
+	CodeInvalidSignature = "invalid_signature"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.

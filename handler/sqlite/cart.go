@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -39,15 +38,15 @@ func NewCartStore(ctx context.Context, db *DB) (*CartStore, error) {
 
 // CreateCart stores a new cart.
 func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) error {
-	doc, err := json.Marshal(c)
+	doc, err := encodeCart(c)
 	if err != nil {
-		return fmt.Errorf("sqlite: encode cart: %w", err)
+		return err
 	}
 	_, err = s.db.Write.ExecContext(ctx, `INSERT INTO carts (id, version, expires_at, doc) VALUES (?, 1, ?, ?)`,
 		c.ID, c.ExpiresAt.UnixNano(), doc)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
-			return commerce.Errorf(commerce.KindConflict, "conflict", "cart %s exists", c.ID)
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "cart %s exists", c.ID)
 		}
 		return fmt.Errorf("sqlite: create cart: %w", err)
 	}
@@ -66,12 +65,7 @@ func (s *CartStore) Cart(ctx context.Context, id string) (*commerce.Cart, error)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read cart: %w", err)
 	}
-	var c commerce.Cart
-	if err := json.Unmarshal(doc, &c); err != nil {
-		return nil, fmt.Errorf("sqlite: decode cart: %w", err)
-	}
-	c.ETag = etag(version)
-	return &c, nil
+	return decodeCart(doc, version)
 }
 
 // ReplaceCart stores c if the stored cart's ETag is still ifMatch.
@@ -80,9 +74,9 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch s
 	if err != nil {
 		version = -1 // matches no row; the cart's existence decides the error below
 	}
-	doc, err := json.Marshal(c)
+	doc, err := encodeCart(c)
 	if err != nil {
-		return fmt.Errorf("sqlite: encode cart: %w", err)
+		return err
 	}
 	res, err := s.replace.ExecContext(ctx, c.ExpiresAt.UnixNano(), doc, c.ID, version)
 	if err != nil {

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -60,9 +59,9 @@ func (s *CatalogStore) ReplaceProduct(ctx context.Context, p *commerce.Product, 
 // version) and indexes p's SKUs, in one transaction, after checking that
 // p's handle and SKUs belong to no other product.
 func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, store func(*sql.Tx, []byte) (int64, error)) error {
-	doc, err := json.Marshal(p)
+	doc, err := encodeProduct(p)
 	if err != nil {
-		return fmt.Errorf("sqlite: encode product %s: %w", p.ID, err)
+		return err
 	}
 	tx, err := s.db.Write.BeginTx(ctx, nil)
 	if err != nil {
@@ -96,7 +95,7 @@ func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, store fun
 			return err
 		}
 		if strings.Contains(err.Error(), "UNIQUE constraint failed: products.id") {
-			return commerce.Errorf(commerce.KindConflict, "conflict", "product %s exists", p.ID)
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "product %s exists", p.ID)
 		}
 		return fmt.Errorf("sqlite: write product %s: %w", p.ID, err)
 	}
@@ -258,15 +257,6 @@ func (s *CatalogStore) CountProducts(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("sqlite: count products: %w", err)
 	}
 	return n, nil
-}
-
-func decodeProduct(doc []byte, version int64) (*commerce.Product, error) {
-	var p commerce.Product
-	if err := json.Unmarshal(doc, &p); err != nil {
-		return nil, fmt.Errorf("sqlite: decode product: %w", err)
-	}
-	p.ETag = productETag(p.ID, version)
-	return &p, nil
 }
 
 // productETag is a product's entity tag: its ID and version, so that a

@@ -26,27 +26,15 @@ var (
 // NewCheckoutStore returns a CheckoutStore on db.
 func NewCheckoutStore(db *DB) *CheckoutStore { return &CheckoutStore{db: db} }
 
-// checkoutDoc is the part of a checkout that never changes, stored as JSON.
-type checkoutDoc struct {
-	RequestHash   string               `json:"requestHash"`
-	CartID        string               `json:"cartId"`
-	Client        string               `json:"client,omitempty"`
-	Email         string               `json:"email"`
-	Address       commerce.Address     `json:"address"`
-	PaymentMethod string               `json:"paymentMethod"`
-	Lines         []commerce.OrderLine `json:"lines"`
-	Totals        commerce.Totals      `json:"totals"`
-}
-
 const checkoutColumns = `id, idempotency_key, order_id, status, payment_id, next_action, lease_until,
 	response_status, response_body, reserved_until, created_at, updated_at, doc`
 
 // BeginCheckout stores a pending checkout, claims its cart, and reserves its
 // stock.
 func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout, outbox []commerce.Message) error {
-	doc, err := json.Marshal(checkoutDoc{c.RequestHash, c.CartID, c.Client, c.Email, c.Address, c.PaymentMethod, c.Lines, c.Totals})
+	doc, err := encodeCheckout(c)
 	if err != nil {
-		return fmt.Errorf("sqlstore: encode checkout: %w", err)
+		return err
 	}
 	return s.db.tx(ctx, "begin checkout", func(tx *sql.Tx) error {
 		_, err := s.db.exec(ctx, tx, `INSERT INTO checkouts (`+checkoutColumns+`) VALUES (?, ?, ?, ?, '', 'null', ?, 0, NULL, ?, ?, ?, ?)`,
@@ -174,14 +162,12 @@ func scanCheckout(row interface{ Scan(...any) error }) (*commerce.Checkout, erro
 		&respStatus, &respBody, &reserved, &created, &updated, &doc); err != nil {
 		return nil, err
 	}
-	var d checkoutDoc
-	if err := json.Unmarshal(doc, &d); err != nil {
+	if err := decodeCheckout(doc, &c); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(next, &c.NextAction); err != nil {
 		return nil, err
 	}
-	c.RequestHash, c.CartID, c.Client, c.Email, c.Address, c.PaymentMethod, c.Lines, c.Totals = d.RequestHash, d.CartID, d.Client, d.Email, d.Address, d.PaymentMethod, d.Lines, d.Totals
 	c.LeaseUntil, c.ReservedUntil, c.CreatedAt, c.UpdatedAt = fromUnix(lease), fromUnix(reserved), fromUnix(created), fromUnix(updated)
 	if respStatus != 0 {
 		c.Response = &commerce.StoredResponse{Status: respStatus, Body: respBody}

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -36,9 +35,9 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 			return err
 		}
 		if c.Status != commerce.CheckoutPaid {
-			return commerce.Errorf(commerce.KindConflict, "not_paid", "checkout %s of order %s is %s", c.ID, orderID, c.Status)
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeNotPaid, "checkout %s of order %s is %s", c.ID, orderID, c.Status)
 		}
-		doc, err := json.Marshal(orderDoc{orderFromCheckout(c, commerce.OrderPlaced, now), c.PaymentID})
+		doc, err := encodeOrder(orderFromCheckout(c, commerce.OrderPlaced, now))
 		if err != nil {
 			return err
 		}
@@ -80,12 +79,6 @@ func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, create
 
 const orderColumns = `id, status, created_at, cancelled_at, fulfilled_at, doc`
 
-// orderDoc is an order as stored: with its payment, which buyers never see.
-type orderDoc struct {
-	*commerce.Order
-	PaymentID string `json:"paymentId"`
-}
-
 func scanOrder(row interface{ Scan(...any) error }) (*commerce.Order, error) {
 	var o commerce.Order
 	var id string
@@ -95,11 +88,10 @@ func scanOrder(row interface{ Scan(...any) error }) (*commerce.Order, error) {
 	if err := row.Scan(&id, &status, &created, &cancelled, &fulfilled, &doc); err != nil {
 		return nil, err
 	}
-	stored := orderDoc{Order: &o}
-	if err := json.Unmarshal(doc, &stored); err != nil {
+	if err := decodeOrder(doc, &o); err != nil {
 		return nil, err
 	}
-	o.ID, o.Status, o.CreatedAt, o.PaymentID = id, status, fromUnix(created), stored.PaymentID
+	o.ID, o.Status, o.CreatedAt = id, status, fromUnix(created)
 	if cancelled != 0 {
 		t := fromUnix(cancelled)
 		o.CancelledAt = &t

@@ -42,7 +42,7 @@ func TestCartStore(t *testing.T, newStore func(t *testing.T) commerce.CartStore)
 			t.Errorf("after replace (-want +got):\n%s", diff)
 		}
 		wantCode(t, s.ReplaceCart(ctx, c, first), commerce.CodePreconditionFailed)
-		wantCode(t, s.CreateCart(ctx, c), "conflict")
+		wantCode(t, s.CreateCart(ctx, c), commerce.CodeConflict)
 	})
 
 	t.Run("NotFound", func(t *testing.T) {

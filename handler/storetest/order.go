@@ -94,7 +94,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		must(t, err)
 		for _, c := range []*commerce.Checkout{pending, expired} {
 			_, err := st.Orders.PlaceOrder(ctx, c.OrderID, placedAt)
-			wantConflict(t, err, "not_paid")
+			wantConflict(t, err, commerce.CodeNotPaid)
 			_, err = st.Orders.Order(ctx, c.OrderID)
 			wantCode(t, err, commerce.CodeNotFound)
 		}

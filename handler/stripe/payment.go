@@ -53,7 +53,7 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 		case errors.As(err, &se) && se.Type == stripe.ErrorTypeCard:
 			return declined(req, se), nil
 		case errors.As(err, &se) && se.Type == stripe.ErrorTypeInvalidRequest && se.Param == "payment_method":
-			return commerce.Payment{}, commerce.Rulef("invalid_payment_method", "payment method %q cannot be charged", req.PaymentMethod)
+			return commerce.Payment{}, commerce.Rulef(commerce.CodeInvalidPaymentMethod, "payment method %q cannot be charged", req.PaymentMethod)
 		}
 		return commerce.Payment{}, translate("charge checkout "+req.CheckoutID, err)
 	}

@@ -40,7 +40,7 @@ func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
 		case stripe.ErrorCodeChargeAlreadyRefunded:
 			return commerce.Errorf(commerce.KindConflict, commerce.CodeAlreadyRefunded, "payment %s is already refunded", paymentID)
 		case stripe.ErrorCodeChargeNotRefundable, stripe.ErrorCodeChargeDisputed, stripe.ErrorCodePaymentIntentUnexpectedState:
-			return commerce.Errorf(commerce.KindConflict, "not_refundable", "payment %s cannot be refunded", paymentID)
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeNotRefundable, "payment %s cannot be refunded", paymentID)
 		}
 	}
 	return translate("refund payment "+paymentID, err)

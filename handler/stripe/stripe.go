@@ -123,7 +123,7 @@ func translate(op string, err error) error {
 		// (the caller logs the detail).
 		return fmt.Errorf("stripe: %s: %w: %s", op, unavailable(), detail)
 	case se.Type == stripe.ErrorTypeIdempotency:
-		return fmt.Errorf("stripe: %s: %w: %s", op, commerce.Errorf(commerce.KindConflict, "idempotency_mismatch",
+		return fmt.Errorf("stripe: %s: %w: %s", op, commerce.Errorf(commerce.KindConflict, commerce.CodeIdempotencyMismatch,
 			"the idempotency key was used with other parameters"), detail)
 	case se.Code == stripe.ErrorCodeResourceMissing:
 		return fmt.Errorf("stripe: %s: %w: %s", op, commerce.NotFoundf("payment not found"), detail)

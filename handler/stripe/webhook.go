@@ -50,7 +50,7 @@ func (p *Provider) ParseWebhook(payload []byte, signatureHeader string) (Webhook
 	case errors.Is(err, webhook.ErrNotSigned), errors.Is(err, webhook.ErrInvalidHeader),
 		errors.Is(err, webhook.ErrNoValidSignature), errors.Is(err, webhook.ErrTooOld):
 		return WebhookEvent{}, fmt.Errorf("stripe: parse webhook: %w: %w",
-			commerce.Invalidf("invalid_signature", "the Stripe-Signature header does not verify the payload"), err)
+			commerce.Invalidf(commerce.CodeInvalidSignature, "the Stripe-Signature header does not verify the payload"), err)
 	case err != nil:
 		return WebhookEvent{}, fmt.Errorf("stripe: parse webhook: %w: %w",
 			commerce.Invalidf(commerce.CodeInvalidRequest, "the webhook payload is not a Stripe event"), err)

@@ -23,7 +23,7 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 	}
 	out, ok := methods[req.PaymentMethod]
 	if !ok {
-		return commerce.Payment{}, commerce.Rulef("invalid_payment_method", "payment method %q is not a test payment method", req.PaymentMethod)
+		return commerce.Payment{}, commerce.Rulef(commerce.CodeInvalidPaymentMethod, "payment method %q is not a test payment method", req.PaymentMethod)
 	}
 
 	// Insert unless the checkout already has a payment, then read whichever
@@ -48,7 +48,7 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 		return commerce.Payment{}, fmt.Errorf("testpay: charge checkout %s: %w", req.CheckoutID, insertErr)
 	}
 	if r.amount != req.Amount || r.paymentMethod != req.PaymentMethod {
-		return commerce.Payment{}, commerce.Errorf(commerce.KindConflict, "idempotency_mismatch",
+		return commerce.Payment{}, commerce.Errorf(commerce.KindConflict, commerce.CodeIdempotencyMismatch,
 			"checkout %s was already charged %s with %s", req.CheckoutID, r.amount, r.paymentMethod)
 	}
 	return p.payment(r), nil

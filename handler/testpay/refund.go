@@ -32,7 +32,7 @@ func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
 	case err == nil && refunded == paymentID:
 		return nil
 	case err == nil:
-		return commerce.Errorf(commerce.KindConflict, "idempotency_mismatch",
+		return commerce.Errorf(commerce.KindConflict, commerce.CodeIdempotencyMismatch,
 			"refund key %q was used for another payment", key)
 	case !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("testpay: refund %s: read key: %w", paymentID, err)
@@ -46,7 +46,7 @@ func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
 		return commerce.NotFoundf("payment %s not found", paymentID)
 	}
 	if r.status != commerce.PaymentSucceeded {
-		return commerce.Errorf(commerce.KindConflict, "not_refundable", "payment %s is %s, not succeeded", paymentID, r.status)
+		return commerce.Errorf(commerce.KindConflict, commerce.CodeNotRefundable, "payment %s is %s, not succeeded", paymentID, r.status)
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM testpay_refunds WHERE payment_id = ?`, paymentID).Scan(&n); err != nil {

@@ -1,0 +1,164 @@
+package sqlstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// The JSON documents in the checkouts and orders tables' doc columns. They
+// are shopfn's own storage format, not the API's: a change to the commerce
+// types (or to how the API renders them) must not change what existing
+// installs hold. The field names are those the rows already contain;
+// testdata holds documents written before these types existed.
+
+// checkoutDoc is the part of a checkout that never changes, as stored in
+// checkouts.doc.
+type checkoutDoc struct {
+	RequestHash   string         `json:"requestHash"`
+	CartID        string         `json:"cartId"`
+	Client        string         `json:"client,omitempty"`
+	Email         string         `json:"email"`
+	Address       addressDoc     `json:"address"`
+	PaymentMethod string         `json:"paymentMethod"`
+	Lines         []orderLineDoc `json:"lines"`
+	Totals        totalsDoc      `json:"totals"`
+}
+
+// orderDoc is an order as stored in orders.doc: with its payment, which
+// buyers never see. The columns, not the document, hold the order's ID,
+// status and times once it is stored; the document keeps the ones it was
+// placed with.
+type orderDoc struct {
+	ID              string         `json:"id"`
+	CheckoutID      string         `json:"checkoutId"`
+	Status          string         `json:"status"`
+	Email           string         `json:"email"`
+	Items           []orderLineDoc `json:"items"`
+	Subtotal        moneyDoc       `json:"subtotal"`
+	Shipping        moneyDoc       `json:"shipping"`
+	Tax             moneyDoc       `json:"tax"`
+	Total           moneyDoc       `json:"total"`
+	ShippingAddress addressDoc     `json:"shippingAddress"`
+	CreatedAt       time.Time      `json:"createdAt"`
+	PaymentID       string         `json:"paymentId"`
+}
+
+// addressDoc is a shipping address.
+type addressDoc struct {
+	Name       string `json:"name"`
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2"`
+	City       string `json:"city"`
+	PostalCode string `json:"postalCode"`
+	Country    string `json:"country"`
+}
+
+// orderLineDoc is one priced line of a checkout or an order.
+type orderLineDoc struct {
+	SKU       string   `json:"sku"`
+	ProductID string   `json:"productId"`
+	Title     string   `json:"title"`
+	Quantity  int      `json:"quantity"`
+	UnitPrice moneyDoc `json:"unitPrice"`
+	LineTotal moneyDoc `json:"lineTotal"`
+}
+
+// totalsDoc is a checkout's totals.
+type totalsDoc struct {
+	Subtotal moneyDoc `json:"subtotal"`
+	Shipping moneyDoc `json:"shipping"`
+	Tax      moneyDoc `json:"tax"`
+	Total    moneyDoc `json:"total"`
+}
+
+// moneyDoc is an amount in minor units of a currency.
+type moneyDoc struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// encodeCheckout returns the document of c's unchanging part.
+func encodeCheckout(c *commerce.Checkout) ([]byte, error) {
+	b, err := json.Marshal(checkoutDoc{
+		RequestHash: c.RequestHash, CartID: c.CartID, Client: c.Client, Email: c.Email,
+		Address: addressDoc(c.Address), PaymentMethod: c.PaymentMethod,
+		Lines: lineDocs(c.Lines), Totals: totalsDoc{
+			Subtotal: moneyDoc(c.Subtotal), Shipping: moneyDoc(c.Shipping), Tax: moneyDoc(c.Tax), Total: moneyDoc(c.Total),
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: encode checkout %s: %w", c.ID, err)
+	}
+	return b, nil
+}
+
+// decodeCheckout sets c's unchanging part from its document.
+func decodeCheckout(doc []byte, c *commerce.Checkout) error {
+	var d checkoutDoc
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return fmt.Errorf("sqlstore: decode checkout: %w", err)
+	}
+	c.RequestHash, c.CartID, c.Client, c.Email = d.RequestHash, d.CartID, d.Client, d.Email
+	c.Address, c.PaymentMethod, c.Lines = commerce.Address(d.Address), d.PaymentMethod, orderLines(d.Lines)
+	c.Totals = commerce.Totals{
+		Subtotal: commerce.Money(d.Totals.Subtotal), Shipping: commerce.Money(d.Totals.Shipping),
+		Tax: commerce.Money(d.Totals.Tax), Total: commerce.Money(d.Totals.Total),
+	}
+	return nil
+}
+
+// encodeOrder returns o's document.
+func encodeOrder(o *commerce.Order) ([]byte, error) {
+	b, err := json.Marshal(orderDoc{
+		ID: o.ID, CheckoutID: o.CheckoutID, Status: string(o.Status), Email: o.Email, Items: lineDocs(o.Items),
+		Subtotal: moneyDoc(o.Subtotal), Shipping: moneyDoc(o.Shipping), Tax: moneyDoc(o.Tax), Total: moneyDoc(o.Total),
+		ShippingAddress: addressDoc(o.ShippingAddress), CreatedAt: o.CreatedAt, PaymentID: o.PaymentID,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: encode order %s: %w", o.ID, err)
+	}
+	return b, nil
+}
+
+// decodeOrder sets o's email, items, totals, address, checkout and payment
+// from its document; the caller sets the rest from the row's columns.
+func decodeOrder(doc []byte, o *commerce.Order) error {
+	var d orderDoc
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return fmt.Errorf("sqlstore: decode order: %w", err)
+	}
+	o.CheckoutID, o.Email, o.Items, o.PaymentID = d.CheckoutID, d.Email, orderLines(d.Items), d.PaymentID
+	o.Subtotal, o.Shipping = commerce.Money(d.Subtotal), commerce.Money(d.Shipping)
+	o.Tax, o.Total = commerce.Money(d.Tax), commerce.Money(d.Total)
+	o.ShippingAddress = commerce.Address(d.ShippingAddress)
+	return nil
+}
+
+// lineDocs returns the documents of lines (nil for nil, as before).
+func lineDocs(lines []commerce.OrderLine) []orderLineDoc {
+	if lines == nil {
+		return nil
+	}
+	out := make([]orderLineDoc, len(lines))
+	for i, l := range lines {
+		out[i] = orderLineDoc{SKU: l.SKU, ProductID: l.ProductID, Title: l.Title, Quantity: l.Quantity,
+			UnitPrice: moneyDoc(l.UnitPrice), LineTotal: moneyDoc(l.LineTotal)}
+	}
+	return out
+}
+
+// orderLines returns the lines that docs hold.
+func orderLines(docs []orderLineDoc) []commerce.OrderLine {
+	if docs == nil {
+		return nil
+	}
+	out := make([]commerce.OrderLine, len(docs))
+	for i, d := range docs {
+		out[i] = commerce.OrderLine{SKU: d.SKU, ProductID: d.ProductID, Title: d.Title, Quantity: d.Quantity,
+			UnitPrice: commerce.Money(d.UnitPrice), LineTotal: commerce.Money(d.LineTotal)}
+	}
+	return out
+}
