@@ -62,7 +62,7 @@ func main() {
 	if !cfg.UnderHost { // the host records requests itself
 		access := telemetry.NewWriter(os.Stderr, 200*time.Millisecond)
 		defer access.Close()
-		if m.AccessLog, err = telemetry.NewLogger(access, telemetry.LogConfig{Level: cfg.LogLevel, JSON: asJSON}); err != nil {
+		if m.AccessLog, err = telemetry.NewAccessLog(access, telemetry.LogConfig{Level: cfg.LogLevel, JSON: asJSON}); err != nil {
 			fmt.Fprintln(os.Stderr, "shopfn:", err)
 			os.Exit(2)
 		}
@@ -85,7 +85,7 @@ type Main struct {
 	Stdout io.Writer
 	Logger *slog.Logger
 	// AccessLog, when set, gets a line per HTTP request.
-	AccessLog *slog.Logger
+	AccessLog *telemetry.AccessLog
 	// Telemetry configures traces and metrics; tests add in-memory
 	// exporters. Its Getenv defaults to Config.Getenv.
 	Telemetry telemetry.Config

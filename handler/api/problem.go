@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -111,9 +110,7 @@ func (s *Server) logRequest(r *http.Request, status int, size int64, took time.D
 	if s.cfg.AccessLog == nil {
 		return
 	}
-	s.cfg.AccessLog.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("method", r.Method), slog.String("path", r.URL.Path),
-		slog.Int("status", status), slog.Int64("bytes", size), slog.Duration("took", took))
+	s.cfg.AccessLog.Request(r.Context(), r.Method, r.URL.Path, status, size, took)
 }
 
 // clipDetail shortens a problem detail to maxDetailRunes.

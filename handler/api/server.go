@@ -99,7 +99,7 @@ type Config struct {
 	Telemetry *telemetry.Telemetry
 	// AccessLog, when set, gets one line per request. Under the Functions
 	// host it is nil: the host records requests already.
-	AccessLog *slog.Logger
+	AccessLog *telemetry.AccessLog
 	// CacheBytes bounds the catalog response cache; zero means
 	// DefaultCacheBytes.
 	CacheBytes int64
@@ -283,12 +283,13 @@ func cleanPath(p string) string {
 // response.
 func (s *Server) wrap(rt route) http.Handler {
 	served := s.cfg.Telemetry.Metrics().Route(rt.Pattern, rt.Method)
+	spans := s.cfg.Telemetry.Spans(rt.Pattern, rt.Method)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
-		r, end := s.cfg.Telemetry.StartRequest(r, rt.Pattern)
+		r, span := spans.Start(r)
 		defer func() {
-			end(rec.status)
+			spans.End(span, r, rec.status)
 			served.Served(rec.status, time.Since(start))
 		}()
 		defer func() {

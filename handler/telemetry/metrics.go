@@ -38,11 +38,21 @@ type Metrics struct {
 	ru                                                                     metric.Float64Counter
 	latency, storeLatency                                                  metric.Float64Histogram
 	meter                                                                  metric.Meter
-	sets                                                                   sync.Map // [4]string -> metric.MeasurementOption
+	mu                                                                     sync.RWMutex
+	sets                                                                   map[[6]string]attrSet
+}
+
+// attrSet is one attribute set as the option slices instruments take:
+// passing a prebuilt slice to a variadic method allocates nothing, where
+// passing one option builds (and, through the interface, allocates) a
+// slice on every call.
+type attrSet struct {
+	add []metric.AddOption
+	rec []metric.RecordOption
 }
 
 func newMetrics(m metric.Meter) (*Metrics, error) {
-	ms := &Metrics{meter: m}
+	ms := &Metrics{meter: m, sets: map[[6]string]attrSet{}}
 	var errs [11]error
 	ms.requests, errs[0] = m.Int64Counter("shopfn.http.requests", metric.WithDescription("HTTP requests by route template, method and status class."))
 	ms.latency, errs[1] = m.Float64Histogram("shopfn.http.request.duration", metric.WithUnit("s"), metric.WithDescription("HTTP request latency by route template, method and status class."))
@@ -72,21 +82,29 @@ func views() []sdkmetric.View {
 	}
 }
 
-// attrs returns the attribute set of the given key/value pairs, built
-// once: a request must not allocate a set every time.
-func (ms *Metrics) attrs(kv ...string) metric.MeasurementOption {
+// attrs returns the attribute set of the given key/value pairs (at most
+// three), built once: a request must not allocate a set every time. The
+// map is keyed by an array, not an interface, so a lookup allocates
+// nothing either.
+func (ms *Metrics) attrs(kv ...string) attrSet {
 	var key [6]string
 	copy(key[:], kv)
-	if o, ok := ms.sets.Load(key); ok {
-		return o.(metric.MeasurementOption)
+	ms.mu.RLock()
+	a, ok := ms.sets[key]
+	ms.mu.RUnlock()
+	if ok {
+		return a
 	}
 	kvs := make([]attribute.KeyValue, 0, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
 		kvs = append(kvs, attribute.String(kv[i], kv[i+1]))
 	}
 	o := metric.WithAttributeSet(attribute.NewSet(kvs...))
-	ms.sets.Store(key, o)
-	return o
+	a = attrSet{add: []metric.AddOption{o}, rec: []metric.RecordOption{o}}
+	ms.mu.Lock()
+	ms.sets[key] = a
+	ms.mu.Unlock()
+	return a
 }
 
 // StatusClass names an HTTP status by its class: "2xx", "4xx", "5xx".
@@ -108,7 +126,7 @@ func StatusClass(status int) string {
 // attribute sets built once.
 type RouteMetrics struct {
 	ms      *Metrics
-	byClass [6]metric.MeasurementOption // 1xx..5xx at [1]..[5]
+	byClass [6]attrSet // 1xx..5xx at [1]..[5]
 }
 
 // Route returns the recorder of the requests of route, a pattern (never
@@ -136,8 +154,8 @@ func (rm *RouteMetrics) Served(status int, d time.Duration) {
 	}
 	a := rm.byClass[min(max(status/100, 1), 5)]
 	ctx := context.Background()
-	rm.ms.requests.Add(ctx, 1, a)
-	rm.ms.latency.Record(ctx, d.Seconds(), a)
+	rm.ms.requests.Add(ctx, 1, a.add...)
+	rm.ms.latency.Record(ctx, d.Seconds(), a.rec...)
 }
 
 // Checkout records the outcome of a checkout request (Outcome*).
@@ -145,7 +163,7 @@ func (ms *Metrics) Checkout(outcome string) {
 	if ms == nil {
 		return
 	}
-	ms.checkouts.Add(context.Background(), 1, ms.attrs("outcome", outcome))
+	ms.checkouts.Add(context.Background(), 1, ms.attrs("outcome", outcome).add...)
 }
 
 // Reservation records n reservation events: "made", "released", "expired".
@@ -153,7 +171,7 @@ func (ms *Metrics) Reservation(event string, n int) {
 	if ms == nil || n == 0 {
 		return
 	}
-	ms.reservations.Add(context.Background(), int64(n), ms.attrs("event", event))
+	ms.reservations.Add(context.Background(), int64(n), ms.attrs("event", event).add...)
 }
 
 // OrderPlaced records an order placed.
@@ -169,7 +187,7 @@ func (ms *Metrics) Message(queue, typ, result string) {
 	if ms == nil {
 		return
 	}
-	ms.messages.Add(context.Background(), 1, ms.attrs("queue", queue, "type", typ, "result", result))
+	ms.messages.Add(context.Background(), 1, ms.attrs("queue", queue, "type", typ, "result", result).add...)
 }
 
 // CacheLookups records lookups in a catalog cache ("responses": the API's
@@ -181,10 +199,10 @@ func (ms *Metrics) CacheLookups(cache string, hits, misses int) {
 	}
 	ctx := context.Background()
 	if hits > 0 {
-		ms.cache.Add(ctx, int64(hits), ms.attrs("cache", cache, "result", "hit"))
+		ms.cache.Add(ctx, int64(hits), ms.attrs("cache", cache, "result", "hit").add...)
 	}
 	if misses > 0 {
-		ms.cache.Add(ctx, int64(misses), ms.attrs("cache", cache, "result", "miss"))
+		ms.cache.Add(ctx, int64(misses), ms.attrs("cache", cache, "result", "miss").add...)
 	}
 }
 
@@ -199,8 +217,8 @@ func (ms *Metrics) StoreCall(op string, d time.Duration, err error) {
 		outcome = "error"
 	}
 	ctx := context.Background()
-	ms.storeCalls.Add(ctx, 1, ms.attrs("operation", op, "outcome", outcome))
-	ms.storeLatency.Record(ctx, d.Seconds(), ms.attrs("operation", op))
+	ms.storeCalls.Add(ctx, 1, ms.attrs("operation", op, "outcome", outcome).add...)
+	ms.storeLatency.Record(ctx, d.Seconds(), ms.attrs("operation", op).rec...)
 }
 
 // RequestCharge records the request units a Cosmos DB operation cost, as
@@ -209,7 +227,7 @@ func (ms *Metrics) RequestCharge(op string, ru float64) {
 	if ms == nil {
 		return
 	}
-	ms.ru.Add(context.Background(), ru, ms.attrs("operation", op))
+	ms.ru.Add(context.Background(), ru, ms.attrs("operation", op).add...)
 }
 
 // Backlog reports the outbox: how many messages wait to be published and

@@ -23,6 +23,7 @@ import (
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/propagation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/exemplar"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
@@ -46,6 +47,7 @@ type Config struct {
 type Telemetry struct {
 	metrics *Metrics
 	tracer  trace.Tracer
+	tracing bool // spans are recorded: a processor or exporter is set
 	prop    propagation.TextMapPropagator
 	scrape  http.Handler
 	close   []func(context.Context) error
@@ -97,6 +99,7 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 	if len(topts) > 0 {
 		tp := sdktrace.NewTracerProvider(append(topts, sdktrace.WithResource(res))...)
 		t.tracer = tp.Tracer("shopfn")
+		t.tracing = true
 		t.close = append(t.close, tp.Shutdown)
 	}
 
@@ -106,7 +109,10 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: prometheus exporter: %w", err)
 	}
-	mopts := []sdkmetric.Option{sdkmetric.WithResource(res), sdkmetric.WithReader(pe), sdkmetric.WithView(views()...)}
+	// No exemplars: every measurement is made without the request's
+	// context, so the default trace-based filter would only cost a check.
+	mopts := []sdkmetric.Option{sdkmetric.WithResource(res), sdkmetric.WithReader(pe), sdkmetric.WithView(views()...),
+		sdkmetric.WithExemplarFilter(exemplar.AlwaysOffFilter)}
 	for _, r := range cfg.Readers {
 		mopts = append(mopts, sdkmetric.WithReader(r))
 	}

@@ -12,33 +12,78 @@ import (
 	"shopfn/handler/commerce"
 )
 
-// StartRequest starts the server span of an HTTP request, a child of the
-// request's traceparent when it has one (the Functions host forwards it).
-// Call the returned function with the response status when it is written.
-func (t *Telemetry) StartRequest(r *http.Request, route string) (*http.Request, func(status int)) {
+// serverKind is the start option of every server span, built once.
+var serverKind = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
+
+// RouteSpans starts and ends the server spans of one route's requests,
+// with the span name and the route's attributes built once.
+type RouteSpans struct {
+	t      *Telemetry
+	route  string
+	name   string // "GET /api/products"; "" when method is "*"
+	method attribute.KeyValue
+}
+
+// Spans returns the span starter of route, a pattern, and method ("*" for
+// the fallbacks that answer any method). Build it once per route, not per
+// request. A nil *Telemetry returns nil, which starts no span.
+func (t *Telemetry) Spans(route, method string) *RouteSpans {
 	if t == nil {
-		return r, func(int) {}
+		return nil
 	}
+	rs := &RouteSpans{t: t, route: route}
+	if method != "*" {
+		rs.name = method + " " + route
+		rs.method = attribute.String("http.request.method", method)
+	}
+	return rs
+}
+
+// Start starts the server span of an HTTP request, a child of the
+// request's traceparent when it has one (the Functions host forwards it).
+// Without tracing and without a traceparent it does nothing and returns r
+// and a nil span. Call End with the span when the response is written.
+func (rs *RouteSpans) Start(r *http.Request) (*http.Request, trace.Span) {
+	if rs == nil {
+		return r, nil
+	}
+	t := rs.t
 	ctx := r.Context()
-	if r.Header.Get("traceparent") != "" {
+	// The canonical key, looked up directly: Header.Get("traceparent")
+	// would allocate the canonical form on every request.
+	if len(r.Header["Traceparent"]) > 0 {
 		ctx = t.prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
+	} else if !t.tracing {
+		return r, nil // nothing to record, nothing to carry on
 	}
-	ctx, span := t.tracer.Start(ctx, r.Method+" "+route, trace.WithSpanKind(trace.SpanKindServer))
-	if !span.IsRecording() {
-		return r.WithContext(ctx), func(int) {}
+	name := rs.name
+	if name == "" {
+		name = r.Method + " " + rs.route
 	}
-	span.SetAttributes(attribute.String("http.request.method", r.Method), attribute.String("http.route", route),
-		attribute.String("url.path", r.URL.Path))
-	return r.WithContext(ctx), func(status int) {
-		if status == 0 {
-			status = http.StatusOK
-		}
-		span.SetAttributes(attribute.Int("http.response.status_code", status))
-		if status >= 500 {
-			span.SetStatus(codes.Error, http.StatusText(status))
-		}
-		span.End()
+	ctx, span := t.tracer.Start(ctx, name, serverKind...)
+	return r.WithContext(ctx), span
+}
+
+// End ends the span Start returned, recording the response status; a nil
+// span is ignored.
+func (rs *RouteSpans) End(span trace.Span, r *http.Request, status int) {
+	if span == nil || !span.IsRecording() {
+		return
 	}
+	if status == 0 {
+		status = http.StatusOK
+	}
+	method := rs.method
+	if !method.Valid() {
+		method = attribute.String("http.request.method", r.Method)
+	}
+	// One call, so the span's attribute slice grows once.
+	span.SetAttributes(method, attribute.String("http.route", rs.route),
+		attribute.String("url.path", r.URL.Path), attribute.Int("http.response.status_code", status))
+	if status >= 500 {
+		span.SetStatus(codes.Error, http.StatusText(status))
+	}
+	span.End()
 }
 
 // carrier reads and writes a message's attributes as a TextMapCarrier.

@@ -25,8 +25,9 @@ type Writer struct {
 }
 
 const (
-	flushAt  = 64 << 10
-	dropOver = 4 << 20
+	flushAt   = 64 << 10
+	dropOver  = 4 << 20
+	keepUnder = 1 << 20 // the largest buffer kept for reuse
 )
 
 // NewWriter returns a Writer to dst that flushes every interval. Close
@@ -81,12 +82,18 @@ func (w *Writer) flush() {
 	w.mu.Lock()
 	out := w.buf
 	w.buf, w.spare = w.spare[:0], nil
+	if w.buf == nil {
+		// Room for what arrives while out is written: growing a buffer
+		// from nothing under the lock, line by line, cost more than
+		// formatting the lines.
+		w.buf = make([]byte, 0, 2*flushAt)
+	}
 	w.mu.Unlock()
 	if len(out) > 0 {
 		w.dst.Write(out)
 	}
 	w.mu.Lock()
-	if w.spare == nil && cap(out) <= 2*flushAt {
+	if w.spare == nil && cap(out) <= keepUnder {
 		w.spare = out[:0]
 	}
 	w.mu.Unlock()

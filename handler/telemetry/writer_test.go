@@ -126,8 +126,9 @@ func TestParseLevel(t *testing.T) {
 }
 
 // BenchmarkAccessLog is the per-request access line written the way it was
-// (a JSON line straight to a file: a write(2) per request) and through
-// Writer, from parallel goroutines as requests are served:
+// (slog's JSON line straight to a file: a write(2) per request), through
+// Writer, and formatted by AccessLog (to the file, and through Writer as
+// the server does), from parallel goroutines as requests are served:
 //
 //	go test ./handler/telemetry -run '^$' -bench AccessLog
 func BenchmarkAccessLog(b *testing.B) {
@@ -170,6 +171,30 @@ func BenchmarkAccessLog(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				line(log)
+			}
+		})
+	})
+	// The same line formatted by AccessLog, as the server writes it now.
+	access := func(al *AccessLog) {
+		al.Request(context.Background(), "GET", "/api/products/p_0123456789", 200, 1532, 183*time.Microsecond)
+	}
+	b.Run("access-sync", func(b *testing.B) {
+		al, _ := NewAccessLog(open(b), LogConfig{JSON: true})
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				access(al)
+			}
+		})
+	})
+	b.Run("access-async", func(b *testing.B) {
+		w := NewWriter(open(b), 200*time.Millisecond)
+		defer w.Close()
+		al, _ := NewAccessLog(w, LogConfig{JSON: true})
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				access(al)
 			}
 		})
 	})

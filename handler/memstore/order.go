@@ -1,0 +1,196 @@
+package memstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"shopfn/handler/commerce"
+)
+
+// OrderStore is the in-memory commerce.OrderStore, on a DB.
+type OrderStore struct {
+	db *DB
+}
+
+var _ commerce.OrderStore = (*OrderStore)(nil)
+
+// NewOrderStore returns an OrderStore on db.
+func NewOrderStore(db *DB) *OrderStore { return &OrderStore{db: db} }
+
+// orderRow is a stored order and whether its units were restocked.
+type orderRow struct {
+	o         commerce.Order // Items owned by the row
+	restocked bool
+}
+
+// PlaceOrder stores the order of a paid checkout, created at now, and
+// commits its reservation (reserved drops and committed rises by each
+// quantity). It reports false, changing nothing, when the order exists,
+// and returns "not_found" for an unknown order and KindConflict "not_paid"
+// when the checkout is not paid.
+func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Time) (bool, error) {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	id, ok := s.db.byOrder[orderID]
+	if !ok {
+		return false, commerce.NotFoundf("no checkout for order %s", orderID)
+	}
+	row := s.db.checkouts[id]
+	if row.c.Status != commerce.CheckoutPaid {
+		return false, commerce.Errorf(commerce.KindConflict, commerce.CodeNotPaid, "checkout %s of order %s is %s", id, orderID, row.c.Status)
+	}
+	if _, ok := s.db.orders[orderID]; ok {
+		return false, nil
+	}
+	s.db.orders[orderID] = &orderRow{o: *orderFromCheckout(&row.c, commerce.OrderPlaced, stamp(now))}
+	for sku, r := range row.reservations {
+		if r.status == held {
+			r.status = committed
+			l := s.db.level(sku)
+			l.Reserved -= int64(r.quantity)
+			l.Committed += int64(r.quantity)
+			s.db.stock[sku] = l
+		}
+	}
+	return true, nil
+}
+
+// orderFromCheckout builds the order checkout c pays for, with its own
+// copy of the lines.
+func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, created time.Time) *commerce.Order {
+	return &commerce.Order{
+		ID: c.OrderID, CheckoutID: c.ID, Status: status, Email: c.Email, Items: slices.Clone(c.Lines),
+		Subtotal: c.Subtotal, Shipping: c.Shipping, Tax: c.Tax, Total: c.Total,
+		ShippingAddress: c.Address, PaymentID: c.PaymentID, CreatedAt: created,
+	}
+}
+
+// copy returns a copy of the stored order that shares no memory with it.
+func (row *orderRow) copy() *commerce.Order {
+	o := row.o
+	o.Items = slices.Clone(row.o.Items)
+	if row.o.CancelledAt != nil {
+		t := *row.o.CancelledAt
+		o.CancelledAt = &t
+	}
+	if row.o.FulfilledAt != nil {
+		t := *row.o.FulfilledAt
+		o.FulfilledAt = &t
+	}
+	return &o
+}
+
+// Order returns a copy of an order; a paid checkout whose order is not
+// stored yet is returned as processing, created when the checkout was last
+// updated. It returns "not_found" otherwise.
+func (s *OrderStore) Order(ctx context.Context, id string) (*commerce.Order, error) {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	if row, ok := s.db.orders[id]; ok {
+		return row.copy(), nil
+	}
+	if cid, ok := s.db.byOrder[id]; ok {
+		if c := &s.db.checkouts[cid].c; c.Status == commerce.CheckoutPaid {
+			return orderFromCheckout(c, commerce.OrderProcessing, c.UpdatedAt), nil
+		}
+	}
+	return nil, commerce.NotFoundf("order %s not found", id)
+}
+
+// Orders returns copies of the orders f selects, by ID: stored ones, and
+// paid checkouts whose order is not stored yet, as processing.
+func (s *OrderStore) Orders(ctx context.Context, f commerce.OrderFilter) ([]commerce.Order, error) {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	var out []commerce.Order
+	if f.Status == "" || f.Status == commerce.OrderProcessing {
+		for oid, cid := range s.db.byOrder {
+			c := &s.db.checkouts[cid].c
+			if _, stored := s.db.orders[oid]; !stored && oid > f.After && c.Status == commerce.CheckoutPaid {
+				out = append(out, *orderFromCheckout(c, commerce.OrderProcessing, c.UpdatedAt))
+			}
+		}
+	}
+	if f.Status != commerce.OrderProcessing {
+		for id, row := range s.db.orders {
+			if id > f.After && (f.Status == "" || row.o.Status == f.Status) {
+				out = append(out, *row.copy())
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b commerce.Order) int { return strings.Compare(a.ID, b.ID) })
+	return out[:min(len(out), max(f.Limit, 0))], nil
+}
+
+// CancelOrder moves a placed order to cancelled at now and stores
+// cancelled in the outbox. It reports whether the order changed.
+func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, cancelled commerce.Message) (bool, error) {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	row, ok := s.db.orders[id]
+	if !ok || row.o.Status != commerce.OrderPlaced {
+		return false, nil
+	}
+	at := stamp(now)
+	row.o.Status, row.o.CancelledAt = commerce.OrderCancelled, &at
+	s.db.addOutbox([]commerce.Message{cancelled})
+	return true, nil
+}
+
+// Restock gives a cancelled order's committed units back to sale
+// (committed drops), once. An order placed before committed stock existed
+// took its units off on hand, so where a SKU has fewer units committed than
+// the line, they go back on hand instead, as sqlstore does. It reports
+// whether it did.
+func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	row, ok := s.db.orders[orderID]
+	if !ok || row.o.Status != commerce.OrderCancelled || row.restocked {
+		return false, nil
+	}
+	row.restocked = true
+	for _, l := range row.o.Items {
+		lv, ok := s.db.stock[l.SKU]
+		if !ok {
+			continue
+		}
+		if q := int64(l.Quantity); lv.Committed >= q {
+			lv.Committed -= q
+		} else {
+			lv.OnHand += q
+		}
+		s.db.stock[l.SKU] = lv
+	}
+	return true, nil
+}
+
+// FulfilOrder ships a placed order at now (on hand and committed both drop
+// by each quantity) and moves it to fulfilled, once. It reports whether it
+// changed the order, and returns KindConflict "order_not_placed" for an
+// order that is not placed or fulfilled (processing, cancelled, unknown).
+func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) (bool, error) {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	row, ok := s.db.orders[id]
+	switch {
+	case !ok:
+		return false, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is not placed yet", id)
+	case row.o.Status == commerce.OrderFulfilled:
+		return false, nil
+	case row.o.Status != commerce.OrderPlaced:
+		return false, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is %s, not placed", id, row.o.Status)
+	}
+	at := stamp(now)
+	row.o.Status, row.o.FulfilledAt = commerce.OrderFulfilled, &at
+	for _, l := range row.o.Items {
+		q := int64(l.Quantity)
+		if lv, ok := s.db.stock[l.SKU]; ok && lv.Committed >= q {
+			lv.OnHand, lv.Committed = max(lv.OnHand-q, 0), lv.Committed-q
+			s.db.stock[l.SKU] = lv
+		}
+	}
+	return true, nil
+}

@@ -1,0 +1,87 @@
+package memstore_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"shopfn/handler/commerce"
+	"shopfn/handler/memstore"
+	"shopfn/handler/storetest"
+)
+
+func TestCatalogStore(t *testing.T) {
+	storetest.TestCatalogStore(t, func(t *testing.T) commerce.CatalogStore { return memstore.NewCatalogStore() })
+}
+
+func TestCartStore(t *testing.T) {
+	storetest.TestCartStore(t, func(t *testing.T) commerce.CartStore { return memstore.NewCartStore() })
+}
+
+func TestInventoryStore(t *testing.T) {
+	storetest.TestInventoryStore(t, func(t *testing.T) commerce.InventoryStore {
+		return memstore.NewInventoryStore(memstore.NewDB(time.Now))
+	})
+}
+
+// newMoneyStores returns the money-path stores on a new DB.
+func newMoneyStores(t *testing.T) storetest.MoneyStores {
+	db := memstore.NewDB(time.Now)
+	checkouts := memstore.NewCheckoutStore(db)
+	return storetest.MoneyStores{Checkouts: checkouts, Outbox: checkouts, Orders: memstore.NewOrderStore(db), Inventory: memstore.NewInventoryStore(db)}
+}
+
+func TestCheckoutStore(t *testing.T) { storetest.TestCheckoutStore(t, newMoneyStores) }
+
+func TestOrderStore(t *testing.T) { storetest.TestOrderStore(t, newMoneyStores) }
+
+func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
+
+// clock is a test clock that moves only when told.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// TestQueue runs the queue suite with the given options and with the
+// defaults. Durability is skipped: memory does not outlive the Queue.
+func TestQueue(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts memstore.QueueOptions
+		want memstore.QueueOptions // the settings in force
+	}{
+		{"Options", memstore.QueueOptions{LockDuration: 45 * time.Second, MaxDeliveryCount: 4, DuplicateWindow: 5 * time.Minute},
+			memstore.QueueOptions{LockDuration: 45 * time.Second, MaxDeliveryCount: 4, DuplicateWindow: 5 * time.Minute}},
+		{"Defaults", memstore.QueueOptions{},
+			memstore.QueueOptions{LockDuration: 30 * time.Second, MaxDeliveryCount: 10, DuplicateWindow: 10 * time.Minute}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.TestQueue(t, storetest.QueueHarness{
+				New: func(t *testing.T) storetest.QueueEnv {
+					c := &clock{now: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+					opts := tc.opts
+					opts.Now = c.Now
+					return storetest.QueueEnv{Queue: memstore.NewQueue(opts), Now: c.Now, Advance: c.Advance}
+				},
+				MaxDeliveryCount: tc.want.MaxDeliveryCount,
+				LockDuration:     tc.want.LockDuration,
+				DuplicateWindow:  tc.want.DuplicateWindow,
+			})
+		})
+	}
+}
