@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -95,6 +97,8 @@ type Config struct {
 	// OnAzure says App Service or Functions on Azure runs this process
 	// (WEBSITE_INSTANCE_ID or WEBSITE_SITE_NAME is set).
 	OnAzure bool
+	// Role says which parts run in this process (SHOPFN_ROLE, role.go).
+	Role Role
 
 	// Queue names the queues' backend: "embedded" or "servicebus".
 	Queue string
@@ -226,6 +230,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.CursorKey = get("SHOPFN_CURSOR_KEY", "")
 	cfg.OnAzure = get("WEBSITE_INSTANCE_ID", "") != "" || get("WEBSITE_SITE_NAME", "") != ""
 	if cfg.OnAzure {
+		// The app's folder is read-only there (Flex mounts the package);
+		// only test payments keep a file, per instance, in the data dir.
+		cfg.DataDir = get("SHOPFN_DATA_DIR", filepath.Join(os.TempDir(), "shopfn"))
 		if get("SHOPFN_PAYMENTS", "") == "" {
 			bad("SHOPFN_PAYMENTS", "must be set on Azure: stripe, or test to take test payments knowingly")
 		}
@@ -304,6 +311,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("SHOPFN_QUEUE", "%q is not embedded or servicebus", cfg.Queue)
 	}
 	loadDocuments(&cfg, get, bad)
+	loadRole(&cfg, get, bad)
 	seed := get("SHOPFN_SEED", "true")
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {
 		bad("SHOPFN_SEED", "%q is not true or false", seed)

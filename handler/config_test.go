@@ -3,6 +3,8 @@ package main
 import (
 	"maps"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -94,11 +96,64 @@ func TestLoadConfig(t *testing.T) {
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
 			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
-			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Queue: "embedded",
+			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
 			LogLevel: "info", Documents: "sqlite"}
 		cfg.Getenv = nil // a function: not comparable
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("Role", func(t *testing.T) {
+		sb := []string{"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"}
+		for _, role := range []Role{RoleAPI, RoleWorker} {
+			cfg, err := LoadConfig(env(append([]string{"SHOPFN_ROLE", string(role)}, sb...)...))
+			if err != nil || cfg.Role != role {
+				t.Errorf("SHOPFN_ROLE=%s with Service Bus: got %q, %v; want %s, no error", role, cfg.Role, err, role)
+			}
+		}
+		dsn := "sqlserver://shop.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity"
+		for _, tt := range []struct {
+			env  []string
+			want string
+		}{
+			{[]string{"SHOPFN_ROLE", "both"}, `SHOPFN_ROLE: "both" is not all, api or worker`},
+			{[]string{"SHOPFN_ROLE", "worker"}, "SHOPFN_ROLE: worker needs SHOPFN_QUEUE=servicebus"},
+			{[]string{"SHOPFN_ROLE", "api", "SHOPFN_QUEUE", "embedded"}, "SHOPFN_ROLE: api needs SHOPFN_QUEUE=servicebus"},
+			{append([]string{"SHOPFN_ROLE", "api", "FUNCTIONS_CUSTOMHANDLER_PORT", "7072"}, sb...), "SHOPFN_ROLE: is api, but the Functions host decides"},
+			{append([]string{"SHOPFN_ROLE", "worker", "SHOPFN_SQL", "sqlserver", "SQLSERVER_DSN", dsn}, sb...), "SHOPFN_PAYMENTS: test keeps its payments in the SQLite file"},
+		} {
+			_, err := LoadConfig(env(tt.env...))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadConfig(%q): got %v, want an error containing %q", tt.env, err, tt.want)
+			}
+		}
+		cfg, err := LoadConfig(env(append([]string{"SHOPFN_ROLE", "worker", "SHOPFN_SQL", "sqlserver", "SQLSERVER_DSN", dsn,
+			"SHOPFN_PAYMENTS", "stripe", "STRIPE_SECRET_KEY", "sk_test_1", "STRIPE_WEBHOOK_SECRET", "whsec_1"}, sb...)...))
+		if err != nil {
+			t.Fatalf("a worker on SQL Server, Service Bus and Stripe: %v", err)
+		}
+		if p := cfg.parts(); p.API || !p.Dispatch || !p.RelaySweep || !p.Sweep || p.OwnsData {
+			t.Errorf("worker parts = %+v, want dispatcher, relay sweep and sweepers, no API, shared data", p)
+		}
+	})
+
+	t.Run("Parts", func(t *testing.T) {
+		tests := []struct {
+			name string
+			cfg  Config
+			want parts
+		}{
+			{"Laptop", Config{Seed: true}, parts{API: true, Seed: true, Dispatch: true, RelaySweep: true, Sweep: true, OwnsData: true}},
+			{"HostEmbedded", Config{UnderHost: true, Queue: "embedded"}, parts{API: true, Dispatch: true, RelaySweep: true, Sweep: true, OwnsData: true}},
+			{"HostServiceBus", Config{UnderHost: true, Queue: "servicebus"}, parts{API: true, Sweep: true, OwnsData: true}},
+			{"API", Config{Role: RoleAPI, Seed: true, Queue: "servicebus"}, parts{API: true, Seed: true}},
+			{"Worker", Config{Role: RoleWorker, Seed: true, Queue: "servicebus"}, parts{Dispatch: true, RelaySweep: true, Sweep: true}},
+		}
+		for _, tt := range tests {
+			if got := tt.cfg.parts(); got != tt.want {
+				t.Errorf("%s: parts() = %+v, want %+v", tt.name, got, tt.want)
+			}
 		}
 	})
 
@@ -205,6 +260,9 @@ func TestLoadConfig(t *testing.T) {
 			"SQLSERVER_DSN", "sqlserver://shop.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity"))
 		if err != nil || !cfg.OnAzure {
 			t.Errorf("every setting explicit on Azure: got %v (on Azure %v), want no error", err, cfg.OnAzure)
+		}
+		if want := filepath.Join(os.TempDir(), "shopfn"); cfg.DataDir != want {
+			t.Errorf("data dir on Azure = %q, want %q (the app folder is read-only there)", cfg.DataDir, want)
 		}
 		if cfg, err := LoadConfig(env("FUNCTIONS_CUSTOMHANDLER_PORT", "7072")); err != nil || cfg.OnAzure || cfg.Payments != "test" {
 			t.Errorf("func start on a laptop: got %v, on Azure %v, payments %q; want test payments and no error", err, cfg.OnAzure, cfg.Payments)

@@ -65,6 +65,9 @@ type documents struct {
 	// Sweep says this process deletes expired carts; on Cosmos DB the
 	// carts container's time to live does.
 	Sweep bool
+	// Check reads the Cosmos DB database, for the readiness probe; nil
+	// for SQLite, which the probe checks with the rest of the file.
+	Check func(ctx context.Context) error
 }
 
 // openDocuments opens the catalog and cart stores: in the SQLite file db,
@@ -82,7 +85,15 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 		if err != nil {
 			return documents{}, err
 		}
-		return documents{Catalog: cosmos.NewCatalogStore(cdb), Carts: cosmos.NewCartStore(cdb)}, nil
+		check := func(ctx context.Context) error {
+			d, err := client.NewDatabase(c.Database)
+			if err != nil {
+				return err
+			}
+			_, err = d.Read(ctx, nil)
+			return err
+		}
+		return documents{Catalog: cosmos.NewCatalogStore(cdb), Carts: cosmos.NewCartStore(cdb), Check: check}, nil
 	default:
 		carts, err := sqlite.NewCartStore(ctx, db)
 		if err != nil {

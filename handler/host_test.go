@@ -213,6 +213,28 @@ func TestHost(t *testing.T) {
 		}
 	})
 
+	// The timer function relay: every 30 s the host posts its invocation
+	// and the handler publishes what the outbox still holds.
+	t.Run("RelayTimer", func(t *testing.T) {
+		timer := []byte(`{"Data":{"timer":{"Schedule":{"AdjustForDST":true},"IsPastDue":false}},"Metadata":{"sys":{"MethodName":"relay","UtcNow":"2026-11-27T05:00:00Z"}}}`)
+		status, body := hostRequest(t, client, "POST", base+"/relay", timer, nil)
+		var res struct {
+			Outputs map[string]any
+			Logs    []string
+		}
+		if status != http.StatusOK || json.Unmarshal(body, &res) != nil || res.Outputs == nil || len(res.Logs) == 0 {
+			t.Errorf("POST /relay: %d %s, want 200 {\"Outputs\":{},\"Logs\":[...]}", status, body)
+		}
+	})
+
+	t.Run("Probes", func(t *testing.T) {
+		for _, path := range []string{"/healthz/live", "/healthz/ready", "/healthz/startup"} {
+			if status, body := hostRequest(t, client, "GET", base+path, nil, nil); status != http.StatusOK {
+				t.Errorf("GET %s: %d %s, want 200", path, status, body)
+			}
+		}
+	})
+
 	t.Run("LoopbackOnly", func(t *testing.T) {
 		ip := nonLoopbackIPv4()
 		if ip == nil {

@@ -15,9 +15,7 @@ import (
 // infrastructure already sets but LoadConfig does not read yet: other work
 // in progress adds them. The list must only shrink: the test fails when
 // LoadConfig reads a name still listed here, so remove it then.
-var pendingSettings = map[string]bool{
-	"SHOPFN_ROLE": true, // runtime roles (api, worker)
-}
+var pendingSettings = map[string]bool{}
 
 // platformSettings are set by the infrastructure for someone other than
 // LoadConfig: the Functions host, the Azure SDK (azidentity) or the
@@ -355,4 +353,34 @@ func sorted(m map[string]bool) []string {
 	}
 	sort.Strings(s)
 	return s
+}
+
+// TestInfraProbesServed starts the program and requests every HTTP probe
+// path the Kubernetes manifests use: each must answer 200, or a pod never
+// becomes ready (or is killed).
+func TestInfraProbesServed(t *testing.T) {
+	paths := map[string]bool{}
+	probe := regexp.MustCompile(`(?m)^\s+path:\s*(/\S*)\s*$`)
+	files, err := filepath.Glob(filepath.Join("..", "infra", "k8s", "base", "*", "deployment.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no deployments under infra/k8s/base: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range probe.FindAllStringSubmatch(string(b), -1) {
+			paths[m[1]] = true
+		}
+	}
+	if len(paths) == 0 {
+		t.Fatal("no probe paths found in the deployments")
+	}
+	p := MustRunMain(t, false)
+	for _, path := range sorted(paths) {
+		if res := p.Do(t, "GET", path, nil); res.Status != 200 {
+			t.Errorf("GET %s (a probe in infra/k8s): got %d, want 200", path, res.Status)
+		}
+	}
 }

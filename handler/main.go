@@ -14,8 +14,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -29,12 +29,9 @@ import (
 	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
-	"shopfn/handler/servicebus"
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
-	"shopfn/handler/stripe"
 	"shopfn/handler/telemetry"
-	"shopfn/handler/testpay"
 	"shopfn/handler/worker"
 )
 
@@ -95,8 +92,9 @@ type Main struct {
 	// Now is the clock; nil means time.Now. Tests set it to move time.
 	Now func() time.Time
 
-	db        *sqlite.DB
-	sqlDB     *sql.DB // SQL Server, when SHOPFN_SQL=sqlserver
+	parts     parts
+	db        *sqlite.DB // the embedded file, nil when no port uses it
+	sqlDB     *sql.DB    // SQL Server, when SHOPFN_SQL=sqlserver
 	rel       *sqlstore.DB
 	lock      *sqlite.DirLock
 	tel       *telemetry.Telemetry
@@ -107,6 +105,8 @@ type Main struct {
 	served    chan error
 	cancel    context.CancelFunc
 	workers   sync.WaitGroup
+	deps      []dependency // what the readiness probe checks
+	started   atomic.Bool  // what the start-up probe reports
 
 	// Middleware, when set, wraps the queue functions as the dispatcher
 	// and the Functions host call them; tests use it to deliver messages
@@ -131,25 +131,28 @@ type Main struct {
 	closeQueue func(context.Context) error // closes Service Bus, if open
 }
 
-// queue is what the program needs of its queues: the embedded queue and
-// Service Bus both have it.
-type queue interface {
-	commerce.Queue
-	commerce.DeadLetterQueue
-}
-
 // Handler runs a queue function on a message.
 type Handler = func(ctx context.Context, queue string, m commerce.Message) error
 
 // Run opens the stores, loads the sample catalog into an empty store, and
-// starts serving. It returns once the listener is open.
+// starts what the role runs (role.go). It returns once the listener is open.
 func (m *Main) Run(ctx context.Context) error {
 	if m.Now == nil {
 		m.Now = time.Now
 	}
 	cfg := m.Config
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data dir: %w", err)
+	m.parts = cfg.parts()
+	p := m.parts
+	if cfg.usesSQLite() {
+		if err := m.openEmbedded(ctx, p.OwnsData); err != nil {
+			return err
+		}
+		m.depend("sqlite", func(ctx context.Context) error {
+			if err := m.db.Check(); err != nil {
+				return err
+			}
+			return m.db.Read.PingContext(ctx)
+		})
 	}
 	var err error
 	tcfg := m.Telemetry
@@ -160,12 +163,6 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	metrics := m.tel.Metrics()
-	if m.lock, err = sqlite.LockDir(cfg.DataDir); err != nil {
-		return err
-	}
-	if m.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "shopfn.db")); err != nil {
-		return err
-	}
 	if m.rel, err = m.openRelational(ctx); err != nil {
 		return err
 	}
@@ -175,6 +172,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if docs.Check != nil {
+		m.depend("cosmos", docs.Check)
+	}
 	catalog := cache.NewCatalog(docs.Catalog, cfg.CatalogCacheTTL, m.Now)
 	catalog.Metrics = metrics
 	carts := docs.Carts
@@ -182,7 +182,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Seed {
+	if p.Seed {
 		n, err := catalog.CountProducts(ctx)
 		if err != nil {
 			return err
@@ -202,10 +202,11 @@ func (m *Main) Run(ctx context.Context) error {
 	// The money path: checkouts and orders in the relational store, the
 	// embedded queue, the relay that publishes the outbox to it, and the
 	// dispatcher that feeds its messages to the queue functions.
-	if cfg.SQL != "sqlserver" {
-		// The embedded store belongs to this one process: the claims it
-		// finds were left by a process that is gone. On a shared database
-		// they may be another instance's, so they only expire by time.
+	if cfg.SQL != "sqlserver" && p.OwnsData {
+		// This process alone uses the embedded store: the claims it finds
+		// were left by a process that is gone. On a shared database (Azure
+		// SQL, or one SQLite file shared by an api and a worker) they may
+		// be another process's, so they only expire by time.
 		if err := checkouts.ReleaseLeases(ctx); err != nil {
 			return err
 		}
@@ -214,43 +215,33 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	orders := sqlstore.NewOrderStore(rel)
-	if err := m.openQueue(ctx); err != nil {
+	if err := m.openQueue(ctx, p.OwnsData); err != nil {
 		return err
 	}
 	secrets, err := openSecrets(ctx, cfg, m.Logger)
 	if err != nil {
 		return err
 	}
-	stripeCfg := stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase}
 	apiCfg := api.Config{
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
 		CORSOrigins: cfg.CORSOrigins,
 		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
 		Telemetry: m.tel, AccessLog: m.AccessLog,
 	}
-	if secrets != nil { // read on every use, so that a rotated secret applies at once
-		stripeCfg.SecretKeyFunc = secrets.Func(keyvault.StripeSecretKey)
-		stripeCfg.WebhookSecretFunc = secrets.Func(keyvault.StripeWebhookSecret)
+	if secrets != nil { // read on every use, so that a rotated key applies at once
 		apiCfg.AdminKeyFunc = secrets.Func(keyvault.AdminKey)
 	}
-	var webhook func([]byte, string) (string, commerce.Payment, error)
-	var authenticate func(context.Context, string, bool) (commerce.Payment, error)
-	var tp *testpay.Provider
-	switch cfg.Payments {
-	case "stripe":
-		sp := stripe.New(stripeCfg)
-		m.Payments = sp
-		webhook = func(payload []byte, sig string) (string, commerce.Payment, error) {
-			ev, err := sp.ParseWebhook(payload, sig)
-			return ev.Type, ev.Payment, err
-		}
-	default:
-		if tp, err = testpay.New(m.db.Write); err != nil {
-			return err
-		}
-		m.Payments, authenticate = tp, tp.Authenticate
+	pay, err := m.openPayments(secrets)
+	if err != nil {
+		return err
 	}
-	relay := worker.NewRelay(checkouts, m.queue, time.Second, m.Logger)
+	m.Payments = pay.provider
+	tp := pay.test
+	relayEvery := time.Duration(0) // kicked after each commit only
+	if p.RelaySweep {
+		relayEvery = time.Second
+	}
+	relay := worker.NewRelay(checkouts, m.queue, relayEvery, m.Logger)
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
@@ -284,27 +275,26 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 			return msg, err
 		},
-		StripeWebhook: webhook, TestAuthenticate: authenticate,
+		StripeWebhook: pay.webhook, TestAuthenticate: pay.authenticate,
 		Health: func(context.Context) error { return m.db.Check() },
+		Ready:  m.ready, Started: m.started.Load,
+		Relay: func(ctx context.Context) error { // the timer function, every 30 s under the host
+			_, serr := m.Sweeper.Sweep(ctx)
+			return errors.Join(relay.Flush(ctx), serr)
+		},
 	}, apiCfg, m.Logger)
 	m.API = srv
-	if m.listener, err = net.Listen("tcp", cfg.Addr); err != nil {
-		return fmt.Errorf("listen: %w", err)
+	handler := srv.Handler()
+	if !p.API {
+		handler = srv.ProbeHandler()
+	}
+	if err := m.listen(); err != nil {
+		return err
 	}
 	if tp != nil && !cfg.UnderHost {
 		tp.BaseURL = "http://" + m.Addr() // where a buyer finishes 3-D Secure
 	}
-	m.server = &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    4 * api.MaxHeaderBytes, // api answers past api.MaxHeaderBytes with a problem
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
-	}
-	m.served = make(chan error, 1)
-	go func() { m.served <- m.server.Serve(m.listener) }()
+	m.serve(handler)
 	if cfg.MetricsAddr != "" {
 		if err := m.serveMetrics(cfg.MetricsAddr); err != nil {
 			return err
@@ -314,157 +304,25 @@ func (m *Main) Run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	if secrets != nil {
-		m.workers.Add(1)
-		go func() { defer m.workers.Done(); secrets.Run(bg, secretRefresh) }()
+		m.goRun(func() { secrets.Run(bg, secretRefresh) })
 	}
-	if docs.Sweep {
-		m.workers.Add(1)
-		go func() { defer m.workers.Done(); m.sweepCarts(bg, carts) }()
+	m.goRun(func() { relay.Run(bg) })
+	if p.Sweep {
+		m.goRun(func() { m.Sweeper.Run(bg, time.Minute) })
 	}
-	m.workers.Add(2)
-	go func() { defer m.workers.Done(); m.Sweeper.Run(bg, time.Minute) }()
-	go func() { defer m.workers.Done(); relay.Run(bg) }()
-	if !(cfg.UnderHost && cfg.Queue == "servicebus") { // there the host's triggers call the functions
-		m.workers.Add(1)
-		go func() { defer m.workers.Done(); dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) }()
+	if p.Sweep && docs.Sweep {
+		m.goRun(func() { m.sweepCarts(bg, carts) })
 	}
-
-	if cfg.AdminKeyGenerated {
-		fmt.Fprintf(m.Stdout, "shopfn: SHOPFN_ADMIN_KEY is not set; admin key for this run: %s\n", cfg.AdminKey)
+	if p.Dispatch {
+		m.goRun(func() { dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) })
 	}
-	if tp != nil {
-		fmt.Fprintln(m.Stdout, "shopfn: TEST PAYMENTS: no money moves; every checkout is paid by the built-in test provider (set SHOPFN_PAYMENTS=stripe for real payments)")
-	}
-	if cfg.RateLimit > 0 {
-		fmt.Fprintf(m.Stdout, "shopfn: anonymous writes limited to %g/s per client, burst %d (SHOPFN_RATE_LIMIT=0 turns this off)\n", cfg.RateLimit, cfg.RateBurst)
-	}
-	fmt.Fprintf(m.Stdout, "shopfn: listening on http://%s (data in %s)\n", m.Addr(), cfg.DataDir)
+	m.started.Store(true)
+	m.announce(tp != nil)
 	return nil
 }
 
-// Addr returns the address the server listens on.
-func (m *Main) Addr() string { return m.listener.Addr().String() }
-
-// Close stops accepting requests, lets in-flight ones and the messages in
-// hand finish (up to 20 s), and closes the store.
-func (m *Main) Close() error {
-	var errs []error
-	if m.server != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if err := m.server.Shutdown(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("shutdown: %w", err))
-		}
-		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errs = append(errs, fmt.Errorf("serve: %w", err))
-		}
-	}
-	if m.cancel != nil {
-		m.cancel()
-		m.workers.Wait()
-	}
-	if m.metrics != nil {
-		if err := m.metrics.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("metrics: %w", err))
-		}
-	}
-	if m.tel != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := m.tel.Shutdown(ctx); err != nil {
-			m.Logger.Warn("telemetry shutdown", "err", err)
-		}
-	}
-	if m.closeQueue != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := m.closeQueue(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("close queue: %w", err))
-		}
-	}
-	if m.rel != nil {
-		if err := m.rel.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("sqlstore: close: %w", err))
-		}
-	}
-	if m.sqlDB != nil {
-		if err := m.sqlDB.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("sqlserver: close: %w", err))
-		}
-	}
-	if m.db != nil {
-		if err := m.db.Close(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if err := m.lock.Unlock(); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
-
-// serveMetrics serves GET /metrics without a key on addr, for a scraper
-// inside the cluster; the main address serves it behind the admin key.
-func (m *Main) serveMetrics(addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on SHOPFN_METRICS_ADDR: %w", err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", m.tel.Scrape())
-	m.metrics, m.metricsLn = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln
-	go m.metrics.Serve(ln)
-	fmt.Fprintf(m.Stdout, "shopfn: metrics on http://%s/metrics\n", ln.Addr())
-	return nil
-}
-
-// MetricsAddr returns the address of the keyless metrics listener, or ""
-// when SHOPFN_METRICS_ADDR is not set.
-func (m *Main) MetricsAddr() string {
-	if m.metricsLn == nil {
-		return ""
-	}
-	return m.metricsLn.Addr().String()
-}
-
-// openQueue opens the queues Config.Queue names: the embedded queue in the
-// SQLite file, or Service Bus.
-func (m *Main) openQueue(ctx context.Context) error {
-	cfg := m.Config
-	switch cfg.Queue {
-	case "servicebus":
-		client, err := servicebus.NewClient(cfg.ServiceBusNamespace, cfg.ServiceBusConnection)
-		if err != nil {
-			return err
-		}
-		q := servicebus.NewQueue(client, servicebus.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
-		m.queue = q
-		m.closeQueue = func(ctx context.Context) error { return errors.Join(q.Close(ctx), client.Close(ctx)) }
-	default:
-		m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
-		if err := m.Queue.ReleaseLocks(ctx); err != nil { // this process alone owns the embedded store
-			return err
-		}
-		m.queue = m.Queue
-	}
-	return nil
-}
-
-// sweepCarts deletes expired carts every ten minutes. Reads already treat an
-// expired cart as gone; this reclaims the space.
-func (m *Main) sweepCarts(ctx context.Context, carts commerce.CartStore) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := carts.DeleteExpiredCarts(ctx, m.Now()); err != nil {
-				m.Logger.Warn("sweep expired carts", "err", err)
-			} else if n > 0 {
-				m.Logger.Info("swept expired carts", "count", n)
-			}
-		}
-	}
+// goRun runs f in the background until Close.
+func (m *Main) goRun(f func()) {
+	m.workers.Add(1)
+	go func() { defer m.workers.Done(); f() }()
 }

@@ -118,6 +118,41 @@ func TestPackage(t *testing.T) {
 			t.Error("local.settings.json differs from local.settings.json.example")
 		}
 
+		// As it is, the example is the set-up with no Azure: every
+		// non-HTTP function (Service Bus and timer triggers, which need
+		// Service Bus and storage) disabled, and settings shopfn accepts
+		// under the host.
+		var example struct{ Values map[string]string }
+		if err := json.Unmarshal(want, &example); err != nil {
+			t.Fatalf("local.settings.json.example: %v", err)
+		}
+		fns, err := filepath.Glob(filepath.Join("..", "functions", "*", "function.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fn := range fns {
+			data, err := os.ReadFile(fn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(data, []byte(`"httpTrigger"`)) {
+				continue
+			}
+			name := "AzureWebJobs." + filepath.Base(filepath.Dir(fn)) + ".Disabled"
+			if example.Values[name] != "true" {
+				t.Errorf("local.settings.json.example: %s = %q, want \"true\" (func start with no Azure)", name, example.Values[name])
+			}
+		}
+		env := func(name string) string {
+			if name == "FUNCTIONS_CUSTOMHANDLER_PORT" {
+				return "34567"
+			}
+			return example.Values[name]
+		}
+		if _, err := LoadConfig(env); err != nil {
+			t.Errorf("local.settings.json.example under the host: %v", err)
+		}
+
 		// A second run keeps the developer's own settings.
 		mine := []byte(`{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "custom"}}`)
 		if err := os.WriteFile(path, mine, 0o644); err != nil {

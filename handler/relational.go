@@ -21,6 +21,7 @@ func (m *Main) openRelational(ctx context.Context) (*sqlstore.DB, error) {
 			return nil, err
 		}
 		m.sqlDB = db
+		m.depend("sqlserver", db.PingContext)
 		applied, err := sqlserver.Migrate(ctx, db)
 		if err != nil {
 			return nil, err

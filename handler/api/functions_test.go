@@ -31,6 +31,9 @@ type binding struct {
 	AuthLevel string   `json:"authLevel"`
 	Methods   []string `json:"methods"`
 	Route     string   `json:"route"`
+	QueueName string   `json:"queueName"`
+	Connect   string   `json:"connection"`
+	Schedule  string   `json:"schedule"`
 }
 
 // readFunctions reads every ../../functions/*/function.json.
@@ -174,6 +177,63 @@ func TestFunctionRoutes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestNonHTTPFunctions checks the functions the host invokes at POST
+// /<name>: each has one trigger, a Service Bus queue of its own name on the
+// ServiceBusConnection setting or a timer on a six-field NCRONTAB schedule,
+// and every such route of Routes has its function.
+func TestNonHTTPFunctions(t *testing.T) {
+	fns := readFunctions(t)
+	names := map[string]bool{}
+	for _, fn := range fns {
+		if fn.Trigger != nil {
+			continue
+		}
+		names[fn.Name] = true
+		t.Run(fn.Name, func(t *testing.T) {
+			if len(fn.Bindings) != 1 || fn.Bindings[0].Direction != "in" {
+				t.Fatalf("got bindings %+v, want one trigger binding in", fn.Bindings)
+			}
+			b := fn.Bindings[0]
+			switch b.Type {
+			case "serviceBusTrigger":
+				if b.QueueName != fn.Name || b.Connect != "ServiceBusConnection" {
+					t.Errorf("queueName %q, connection %q; want %q, ServiceBusConnection", b.QueueName, b.Connect, fn.Name)
+				}
+			case "timerTrigger":
+				if f := strings.Fields(b.Schedule); len(f) != 6 {
+					t.Errorf("schedule %q has %d fields, want 6 (NCRONTAB with seconds)", b.Schedule, len(f))
+				}
+			default:
+				t.Errorf("trigger type %q, want serviceBusTrigger or timerTrigger", b.Type)
+			}
+		})
+	}
+	for _, r := range Routes() {
+		p := routePath(r.Pattern)
+		if r.Method != "POST" || strings.HasPrefix(p, routePrefix) {
+			continue
+		}
+		if !names[strings.TrimPrefix(p, "/")] {
+			t.Errorf("route POST %s has no functions%s/function.json with a non-HTTP trigger", p, p)
+		}
+		if !r.Admin {
+			t.Errorf("route POST %s: Admin false, want true (standalone, only the admin key may invoke a function)", p)
+		}
+	}
+	if b := relayBinding(fns); b == nil || b.Schedule != "*/30 * * * * *" {
+		t.Errorf("function relay: got %+v, want a timerTrigger every 30 seconds", b)
+	}
+}
+
+func relayBinding(fns []*function) *binding {
+	for _, fn := range fns {
+		if fn.Name == "relay" && len(fn.Bindings) == 1 && fn.Bindings[0].Type == "timerTrigger" {
+			return &fn.Bindings[0]
+		}
+	}
+	return nil
 }
 
 func functionNames(fns []*function) []string {

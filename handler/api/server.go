@@ -62,6 +62,15 @@ type Deps struct {
 	// TestAuthenticate completes a test payment's 3-D Secure step; nil
 	// unless the test payment provider is active.
 	TestAuthenticate func(ctx context.Context, paymentID string, fail bool) (commerce.Payment, error)
+	// Ready reports whether the stores and the queue are reachable, for
+	// the readiness probe; nil means always.
+	Ready func(ctx context.Context) error
+	// Started reports whether the process has finished starting, for the
+	// start-up probe; nil means it has.
+	Started func() bool
+	// Relay publishes what the outbox still holds (the timer function
+	// relay); nil when this process has no relay.
+	Relay func(ctx context.Context) error
 	// Health reports whether the stores can take writes; nil means always.
 	// Its error is answered as 503 "unavailable" on /api/health and on
 	// every write.
@@ -132,7 +141,7 @@ type route struct {
 }
 
 func (s *Server) routes() []route {
-	return []route{
+	return append([]route{
 		{Route{"GET", "/api/health", false}, s.health},
 		{Route{"GET", "/api/products", false}, s.listProducts},
 		{Route{"GET", "/api/products/{idOrHandle}", false}, s.getProduct},
@@ -174,7 +183,8 @@ func (s *Server) routes() []route {
 		// by anyone holding the admin key).
 		{Route{"POST", "/orders", true}, s.invoke(commerce.QueueOrders)},
 		{Route{"POST", "/inventory", true}, s.invoke(commerce.QueueInventory)},
-	}
+		{Route{"POST", "/relay", true}, s.runRelay},
+	}, s.probeRoutes()...)
 }
 
 // Routes returns every route the handler serves, in registration order.
@@ -210,15 +220,18 @@ func (s *Server) Handler() http.Handler {
 			return commerce.Invalidf(commerce.CodeMethodNotAllowed, "%s is not allowed here; allowed: %s", r.Method, methods)
 		}}))
 	}
-	mux.Handle("/", s.wrap(route{Route: Route{Method: "*", Pattern: "/"}, handle: func(w http.ResponseWriter, r *http.Request) error {
-		if r.URL.Path == "/" {
-			// The Functions host polls "/" until the handler answers.
-			writeBody(w, http.StatusOK, []byte(`{"status":"ok","service":"shopfn"}`))
-			return nil
-		}
-		return commerce.NotFoundf("no route for %s", r.URL.Path)
-	}}))
+	mux.Handle("/", s.wrap(route{Route: Route{Method: "*", Pattern: "/"}, handle: s.root}))
 	return s.guard(s.cors(mux))
+}
+
+// root answers "/", which the Functions host polls until the handler
+// answers, and every path no route serves.
+func (s *Server) root(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.Path == "/" {
+		writeBody(w, http.StatusOK, []byte(`{"status":"ok","service":"shopfn"}`))
+		return nil
+	}
+	return commerce.NotFoundf("no route for %s", r.URL.Path)
 }
 
 // MaxHeaderBytes is the most request-header bytes shopfn reads; larger

@@ -26,7 +26,7 @@ func mustClient(t *testing.T, namespace, connection string) *azservicebus.Client
 }
 
 // TestQueue runs the queue suite through the Service Bus peer, whose clock
-// the suite moves. The peer has no duplicate detection.
+// the suite moves. Its duplicate window is its default, 10 minutes.
 func TestQueue(t *testing.T) {
 	if peer == nil {
 		t.Skip(peerMissing)
@@ -47,13 +47,13 @@ func TestQueue(t *testing.T) {
 			}
 			return storetest.QueueEnv{
 				Queue: open(), Now: now,
-				Advance:              func(d time.Duration) { check(t, peer.Advance(d)) },
-				Reopen:               open,
-				NoDuplicateDetection: true,
+				Advance: func(d time.Duration) { check(t, peer.Advance(d)) },
+				Reopen:  open,
 			}
 		},
 		MaxDeliveryCount: peerMaxDelivery,
 		LockDuration:     peerLock,
+		DuplicateWindow:  10 * time.Minute,
 	})
 }
 

@@ -35,10 +35,16 @@ func (r *Relay) Kick() {
 	}
 }
 
-// Run publishes until ctx is done.
+// Run publishes until ctx is done. With a zero interval it publishes only
+// when kicked (and once at start): another process, or a timer function
+// calling Flush, sweeps what a kick missed.
 func (r *Relay) Run(ctx context.Context) {
-	t := time.NewTicker(r.interval)
-	defer t.Stop()
+	var tick <-chan time.Time
+	if r.interval > 0 {
+		t := time.NewTicker(r.interval)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
 		if err := r.Flush(ctx); err != nil && ctx.Err() == nil {
 			r.log.Warn("outbox relay", "err", err)
@@ -47,7 +53,7 @@ func (r *Relay) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-r.kick:
-		case <-t.C:
+		case <-tick:
 		}
 	}
 }

@@ -212,3 +212,69 @@ func TestDecode(t *testing.T) {
 		t.Error("Orders(OrderCancelled): got no error, want one")
 	}
 }
+
+// lockedOutbox is fakeOutbox safe for a running relay and a test at once.
+type lockedOutbox struct {
+	mu sync.Mutex
+	o  fakeOutbox
+}
+
+func (l *lockedOutbox) Unpublished(ctx context.Context, limit int) ([]commerce.OutboxEntry, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.o.Unpublished(ctx, limit)
+}
+
+func (l *lockedOutbox) MarkPublished(ctx context.Context, seqs []int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.o.MarkPublished(ctx, seqs)
+}
+
+func (l *lockedOutbox) add(e commerce.OutboxEntry) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.o.entries = append(l.o.entries, e)
+}
+
+func (l *lockedOutbox) published() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.o.published)
+}
+
+// TestRelayKickOnly runs a relay with no interval (SHOPFN_ROLE=api): it
+// publishes what it finds at start and then what each kick finds.
+func TestRelayKickOnly(t *testing.T) {
+	o := &lockedOutbox{o: fakeOutbox{entries: []commerce.OutboxEntry{{Seq: 1, Queue: "orders", Message: commerce.Message{ID: "m1"}}}}}
+	r := NewRelay(o, &lockedPublisher{}, 0, discard)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor := func(what string, n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); o.published() < n; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d published, want %d", what, o.published(), n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitFor("at start", 1)
+	o.add(commerce.OutboxEntry{Seq: 2, Queue: "orders", Message: commerce.Message{ID: "m2"}})
+	r.Kick()
+	waitFor("after a kick", 2)
+}
+
+// lockedPublisher is fakePublisher safe for a running relay.
+type lockedPublisher struct {
+	mu sync.Mutex
+	p  fakePublisher
+}
+
+func (l *lockedPublisher) Publish(ctx context.Context, queue string, msgs ...commerce.Message) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.p.Publish(ctx, queue, msgs...)
+}

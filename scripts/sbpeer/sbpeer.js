@@ -12,15 +12,17 @@
 // DeadLetterErrorDescription), dead-lettering after --max-delivery deliveries,
 // lock expiry after --lock-ms (a late settlement gets
 // com.microsoft:message-lock-lost), scheduled enqueue, the x-opt-* message
-// annotations, and the $management operations schedule-message,
-// cancel-scheduled-message, peek-message, renew-lock and update-disposition.
+// annotations, the $management operations schedule-message,
+// cancel-scheduled-message, peek-message, renew-lock and update-disposition,
+// and duplicate detection by message ID over --dup-window-ms (by the peer's
+// clock; 0 turns it off), as on queues created with it.
 //
 // Limits (real Service Bus has these, this peer does not): no sessions,
-// transactions, topics or filters, TTL expiry, duplicate detection, defer,
+// transactions, topics or filters, TTL expiry, defer,
 // receive-and-delete mode, or the admin (HTTPS) API; no authentication.
 //
 // Usage: node sbpeer.js [--port 0] [--queues orders,inventory]
-// [--lock-ms 30000] [--max-delivery 10]. It listens on 127.0.0.1 and prints
+// [--lock-ms 30000] [--max-delivery 10] [--dup-window-ms 600000]. It listens on 127.0.0.1 and prints
 // one JSON line {"amqp": port, "control": port}. The control port is plain
 // HTTP for tests: POST /advance?ms=N moves the peer's clock forward, GET /now
 // reads it (ms since the epoch), POST /reset empties every queue and sets
@@ -35,6 +37,7 @@ const { types, message: amqpmsg } = rhea;
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? acc.concat([[a.slice(2), all[i + 1]]]) : acc), []));
 const lockMs = Number(args["lock-ms"] || 30000);
 const maxDelivery = Number(args["max-delivery"] || 10);
+const dupWindowMs = Number(args["dup-window-ms"] ?? 600000);
 const batchFormat = 0x80013700;
 const dlqSuffix = "/$DeadLetterQueue";
 let offset = 0;
@@ -49,7 +52,7 @@ const queues = new Map();
 let seq = 0;
 function reset() {
   queues.clear();
-  for (const q of (args.queues || "orders,inventory").split(",")) queues.set(q, { active: [], dead: [] });
+  for (const q of (args.queues || "orders,inventory").split(",")) queues.set(q, { active: [], dead: [], seen: new Map() });
 }
 reset();
 
@@ -61,7 +64,23 @@ function entity(address) {
   return q && (dead ? q.dead : q.active);
 }
 
-function enqueue(list, msg, at) {
+// seenOf returns the duplicate-detection record of the queue at address
+// (a sub-queue has none of its own).
+function seenOf(address) {
+  const q = queues.get(address);
+  return q ? q.seen : new Map();
+}
+
+// enqueue adds a message to an active list, unless a message with its ID
+// was accepted less than the duplicate window ago (seen maps IDs to when):
+// then, as Service Bus, it accepts the send and drops the message.
+function enqueue(list, seen, msg, at) {
+  const id = msg.message_id === undefined ? undefined : String(msg.message_id);
+  if (dupWindowMs > 0 && id !== undefined) {
+    const first = seen.get(id);
+    if (first !== undefined && at - first < dupWindowMs) return { seq: ++seq };
+    seen.set(id, at);
+  }
   const ann = msg.message_annotations || {};
   const sched = ann["x-opt-scheduled-enqueue-time"];
   const rec = { seq: ++seq, msg, enqueuedAt: at, scheduledAt: sched ? new Date(sched).getTime() : 0, count: 0, lock: null };
@@ -220,7 +239,7 @@ function manage(conn, address, req) {
   if (!list) return reply(conn, req, 404);
   switch (op) {
     case "com.microsoft:schedule-message": {
-      const seqs = body.messages.map((m) => enqueue(list, amqpmsg.decode(m.message), now()).seq);
+      const seqs = body.messages.map((m) => enqueue(list, seenOf(address), amqpmsg.decode(m.message), now()).seq);
       return reply(conn, req, 200, { "sequence-numbers": types.wrap_array(seqs, 0x81) });
     }
     case "com.microsoft:cancel-scheduled-message": {
@@ -286,7 +305,7 @@ container.on("message", (ctx) => {
   if (address.endsWith("/$management")) return manage(ctx.connection, address.slice(0, -"/$management".length), ctx.message);
   const list = entity(address);
   const msgs = ctx.format === batchFormat ? [].concat(amqpmsg.decode(ctx.message).body.content).map((b) => amqpmsg.decode(b)) : [ctx.message];
-  for (const m of msgs) enqueue(list, m, now());
+  for (const m of msgs) enqueue(list, seenOf(address), m, now());
   pump();
 });
 container.on("sendable", pump);

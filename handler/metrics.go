@@ -1,0 +1,32 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// serveMetrics serves GET /metrics without a key on addr, for a scraper
+// inside the cluster; the main address serves it behind the admin key.
+func (m *Main) serveMetrics(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on SHOPFN_METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.tel.Scrape())
+	m.metrics, m.metricsLn = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln
+	go m.metrics.Serve(ln)
+	fmt.Fprintf(m.Stdout, "shopfn: metrics on http://%s/metrics\n", ln.Addr())
+	return nil
+}
+
+// MetricsAddr returns the address of the keyless metrics listener, or ""
+// when SHOPFN_METRICS_ADDR is not set.
+func (m *Main) MetricsAddr() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return m.metricsLn.Addr().String()
+}
