@@ -104,7 +104,7 @@ func startHostShop(t *testing.T, maxDeliveries int, fail func(run int64) bool, c
 		m.Config.UnderHost = true
 		m.Config.MaxDeliveries = maxDeliveries
 		m.Config.RetryBackoff = time.Minute
-		m.Middleware = func(next Handler) Handler {
+		m.HostMiddleware = func(next Handler) Handler {
 			return func(ctx context.Context, queue string, msg commerce.Message) error {
 				if msg.Type != commerce.MsgOrderPlaced {
 					return next(ctx, queue, msg)

@@ -109,9 +109,11 @@ type Main struct {
 	started   atomic.Bool  // what the start-up probe reports
 
 	// Middleware, when set, wraps the queue functions as the dispatcher
-	// and the Functions host call them; tests use it to deliver messages
-	// twice or out of order, or to fail them.
+	// calls them; tests use it to deliver messages twice or out of order.
 	Middleware func(Handler) Handler
+	// HostMiddleware, when set, wraps them as the Functions host calls
+	// them (POST /orders, /inventory); tests use it to fail them.
+	HostMiddleware func(Handler) Handler
 
 	// CosmosPolicies run on every HTTP request to Cosmos DB; benchmarks
 	// count requests with one.
@@ -256,6 +258,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Middleware != nil {
 		handle = m.Middleware(handle)
 	}
+	hostHandle := traced
+	if m.HostMiddleware != nil {
+		hostHandle = m.HostMiddleware(hostHandle)
+	}
 	dispatcher := worker.NewDispatcher(m.queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
 	relay.Published = dispatcher.Kick
 	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Now: m.Now, Grace: time.Minute, Log: m.Logger}
@@ -267,7 +273,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		DeadLetters: m.queue.DeadLetters, Functions: handle, HostRetry: m.hostRetry(),
+		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)
 			if err == nil {
