@@ -71,12 +71,13 @@ type documents struct {
 }
 
 // openDocuments opens the catalog and cart stores: in the SQLite file db,
-// or on Cosmos DB (perRequest runs on each of its HTTP requests).
-func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []policy.Policy) (documents, error) {
+// or on Cosmos DB (perRequest runs on each of its HTTP requests). observer,
+// when not nil, is told of each store call (SQLite) or request (Cosmos DB).
+func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []policy.Policy, observer cosmos.Observer) (documents, error) {
 	switch cfg.Documents {
 	case "cosmos":
 		c := cosmos.Config{Endpoint: cfg.Cosmos.Endpoint, Database: cfg.Cosmos.Database, Key: cfg.Cosmos.Key,
-			CartTTL: cfg.CartTTL, Getenv: os.Getenv, PerRetryPolicies: perRequest}
+			CartTTL: cfg.CartTTL, Getenv: os.Getenv, PerRetryPolicies: perRequest, Observer: observer}
 		client, err := cosmos.NewClient(c)
 		if err != nil {
 			return documents{}, err
@@ -99,6 +100,10 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 		if err != nil {
 			return documents{}, err
 		}
-		return documents{Catalog: sqlite.NewCatalogStore(db), Carts: carts, Sweep: true}, nil
+		catalog := sqlite.NewCatalogStore(db)
+		if observer != nil {
+			catalog.Observe, carts.Observe = observer.StoreCall, observer.StoreCall
+		}
+		return documents{Catalog: catalog, Carts: carts, Sweep: true}, nil
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -156,6 +157,14 @@ func TestE2ETelemetry(t *testing.T) {
 				t.Errorf("%s %v: got %d, want %d", tt.name, tt.attrs, got, tt.want)
 			}
 		}
+		// The document store's calls, by the adapter in use.
+		cartRead := "sqlite.read cart"
+		if testCosmos != "" {
+			cartRead = "cosmos.read carts"
+		}
+		if got := telSum(rm, "shopfn.store.calls", "operation", cartRead, "outcome", "ok"); got < 1 {
+			t.Errorf("shopfn.store.calls %s: got %d, want at least 1", cartRead, got)
+		}
 	})
 
 	t.Run("Scrape", func(t *testing.T) {
@@ -172,6 +181,19 @@ func TestE2ETelemetry(t *testing.T) {
 		} {
 			if res.Status != 200 || !strings.Contains(string(res.Body), want) {
 				t.Errorf("GET /metrics: got %d without %q:\n%s", res.Status, want, res.Body)
+			}
+		}
+		if testCosmos != "" {
+			// The peer charges 1 RU a request, as x-ms-request-charge says.
+			const prefix = `shopfn_store_request_charge_total{operation="cosmos.read carts"} `
+			var ru float64
+			for _, line := range strings.Split(string(res.Body), "\n") {
+				if v, ok := strings.CutPrefix(line, prefix); ok {
+					ru, _ = strconv.ParseFloat(v, 64)
+				}
+			}
+			if ru <= 0 {
+				t.Errorf("GET /metrics: got %v for %q, want a positive charge:\n%s", ru, prefix, res.Body)
 			}
 		}
 	})

@@ -26,6 +26,7 @@ import (
 	"shopfn/handler/cart"
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
+	"shopfn/handler/cosmos"
 	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
@@ -170,7 +171,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	rel := m.rel
 	rel.Observe = metrics.StoreCall
-	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies)
+	var observer cosmos.Observer
+	if metrics != nil {
+		observer = metrics
+	}
+	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies, observer)
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,7 @@ fi
 if [ ${#main_pkgs[@]} -eq 1 ] && [ "${main_pkgs[0]}" = ./... ]; then
   echo "test.sh: the money path's end-to-end tests with Cosmos DB documents"
   SHOPFN_TEST_DOCUMENTS=cosmos go test -count=1 -timeout 10m ${flags[@]+"${flags[@]}"} \
-    -run 'TestDocumentsMode|TestHost|TestE2EErrors|TestE2ECheckout|TestE2EFlashSale|TestE2ERedelivery|TestCrashCheckout|TestE2ERoles' ./handler
+    -run 'TestDocumentsMode|TestHost|TestE2EErrors|TestE2ECheckout|TestE2EFlashSale|TestE2ERedelivery|TestCrashCheckout|TestE2ERoles|TestE2ETelemetry$' ./handler
 fi
 
 # The deployment assets (infra/): Kubernetes manifests rendered and strictly

@@ -41,6 +41,9 @@ type Config struct {
 	// PerRetryPolicies run on every HTTP request sent, retries included;
 	// benchmarks count requests with one.
 	PerRetryPolicies []policy.Policy
+	// Observer, when set, is told of every call: its operation, latency,
+	// error and request charge (telemetry's *Metrics).
+	Observer Observer
 	// Transport, when set, replaces the HTTP client (tests).
 	Transport policy.Transporter
 }
@@ -48,7 +51,8 @@ type Config struct {
 // NewClient returns an azcosmos client for cfg: with the account key when
 // cfg.Key is set, otherwise with a Microsoft Entra ID credential (see
 // Credential). Requests answered 429 are retried after the service's
-// x-ms-retry-after-ms, at most maxThrottleRetries times.
+// x-ms-retry-after-ms, at most maxThrottleRetries times. cfg.Observer, when
+// set, is told of every call.
 func NewClient(cfg Config) (*azcosmos.Client, error) {
 	opts := &azcosmos.ClientOptions{ClientOptions: azcore.ClientOptions{
 		Retry: policy.RetryOptions{
@@ -62,6 +66,9 @@ func NewClient(cfg Config) (*azcosmos.Client, error) {
 		PerRetryPolicies: cfg.PerRetryPolicies,
 		Transport:        cfg.Transport,
 	}}
+	if cfg.Observer != nil {
+		opts.PerCallPolicies = []policy.Policy{observePolicy{o: cfg.Observer, now: time.Now}}
+	}
 	if cfg.Key != "" {
 		cred, err := azcosmos.NewKeyCredential(cfg.Key)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
 	"shopfn/handler/commerce"
 )
 
@@ -36,3 +38,9 @@ func SetClaimGrace(d time.Duration) (restore func()) {
 	claimGrace = d
 	return func() { claimGrace = old }
 }
+
+// Operation is operation, for its table test.
+var Operation = operation
+
+// ObservePolicy returns the policy NewClient adds for o.
+func ObservePolicy(o Observer) policy.Policy { return observePolicy{o: o, now: time.Now} }

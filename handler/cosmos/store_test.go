@@ -45,9 +45,16 @@ func run(m *testing.M) int {
 // at endpoint with key, deleted when the test ends).
 func MustOpen(tb testing.TB, endpoint, key string) *cosmos.DB {
 	tb.Helper()
+	return mustOpenConfig(tb, cosmos.Config{Endpoint: endpoint, Key: key})
+}
+
+// mustOpenConfig opens a new, empty database as MustOpen does, with cfg's
+// endpoint, key and observer.
+func mustOpenConfig(tb testing.TB, cfg cosmos.Config) *cosmos.DB {
+	tb.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)
-	cfg := cosmos.Config{Endpoint: endpoint, Key: key, Database: "t" + hex.EncodeToString(b), CartTTL: time.Hour, Getenv: os.Getenv}
+	cfg.Database, cfg.CartTTL, cfg.Getenv = "t"+hex.EncodeToString(b), time.Hour, os.Getenv
 	client, err := cosmos.NewClient(cfg)
 	if err != nil {
 		tb.Fatal(err)

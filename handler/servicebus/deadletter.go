@@ -39,11 +39,21 @@ func (q *Queue) DeadLetter(ctx context.Context, queue, messageID string) (commer
 	return toDeadLetter(queue, m), nil
 }
 
+// maxRemoveAhead bounds how many dead letters ahead of its target
+// RemoveDeadLetter receives (and holds locked) to reach it.
+const maxRemoveAhead = 2000
+
 // RemoveDeadLetter removes the oldest dead letter of queue with messageID;
 // it reports false when there is none. Service Bus removes a message only
-// by receiving it, and receives oldest first: the dead letters received
-// before it are abandoned again, which raises their Service Bus delivery
-// count (not the DeliveryCount shopfn shows for a message it dead-lettered).
+// by receiving it, and receives oldest first (receiving by sequence number
+// works only for deferred messages): it peeks for the target's sequence
+// number, then receives pages from the head and holds the dead letters ahead
+// of the target locked, so each page is new, until it receives the target,
+// one past it, nothing, or maxRemoveAhead. It completes the target and
+// abandons the others once; an abandon raises Service Bus's delivery count,
+// so it records the count shopfn shows first (DeadLetters is unchanged).
+// A target still there but not received (locked by another receiver, or
+// too far behind) is a "conflict" error.
 func (q *Queue) RemoveDeadLetter(ctx context.Context, queue, messageID string) (bool, error) {
 	target, err := q.findDead(ctx, queue, messageID)
 	if commerce.ErrorCode(err) == commerce.CodeNotFound {
@@ -58,33 +68,63 @@ func (q *Queue) RemoveDeadLetter(ctx context.Context, queue, messageID string) (
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for {
+	var held []*azservicebus.ReceivedMessage
+	defer func() { q.release(ctx, queue, r.r, held) }()
+	want, past := seq(target), false
+	for !past && len(held) < maxRemoveAhead {
 		wait, cancel := context.WithTimeout(ctx, max(q.opts.ReceiveWait, 5*time.Second))
-		got, err := r.r.ReceiveMessages(wait, peekPage, nil)
+		got, err := r.r.ReceiveMessages(wait, min(peekPage, maxRemoveAhead-len(held)+1), nil)
 		cancel()
 		if err != nil && !(errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil) {
+			held = append(held, got...)
 			return false, translate("remove dead letter", queue, err)
 		}
 		if len(got) == 0 {
-			return false, nil // locked by another receiver, or gone
+			break
 		}
-		found, past := false, false
+		var found *azservicebus.ReceivedMessage
 		for _, m := range got {
-			switch {
-			case seq(m) == seq(target):
-				if err := r.r.CompleteMessage(ctx, m, nil); err != nil {
-					return false, translate("remove dead letter", queue, err)
-				}
-				found = true
-			default:
-				past = past || seq(m) > seq(target)
-				if err := r.r.AbandonMessage(ctx, m, nil); err != nil {
-					return found, translate("remove dead letter", queue, err)
-				}
+			if seq(m) == want {
+				found = m
+				continue
 			}
+			past = past || seq(m) > want
+			held = append(held, m)
 		}
-		if found || past {
-			return found, nil
+		if found != nil {
+			if err := r.r.CompleteMessage(ctx, found, nil); err != nil {
+				held = append(held, found)
+				return false, translate("remove dead letter", queue, err)
+			}
+			return true, nil
+		}
+	}
+	still, err := q.peekDead(ctx, queue, want, 1)
+	if err != nil {
+		return false, err
+	}
+	if len(still) == 0 || seq(still[0]) != want {
+		return false, nil // removed meanwhile
+	}
+	if len(held) >= maxRemoveAhead {
+		return false, commerce.Errorf(commerce.KindConflict, commerce.CodeConflict,
+			"dead letter %s on %s is behind more than %d others: re-drive or remove older ones first", messageID, queue, maxRemoveAhead)
+	}
+	return false, commerce.Errorf(commerce.KindConflict, commerce.CodeConflict,
+		"dead letter %s on %s is locked by another receiver (a re-drive under way?); retry later", messageID, queue)
+}
+
+// release abandons dead letters RemoveDeadLetter held, first recording the
+// DeliveryCount shopfn shows for them so the abandon does not change it. It
+// goes on when ctx is canceled; a dead letter it cannot abandon is released
+// when its lock expires.
+func (q *Queue) release(ctx context.Context, queue string, r *azservicebus.Receiver, held []*azservicebus.ReceivedMessage) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	for _, m := range held {
+		props := map[string]any{propDeadCount: strconv.Itoa(toDeadLetter(queue, m).DeliveryCount)}
+		if err := r.AbandonMessage(ctx, m, &azservicebus.AbandonMessageOptions{PropertiesToModify: props}); err != nil && ctx.Err() != nil {
+			return
 		}
 	}
 }

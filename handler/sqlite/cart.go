@@ -16,6 +16,8 @@ import (
 // a version for optimistic concurrency.
 type CartStore struct {
 	db *DB
+	// Observe, when set, is told of every call.
+	Observe Observe
 	// The statements of the hot path, prepared once.
 	get, replace *sql.Stmt
 }
@@ -37,7 +39,8 @@ func NewCartStore(ctx context.Context, db *DB) (*CartStore, error) {
 }
 
 // CreateCart stores a new cart.
-func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) error {
+func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) (err error) {
+	defer s.Observe.call("sqlite.create cart", time.Now(), &err)
 	doc, err := encodeCart(c)
 	if err != nil {
 		return err
@@ -55,10 +58,11 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) error {
 }
 
 // Cart returns a cart by ID, expired or not.
-func (s *CartStore) Cart(ctx context.Context, id string) (*commerce.Cart, error) {
+func (s *CartStore) Cart(ctx context.Context, id string) (_ *commerce.Cart, err error) {
+	defer s.Observe.call("sqlite.read cart", time.Now(), &err)
 	var doc []byte
 	var version int64
-	err := s.get.QueryRowContext(ctx, id).Scan(&doc, &version)
+	err = s.get.QueryRowContext(ctx, id).Scan(&doc, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, commerce.NotFoundf("cart %s not found", id)
 	}
@@ -69,7 +73,8 @@ func (s *CartStore) Cart(ctx context.Context, id string) (*commerce.Cart, error)
 }
 
 // ReplaceCart stores c if the stored cart's ETag is still ifMatch.
-func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch string) error {
+func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch string) (err error) {
+	defer s.Observe.call("sqlite.replace cart", time.Now(), &err)
 	version, err := strconv.ParseInt(strings.Trim(ifMatch, `"`), 10, 64)
 	if err != nil {
 		version = -1 // matches no row; the cart's existence decides the error below
@@ -93,7 +98,8 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch s
 }
 
 // DeleteCart removes a cart if ifMatch is empty or current.
-func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) error {
+func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) (err error) {
+	defer s.Observe.call("sqlite.delete cart", time.Now(), &err)
 	query, args := `DELETE FROM carts WHERE id = ?`, []any{id}
 	if ifMatch != "" {
 		version, err := strconv.ParseInt(strings.Trim(ifMatch, `"`), 10, 64)
@@ -116,7 +122,8 @@ func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) error {
 }
 
 // DeleteExpiredCarts removes carts that expired at or before now.
-func (s *CartStore) DeleteExpiredCarts(ctx context.Context, now time.Time) (int, error) {
+func (s *CartStore) DeleteExpiredCarts(ctx context.Context, now time.Time) (_ int, err error) {
+	defer s.Observe.call("sqlite.delete expired carts", time.Now(), &err)
 	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM carts WHERE expires_at <= ?`, now.UnixNano())
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete expired carts: %w", err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"shopfn/handler/commerce"
 )
@@ -14,6 +15,8 @@ import (
 // documents, with their handle, category, status and SKUs indexed.
 type CatalogStore struct {
 	db *DB
+	// Observe, when set, is told of every call.
+	Observe Observe
 }
 
 var _ commerce.CatalogStore = (*CatalogStore)(nil)
@@ -22,7 +25,8 @@ var _ commerce.CatalogStore = (*CatalogStore)(nil)
 func NewCatalogStore(db *DB) *CatalogStore { return &CatalogStore{db: db} }
 
 // CreateProduct stores a new product.
-func (s *CatalogStore) CreateProduct(ctx context.Context, p *commerce.Product) error {
+func (s *CatalogStore) CreateProduct(ctx context.Context, p *commerce.Product) (err error) {
+	defer s.Observe.call("sqlite.create product", time.Now(), &err)
 	return s.write(ctx, p, func(tx *sql.Tx, doc []byte) (int64, error) {
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO products (id, handle, category, status, search, version, doc) VALUES (?, ?, ?, ?, ?, 1, ?)`,
@@ -32,7 +36,8 @@ func (s *CatalogStore) CreateProduct(ctx context.Context, p *commerce.Product) e
 }
 
 // ReplaceProduct replaces a stored product, if ifMatch is empty or current.
-func (s *CatalogStore) ReplaceProduct(ctx context.Context, p *commerce.Product, ifMatch string) error {
+func (s *CatalogStore) ReplaceProduct(ctx context.Context, p *commerce.Product, ifMatch string) (err error) {
+	defer s.Observe.call("sqlite.replace product", time.Now(), &err)
 	return s.write(ctx, p, func(tx *sql.Tx, doc []byte) (int64, error) {
 		var version int64
 		err := tx.QueryRowContext(ctx, `SELECT version FROM products WHERE id = ?`, p.ID).Scan(&version)
@@ -112,7 +117,8 @@ func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, store fun
 }
 
 // DeleteProduct removes a product and its SKUs.
-func (s *CatalogStore) DeleteProduct(ctx context.Context, id string) error {
+func (s *CatalogStore) DeleteProduct(ctx context.Context, id string) (err error) {
+	defer s.Observe.call("sqlite.delete product", time.Now(), &err)
 	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM products WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete product %s: %w", id, err)
@@ -124,12 +130,14 @@ func (s *CatalogStore) DeleteProduct(ctx context.Context, id string) error {
 }
 
 // Product returns a product by ID.
-func (s *CatalogStore) Product(ctx context.Context, id string) (*commerce.Product, error) {
+func (s *CatalogStore) Product(ctx context.Context, id string) (_ *commerce.Product, err error) {
+	defer s.Observe.call("sqlite.read product", time.Now(), &err)
 	return s.one(ctx, `SELECT doc, version FROM products WHERE id = ?`, id)
 }
 
 // ProductByHandle returns a product by handle.
-func (s *CatalogStore) ProductByHandle(ctx context.Context, handle string) (*commerce.Product, error) {
+func (s *CatalogStore) ProductByHandle(ctx context.Context, handle string) (_ *commerce.Product, err error) {
+	defer s.Observe.call("sqlite.read product by handle", time.Now(), &err)
 	return s.one(ctx, `SELECT doc, version FROM products WHERE handle = ?`, handle)
 }
 
@@ -147,7 +155,8 @@ func (s *CatalogStore) one(ctx context.Context, query, key string) (*commerce.Pr
 }
 
 // ListProducts returns the products f selects, in ID order.
-func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilter) ([]commerce.Product, error) {
+func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilter) (_ []commerce.Product, err error) {
+	defer s.Observe.call("sqlite.list products", time.Now(), &err)
 	var where []string
 	var args []any
 	if f.Status != "" {
@@ -187,7 +196,8 @@ func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilte
 }
 
 // Categories returns the categories of active products with their counts.
-func (s *CatalogStore) Categories(ctx context.Context) ([]commerce.CategoryCount, error) {
+func (s *CatalogStore) Categories(ctx context.Context) (_ []commerce.CategoryCount, err error) {
+	defer s.Observe.call("sqlite.categories", time.Now(), &err)
 	rows, err := s.db.Read.QueryContext(ctx,
 		`SELECT category, COUNT(*) FROM products WHERE status = ? GROUP BY category ORDER BY category`, commerce.StatusActive)
 	if err != nil {
@@ -209,7 +219,8 @@ func (s *CatalogStore) Categories(ctx context.Context) ([]commerce.CategoryCount
 }
 
 // Variants returns the variants with the given SKUs.
-func (s *CatalogStore) Variants(ctx context.Context, skus []string) (map[string]commerce.VariantRef, error) {
+func (s *CatalogStore) Variants(ctx context.Context, skus []string) (_ map[string]commerce.VariantRef, err error) {
+	defer s.Observe.call("sqlite.variants", time.Now(), &err)
 	out := make(map[string]commerce.VariantRef, len(skus))
 	if len(skus) == 0 {
 		return out, nil
@@ -251,7 +262,8 @@ func (s *CatalogStore) Variants(ctx context.Context, skus []string) (map[string]
 }
 
 // CountProducts returns how many products there are.
-func (s *CatalogStore) CountProducts(ctx context.Context) (int, error) {
+func (s *CatalogStore) CountProducts(ctx context.Context) (_ int, err error) {
+	defer s.Observe.call("sqlite.count products", time.Now(), &err)
 	var n int
 	if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM products`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: count products: %w", err)

@@ -243,6 +243,58 @@ func TestQueue(t *testing.T, h QueueHarness) {
 		wantDead(t, env.Queue, "dead-1", "", h.MaxDeliveryCount)
 	})
 
+	t.Run("DeadLetterRemoveBehindPage", func(t *testing.T) {
+		env := h.New(t)
+		dlq, ok := env.Queue.(commerce.DeadLetterQueue)
+		if !ok {
+			t.Skip("the queue is not a commerce.DeadLetterQueue")
+		}
+		const n, target = 130, "dl-120" // more ahead of it than one page (100)
+		var all []commerce.Message
+		for i := range n {
+			all = append(all, msg(fmt.Sprintf("dl-%03d", i)))
+		}
+		must(t, env.Queue.Publish(ctx, qn, all...))
+		for range h.MaxDeliveryCount {
+			var held []commerce.Message
+			for len(held) < n {
+				got, err := env.Queue.Receive(ctx, qn, 100)
+				must(t, err)
+				if len(got) == 0 {
+					t.Fatalf("Receive: got nothing after %d of %d", len(held), n)
+				}
+				held = append(held, got...)
+			}
+			for _, m := range held {
+				must(t, env.Queue.Abandon(ctx, qn, m, "handler failed", 0))
+			}
+		}
+		before, err := env.Queue.DeadLetters(ctx, qn, 2*n)
+		must(t, err)
+		if len(before) != n {
+			t.Fatalf("DeadLetters: got %d, want %d", len(before), n)
+		}
+		bounded, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		ok, err = dlq.RemoveDeadLetter(bounded, qn, target)
+		if err != nil || !ok {
+			t.Fatalf("RemoveDeadLetter(%s): got %v, %v, want true", target, ok, err)
+		}
+		after, err := env.Queue.DeadLetters(ctx, qn, 2*n)
+		must(t, err)
+		var want []commerce.DeadLetter
+		for _, d := range before {
+			if d.ID != target {
+				want = append(want, d)
+			}
+		}
+		if diff := cmp.Diff(want, after); diff != "" {
+			t.Errorf("dead letters after removing %s (-want +got):\n%s", target, diff)
+		}
+		_, err = dlq.DeadLetter(ctx, qn, target)
+		wantCode(t, err, commerce.CodeNotFound)
+	})
+
 	t.Run("DeadLetterAfterLockExpiries", func(t *testing.T) {
 		env := h.New(t)
 		needClock(t, env)

@@ -207,7 +207,7 @@ func (ms *Metrics) CacheLookups(cache string, hits, misses int) {
 }
 
 // StoreCall records a store call: its operation (e.g. "sqlstore.mark paid",
-// "cosmos.read cart"), how long it took and whether it failed.
+// "sqlite.read cart", "cosmos.read carts"; a fixed name, never an id), how long it took and whether it failed.
 func (ms *Metrics) StoreCall(op string, d time.Duration, err error) {
 	if ms == nil {
 		return

@@ -26,7 +26,7 @@ func scrapeAll(t *testing.T) string {
 	m.Message("orders", "OrderPlaced", ResultHandled)
 	m.CacheLookups("responses", 1, 1)
 	m.StoreCall("sqlstore.mark paid", time.Millisecond, errors.New("x"))
-	m.RequestCharge("cosmos.read cart", 1.5)
+	m.RequestCharge("cosmos.read carts", 1.5)
 	if err := m.ObserveOutbox(func(context.Context) (int64, time.Time, error) { return 2, time.Unix(100, 0), nil },
 		func() time.Time { return time.Unix(130, 0) }); err != nil {
 		t.Fatal(err)
@@ -42,7 +42,7 @@ func TestScrape(t *testing.T) {
 		`shopfn_http_requests_total{method="GET",route="/api/products",status_class="2xx"} 1`,
 		`shopfn_checkouts_total{outcome="paid"} 1`,
 		`shopfn_store_calls_total{operation="sqlstore.mark paid",outcome="error"} 1`,
-		`shopfn_store_request_charge_total{operation="cosmos.read cart"} 1.5`,
+		`shopfn_store_request_charge_total{operation="cosmos.read carts"} 1.5`,
 		`shopfn_outbox_backlog 2`,
 		`shopfn_outbox_oldest_age_seconds 30`,
 	} {

@@ -18,7 +18,7 @@ type RedriveQueue interface {
 // Redrive publishes a dead letter of queue again and then removes it from
 // the dead letters, and returns the message it published. It returns
 // "not_found" when there is no such dead letter (a repeated re-drive that
-// already finished).
+// already finished), also when it is gone by the time Redrive removes it.
 //
 // The message gets a new ID, RedriveID: under its own ID the queue's
 // duplicate detection would drop it within the window. That ID is the same
@@ -35,8 +35,12 @@ func Redrive(ctx context.Context, q RedriveQueue, queue, messageID string) (comm
 	if err := q.Publish(ctx, queue, m); err != nil {
 		return m, fmt.Errorf("redrive %s/%s: publish: %w", queue, messageID, err)
 	}
-	if _, err := q.RemoveDeadLetter(ctx, queue, messageID); err != nil {
+	ok, err := q.RemoveDeadLetter(ctx, queue, messageID)
+	if err != nil {
 		return m, fmt.Errorf("redrive %s/%s: remove dead letter: %w", queue, messageID, err)
+	}
+	if !ok { // another re-drive removed it meanwhile; its publish was the same
+		return m, commerce.NotFoundf("no dead letter %s on %s", messageID, queue)
 	}
 	return m, nil
 }

@@ -124,3 +124,24 @@ func TestSweep(t *testing.T) {
 		t.Errorf("Sweep: got %d, %v, expired %v; want 3, an error, all three expired", n, err, exp.expired)
 	}
 }
+
+// TestRedriveRemovedMeanwhile re-drives a dead letter that another re-drive
+// removes between the lookup and the removal: not_found, not success.
+func TestRedriveRemovedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	q := mustQueue(t)
+	deadLetter(t, q, commerce.QueueOrders, commerce.Message{ID: "gone-1", Type: commerce.MsgOrderPlaced, Body: []byte(`{"type":"OrderPlaced","orderId":"o2"}`)})
+	if _, err := Redrive(ctx, removedMeanwhile{q}, commerce.QueueOrders, "gone-1"); commerce.ErrorCode(err) != commerce.CodeNotFound {
+		t.Errorf("Redrive of a dead letter removed meanwhile: got %v, want not_found", err)
+	}
+}
+
+// removedMeanwhile removes the dead letter before RemoveDeadLetter looks.
+type removedMeanwhile struct{ RedriveQueue }
+
+func (r removedMeanwhile) RemoveDeadLetter(ctx context.Context, queue, id string) (bool, error) {
+	if _, err := r.RedriveQueue.RemoveDeadLetter(ctx, queue, id); err != nil {
+		return false, err
+	}
+	return r.RedriveQueue.RemoveDeadLetter(ctx, queue, id)
+}
