@@ -35,8 +35,10 @@
 //     checking_out while no checkout holds the cart. Every cart write and
 //     read that sees a non-open document asks the relational store, and a
 //     cart with no live checkout is open again (the write stores it so).
-//   - after paid, before the document says completed: reads and writes ask
-//     the relational store likewise and see completed.
+//
+// A paid checkout leaves the document saying checking_out for good: cart
+// reads and writes ask the relational store likewise and see completed, so
+// the payment path spends no write on the copy.
 //
 // A payment that succeeds after its checkout was released (a late 3-D
 // Secure, a charge whose answer was lost) claims the cart and the stock

@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -34,12 +35,65 @@ const (
 // README.md ("Telemetry"); they are a contract with dashboards and alerts.
 // Every method does nothing on a nil *Metrics.
 type Metrics struct {
-	requests, checkouts, reservations, orders, messages, cache, storeCalls metric.Int64Counter
-	ru                                                                     metric.Float64Counter
-	latency, storeLatency                                                  metric.Float64Histogram
-	meter                                                                  metric.Meter
-	mu                                                                     sync.RWMutex
-	sets                                                                   map[[6]string]attrSet
+	checkouts, reservations, orders, messages, storeCalls metric.Int64Counter
+	ru                                                    metric.Float64Counter
+	latency, storeLatency                                 metric.Float64Histogram
+	meter                                                 metric.Meter
+	mu                                                    sync.RWMutex
+	sets                                                  map[[6]string]attrSet
+
+	// The counters every request moves are tallied (see tally).
+	requests, cache *tallies
+	cacheByName     sync.Map // cache name -> *[2]*tally (hits, misses)
+}
+
+// tally is a count kept in an atomic and reported when metrics are
+// collected, as an observable counter: on the request path it costs one
+// atomic add, where a synchronous counter resolves its attribute set on
+// every Add.
+type tally struct {
+	n   atomic.Int64
+	opt metric.ObserveOption
+}
+
+// tallies are the tallies of one observable counter, one per attribute set.
+type tallies struct {
+	inst  metric.Int64ObservableCounter
+	mu    sync.Mutex
+	byKey map[[6]string]*tally
+	list  []*tally // append-only
+}
+
+// get returns the tally of the given key/value pairs (at most three),
+// creating it the first time.
+func (ts *tallies) get(kv ...string) *tally {
+	var key [6]string
+	copy(key[:], kv)
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if t, ok := ts.byKey[key]; ok {
+		return t
+	}
+	kvs := make([]attribute.KeyValue, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		kvs = append(kvs, attribute.String(kv[i], kv[i+1]))
+	}
+	t := &tally{opt: metric.WithAttributeSet(attribute.NewSet(kvs...))}
+	ts.byKey[key] = t
+	ts.list = append(ts.list, t)
+	return t
+}
+
+// observe reports every tally counted at least once.
+func (ts *tallies) observe(o metric.Observer) {
+	ts.mu.Lock()
+	list := ts.list
+	ts.mu.Unlock()
+	for _, t := range list {
+		if n := t.n.Load(); n > 0 {
+			o.ObserveInt64(ts.inst, n, t.opt)
+		}
+	}
 }
 
 // attrSet is one attribute set as the option slices instruments take:
@@ -54,16 +108,25 @@ type attrSet struct {
 func newMetrics(m metric.Meter) (*Metrics, error) {
 	ms := &Metrics{meter: m, sets: map[[6]string]attrSet{}}
 	var errs [11]error
-	ms.requests, errs[0] = m.Int64Counter("shopfn.http.requests", metric.WithDescription("HTTP requests by route template, method and status class."))
+	ms.requests = &tallies{byKey: map[[6]string]*tally{}}
+	ms.cache = &tallies{byKey: map[[6]string]*tally{}}
+	ms.requests.inst, errs[0] = m.Int64ObservableCounter("shopfn.http.requests", metric.WithDescription("HTTP requests by route template, method and status class."))
 	ms.latency, errs[1] = m.Float64Histogram("shopfn.http.request.duration", metric.WithUnit("s"), metric.WithDescription("HTTP request latency by route template, method and status class."))
 	ms.checkouts, errs[2] = m.Int64Counter("shopfn.checkouts", metric.WithDescription("Checkout requests by outcome."))
 	ms.reservations, errs[3] = m.Int64Counter("shopfn.reservations", metric.WithDescription("Stock reservations made, released and expired."))
 	ms.orders, errs[4] = m.Int64Counter("shopfn.orders.placed", metric.WithDescription("Orders placed by the orders function."))
 	ms.messages, errs[5] = m.Int64Counter("shopfn.queue.messages", metric.WithDescription("Queue message deliveries by queue, type and result."))
-	ms.cache, errs[6] = m.Int64Counter("shopfn.catalog.cache.lookups", metric.WithDescription("Catalog cache lookups by result (hit, miss)."))
+	ms.cache.inst, errs[6] = m.Int64ObservableCounter("shopfn.catalog.cache.lookups", metric.WithDescription("Catalog cache lookups by result (hit, miss)."))
 	ms.storeCalls, errs[7] = m.Int64Counter("shopfn.store.calls", metric.WithDescription("Store calls by operation and outcome."))
 	ms.storeLatency, errs[8] = m.Float64Histogram("shopfn.store.call.duration", metric.WithUnit("s"), metric.WithDescription("Store call latency by operation."))
 	ms.ru, errs[9] = m.Float64Counter("shopfn.store.request_charge", metric.WithDescription("Cosmos DB request units charged, by operation."))
+	if errs[0] == nil && errs[6] == nil {
+		_, errs[10] = m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+			ms.requests.observe(o)
+			ms.cache.observe(o)
+			return nil
+		}, ms.requests.inst, ms.cache.inst)
+	}
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -127,6 +190,7 @@ func StatusClass(status int) string {
 type RouteMetrics struct {
 	ms      *Metrics
 	byClass [6]attrSet // 1xx..5xx at [1]..[5]
+	counts  [6]*tally  // likewise
 }
 
 // Route returns the recorder of the requests of route, a pattern (never
@@ -139,7 +203,9 @@ func (ms *Metrics) Route(route, method string) *RouteMetrics {
 	}
 	rm := &RouteMetrics{ms: ms}
 	for class := 1; class <= 5; class++ {
-		rm.byClass[class] = ms.attrs("route", route, "method", method, "status_class", StatusClass(class*100))
+		kv := []string{"route", route, "method", method, "status_class", StatusClass(class * 100)}
+		rm.byClass[class] = ms.attrs(kv...)
+		rm.counts[class] = ms.requests.get(kv...)
 	}
 	return rm
 }
@@ -152,10 +218,9 @@ func (rm *RouteMetrics) Served(status int, d time.Duration) {
 	if status == 0 {
 		status = 200 // nothing written: net/http sends 200
 	}
-	a := rm.byClass[min(max(status/100, 1), 5)]
-	ctx := context.Background()
-	rm.ms.requests.Add(ctx, 1, a.add...)
-	rm.ms.latency.Record(ctx, d.Seconds(), a.rec...)
+	class := min(max(status/100, 1), 5)
+	rm.counts[class].n.Add(1)
+	rm.ms.latency.Record(context.Background(), d.Seconds(), rm.byClass[class].rec...)
 }
 
 // Checkout records the outcome of a checkout request (Outcome*).
@@ -197,12 +262,17 @@ func (ms *Metrics) CacheLookups(cache string, hits, misses int) {
 	if ms == nil {
 		return
 	}
-	ctx := context.Background()
+	ts, ok := ms.cacheByName.Load(cache)
+	if !ok {
+		ts, _ = ms.cacheByName.LoadOrStore(cache, &[2]*tally{
+			ms.cache.get("cache", cache, "result", "hit"), ms.cache.get("cache", cache, "result", "miss")})
+	}
+	t := ts.(*[2]*tally)
 	if hits > 0 {
-		ms.cache.Add(ctx, int64(hits), ms.attrs("cache", cache, "result", "hit").add...)
+		t[0].n.Add(int64(hits))
 	}
 	if misses > 0 {
-		ms.cache.Add(ctx, int64(misses), ms.attrs("cache", cache, "result", "miss").add...)
+		t[1].n.Add(int64(misses))
 	}
 }
 
