@@ -8,6 +8,11 @@
 #     listing, of one product, and of add-to-cart (scripts/bench/cart.lua over
 #     pre-created carts), with shopfn's throughput as a ratio to the bare one;
 #   - shopfn's RSS after a mixed listing/add-to-cart load;
+#   - telemetry's cost: the listing and add-to-cart again with traces and
+#     metrics exported over OTLP/HTTP to a local sink (scripts/bench/otlpsink),
+#     first with every request traced (OTEL_TRACES_SAMPLER unset), then with
+#     one in a hundred (parentbased_traceidratio, 0.01), as ratios to the
+#     runs without an exporter;
 #   - checkouts per second at 32 concurrent buyers (wrk -t2 -c32), embedded
 #     store and test payments: scripts/bench/checkout.lua POSTs /api/checkout
 #     with pm_card_visa for a different pre-created cart each request (one
@@ -18,7 +23,8 @@
 #
 # Targets (informational, PASS/MISS): listing and product >= 0.6 of bare,
 # add-to-cart >= 0.2 of bare, checkout >= 0.25 of add-to-cart, orders placed
-# per second >= 0.9 of checkouts per second, RSS < 100 MiB, start < 200 ms.
+# per second >= 0.9 of checkouts per second, RSS < 100 MiB, start < 200 ms,
+# telemetry on >= 0.9 of off.
 # The script exits 1 only when something broke: a server failing to start or
 # dying, wrk seeing non-2xx responses, the checkout run running out of carts,
 # or paid orders not all placed within 2 minutes.
@@ -26,7 +32,8 @@
 # Environment: DURATION (each wrk run, default 10s), RSS_SECONDS (the mixed
 # load, default 60), CARTS (carts per cart run, default 500), CHECKOUT_CARTS
 # (carts for the checkout run, default 3,000 a second of DURATION, at least
-# 10,000). A quick smoke run:
+# 10,000), SCRAPE_OUT (a file to keep shopfn's GET /metrics in after the
+# checkout run). A quick smoke run:
 #
 #   DURATION=3s RSS_SECONDS=5 scripts/bench.sh
 set -euo pipefail
@@ -71,12 +78,13 @@ command -v curl >/dev/null || die "curl is required"
 tmp=$(mktemp -d)
 shopfn_pid=
 bare_pid=
+sink_pid=
 cleanup() {
 	local p
-	for p in $shopfn_pid $bare_pid; do
+	for p in $shopfn_pid $bare_pid $sink_pid; do
 		kill "$p" 2>/dev/null || true
 	done
-	for p in $shopfn_pid $bare_pid; do
+	for p in $shopfn_pid $bare_pid $sink_pid; do
 		wait "$p" 2>/dev/null || true
 	done
 	rm -rf "$tmp"
@@ -128,15 +136,18 @@ log "bench: building"
 go build -o "$tmp/shopfn" ./handler
 go build -o "$tmp/bare" ./scripts/bench/bare
 go build -o "$tmp/checkout" ./scripts/bench/checkout
+go build -o "$tmp/otlpsink" ./scripts/bench/otlpsink
 
 data=$tmp/data
 port=$(free_port) || die "no free port"
 base=http://127.0.0.1:$port
 shopfn_log=$tmp/shopfn.log
 
+# start_shopfn [NAME=VALUE...] starts shopfn with these settings added.
 start_shopfn() {
-	env -u FUNCTIONS_CUSTOMHANDLER_PORT SHOPFN_ADDR="127.0.0.1:$port" SHOPFN_DATA_DIR="$data" SHOPFN_RATE_LIMIT=0 \
-		SHOPFN_ADMIN_KEY="$ADMIN_KEY" "$tmp/shopfn" >>"$shopfn_log" 2>&1 &
+	env -u FUNCTIONS_CUSTOMHANDLER_PORT -u OTEL_EXPORTER_OTLP_ENDPOINT -u OTEL_TRACES_SAMPLER -u OTEL_TRACES_SAMPLER_ARG \
+		SHOPFN_ADDR="127.0.0.1:$port" SHOPFN_DATA_DIR="$data" SHOPFN_RATE_LIMIT=0 \
+		SHOPFN_ADMIN_KEY="$ADMIN_KEY" "$@" "$tmp/shopfn" >>"$shopfn_log" 2>&1 &
 	shopfn_pid=$!
 }
 stop_shopfn() {
@@ -175,16 +186,20 @@ done < <(curl -sSf -w '\n' -K "$tmp/inventory.curl")
 nskus=$(wc -l <"$tmp/skus.txt")
 ((nskus >= LINES)) || die "only $nskus listed SKUs have 99 units available; need $LINES"
 
-# Carts: CARTS for the add-to-cart run, CARTS more for the mixed load.
-for ((i = 0; i < 2 * CARTS; i++)); do echo "url = \"$base/api/carts\""; done >"$tmp/carts.curl"
+# Carts: CARTS for the add-to-cart run, CARTS more for the mixed load, and
+# CARTS for each of the two telemetry runs.
+for ((i = 0; i < 4 * CARTS; i++)); do echo "url = \"$base/api/carts\""; done >"$tmp/carts.curl"
 curl -sS -X POST -H 'Content-Type: application/json' -d '' -w ' %{http_code}\n' -K "$tmp/carts.curl" >"$tmp/carts.out"
 made=$(grep -c ' 201$' "$tmp/carts.out" || true)
-((made == 2 * CARTS)) || die "created $made of $((2 * CARTS)) carts: $(grep -v ' 201$' "$tmp/carts.out" | head -3)"
+((made == 4 * CARTS)) || die "created $made of $((4 * CARTS)) carts: $(grep -v ' 201$' "$tmp/carts.out" | head -3)"
 grep -oE '"id":"c[0-9a-z]{26}"' "$tmp/carts.out" | cut -d'"' -f4 >"$tmp/all-carts.txt"
-head -n "$CARTS" "$tmp/all-carts.txt" >"$tmp/carts-a.txt"
-tail -n "$CARTS" "$tmp/all-carts.txt" >"$tmp/carts-b.txt"
-(($(wc -l <"$tmp/carts-b.txt") == CARTS)) || die "could not read the cart IDs"
-log "bench: shopfn up in $start_ms ms; product $product_id; $nskus SKUs; $((2 * CARTS)) carts"
+i=0
+for set in a b c d; do
+	sed -n "$((i * CARTS + 1)),$(((i + 1) * CARTS))p" "$tmp/all-carts.txt" >"$tmp/carts-$set.txt"
+	(($(wc -l <"$tmp/carts-$set.txt") == CARTS)) || die "could not read the cart IDs"
+	i=$((i + 1))
+done
+log "bench: shopfn up in $start_ms ms; product $product_id; $nskus SKUs; $((4 * CARTS)) carts"
 
 bare_port=$(free_port) || die "no free port"
 "$tmp/bare" -addr "127.0.0.1:$bare_port" -file "$tmp/products.json" >"$tmp/bare.log" 2>&1 &
@@ -242,6 +257,33 @@ alive
 rss_kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$shopfn_pid/status")
 hwm_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$shopfn_pid/status")
 
+# Telemetry on: the same listing and add-to-cart runs, with an OTLP/HTTP
+# exporter; then shopfn starts again as before for the checkouts.
+sink_port=$(free_port) || die "no free port"
+"$tmp/otlpsink" -addr "127.0.0.1:$sink_port" >"$tmp/otlpsink.log" 2>&1 &
+sink_pid=$!
+wait_ready "$sink_pid" "$sink_port" /stats 30 || die "otlp sink did not start: $(cat "$tmp/otlpsink.log")"
+otel=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port")
+sampled=(OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.01)
+for mode in traced sampled; do
+	stop_shopfn
+	if [[ $mode == traced ]]; then start_shopfn "${otel[@]}"; else start_shopfn "${otel[@]}" "${sampled[@]}"; fi
+	wait_ready "$shopfn_pid" "$port" /api/health 60 || die "shopfn did not restart with telemetry; log:"$'\n'"$(tail -20 "$shopfn_log")"
+	run_wrk "list-$mode" "$base/api/products?limit=20"
+	alive
+	carts=$tmp/carts-c.txt
+	[[ $mode == traced ]] || carts=$tmp/carts-d.txt
+	run_wrk "cart-$mode" "$base" scripts/bench/cart.lua "$carts" "$tmp/skus.txt" 0 "$THREADS"
+	alive
+done
+stop_shopfn # flushes the last spans to the sink
+sink_stats=$(curl -sSf "http://127.0.0.1:$sink_port/stats") || die "otlp sink did not answer"
+kill "$sink_pid"
+wait "$sink_pid" 2>/dev/null || true
+sink_pid=
+start_shopfn
+wait_ready "$shopfn_pid" "$port" /api/health 60 || die "shopfn did not restart; log:"$'\n'"$(tail -20 "$shopfn_log")"
+
 # Checkouts, after the RSS reading so that it stays comparable. LINES SKUs
 # get a million units each, so no checkout runs short; every request takes
 # its own cart, since a cart checks out once.
@@ -275,6 +317,9 @@ placed_line=$("$tmp/checkout" placed -base "$base" -key "$ADMIN_KEY" -sample "$t
 orders_placed=${BASH_REMATCH[1]}
 orders_t=${BASH_REMATCH[2]}
 alive
+if [[ -n ${SCRAPE_OUT:-} ]]; then
+	curl -sSf -H "x-functions-key: $ADMIN_KEY" "$base/metrics" -o "$SCRAPE_OUT" || die "could not scrape /metrics"
+fi
 
 bare_rps=$(rps bare)
 echo
@@ -291,6 +336,19 @@ row bare bare -
 row "product list" list 0.6
 row "product by id" product 0.6
 row add-to-cart cart 0.2
+echo
+echo "telemetry on: OTLP/HTTP to a local sink, ratio to the same run without an exporter"
+trow() { # NAME WRKFILE OFFFILE
+	awk -v name="$1" -v r="$(rps "$2")" -v p="$(p99 "$2")" -v off="$(rps "$3")" 'BEGIN {
+		ratio = r / off
+		printf "%-24s %12.2f %8.2fms %8.3f %8s  %s\n", name, r, p, ratio, ">=0.9", (ratio >= 0.9 ? "PASS" : "MISS")
+	}'
+}
+trow "list, all traced" list-traced list
+trow "add-to-cart, all traced" cart-traced cart
+trow "list, 1% traced" list-sampled list
+trow "add-to-cart, 1% traced" cart-sampled cart
+echo "$sink_stats" | sed 's/^/sink /'
 echo
 awk -v r="$rss_kib" -v h="$hwm_kib" -v s="$RSS_SECONDS" -v rr="$(rps mixed)" -v p="$(p99 mixed)" 'BEGIN {
 	printf "RSS after %ss mixed load (%.2f req/s, p99 %.2fms): %.1f MiB (peak %.1f MiB), target < 100 MiB: %s\n",

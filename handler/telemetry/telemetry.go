@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,7 +58,8 @@ type Telemetry struct {
 // OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set
 // and OTEL_TRACES_EXPORTER is not "none", and likewise for metrics;
 // OTEL_SDK_DISABLED=true turns both off. Sampling follows
-// OTEL_TRACES_SAMPLER, the service name OTEL_SERVICE_NAME (default shopfn).
+// OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG, read through
+// Config.Getenv; the service name OTEL_SERVICE_NAME (default shopfn).
 func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 	env := cfg.Getenv
 	if env == nil {
@@ -97,7 +99,11 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 		topts = append(topts, sdktrace.WithBatcher(exp))
 	}
 	if len(topts) > 0 {
-		tp := sdktrace.NewTracerProvider(append(topts, sdktrace.WithResource(res))...)
+		sampler, err := samplerFrom(env)
+		if err != nil {
+			return nil, err
+		}
+		tp := sdktrace.NewTracerProvider(append(topts, sdktrace.WithResource(res), sdktrace.WithSampler(sampler))...)
 		t.tracer = tp.Tracer("shopfn")
 		t.tracing = true
 		t.close = append(t.close, tp.Shutdown)
@@ -134,6 +140,46 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 	}
 	t.scrape = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return t, nil
+}
+
+// samplerFrom returns the sampler OTEL_TRACES_SAMPLER and
+// OTEL_TRACES_SAMPLER_ARG name, as the specification defines them
+// (default parentbased_always_on; a ratio's default argument is 1), read
+// through env so that Config.Getenv decides. An unknown name or a ratio
+// outside [0, 1] is an error: a typo must not silently trace everything.
+func samplerFrom(env func(string) string) (sdktrace.Sampler, error) {
+	name := strings.ToLower(strings.TrimSpace(env("OTEL_TRACES_SAMPLER")))
+	ratio := func() (float64, error) {
+		arg := strings.TrimSpace(env("OTEL_TRACES_SAMPLER_ARG"))
+		if arg == "" {
+			return 1, nil
+		}
+		r, err := strconv.ParseFloat(arg, 64)
+		if err != nil || r < 0 || r > 1 {
+			return 0, fmt.Errorf("telemetry: OTEL_TRACES_SAMPLER_ARG %q is not a ratio between 0 and 1", arg)
+		}
+		return r, nil
+	}
+	switch name {
+	case "", "parentbased_always_on":
+		return sdktrace.ParentBased(sdktrace.AlwaysSample()), nil
+	case "parentbased_always_off":
+		return sdktrace.ParentBased(sdktrace.NeverSample()), nil
+	case "always_on":
+		return sdktrace.AlwaysSample(), nil
+	case "always_off":
+		return sdktrace.NeverSample(), nil
+	case "traceidratio", "parentbased_traceidratio":
+		r, err := ratio()
+		if err != nil {
+			return nil, err
+		}
+		if name == "traceidratio" {
+			return sdktrace.TraceIDRatioBased(r), nil
+		}
+		return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(r)), nil
+	}
+	return nil, fmt.Errorf("telemetry: OTEL_TRACES_SAMPLER %q is not one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio", name)
 }
 
 // endpoint returns the OTLP/HTTP URL of a signal as the specification
