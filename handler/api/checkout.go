@@ -45,7 +45,11 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	}
 	out, err := s.Checkout.Checkout(r.Context(), req, key, s.ClientKey(r))
 	if err != nil {
-		s.cfg.Telemetry.Metrics().Checkout(checkoutOutcome(nil, err))
+		outcome := checkoutOutcome(nil, err)
+		if clientClosed(r, err) {
+			outcome = telemetry.OutcomeRejected // answered 499, not a 5xx
+		}
+		s.cfg.Telemetry.Metrics().Checkout(outcome)
 		return err
 	}
 	c := out.Checkout

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -54,6 +55,13 @@ type Problem struct {
 // are logged and answered with a bare 500: internal detail never reaches
 // the client.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if clientClosed(r, err) {
+		// Nobody reads the answer; its status keeps the client's going away
+		// out of the 5xx error rate that alerts page on.
+		s.log.InfoContext(r.Context(), "client closed the request before the answer", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.WriteHeader(StatusClientClosedRequest)
+		return
+	}
 	var e *commerce.Error
 	if !errors.As(err, &e) || e.Kind == commerce.KindInternal {
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -64,6 +72,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status = statusByKind[e.Kind]
 	}
 	writeProblem(w, status, e)
+}
+
+// StatusClientClosedRequest is the status recorded (in the access log and
+// the metrics) for a request whose client went away before its answer and
+// whose work stopped because of it; nginx's 499.
+const StatusClientClosedRequest = 499
+
+// clientClosed reports whether err is r's own cancellation: its client
+// closed the connection.
+func clientClosed(r *http.Request, err error) bool {
+	return r.Context().Err() != nil && errors.Is(err, context.Canceled)
 }
 
 func writeProblem(w http.ResponseWriter, status int, e *commerce.Error) {
