@@ -112,7 +112,7 @@ func New(write, read *sql.DB, d Dialect) *DB {
 func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) (err error) {
 	if db.Observe != nil {
 		start := time.Now()
-		defer func() { db.Observe("sqlstore."+what, time.Since(start), err) }()
+		defer func() { db.Observe("sqlstore."+what, time.Since(start), failure(err)) }()
 	}
 	for attempt := 1; ; attempt++ {
 		err = db.tx1(ctx, fn)
@@ -137,6 +137,17 @@ func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) (err 
 			commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "the database is unavailable; try again"), err)
 	}
 	return fmt.Errorf("sqlstore: %s: %w", what, err)
+}
+
+// failure returns err as a store-call metric counts it: a *commerce.Error
+// is the store's answer (not found, out of stock, a lost race), not a
+// failure, unless it says the database could not be used.
+func failure(err error) error {
+	var ce *commerce.Error
+	if errors.As(err, &ce) && ce.Kind != commerce.KindUnavailable && ce.Kind != commerce.KindInternal {
+		return nil
+	}
+	return err
 }
 
 // maxAttempts bounds how often tx runs a transaction that failed transiently.
