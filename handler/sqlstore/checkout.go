@@ -95,7 +95,7 @@ func (db *DB) unclaim(ctx context.Context, tx *sql.Tx, checkoutID string, cart b
 // CartCheckout returns the live checkout of a cart.
 func (s *CheckoutStore) CartCheckout(ctx context.Context, cartID string) (*commerce.Checkout, error) {
 	var id string
-	err := s.db.queryRow(ctx, nil, `SELECT checkout_id FROM cart_checkouts WHERE cart_id = ?`, cartID).Scan(&id)
+	err := s.db.readRow(ctx, `SELECT checkout_id FROM cart_checkouts WHERE cart_id = ?`, cartID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, commerce.NotFoundf("cart %s has no live checkout", cartID)
 	}
@@ -141,7 +141,7 @@ func (s *CheckoutStore) CheckoutByOrder(ctx context.Context, orderID string) (*c
 }
 
 func (s *CheckoutStore) one(ctx context.Context, column, value string) (*commerce.Checkout, error) {
-	row := s.db.queryRow(ctx, nil, `SELECT `+checkoutColumns+` FROM checkouts WHERE `+column+` = ?`, value)
+	row := s.db.readRow(ctx, `SELECT `+checkoutColumns+` FROM checkouts WHERE `+column+` = ?`, value)
 	c, err := scanCheckout(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, commerce.NotFoundf("checkout %q not found", value)
@@ -273,7 +273,7 @@ func (s *CheckoutStore) setResponse(ctx context.Context, tx *sql.Tx, id string, 
 // OverdueCheckouts returns up to limit open checkouts (pending or awaiting
 // the buyer) whose reservation expired before before, oldest first.
 func (s *CheckoutStore) OverdueCheckouts(ctx context.Context, before time.Time, limit int) ([]string, error) {
-	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(s.db.d.Limit(`SELECT id FROM checkouts
+	rows, err := s.db.readRows(ctx, s.db.d.Rebind(s.db.d.Limit(`SELECT id FROM checkouts
 		WHERE status IN ('pending', 'requires_action') AND reserved_until < ? ORDER BY reserved_until`)), unix(before), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: overdue checkouts: %w", err)

@@ -114,29 +114,40 @@ func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) (err 
 		start := time.Now()
 		defer func() { db.Observe("sqlstore."+what, time.Since(start), failure(err)) }()
 	}
-	for attempt := 1; ; attempt++ {
-		err = db.tx1(ctx, fn)
-		if err == nil || db.d.Retryable == nil || !db.d.Retryable(err) || attempt == maxAttempts {
-			break
-		}
-		wait := time.Duration(1<<attempt)*10*time.Millisecond + time.Duration(rand.Int64N(int64(10*time.Millisecond)))
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("sqlstore: %s: %w (after %v)", what, ctx.Err(), err)
-		case <-time.After(wait):
-		}
-	}
+	err = db.again(ctx, func() error { return db.tx1(ctx, fn) })
 	var ce *commerce.Error
 	if err == nil || errors.As(err, &ce) {
 		return err
 	}
-	if db.d.Retryable != nil && db.d.Retryable(err) {
-		// Still failing after the retries: the database is busy or moving;
-		// the client may try again later.
-		return fmt.Errorf("sqlstore: %s: %w: %w", what,
-			commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "the database is unavailable; try again"), err)
+	return fmt.Errorf("sqlstore: %s: %w", what, db.unavailable(err))
+}
+
+// again runs fn, and runs it again while it fails transiently (the
+// dialect's Retryable: a deadlock victim, a failover), up to maxAttempts
+// times with a growing backoff. It returns fn's last error.
+func (db *DB) again(ctx context.Context, fn func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := fn()
+		if err == nil || db.d.Retryable == nil || !db.d.Retryable(err) || attempt == maxAttempts {
+			return err
+		}
+		wait := time.Duration(1<<attempt)*10*time.Millisecond + time.Duration(rand.Int64N(int64(10*time.Millisecond)))
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (after %v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
 	}
-	return fmt.Errorf("sqlstore: %s: %w", what, err)
+}
+
+// unavailable marks an error still transient after the retries as 503
+// "unavailable": the database is busy or moving, and the client may try
+// again later. Other errors are returned as they are.
+func (db *DB) unavailable(err error) error {
+	if err == nil || db.d.Retryable == nil || !db.d.Retryable(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "the database is unavailable; try again"), err)
 }
 
 // failure returns err as a store-call metric counts it: a *commerce.Error
@@ -223,6 +234,43 @@ func (db *DB) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// readRow runs a single-row query on the read pool. Its Scan runs the query
+// again while it fails transiently, as a transaction would be run again.
+func (db *DB) readRow(ctx context.Context, query string, args ...any) rowScanner {
+	return retryRow{db, ctx, query, args}
+}
+
+// rowScanner is what a single-row query returns: *sql.Row, or retryRow.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+// retryRow is a single-row query on the read pool, run when scanned.
+type retryRow struct {
+	db    *DB
+	ctx   context.Context
+	query string
+	args  []any
+}
+
+func (r retryRow) Scan(dest ...any) error {
+	return r.db.unavailable(r.db.again(r.ctx, func() error {
+		return r.db.queryRow(r.ctx, nil, r.query, r.args...).Scan(dest...)
+	}))
+}
+
+// readRows runs a query, written for the dialect already, on the read pool,
+// starting it again while it fails transiently to start.
+func (db *DB) readRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	var rows *sql.Rows
+	err := db.again(ctx, func() error {
+		var err error
+		rows, err = db.read.QueryContext(ctx, query, args...)
+		return err
+	})
+	return rows, db.unavailable(err)
 }
 
 // queryRow runs a single-row query in tx, or on the read pool when tx is nil.

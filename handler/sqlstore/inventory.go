@@ -47,10 +47,14 @@ func (s *InventoryStore) StockLevels(ctx context.Context, skus []string) (map[st
 	var rows *sql.Rows
 	var err error
 	if len(skus) == 1 {
-		rows, err = s.one.QueryContext(ctx, skus[0])
+		err = s.db.unavailable(s.db.again(ctx, func() error {
+			var qerr error
+			rows, qerr = s.one.QueryContext(ctx, skus[0])
+			return qerr
+		}))
 	} else {
 		q := `SELECT sku, on_hand, committed, reserved FROM inventory WHERE sku IN (` + strings.TrimSuffix(strings.Repeat("?,", len(skus)), ",") + `)`
-		rows, err = s.db.read.QueryContext(ctx, s.db.d.Rebind(q), args...)
+		rows, err = s.db.readRows(ctx, s.db.d.Rebind(q), args...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: stock levels: %w", err)

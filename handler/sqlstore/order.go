@@ -105,7 +105,7 @@ func scanOrder(row interface{ Scan(...any) error }) (*commerce.Order, error) {
 
 // Order returns an order, or a paid checkout's order as processing.
 func (s *OrderStore) Order(ctx context.Context, id string) (*commerce.Order, error) {
-	o, err := scanOrder(s.db.queryRow(ctx, nil, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
+	o, err := scanOrder(s.db.readRow(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
 	if err == nil {
 		return o, nil
 	}
@@ -150,7 +150,7 @@ func (s *OrderStore) Orders(ctx context.Context, f commerce.OrderFilter) ([]comm
 
 // processing returns paid checkouts with no stored order, as orders.
 func (s *OrderStore) processing(ctx context.Context, f commerce.OrderFilter) ([]commerce.Order, error) {
-	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(s.db.d.Limit(`SELECT `+checkoutColumns+` FROM checkouts
+	rows, err := s.db.readRows(ctx, s.db.d.Rebind(s.db.d.Limit(`SELECT `+checkoutColumns+` FROM checkouts
 		WHERE status = 'paid' AND order_id > ? AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = checkouts.order_id)
 		ORDER BY order_id`)), f.After, f.Limit)
 	if err != nil {
@@ -177,7 +177,7 @@ func (s *OrderStore) stored(ctx context.Context, f commerce.OrderFilter) ([]comm
 	if f.Status != "" {
 		q, args = q+` AND status = ?`, append(args, f.Status)
 	}
-	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(s.db.d.Limit(q+` ORDER BY id`)), append(args, f.Limit)...)
+	rows, err := s.db.readRows(ctx, s.db.d.Rebind(s.db.d.Limit(q+` ORDER BY id`)), append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list orders: %w", err)
 	}

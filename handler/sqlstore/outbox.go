@@ -30,7 +30,7 @@ func (db *DB) addOutbox(ctx context.Context, tx *sql.Tx, msgs []commerce.Message
 
 // Unpublished returns messages not yet published, oldest first.
 func (s *CheckoutStore) Unpublished(ctx context.Context, limit int) ([]commerce.OutboxEntry, error) {
-	rows, err := s.db.read.QueryContext(ctx, s.db.d.Rebind(s.db.d.Limit(
+	rows, err := s.db.readRows(ctx, s.db.d.Rebind(s.db.d.Limit(
 		`SELECT seq, queue, message_id, type, body, scheduled_at, attributes FROM outbox ORDER BY seq`)), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: read outbox: %w", err)
@@ -91,7 +91,7 @@ func encodeAttributes(attrs map[string]string) (any, error) {
 func (s *CheckoutStore) Backlog(ctx context.Context) (int64, time.Time, error) {
 	var n int64
 	var oldest sql.NullInt64
-	err := s.db.queryRow(ctx, nil, `SELECT count(*), min(CASE WHEN created_at > 0 THEN created_at END) FROM outbox`).Scan(&n, &oldest)
+	err := s.db.readRow(ctx, `SELECT count(*), min(CASE WHEN created_at > 0 THEN created_at END) FROM outbox`).Scan(&n, &oldest)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("sqlstore: outbox backlog: %w", err)
 	}

@@ -69,3 +69,52 @@ func TestTransientRetry(t *testing.T) {
 		}
 	})
 }
+
+// flakyReads is SQLite's dialect whose first failures reads of orders by
+// ID fail and count as transient.
+func flakyReads(failures int64, seen *atomic.Int64) sqlstore.Dialect {
+	const marker = "transient_failure"
+	d := sqlite.Dialect
+	rebind := d.Rebind
+	d.Rebind = func(q string) string {
+		if strings.Contains(q, "FROM orders WHERE id = ?") && seen.Add(1) <= failures {
+			return "SELECT 1 FROM " + marker // fails: no such table
+		}
+		return rebind(q)
+	}
+	d.Retryable = func(err error) bool { return strings.Contains(err.Error(), marker) }
+	return d
+}
+
+// TestTransientReadRetry checks that a read failing transiently (a
+// failover) is run again like a transaction, and answers 503 "unavailable"
+// when it keeps failing, not 500.
+func TestTransientReadRetry(t *testing.T) {
+	ctx := context.Background()
+	orders := func(t *testing.T, d sqlstore.Dialect) *sqlstore.OrderStore {
+		lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "shopfn.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := sqlstore.New(lite.Write, lite.Read, d)
+		t.Cleanup(func() { db.Close(); lite.Close() })
+		return sqlstore.NewOrderStore(db)
+	}
+	t.Run("RecoversWithinAttempts", func(t *testing.T) {
+		var seen atomic.Int64
+		_, err := orders(t, flakyReads(2, &seen)).Order(ctx, "o-none")
+		if commerce.ErrorKind(err) != commerce.KindNotFound {
+			t.Errorf("Order after 2 transient failures: got %v, want not found", err)
+		}
+		if got := seen.Load(); got < 3 {
+			t.Errorf("reads: got %d, want at least 3", got)
+		}
+	})
+	t.Run("UnavailableAfterAttempts", func(t *testing.T) {
+		var seen atomic.Int64
+		_, err := orders(t, flakyReads(1000, &seen)).Order(ctx, "o-none")
+		if commerce.ErrorKind(err) != commerce.KindUnavailable {
+			t.Errorf("Order always failing transiently: got %v, want KindUnavailable", err)
+		}
+	})
+}
