@@ -38,7 +38,7 @@ func (m *Main) openQueue(ctx context.Context, owns bool) error {
 		m.queue = q
 		m.closeQueue = func(ctx context.Context) error { return errors.Join(q.Close(ctx), client.Close(ctx)) }
 	default:
-		m.Queue = sqlite.NewQueue(m.db, sqlite.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
+		m.Queue = sqlite.NewQueue(m.db, commerce.QueueOptions{MaxDeliveryCount: cfg.MaxDeliveries, Now: m.Now})
 		if owns {
 			if err := m.Queue.ReleaseLocks(ctx); err != nil {
 				return err

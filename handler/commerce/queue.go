@@ -52,8 +52,43 @@ type Message struct {
 // request that published a message to the function that handles it.
 const AttrTraceParent = "traceparent"
 
-// Publisher sends messages to a queue. Implementations: the embedded queue
-// (sqlite.Queue) and, later, servicebus.Publisher.
+// ReasonMaxDeliveryCount is the dead-letter reason of a message whose lock
+// expired on its last allowed delivery, as Service Bus names it.
+const ReasonMaxDeliveryCount = "MaxDeliveryCountExceeded"
+
+// QueueOptions configures the embedded and in-memory queues. Zero fields
+// take the Service Bus defaults (WithDefaults).
+type QueueOptions struct {
+	// LockDuration is how long a received message stays locked (default 30s).
+	LockDuration time.Duration
+	// MaxDeliveryCount is the number of deliveries after which a message is
+	// dead-lettered (default 10).
+	MaxDeliveryCount int
+	// DuplicateWindow is how long a message ID is remembered (default 10m).
+	DuplicateWindow time.Duration
+	// Now is the clock behind every time decision (default time.Now).
+	Now func() time.Time
+}
+
+// WithDefaults returns o with each zero field set to its default.
+func (o QueueOptions) WithDefaults() QueueOptions {
+	if o.LockDuration <= 0 {
+		o.LockDuration = 30 * time.Second
+	}
+	if o.MaxDeliveryCount <= 0 {
+		o.MaxDeliveryCount = 10
+	}
+	if o.DuplicateWindow <= 0 {
+		o.DuplicateWindow = 10 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Publisher sends messages to a queue: the embedded queue (sqlite.Queue) or
+// Service Bus (servicebus.Queue).
 type Publisher interface {
 	// Publish enqueues msgs on the named queue. A message whose ID the queue
 	// accepted within its duplicate-detection window is dropped silently.

@@ -12,29 +12,12 @@ import (
 	"shopfn/handler/commerce"
 )
 
-// ReasonMaxDeliveryCount is the dead-letter reason of a message whose lock
-// expired on its last allowed delivery, as Service Bus names it.
-const ReasonMaxDeliveryCount = "MaxDeliveryCountExceeded"
-
-// QueueOptions configures a Queue. Zero fields take the Service Bus defaults.
-type QueueOptions struct {
-	// LockDuration is how long a received message stays locked (default 30s).
-	LockDuration time.Duration
-	// MaxDeliveryCount is the number of deliveries after which a message is
-	// dead-lettered (default 10).
-	MaxDeliveryCount int
-	// DuplicateWindow is how long a message ID is remembered (default 10m).
-	DuplicateWindow time.Duration
-	// Now is the clock behind every time decision (default time.Now).
-	Now func() time.Time
-}
-
 // Queue is an in-memory commerce.Queue with the embedded queue's Service
 // Bus semantics: peek-lock delivery, delivery counts, dead letters,
 // scheduled delivery and duplicate detection. Its messages live as long as
 // the Queue value.
 type Queue struct {
-	opts QueueOptions
+	opts commerce.QueueOptions
 
 	mu       sync.Mutex
 	seq      int64
@@ -58,19 +41,8 @@ var (
 )
 
 // NewQueue returns an empty Queue.
-func NewQueue(opts QueueOptions) *Queue {
-	if opts.LockDuration <= 0 {
-		opts.LockDuration = 30 * time.Second
-	}
-	if opts.MaxDeliveryCount <= 0 {
-		opts.MaxDeliveryCount = 10
-	}
-	if opts.DuplicateWindow <= 0 {
-		opts.DuplicateWindow = 10 * time.Minute
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+func NewQueue(opts commerce.QueueOptions) *Queue {
+	opts = opts.WithDefaults()
 	return &Queue{opts: opts, messages: map[string][]*queued{}, accepted: map[string]map[string]time.Time{}, dead: map[string][]commerce.DeadLetter{}}
 }
 
@@ -138,7 +110,7 @@ func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.
 	var out []commerce.Message
 	for _, e := range due[:min(len(due), max)] {
 		if e.m.DeliveryCount >= q.opts.MaxDeliveryCount {
-			q.deadLetter(queue, e, ReasonMaxDeliveryCount, now)
+			q.deadLetter(queue, e, commerce.ReasonMaxDeliveryCount, now)
 			continue
 		}
 		e.m.DeliveryCount++
@@ -165,11 +137,11 @@ func (q *Queue) Complete(ctx context.Context, queue string, m commerce.Message) 
 
 // Abandon releases a delivered message for redelivery no sooner than delay
 // from now or, when it has been delivered MaxDeliveryCount times,
-// dead-letters it with reason (or ReasonMaxDeliveryCount when reason is
+// dead-letters it with reason (or commerce.ReasonMaxDeliveryCount when reason is
 // empty). It returns "lock_lost" as Complete does.
 func (q *Queue) Abandon(ctx context.Context, queue string, m commerce.Message, reason string, delay time.Duration) error {
 	if reason == "" {
-		reason = ReasonMaxDeliveryCount
+		reason = commerce.ReasonMaxDeliveryCount
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -62,13 +62,13 @@ func (c *clock) Advance(d time.Duration) {
 func TestQueue(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		opts memstore.QueueOptions
-		want memstore.QueueOptions // the settings in force
+		opts commerce.QueueOptions
+		want commerce.QueueOptions // the settings in force
 	}{
-		{"Options", memstore.QueueOptions{LockDuration: 45 * time.Second, MaxDeliveryCount: 4, DuplicateWindow: 5 * time.Minute},
-			memstore.QueueOptions{LockDuration: 45 * time.Second, MaxDeliveryCount: 4, DuplicateWindow: 5 * time.Minute}},
-		{"Defaults", memstore.QueueOptions{},
-			memstore.QueueOptions{LockDuration: 30 * time.Second, MaxDeliveryCount: 10, DuplicateWindow: 10 * time.Minute}},
+		{"Options", commerce.QueueOptions{LockDuration: 45 * time.Second, MaxDeliveryCount: 4, DuplicateWindow: 5 * time.Minute},
+			commerce.QueueOptions{LockDuration: 45 * time.Second, MaxDeliveryCount: 4, DuplicateWindow: 5 * time.Minute}},
+		{"Defaults", commerce.QueueOptions{},
+			commerce.QueueOptions{LockDuration: 30 * time.Second, MaxDeliveryCount: 10, DuplicateWindow: 10 * time.Minute}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.TestQueue(t, storetest.QueueHarness{

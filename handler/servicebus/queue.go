@@ -23,10 +23,6 @@ const (
 	propDeadCount = "shopfn-dead-delivery-count"
 )
 
-// ReasonMaxDeliveryCount is the dead-letter reason Service Bus gives a
-// message whose lock expired on its last allowed delivery.
-const ReasonMaxDeliveryCount = "MaxDeliveryCountExceeded"
-
 // QueueOptions configures a Queue. Zero fields take the defaults.
 type QueueOptions struct {
 	// MaxDeliveryCount must equal the queues' MaxDeliveryCount (default
@@ -144,7 +140,7 @@ func (q *Queue) Receive(ctx context.Context, queue string, n int) ([]commerce.Me
 	for _, m := range got {
 		cm := fromSDK(m)
 		if cm.DeliveryCount > q.opts.MaxDeliveryCount {
-			if err := r.r.DeadLetterMessage(ctx, m, deadLetterOptions(ReasonMaxDeliveryCount, cm.DeliveryCount)); err != nil {
+			if err := r.r.DeadLetterMessage(ctx, m, deadLetterOptions(commerce.ReasonMaxDeliveryCount, cm.DeliveryCount)); err != nil {
 				return out, translate("dead-letter", queue, err)
 			}
 			continue

@@ -13,47 +13,19 @@ import (
 	"shopfn/handler/commerce"
 )
 
-// ReasonMaxDeliveryCount is the dead-letter reason of a message whose lock
-// expired on its last allowed delivery, as Service Bus names it.
-const ReasonMaxDeliveryCount = "MaxDeliveryCountExceeded"
-
-// QueueOptions configures a Queue. Zero fields take the Service Bus defaults.
-type QueueOptions struct {
-	// LockDuration is how long a received message stays locked (default 30s).
-	LockDuration time.Duration
-	// MaxDeliveryCount is the number of deliveries after which a message is
-	// dead-lettered (default 10).
-	MaxDeliveryCount int
-	// DuplicateWindow is how long a message ID is remembered (default 10m).
-	DuplicateWindow time.Duration
-	// Now is the clock behind every time decision (default time.Now).
-	Now func() time.Time
-}
-
 // Queue is the embedded commerce.Queue: durable queues in SQLite tables
 // with peek-lock delivery, delivery counts, dead letters, scheduled
 // delivery and duplicate detection.
 type Queue struct {
 	db   *DB
-	opts QueueOptions
+	opts commerce.QueueOptions
 }
 
 var _ commerce.Queue = (*Queue)(nil)
 
 // NewQueue returns a Queue on db, whose schema Open has created.
-func NewQueue(db *DB, opts QueueOptions) *Queue {
-	if opts.LockDuration <= 0 {
-		opts.LockDuration = 30 * time.Second
-	}
-	if opts.MaxDeliveryCount <= 0 {
-		opts.MaxDeliveryCount = 10
-	}
-	if opts.DuplicateWindow <= 0 {
-		opts.DuplicateWindow = 10 * time.Minute
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+func NewQueue(db *DB, opts commerce.QueueOptions) *Queue {
+	opts = opts.WithDefaults()
 	return &Queue{db: db, opts: opts}
 }
 
@@ -164,7 +136,7 @@ func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO queue_deadletters
 				(queue, message_id, type, body, attributes, delivery_count, reason, enqueued_at, dead_lettered_at)
 				SELECT queue, message_id, type, body, attributes, delivery_count, ?, enqueued_at, ? FROM queue_messages WHERE seq = ?`,
-				ReasonMaxDeliveryCount, now.UnixNano(), seq); err != nil {
+				commerce.ReasonMaxDeliveryCount, now.UnixNano(), seq); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM queue_messages WHERE seq = ?`, seq); err != nil {
@@ -218,11 +190,11 @@ func (q *Queue) Complete(ctx context.Context, queue string, m commerce.Message) 
 
 // Abandon releases a delivered message for redelivery no sooner than delay
 // from now or, when it has been delivered MaxDeliveryCount times,
-// dead-letters it with reason (or ReasonMaxDeliveryCount when reason is
+// dead-letters it with reason (or commerce.ReasonMaxDeliveryCount when reason is
 // empty). It returns "lock_lost" as Complete does.
 func (q *Queue) Abandon(ctx context.Context, queue string, m commerce.Message, reason string, delay time.Duration) error {
 	if reason == "" {
-		reason = ReasonMaxDeliveryCount
+		reason = commerce.ReasonMaxDeliveryCount
 	}
 	now := q.opts.Now().UnixNano()
 	err := q.inTx(ctx, func(tx *sql.Tx) error {

@@ -37,13 +37,13 @@ func (c *clock) Advance(d time.Duration) {
 // queueFile is a Queue on a SQLite file that a test can close and reopen.
 type queueFile struct {
 	path string
-	opts sqlite.QueueOptions
+	opts commerce.QueueOptions
 	db   *sqlite.DB
 }
 
 // mustOpenQueue opens a queue on a new file with a fake clock; the file is
 // closed when the test ends.
-func mustOpenQueue(t *testing.T, opts sqlite.QueueOptions) (*queueFile, *sqlite.Queue, *clock) {
+func mustOpenQueue(t *testing.T, opts commerce.QueueOptions) (*queueFile, *sqlite.Queue, *clock) {
 	t.Helper()
 	c := newClock()
 	opts.Now = c.Now
@@ -70,7 +70,7 @@ func (f *queueFile) reopen(t *testing.T) *sqlite.Queue {
 }
 
 func TestQueue(t *testing.T) {
-	opts := sqlite.QueueOptions{LockDuration: 45 * time.Second, MaxDeliveryCount: 4, DuplicateWindow: 5 * time.Minute}
+	opts := commerce.QueueOptions{LockDuration: 45 * time.Second, MaxDeliveryCount: 4, DuplicateWindow: 5 * time.Minute}
 	storetest.TestQueue(t, storetest.QueueHarness{
 		New: func(t *testing.T) storetest.QueueEnv {
 			f, q, c := mustOpenQueue(t, opts)
@@ -90,7 +90,7 @@ func TestQueue(t *testing.T) {
 func TestQueueDefaults(t *testing.T) {
 	storetest.TestQueue(t, storetest.QueueHarness{
 		New: func(t *testing.T) storetest.QueueEnv {
-			f, q, c := mustOpenQueue(t, sqlite.QueueOptions{})
+			f, q, c := mustOpenQueue(t, commerce.QueueOptions{})
 			return storetest.QueueEnv{
 				Queue: q, Now: c.Now, Advance: c.Advance,
 				Reopen: func() commerce.Queue { return f.reopen(t) },
@@ -106,7 +106,7 @@ func TestQueueDefaults(t *testing.T) {
 // message (due, locked, scheduled) survive closing and reopening the file.
 func TestQueueReopen(t *testing.T) {
 	ctx := context.Background()
-	f, q, c := mustOpenQueue(t, sqlite.QueueOptions{MaxDeliveryCount: 1, LockDuration: time.Minute})
+	f, q, c := mustOpenQueue(t, commerce.QueueOptions{MaxDeliveryCount: 1, LockDuration: time.Minute})
 	body := []byte(`{"type":"OrderPlaced","orderId":"o1"}`)
 	later := commerce.Message{ID: "later", Type: commerce.MsgReservationExpired, Body: []byte(`{}`), ScheduledAt: c.Now().Add(time.Hour)}
 	if err := q.Publish(ctx, commerce.QueueOrders,
@@ -129,8 +129,8 @@ func TestQueueReopen(t *testing.T) {
 	if err != nil || len(dls) != 1 {
 		t.Fatalf("DeadLetters: got %v, %v; want 1", dls, err)
 	}
-	if d := dls[0]; d.ID != "crash" || string(d.Body) != string(body) || d.Reason != sqlite.ReasonMaxDeliveryCount || d.DeliveryCount != 1 {
-		t.Errorf("dead letter: got %+v, want crash, its body, %s, count 1", d, sqlite.ReasonMaxDeliveryCount)
+	if d := dls[0]; d.ID != "crash" || string(d.Body) != string(body) || d.Reason != commerce.ReasonMaxDeliveryCount || d.DeliveryCount != 1 {
+		t.Errorf("dead letter: got %+v, want crash, its body, %s, count 1", d, commerce.ReasonMaxDeliveryCount)
 	}
 	if n, err := q.Pending(ctx, commerce.QueueOrders); err != nil || n != 2 {
 		t.Errorf("Pending: got %d, %v; want 2 (locked due, scheduled later)", n, err)
@@ -145,7 +145,7 @@ func TestQueueReopen(t *testing.T) {
 func TestQueueReleaseLocks(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	q := sqlite.NewQueue(MustOpen(t), sqlite.QueueOptions{Now: func() time.Time { return now }})
+	q := sqlite.NewQueue(MustOpen(t), commerce.QueueOptions{Now: func() time.Time { return now }})
 	for _, id := range []string{"a", "b"} {
 		if err := q.Publish(ctx, "orders", commerce.Message{ID: id, Type: "OrderPlaced", Body: []byte(`{}`)}); err != nil {
 			t.Fatal(err)

@@ -27,7 +27,7 @@ func mustQueue(t *testing.T) *sqlite.Queue {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return sqlite.NewQueue(db, sqlite.QueueOptions{MaxDeliveryCount: 3})
+	return sqlite.NewQueue(db, commerce.QueueOptions{MaxDeliveryCount: 3})
 }
 
 func TestDispatcher(t *testing.T) {
