@@ -11,11 +11,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"shopfn/handler/servicebus/sbpeertest"
+	"shopfn/handler/storetest"
 )
 
 // TestMain checks every response of the programs under test against the
@@ -56,39 +56,11 @@ func TestMain(m *testing.M) {
 // testAdminKey is the admin key of programs started by MustRunMain.
 const testAdminKey = "test-admin-key-0123456789"
 
-// Clock is a settable clock for tests; its zero value is not usable, use NewClock.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-	// OnAdvance, when set, moves another clock too (the Service Bus peer's).
-	OnAdvance func(time.Duration)
-}
-
-// NewClock returns a clock set to t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-	if c.OnAdvance != nil {
-		c.OnAdvance(d)
-	}
-}
-
 // Program is the program under test: a running Main and a client for it.
 type Program struct {
 	*Main
 	URL   string
-	Clock *Clock
+	Clock *storetest.Clock
 }
 
 // MustRunMain starts the real program on 127.0.0.1:0 with a fresh data
@@ -115,7 +87,7 @@ func NewTestConfig(tb testing.TB, seed bool) Config {
 // runs (its Config, Middleware or Now).
 func MustRunMainWith(tb testing.TB, seed bool, change func(*Main)) *Program {
 	tb.Helper()
-	clock := NewClock(time.Now().UTC())
+	clock := storetest.NewClock(time.Now().UTC())
 	m := &Main{
 		Config: NewTestConfig(tb, seed),
 		Stdout: io.Discard,

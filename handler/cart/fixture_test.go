@@ -4,37 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"shopfn/handler/cart"
 	"shopfn/handler/commerce"
 	"shopfn/handler/memstore"
+	"shopfn/handler/storetest"
 )
 
 // t0 is the fixture clock's start.
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-
-// clock is a test clock that moves only when told.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // fixture is a cart.Service on in-memory stores, with a catalog of active
 // USD products "A" (2 variants), "B", a EUR product "EUR-1" and a draft
@@ -46,7 +26,7 @@ type fixture struct {
 	stock   *memstore.InventoryStore
 	// checkouts holds the carts' live checkouts, on the stock's DB.
 	checkouts *memstore.CheckoutStore
-	clock     *clock
+	clock     *storetest.Clock
 	// products by SKU, as stored
 	products map[string]*commerce.Product
 }
@@ -59,7 +39,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{
 		carts: memstore.NewCartStore(), catalog: memstore.NewCatalogStore(),
-		clock: &clock{now: t0}, products: map[string]*commerce.Product{},
+		clock: storetest.NewClock(t0), products: map[string]*commerce.Product{},
 	}
 	db := memstore.NewDB(f.clock.Now)
 	f.stock, f.checkouts = memstore.NewInventoryStore(db), memstore.NewCheckoutStore(db)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"shopfn/handler/commerce"
 	"shopfn/handler/memstore"
 	"shopfn/handler/pricing"
+	"shopfn/handler/storetest"
 )
 
 // t0 is the fixture clock's start.
@@ -22,26 +22,6 @@ var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 // reservationTTL is how long the fixture's checkouts hold stock.
 const reservationTTL = 15 * time.Minute
-
-// clock is a test clock that moves only when told.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // fixture is a checkout.Service on in-memory stores and a fake provider,
 // with USD products "A" (price 1000) and "B" (price 2500), 5 units each,
@@ -54,7 +34,7 @@ type fixture struct {
 	checkouts *memstore.CheckoutStore
 	orders    *memstore.OrderStore
 	pay       *fakePay
-	clock     *clock
+	clock     *storetest.Clock
 	products  map[string]*commerce.Product
 	published atomic.Int64 // calls of Config.Published
 	// beforeVariants, when set, runs once before the cart rules next look
@@ -69,7 +49,7 @@ func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, ni
 // (when not nil) changed.
 func newFixtureWith(t *testing.T, configure func(*checkout.Config)) *fixture {
 	t.Helper()
-	f := &fixture{catalog: memstore.NewCatalogStore(), pay: newFakePay(), clock: &clock{now: t0}, products: map[string]*commerce.Product{}}
+	f := &fixture{catalog: memstore.NewCatalogStore(), pay: newFakePay(), clock: storetest.NewClock(t0), products: map[string]*commerce.Product{}}
 	db := memstore.NewDB(f.clock.Now)
 	f.stock, f.checkouts, f.orders = memstore.NewInventoryStore(db), memstore.NewCheckoutStore(db), memstore.NewOrderStore(db)
 	f.carts = cart.NewService(memstore.NewCartStore(), f.checkouts, variants{f}, f.stock, time.Hour, "USD", f.clock.Now)

@@ -1,7 +1,6 @@
 package memstore_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -37,26 +36,6 @@ func TestOrderStore(t *testing.T) { storetest.TestOrderStore(t, newMoneyStores) 
 
 func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
 
-// clock is a test clock that moves only when told.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // TestQueue runs the queue suite with the given options and with the
 // defaults. Durability is skipped: memory does not outlive the Queue.
 func TestQueue(t *testing.T) {
@@ -73,7 +52,7 @@ func TestQueue(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.TestQueue(t, storetest.QueueHarness{
 				New: func(t *testing.T) storetest.QueueEnv {
-					c := &clock{now: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+					c := storetest.NewClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 					opts := tc.opts
 					opts.Now = c.Now
 					return storetest.QueueEnv{Queue: memstore.NewQueue(opts), Now: c.Now, Advance: c.Advance}

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,26 +12,6 @@ import (
 	"shopfn/handler/sqlite"
 	"shopfn/handler/storetest"
 )
-
-// clock is a fake clock that moves only when told to.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // queueFile is a Queue on a SQLite file that a test can close and reopen.
 type queueFile struct {
@@ -43,9 +22,9 @@ type queueFile struct {
 
 // mustOpenQueue opens a queue on a new file with a fake clock; the file is
 // closed when the test ends.
-func mustOpenQueue(t *testing.T, opts commerce.QueueOptions) (*queueFile, *sqlite.Queue, *clock) {
+func mustOpenQueue(t *testing.T, opts commerce.QueueOptions) (*queueFile, *sqlite.Queue, *storetest.Clock) {
 	t.Helper()
-	c := newClock()
+	c := storetest.NewClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	opts.Now = c.Now
 	f := &queueFile{path: filepath.Join(t.TempDir(), "queue.db"), opts: opts}
 	q := f.reopen(t)
