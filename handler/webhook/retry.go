@@ -23,9 +23,10 @@ type Backoff struct {
 	Jitter func() float64
 }
 
-// DefaultBackoff retries within 5 s, then after about 20 s, 80 s, 5 min,
-// 21 min, 85 min, 6 h and every 6 h (each delay drawn from its upper half),
-// for 24 h: about ten attempts in all.
+// DefaultBackoff retries within 5 s, then after at most 20 s, 80 s, 5 min,
+// 21 min, 85 min, 5.7 h and every 6 h (each delay drawn from the upper
+// half of its bound), for 24 h: 11 to 15 attempts in all, the last one at
+// the end of the window.
 var DefaultBackoff = Backoff{First: 5 * time.Second, Factor: 4, Max: 6 * time.Hour, Window: 24 * time.Hour}
 
 // Next returns when to make the next attempt after the attempts-th attempt
