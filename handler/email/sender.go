@@ -173,15 +173,10 @@ func (s *Sender) message(m Mail) (*gomail.Msg, error) {
 	return msg, nil
 }
 
-// headerText returns s with control characters (CR and LF among them)
-// replaced by spaces, and trimmed.
+// headerText returns s with each run of control characters (CR and LF
+// among them) replaced by one space, and trimmed.
 func headerText(s string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s))
+	return strings.TrimSpace(strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }), " "))
 }
 
 func (s *Sender) client() (*gomail.Client, error) {
