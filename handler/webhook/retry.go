@@ -23,8 +23,8 @@ type Backoff struct {
 	Jitter func() float64
 }
 
-// DefaultBackoff retries within 5 s, then after at most 20 s, 80 s, 5 min,
-// 21 min, 85 min, 5.7 h and every 6 h (each delay drawn from the upper
+// DefaultBackoff retries within 5 s, then after at most 20 s, 80 s,
+// 5.3 min, 21 min, 85 min, 5.7 h and every 6 h (each delay drawn from the upper
 // half of its bound), for 24 h: 11 to 15 attempts in all, the last one at
 // the end of the window.
 var DefaultBackoff = Backoff{First: 5 * time.Second, Factor: 4, Max: 6 * time.Hour, Window: 24 * time.Hour}
