@@ -4,8 +4,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"unicode"
 	"testing"
+	"unicode"
 
 	"shopfn/handler/commerce"
 )
