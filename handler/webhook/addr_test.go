@@ -69,6 +69,7 @@ func TestBlocked(t *testing.T) {
 		{"::ffff:127.0.0.1", true},
 		{"::ffff:10.0.0.1", true},
 		{"::ffff:169.254.169.254", true},
+		{"::ffff:100.64.0.1", true},
 		{"64:ff9b::7f00:1", true},   // NAT64 of 127.0.0.1
 		{"64:ff9b::808:808", false}, // NAT64 of 8.8.8.8
 		{"2002:7f00:1::1", true},    // 6to4 of 127.0.0.1
