@@ -28,9 +28,9 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 func parseOrderQuery(v url.Values) (commerce.OrderFilter, error) {
 	f := commerce.OrderFilter{Status: commerce.OrderStatus(v.Get("status")), Limit: defaultPageSize}
 	switch f.Status {
-	case "", commerce.OrderProcessing, commerce.OrderPlaced, commerce.OrderFulfilled, commerce.OrderCancelled:
+	case "", commerce.OrderProcessing, commerce.OrderPlaced, commerce.OrderFulfilled, commerce.OrderCancelling, commerce.OrderCancelled:
 	default:
-		return f, commerce.Invalidf(commerce.CodeInvalidRequest, "status must be processing, placed, fulfilled or cancelled")
+		return f, commerce.Invalidf(commerce.CodeInvalidRequest, "status must be processing, placed, fulfilled, cancelling or cancelled")
 	}
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)

@@ -122,6 +122,9 @@ const (
 	CodeOrderFulfilled = "order_fulfilled"
 	// CodeOrderNotPlaced refuses to fulfil an order that is not placed.
 	CodeOrderNotPlaced = "order_not_placed"
+	// CodeOrderCancelling refuses to fulfil an order whose cancellation
+	// has claimed it (its refund is under way) (409).
+	CodeOrderCancelling = "order_cancelling"
 	// CodeCurrencyUnsupported refuses a checkout in a currency that has no
 	// configured shipping or tax.
 	CodeCurrencyUnsupported = "currency_unsupported"
