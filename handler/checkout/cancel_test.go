@@ -141,7 +141,7 @@ func TestCancelCutOff(t *testing.T) {
 			case "sweep":
 				sw := &worker.Sweeper{Checkouts: noOverdue{}, Orders: f.orders, Now: f.clock.Now, Grace: time.Minute,
 					FinishCancel: func(ctx context.Context, id string) error { _, err := f.svc.Cancel(ctx, f.orders, id); return err },
-					Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+					Log:          slog.New(slog.NewTextHandler(io.Discard, nil))}
 				if n, err := sw.Sweep(ctx); err != nil || n != 0 {
 					t.Fatalf("sweep within the grace: got %d, %v, want 0 tried", n, err)
 				}
