@@ -288,6 +288,14 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 			return msg, err
 		},
+		Parked: checkouts.Parked,
+		Unpark: func(ctx context.Context, queue string, seq int64) (commerce.OutboxEntry, bool, error) {
+			e, ok, err := checkouts.Unpark(ctx, queue, seq)
+			if ok {
+				relay.Kick()
+			}
+			return e, ok, err
+		},
 		StripeWebhook: pay.webhook, TestAuthenticate: pay.authenticate,
 		Health: func(context.Context) error { return m.db.Check() },
 		Ready:  m.ready, Started: m.started.Load,
