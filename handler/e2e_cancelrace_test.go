@@ -93,7 +93,7 @@ func TestE2ECancelRacesFulfil(t *testing.T) {
 			return final.Status == "cancelled" || final.Status == "fulfilled", fmt.Sprintf("%d %s", res.Status, res.Body)
 		})
 		wins[final.Status]++
-		what := fmt.Sprintf("round %d (order %s %s): cancel %d %s, fulfil %d %s", i, r.OrderID, final.Status, cancel.Status, cancel.Body, fulfil.Status, fulfil.Body)
+		what := fmt.Sprintf("round %d (order %s %s): cancel %s, fulfil %s", i, r.OrderID, final.Status, moneyAnswer(cancel), moneyAnswer(fulfil))
 		if cancel.Status == 200 && fulfil.Status == 200 {
 			t.Errorf("%s: both answered 200", what)
 		}
@@ -129,4 +129,17 @@ func moneyProblemCode(res *Response) string {
 		return ""
 	}
 	return p.Code
+}
+
+// moneyAnswer sums a response up: its status and its problem code, or the
+// order status it returns.
+func moneyAnswer(res *Response) string {
+	if code := moneyProblemCode(res); code != "" {
+		return fmt.Sprintf("%d %s", res.Status, code)
+	}
+	var o struct {
+		Status string `json:"status"`
+	}
+	json.Unmarshal(res.Body, &o)
+	return fmt.Sprintf("%d order %s", res.Status, o.Status)
 }
