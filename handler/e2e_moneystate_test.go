@@ -43,9 +43,9 @@ func (s e2eShop) moneyGetOrder(tb testing.TB, id string) (*Response, moneyOrder)
 			tb.Errorf("GET /api/orders/%s: id %q", id, o.ID)
 		}
 		switch o.Status {
-		case "processing", "placed", "fulfilled", "cancelled":
+		case "processing", "placed", "cancelling", "fulfilled", "cancelled":
 		default:
-			tb.Errorf("GET /api/orders/%s: status %q, want processing, placed, fulfilled or cancelled", id, o.Status)
+			tb.Errorf("GET /api/orders/%s: status %q, want processing, placed, cancelling, fulfilled or cancelled", id, o.Status)
 		}
 	}
 	return res, o

@@ -269,7 +269,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	dispatcher := worker.NewDispatcher(m.queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
 	relay.Published = dispatcher.Kick
-	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Now: m.Now, Grace: time.Minute, Log: m.Logger}
+	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Orders: orders,
+		FinishCancel: func(ctx context.Context, id string) error { _, err := checkoutSvc.Cancel(ctx, orders, id); return err },
+		Now:          m.Now, Grace: time.Minute, Log: m.Logger}
 
 	cursorKey := cfg.CursorKey
 	if cursorKey == "" {
@@ -285,6 +287,14 @@ func (m *Main) Run(ctx context.Context) error {
 				dispatcher.Kick()
 			}
 			return msg, err
+		},
+		Parked: checkouts.Parked,
+		Unpark: func(ctx context.Context, queue string, seq int64) (commerce.OutboxEntry, bool, error) {
+			e, ok, err := checkouts.Unpark(ctx, queue, seq)
+			if ok {
+				relay.Kick()
+			}
+			return e, ok, err
 		},
 		StripeWebhook: pay.webhook, TestAuthenticate: pay.authenticate,
 		Health: func(context.Context) error { return m.db.Check() },

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"shopfn/handler/commerce"
 )
@@ -28,9 +29,9 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 func parseOrderQuery(v url.Values) (commerce.OrderFilter, error) {
 	f := commerce.OrderFilter{Status: commerce.OrderStatus(v.Get("status")), Limit: defaultPageSize}
 	switch f.Status {
-	case "", commerce.OrderProcessing, commerce.OrderPlaced, commerce.OrderFulfilled, commerce.OrderCancelled:
+	case "", commerce.OrderProcessing, commerce.OrderPlaced, commerce.OrderFulfilled, commerce.OrderCancelling, commerce.OrderCancelled:
 	default:
-		return f, commerce.Invalidf(commerce.CodeInvalidRequest, "status must be processing, placed, fulfilled or cancelled")
+		return f, commerce.Invalidf(commerce.CodeInvalidRequest, "status must be processing, placed, fulfilled, cancelling or cancelled")
 	}
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -115,6 +116,18 @@ func (s *Server) redrive(w http.ResponseWriter, r *http.Request) error {
 	if queue != commerce.QueueOrders && queue != commerce.QueueInventory {
 		return commerce.NotFoundf("no queue %q", queue)
 	}
+	if seq, ok := outboxSeq(id); ok && s.Unpark != nil {
+		// A parked outbox message goes back to the relay, which
+		// publishes it under its own ID: the queue never took it.
+		e, ok, err := s.Unpark(r.Context(), queue, seq)
+		if err != nil {
+			return err
+		}
+		if ok {
+			s.writeJSON(w, r, http.StatusOK, map[string]string{"queue": queue, "messageId": id, "redrivenAs": e.Message.ID})
+			return nil
+		}
+	}
 	if s.Redrive == nil {
 		return commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "this queue cannot re-drive dead letters")
 	}
@@ -141,7 +154,19 @@ func (s *Server) listDeadLetters(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, dl := range dls {
-			items = append(items, deadLetter{DeadLetter: dl, Body: readable(dl.Body)})
+			items = append(items, deadLetter{DeadLetter: dl, Source: "queue", Body: readable(dl.Body)})
+		}
+		if s.Parked == nil {
+			continue
+		}
+		parked, err := s.Parked(r.Context(), q, maxPageSize)
+		if err != nil {
+			return err
+		}
+		for _, p := range parked {
+			dl := commerce.DeadLetter{Queue: p.Queue, ID: outboxPrefix + strconv.FormatInt(p.Seq, 10), Type: p.Message.Type, Body: p.Message.Body,
+				Attributes: p.Message.Attributes, Reason: p.Reason, EnqueuedAt: p.CreatedAt, DeadLetteredAt: p.ParkedAt}
+			items = append(items, deadLetter{DeadLetter: dl, Source: "outbox", OutboxMessageID: p.Message.ID, Body: readable(dl.Body)})
 		}
 	}
 	s.writeJSON(w, r, http.StatusOK, map[string]any{"items": items})
@@ -149,10 +174,30 @@ func (s *Server) listDeadLetters(w http.ResponseWriter, r *http.Request) error {
 }
 
 // deadLetter is a dead letter as staff read it: a JSON body as JSON,
-// anything else as a string.
+// anything else as a string, and where it comes from: "queue", a message
+// the queue gave up delivering, or "outbox", a message the queue refused
+// for good, parked in the outbox under the ID "outbox-{seq}".
 type deadLetter struct {
 	commerce.DeadLetter
-	Body any `json:"body"`
+	Source string `json:"source"`
+	// OutboxMessageID is a parked message's own ID, which it is published
+	// under once re-driven.
+	OutboxMessageID string `json:"outboxMessageId,omitempty"`
+	Body            any    `json:"body"`
+}
+
+// outboxPrefix begins the dead-letter ID of a parked outbox message.
+const outboxPrefix = "outbox-"
+
+// outboxSeq returns the outbox sequence number a dead-letter ID names,
+// "outbox-{seq}", and whether it names one.
+func outboxSeq(id string) (int64, bool) {
+	digits, ok := strings.CutPrefix(id, outboxPrefix)
+	if !ok {
+		return 0, false
+	}
+	seq, err := strconv.ParseInt(digits, 10, 64)
+	return seq, err == nil && seq > 0 && strconv.FormatInt(seq, 10) == digits
 }
 
 func readable(body []byte) any {

@@ -50,6 +50,12 @@ type Deps struct {
 	// Redrive publishes a dead letter again and removes it from the dead
 	// letters (worker.Redrive); it returns "not_found" when there is none.
 	Redrive func(ctx context.Context, queue, messageID string) (commerce.Message, error)
+	// Parked lists a queue's parked outbox messages, those the queue
+	// refused for good (commerce.Outbox.Parked); nil lists none.
+	Parked func(ctx context.Context, queue string, limit int) ([]commerce.ParkedEntry, error)
+	// Unpark makes a parked outbox message pending again and wakes the
+	// relay (commerce.Outbox.Unpark).
+	Unpark func(ctx context.Context, queue string, seq int64) (commerce.OutboxEntry, bool, error)
 	// Functions runs a queue function on a message (worker.Functions.Handle).
 	Functions func(ctx context.Context, queue string, m commerce.Message) error
 	// HostRetry, when set (Service Bus), reschedules a message whose

@@ -3,19 +3,31 @@ package checkout
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"shopfn/handler/commerce"
 )
 
+// chargeTimeout bounds the call that asks the provider to charge, retries
+// included: well within leaseTTL, so that the request holding a checkout
+// has the provider's answer, or gives up and releases the checkout as
+// failed, before its lease ends and a replay may take the checkout over.
+// Unbounded, stripe-go waits up to 80 s per attempt and retries twice.
+const chargeTimeout = 20 * time.Second
+
 // charge asks the provider to charge a pending checkout and records what
 // it said. Charging is idempotent by checkout ID, so a resumed checkout is
 // never charged twice. From here on the request's cancellation is ignored:
-// a client that disconnects must not split the charge from its record.
+// a client that disconnects must not split the charge from its record. The
+// provider's call alone has a deadline (chargeTimeout); a charge cut off by
+// it is a provider that could not be asked.
 func (s *Service) charge(ctx context.Context, c *commerce.Checkout) (*Outcome, error) {
 	ctx = context.WithoutCancel(ctx)
-	p, err := s.payments.Charge(ctx, commerce.PaymentRequest{
+	callCtx, cancel := context.WithTimeout(ctx, chargeTimeout)
+	p, err := s.payments.Charge(callCtx, commerce.PaymentRequest{
 		CheckoutID: c.ID, OrderID: c.OrderID, Amount: c.Total, PaymentMethod: c.PaymentMethod, Email: c.Email,
 	})
+	cancel()
 	if commerce.ErrorKind(err) == commerce.KindRule {
 		// The provider refused the payment method itself: a decline.
 		p, err = commerce.Payment{Status: commerce.PaymentDeclined, DeclineCode: commerce.ErrorCode(err)}, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"shopfn/handler/commerce"
 )
@@ -26,6 +27,9 @@ type fakePay struct {
 	charges    int               // payments created
 	// down makes Charge and Payment fail as an unreachable provider does.
 	down bool
+	// chargeDeadlines records, for each Charge, how long its context
+	// had left (-1: no deadline).
+	chargeDeadlines []time.Duration
 }
 
 // newFakePay returns a fakePay with no payments.
@@ -41,6 +45,11 @@ func (f *fakePay) Charge(ctx context.Context, req commerce.PaymentRequest) (comm
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	left := time.Duration(-1)
+	if dl, ok := ctx.Deadline(); ok {
+		left = time.Until(dl)
+	}
+	f.chargeDeadlines = append(f.chargeDeadlines, left)
 	if f.down {
 		return commerce.Payment{}, commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "fake provider is down")
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
 )
 
@@ -168,5 +169,25 @@ func TestPaidAfterRelease(t *testing.T) {
 				t.Errorf("refunded payments (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestChargeDeadline checks that the provider is asked to charge under a
+// deadline shorter than the checkout's lease: a provider that hangs (the
+// Stripe client waits 80 s per attempt) must not outlive the lease, after
+// which a replay may take the checkout over.
+func TestChargeDeadline(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.svc.Checkout(context.Background(), request(f.cart(t, "A", 1), pmVisa), "key-1", ""); err != nil {
+		t.Fatal(err)
+	}
+	lease := checkout.LeaseTTL
+	f.pay.mu.Lock()
+	defer f.pay.mu.Unlock()
+	if len(f.pay.chargeDeadlines) != 1 {
+		t.Fatalf("charges: got %d, want 1", len(f.pay.chargeDeadlines))
+	}
+	if left := f.pay.chargeDeadlines[0]; left <= 0 || left >= lease {
+		t.Errorf("the charge's deadline: got %v left (-1: none), want one shorter than the lease (%v)", left, lease)
 	}
 }

@@ -171,6 +171,19 @@ type Outbox interface {
 
 	// MarkPublished records that entries were published.
 	MarkPublished(ctx context.Context, ids []int64) error
+
+	// Park sets aside a pending entry that its queue refused for good
+	// (IsRejected), parked at at because of reason: Unpublished skips it,
+	// Parked lists it. It reports whether the entry was pending.
+	Park(ctx context.Context, seq int64, reason string, at time.Time) (bool, error)
+
+	// Parked returns up to limit parked entries of queue, oldest first.
+	Parked(ctx context.Context, queue string, limit int) ([]ParkedEntry, error)
+
+	// Unpark makes a parked entry of queue pending again, for the relay to
+	// publish, and returns it. It reports false, changing nothing, when
+	// queue has no such parked entry.
+	Unpark(ctx context.Context, queue string, seq int64) (OutboxEntry, bool, error)
 }
 
 // OutboxEntry is a stored message waiting to be published.
@@ -178,4 +191,13 @@ type OutboxEntry struct {
 	Seq     int64
 	Queue   string
 	Message Message
+}
+
+// ParkedEntry is an outbox entry its queue refused for good, and why.
+type ParkedEntry struct {
+	OutboxEntry
+	Reason string
+	// CreatedAt is when the entry was written (zero when the outbox did
+	// not record it); ParkedAt when it was parked.
+	CreatedAt, ParkedAt time.Time
 }

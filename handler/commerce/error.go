@@ -122,6 +122,9 @@ const (
 	CodeOrderFulfilled = "order_fulfilled"
 	// CodeOrderNotPlaced refuses to fulfil an order that is not placed.
 	CodeOrderNotPlaced = "order_not_placed"
+	// CodeOrderCancelling refuses to fulfil an order whose cancellation
+	// has claimed it (its refund is under way) (409).
+	CodeOrderCancelling = "order_cancelling"
 	// CodeCurrencyUnsupported refuses a checkout in a currency that has no
 	// configured shipping or tax.
 	CodeCurrencyUnsupported = "currency_unsupported"
@@ -158,6 +161,10 @@ const (
 	// CodeInvalidSignature refuses a webhook whose signature does not verify
 	// its payload (400).
 	CodeInvalidSignature = "invalid_signature"
+	// CodeMessageRejected: a queue refuses a message itself (over its size
+	// limit, an ID too long, no ID or type), so publishing it again can
+	// never succeed: the relay parks its outbox row (publishers only).
+	CodeMessageRejected = "message_rejected"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.
@@ -186,3 +193,13 @@ func ErrorSKUs(err error) []string {
 	}
 	return nil
 }
+
+// Rejectedf returns the KindInvalid "message_rejected" error of a queue
+// that refuses a message for good.
+func Rejectedf(format string, args ...any) *Error {
+	return Errorf(KindInvalid, CodeMessageRejected, format, args...)
+}
+
+// IsRejected reports whether err is a queue refusing a message for good
+// ("message_rejected"), as opposed to a failure that may pass.
+func IsRejected(err error) bool { return ErrorCode(err) == CodeMessageRejected }

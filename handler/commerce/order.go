@@ -13,6 +13,10 @@ type OrderStatus string
 const (
 	OrderProcessing OrderStatus = "processing"
 	OrderPlaced     OrderStatus = "placed"
+	// OrderCancelling is an order whose cancellation claimed it: its
+	// refund is under way, fulfilment refuses it, and a retry of the
+	// cancel or the sweep moves it to cancelled.
+	OrderCancelling OrderStatus = "cancelling"
 	OrderCancelled  OrderStatus = "cancelled"
 	// OrderFulfilled is an order that has shipped: its units left on hand.
 	OrderFulfilled OrderStatus = "fulfilled"
@@ -61,10 +65,23 @@ type OrderStore interface {
 	// order is not stored yet, as processing.
 	Orders(ctx context.Context, f OrderFilter) ([]Order, error)
 
-	// CancelOrder moves a placed order to cancelled and stores cancelled
-	// (its OrderCancelled message) in the outbox. It reports whether the
-	// order changed.
+	// ClaimCancel moves a placed order to cancelling, claimed at now, in
+	// one conditional statement: of a cancellation and a fulfilment racing
+	// for one order, exactly one wins, since FulfilOrder refuses a
+	// cancelling order. It reports whether the order changed (false for an
+	// order that is not placed).
+	ClaimCancel(ctx context.Context, id string, now time.Time) (bool, error)
+
+	// CancelOrder moves a cancelling order (its payment refunded) to
+	// cancelled at now and stores cancelled (its OrderCancelled message,
+	// which restocks) in the outbox. It reports whether the order changed.
 	CancelOrder(ctx context.Context, id string, now time.Time, cancelled Message) (bool, error)
+
+	// CancellingOrders returns the IDs of up to limit orders claimed for
+	// cancelling before before and not cancelled yet, the oldest claim
+	// first: cancellations cut off between their steps, for the sweep to
+	// finish.
+	CancellingOrders(ctx context.Context, before time.Time, limit int) ([]string, error)
 
 	// Restock gives a cancelled order's committed units back to sale
 	// (committed drops), once. It reports whether it did.
@@ -72,8 +89,9 @@ type OrderStore interface {
 
 	// FulfilOrder ships a placed order (on hand and committed both drop by
 	// each quantity) and moves it to fulfilled, once. It reports whether it
-	// changed the order, and returns KindConflict "order_not_placed" for an
-	// order that is not placed or fulfilled (processing, cancelled, unknown).
+	// changed the order, and returns KindConflict "order_cancelling" for an
+	// order being cancelled and "order_not_placed" for one that is not
+	// placed or fulfilled (processing, cancelled, unknown).
 	FulfilOrder(ctx context.Context, id string, now time.Time) (bool, error)
 }
 

@@ -29,6 +29,7 @@ type DB struct {
 	carts     map[string]string              // cart ID -> its live checkout's ID
 	slots     map[slotKey]string             // a client's slot -> the checkout holding it
 	outbox    []commerce.OutboxEntry         // oldest first
+	parked    []commerce.ParkedEntry         // outbox entries set aside, oldest first
 	seq       int64                          // the last outbox sequence given
 }
 

@@ -19,10 +19,12 @@ var _ commerce.OrderStore = (*OrderStore)(nil)
 // NewOrderStore returns an OrderStore on db.
 func NewOrderStore(db *DB) *OrderStore { return &OrderStore{db: db} }
 
-// orderRow is a stored order and whether its units were restocked.
+// orderRow is a stored order, whether its units were restocked, and when
+// its cancellation claimed it.
 type orderRow struct {
-	o         commerce.Order // Items owned by the row
-	restocked bool
+	o          commerce.Order // Items owned by the row
+	restocked  bool
+	cancelling time.Time
 }
 
 // PlaceOrder stores the order of a paid checkout, created at now, and
@@ -124,13 +126,45 @@ func (s *OrderStore) Orders(ctx context.Context, f commerce.OrderFilter) ([]comm
 	return out[:min(len(out), max(f.Limit, 0))], nil
 }
 
-// CancelOrder moves a placed order to cancelled at now and stores
+// ClaimCancel moves a placed order to cancelling, claimed at now. It
+// reports whether the order changed.
+func (s *OrderStore) ClaimCancel(ctx context.Context, id string, now time.Time) (bool, error) {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	row, ok := s.db.orders[id]
+	if !ok || row.o.Status != commerce.OrderPlaced {
+		return false, nil
+	}
+	row.o.Status, row.cancelling = commerce.OrderCancelling, stamp(now)
+	return true, nil
+}
+
+// CancellingOrders returns the IDs of up to limit orders claimed for
+// cancelling before before, the oldest claim first.
+func (s *OrderStore) CancellingOrders(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	var rows []*orderRow
+	for _, row := range s.db.orders {
+		if row.o.Status == commerce.OrderCancelling && row.cancelling.Before(before) {
+			rows = append(rows, row)
+		}
+	}
+	slices.SortFunc(rows, func(a, b *orderRow) int { return a.cancelling.Compare(b.cancelling) })
+	ids := []string{}
+	for _, row := range rows[:min(len(rows), max(limit, 0))] {
+		ids = append(ids, row.o.ID)
+	}
+	return ids, nil
+}
+
+// CancelOrder moves a cancelling order to cancelled at now and stores
 // cancelled in the outbox. It reports whether the order changed.
 func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, cancelled commerce.Message) (bool, error) {
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
 	row, ok := s.db.orders[id]
-	if !ok || row.o.Status != commerce.OrderPlaced {
+	if !ok || row.o.Status != commerce.OrderCancelling {
 		return false, nil
 	}
 	at := stamp(now)
@@ -169,8 +203,9 @@ func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) 
 
 // FulfilOrder ships a placed order at now (on hand and committed both drop
 // by each quantity) and moves it to fulfilled, once. It reports whether it
-// changed the order, and returns KindConflict "order_not_placed" for an
-// order that is not placed or fulfilled (processing, cancelled, unknown).
+// changed the order, and returns KindConflict "order_cancelling" for an
+// order being cancelled and "order_not_placed" for one that is not placed
+// or fulfilled (processing, cancelled, unknown).
 func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) (bool, error) {
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
@@ -180,6 +215,8 @@ func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) 
 		return false, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is not placed yet", id)
 	case row.o.Status == commerce.OrderFulfilled:
 		return false, nil
+	case row.o.Status == commerce.OrderCancelling:
+		return false, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderCancelling, "order %s is being cancelled; it cannot be fulfilled", id)
 	case row.o.Status != commerce.OrderPlaced:
 		return false, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is %s, not placed", id, row.o.Status)
 	}

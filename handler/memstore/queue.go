@@ -48,15 +48,15 @@ func NewQueue(opts commerce.QueueOptions) *Queue {
 
 // Publish enqueues copies of msgs on queue, all or none. A message whose ID
 // the queue accepted within the duplicate window is dropped silently. It
-// returns KindInvalid when the queue name, a message ID or a message Type
-// is empty.
+// returns KindInvalid when the queue name is empty, and KindInvalid
+// "message_rejected" (commerce.IsRejected) when a message ID or Type is.
 func (q *Queue) Publish(ctx context.Context, queue string, msgs ...commerce.Message) error {
 	if queue == "" {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "queue name is empty")
 	}
 	for i, m := range msgs {
 		if m.ID == "" || m.Type == "" {
-			return commerce.Invalidf(commerce.CodeInvalidRequest, "message %d on %s: ID and Type are required", i, queue)
+			return commerce.Rejectedf("message %d on %s: ID and Type are required", i, queue)
 		}
 	}
 	q.mu.Lock()

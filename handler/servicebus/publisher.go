@@ -43,8 +43,10 @@ func (p *Publisher) sender(queue string) (*azservicebus.Sender, error) {
 }
 
 // Publish sends msgs to queue in as few batches as the size limit allows.
-// It returns KindInvalid when the queue name, a message's ID or Type is
-// empty, or a message alone is over the size limit; nothing is sent then.
+// It returns KindInvalid when the queue name is empty, and KindInvalid
+// "message_rejected" (commerce.IsRejected: publishing it again can never
+// succeed) when a message's ID or Type is empty, its ID too long, or it
+// alone is over the size limit; nothing is sent then.
 // When a later batch fails, earlier batches stay sent: publishing again is
 // safe, since duplicate detection drops what the queue already has.
 func (p *Publisher) Publish(ctx context.Context, queue string, msgs ...commerce.Message) error {
@@ -68,7 +70,7 @@ func (p *Publisher) Publish(ctx context.Context, queue string, msgs ...commerce.
 		case !errors.Is(err, azservicebus.ErrMessageTooLarge):
 			return translate("publish", queue, err)
 		case batch.NumMessages() == 0:
-			return commerce.Invalidf(commerce.CodeInvalidRequest, "message %s on %s is over Service Bus's size limit", msgs[i].ID, queue)
+			return commerce.Rejectedf("message %s on %s is over Service Bus's size limit", msgs[i].ID, queue)
 		}
 		if err := s.SendMessageBatch(ctx, batch, nil); err != nil {
 			return translate("publish", queue, err)
@@ -101,10 +103,10 @@ func validate(queue string, msgs []commerce.Message) error {
 	}
 	for i, m := range msgs {
 		if m.ID == "" || m.Type == "" {
-			return commerce.Invalidf(commerce.CodeInvalidRequest, "message %d on %s: ID and Type are required", i, queue)
+			return commerce.Rejectedf("message %d on %s: ID and Type are required", i, queue)
 		}
 		if len(m.ID) > maxMessageID {
-			return commerce.Invalidf(commerce.CodeInvalidRequest, "message %d on %s: ID is over %d characters", i, queue, maxMessageID)
+			return commerce.Rejectedf("message %d on %s: ID is over %d characters", i, queue, maxMessageID)
 		}
 	}
 	return nil

@@ -130,6 +130,21 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: got kind %v (%v), want %v", tt.name, got, tt.err, tt.want)
 		}
 	}
+	// A message the queue can never take is told apart from an outage, so
+	// that the relay parks it instead of retrying it forever.
+	for _, tt := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"PublishTooLarge", tests[4].err, true},
+		{"PublishLongID", q.Publish(ctx, commerce.QueueOrders, commerce.Message{ID: strings.Repeat("x", 200), Type: "Test"}), true},
+		{"PublishUnknownQueue", tests[0].err, false},
+	} {
+		if got := commerce.IsRejected(tt.err); got != tt.want {
+			t.Errorf("%s: IsRejected(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
 	if _, err := servicebus.NewClient("", "Endpoint=nonsense"); err == nil || strings.Contains(err.Error(), "nonsense") {
 		t.Errorf("NewClient(malformed): got %v, want an error that does not quote the string", err)
 	}

@@ -31,14 +31,15 @@ func NewQueue(db *DB, opts commerce.QueueOptions) *Queue {
 
 // Publish enqueues msgs on queue atomically. A message whose ID the queue
 // accepted within the duplicate window is dropped silently. It returns
-// KindInvalid when the queue name, a message ID or a message Type is empty.
+// KindInvalid when the queue name is empty, and KindInvalid
+// "message_rejected" (commerce.IsRejected) when a message ID or Type is.
 func (q *Queue) Publish(ctx context.Context, queue string, msgs ...commerce.Message) error {
 	if queue == "" {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "queue name is empty")
 	}
 	for i, m := range msgs {
 		if m.ID == "" || m.Type == "" {
-			return commerce.Invalidf(commerce.CodeInvalidRequest, "message %d on %s: ID and Type are required", i, queue)
+			return commerce.Rejectedf("message %d on %s: ID and Type are required", i, queue)
 		}
 	}
 	if len(msgs) == 0 {

@@ -74,6 +74,10 @@ var addedColumns = []struct{ table, column, decl string }{
 	// The outbox's trace attributes and write time (telemetry).
 	{"outbox", "attributes", "TEXT"},
 	{"outbox", "created_at", "INTEGER NOT NULL DEFAULT 0"},
+	// A message its queue refused for good is parked (a dead letter of
+	// the outbox) until staff re-drive it.
+	{"outbox", "parked_at", "INTEGER NOT NULL DEFAULT 0"},
+	{"outbox", "park_reason", "TEXT"},
 }
 
 // relationalSchema holds the tables package sqlstore writes: inventory,
@@ -133,7 +137,9 @@ var relationalSchema = []string{
 		body         BLOB NOT NULL,
 		scheduled_at INTEGER NOT NULL,
 		attributes   TEXT,
-		created_at   INTEGER NOT NULL DEFAULT 0
+		created_at   INTEGER NOT NULL DEFAULT 0,
+		parked_at    INTEGER NOT NULL DEFAULT 0,
+		park_reason  TEXT
 	)`,
 	`CREATE TABLE IF NOT EXISTS orders (
 		id           TEXT PRIMARY KEY,

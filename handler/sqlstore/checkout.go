@@ -226,12 +226,18 @@ func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Pa
 
 // takeSlot takes one of maxHeld slots of the client of an open checkout,
 // unless it holds one. Each slot is a primary key, so concurrent checkouts
-// of one client on any number of instances never take more than maxHeld.
+// of one client on any number of instances never take more than maxHeld;
+// checkout_id is a key too, so one checkout holds one slot at most. The
+// claim is idempotent per checkout: two SetPayment of one checkout at once
+// (a retried request racing its first attempt) take turns on the
+// checkout's row, read under the dialect's lock hint, and should both
+// still read no slot (under read committed snapshot a read does not wait
+// for a writer), the loser's inserts meet the winner's keys and it finds
+// the winner's slot, which is its own.
 func (s *CheckoutStore) takeSlot(ctx context.Context, tx *sql.Tx, id string, maxHeld int) error {
 	var doc []byte
-	var held int
-	err := s.db.queryRow(ctx, tx, `SELECT c.doc, (SELECT COUNT(*) FROM client_slots WHERE checkout_id = c.id) FROM checkouts c WHERE c.id = ? AND c.status IN ('pending', 'requires_action')`, id).Scan(&doc, &held)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && held > 0) {
+	err := s.db.queryRow(ctx, tx, `SELECT doc FROM checkouts `+s.db.d.LockRows+` WHERE id = ? AND status IN ('pending', 'requires_action')`, id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
@@ -244,6 +250,16 @@ func (s *CheckoutStore) takeSlot(ctx context.Context, tx *sql.Tx, id string, max
 	if d.Client == "" {
 		return nil
 	}
+	// A statement of its own, after the lock: it sees what a transaction
+	// that held the lock before committed.
+	if held, err := s.holdsSlot(ctx, tx, id); err != nil || held {
+		return err
+	}
+	if afterSlotRead != nil {
+		if err := afterSlotRead(ctx, tx, id); err != nil {
+			return err
+		}
+	}
 	for slot := 0; slot < maxHeld; slot++ {
 		n, err := s.db.exec(ctx, tx, `INSERT INTO client_slots (client, slot, checkout_id) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM client_slots WHERE client = ? AND slot = ?)`,
 			d.Client, slot, id, d.Client, slot)
@@ -254,8 +270,26 @@ func (s *CheckoutStore) takeSlot(ctx context.Context, tx *sql.Tx, id string, max
 			return nil
 		}
 	}
+	// Every insert met a key: the client's slots, or this checkout's own
+	// slot, taken by a concurrent SetPayment of it since the read above.
+	if held, err := s.holdsSlot(ctx, tx, id); err != nil || held {
+		return err
+	}
 	return commerce.Errorf(commerce.KindConflict, commerce.CodeTooManyCheckouts, "this client has %d checkouts waiting for authentication already; finish or abandon one first", maxHeld)
 }
+
+// holdsSlot reports whether a checkout holds one of its client's slots.
+func (s *CheckoutStore) holdsSlot(ctx context.Context, tx *sql.Tx, id string) (bool, error) {
+	var n int
+	err := s.db.queryRow(ctx, tx, `SELECT COUNT(*) FROM client_slots WHERE checkout_id = ?`, id).Scan(&n)
+	return n > 0, err
+}
+
+// afterSlotRead, when set (by tests only), runs in takeSlot's transaction
+// after it found the checkout holding no slot and before it takes one: a
+// test writes there what a concurrent transaction committed meanwhile,
+// which a read under read committed snapshot does not see.
+var afterSlotRead func(ctx context.Context, tx *sql.Tx, checkoutID string) error
 
 // SetResponse records a checkout's first response.
 func (s *CheckoutStore) SetResponse(ctx context.Context, id string, resp *commerce.StoredResponse) error {

@@ -92,7 +92,9 @@ func scanOrder(row interface{ Scan(...any) error }) (*commerce.Order, error) {
 		return nil, err
 	}
 	o.ID, o.Status, o.CreatedAt = id, status, fromUnix(created)
-	if cancelled != 0 {
+	// A cancelling order's cancelled_at is when it was claimed: not a
+	// cancellation yet.
+	if cancelled != 0 && status == commerce.OrderCancelled {
 		t := fromUnix(cancelled)
 		o.CancelledAt = &t
 	}
@@ -196,12 +198,47 @@ func (s *OrderStore) stored(ctx context.Context, f commerce.OrderFilter) ([]comm
 	return out, nil
 }
 
-// CancelOrder cancels a placed order and stores its OrderCancelled message.
+// ClaimCancel moves a placed order to cancelling, claimed at now. The one
+// conditional UPDATE decides against a concurrent FulfilOrder, which moves
+// the order only while it is placed.
+func (s *OrderStore) ClaimCancel(ctx context.Context, id string, now time.Time) (bool, error) {
+	var n int64
+	err := s.db.tx(ctx, "claim cancel", func(tx *sql.Tx) (err error) {
+		n, err = s.db.exec(ctx, tx, `UPDATE orders SET status = 'cancelling', cancelled_at = ? WHERE id = ? AND status = 'placed'`, unix(now), id)
+		return err
+	})
+	return n == 1, err
+}
+
+// CancellingOrders returns up to limit orders claimed for cancelling before
+// before, the oldest claim first.
+func (s *OrderStore) CancellingOrders(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	rows, err := s.db.readRows(ctx, s.db.d.Rebind(s.db.d.Limit(`SELECT id FROM orders
+		WHERE status = 'cancelling' AND cancelled_at < ? ORDER BY cancelled_at`)), unix(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: cancelling orders: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlstore: cancelling orders: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: cancelling orders: %w", err)
+	}
+	return ids, nil
+}
+
+// CancelOrder cancels a cancelling order and stores its OrderCancelled message.
 func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, cancelled commerce.Message) (bool, error) {
 	changed := false
 	err := s.db.tx(ctx, "cancel order", func(tx *sql.Tx) error {
 		changed = false
-		n, err := s.db.exec(ctx, tx, `UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'placed'`, unix(now), id)
+		n, err := s.db.exec(ctx, tx, `UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'cancelling'`, unix(now), id)
 		if err != nil || n == 0 {
 			return err
 		}
@@ -260,8 +297,11 @@ func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) 
 			return err
 		}
 		if n == 0 {
-			if o.Status == commerce.OrderFulfilled {
+			switch o.Status {
+			case commerce.OrderFulfilled:
 				return nil
+			case commerce.OrderCancelling:
+				return commerce.Errorf(commerce.KindConflict, commerce.CodeOrderCancelling, "order %s is being cancelled; it cannot be fulfilled", id)
 			}
 			return commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is %s, not placed", id, o.Status)
 		}

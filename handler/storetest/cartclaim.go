@@ -174,4 +174,36 @@ func testCartClaim(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		must(t, err)
 		wantStatus(t, st, cs[2].ID, commerce.CheckoutRequiresAction)
 	})
+
+	t.Run("ClientSlotRace", func(t *testing.T) {
+		// One checkout's payment recorded as requires_action by several
+		// requests at once (a retry racing its first attempt): the slot
+		// is taken once, for that checkout, and no request is refused.
+		for _, maxHeld := range []int{1, 2} {
+			st := newStores(t)
+			stockUp(t, st, "A", 10)
+			c := onCart("1", "cart_1", "A", 1)
+			c.Client = "203.0.113.7"
+			begin(t, st, c)
+			action := commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}
+			for i, err := range race(func(int) error {
+				_, err := st.Checkouts.SetPayment(ctx, c.ID, action, maxHeld, nil)
+				return err
+			}) {
+				if err != nil {
+					t.Errorf("maxHeld %d, racer %d: SetPayment(requires_action) of one checkout: %v", maxHeld, i, err)
+				}
+			}
+			wantStatus(t, st, c.ID, commerce.CheckoutRequiresAction)
+			// The one slot taken is this checkout's: with one slot, another
+			// checkout of the client is refused.
+			if maxHeld == 1 {
+				d := onCart("2", "cart_2", "A", 1)
+				d.Client = c.Client
+				begin(t, st, d)
+				_, err := st.Checkouts.SetPayment(ctx, d.ID, action, maxHeld, nil)
+				wantConflict(t, err, commerce.CodeTooManyCheckouts)
+			}
+		}
+	})
 }

@@ -300,4 +300,78 @@ func testOutbox(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			t.Errorf("Unpublished after publishing all: got %d entries (%v), want 0", len(rest), err)
 		}
 	})
+
+	t.Run("Park", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		cs := []*commerce.Checkout{newCheckout("1", "A", 1), newCheckout("2", "A", 1), newCheckout("3", "A", 1)}
+		for _, c := range cs {
+			begin(t, st, c)
+		}
+		all, err := st.Outbox.Unpublished(ctx, 10)
+		must(t, err)
+		if len(all) != 3 {
+			t.Fatalf("Unpublished: got %d entries, want 3", len(all))
+		}
+		poison := all[1]
+		parkedAt := moneyT0.Add(time.Hour)
+		for i, want := range []bool{true, false} {
+			ok, err := st.Outbox.Park(ctx, poison.Seq, "message_rejected: over the size limit", parkedAt)
+			must(t, err)
+			if ok != want {
+				t.Errorf("Park #%d: got %v, want %v", i+1, ok, want)
+			}
+		}
+		ids := func(es []commerce.OutboxEntry) []string {
+			out := []string{}
+			for _, e := range es {
+				out = append(out, e.Message.ID)
+			}
+			return out
+		}
+		pending, err := st.Outbox.Unpublished(ctx, 10)
+		must(t, err)
+		if diff := cmp.Diff([]string{expiryMsg(cs[0]).ID, expiryMsg(cs[2]).ID}, ids(pending)); diff != "" {
+			t.Errorf("Unpublished skips the parked entry (-want +got):\n%s", diff)
+		}
+		parked, err := st.Outbox.Parked(ctx, poison.Queue, 10)
+		must(t, err)
+		if len(parked) != 1 {
+			t.Fatalf("Parked: got %d entries, want 1", len(parked))
+		}
+		if diff := cmp.Diff(poison, parked[0].OutboxEntry); diff != "" {
+			t.Errorf("parked entry (-want +got):\n%s", diff)
+		}
+		if p := parked[0]; p.Reason != "message_rejected: over the size limit" || !p.ParkedAt.Equal(parkedAt) {
+			t.Errorf("parked: got reason %q at %v, want the reason given at %v", p.Reason, p.ParkedAt, parkedAt)
+		}
+		if other, err := st.Outbox.Parked(ctx, commerce.QueueOrders, 10); err != nil || len(other) != 0 {
+			t.Errorf("Parked(orders): got %d (%v), want none (it is on %s)", len(other), err, poison.Queue)
+		}
+		if _, ok, err := st.Outbox.Unpark(ctx, commerce.QueueOrders, poison.Seq); err != nil || ok {
+			t.Errorf("Unpark on another queue: got %v, %v, want false", ok, err)
+		}
+		for i, want := range []bool{true, false} {
+			e, ok, err := st.Outbox.Unpark(ctx, poison.Queue, poison.Seq)
+			must(t, err)
+			if ok != want {
+				t.Errorf("Unpark #%d: got %v, want %v", i+1, ok, want)
+			}
+			if ok && (e.Seq != poison.Seq || e.Queue != poison.Queue || e.Message.ID != poison.Message.ID || e.Message.Type != poison.Message.Type) {
+				t.Errorf("Unpark: got %+v, want %d on %s, message %s of type %s", e, poison.Seq, poison.Queue, poison.Message.ID, poison.Message.Type)
+			}
+		}
+		pending, err = st.Outbox.Unpublished(ctx, 10)
+		must(t, err)
+		if diff := cmp.Diff(ids(all), ids(pending)); diff != "" {
+			t.Errorf("Unpublished after Unpark: in sequence order again (-want +got):\n%s", diff)
+		}
+		if parked, err := st.Outbox.Parked(ctx, poison.Queue, 10); err != nil || len(parked) != 0 {
+			t.Errorf("Parked after Unpark: got %d (%v), want none", len(parked), err)
+		}
+		must(t, st.Outbox.MarkPublished(ctx, []int64{poison.Seq}))
+		if ok, err := st.Outbox.Park(ctx, poison.Seq, "late", parkedAt); err != nil || ok {
+			t.Errorf("Park of a published entry: got %v, %v, want false", ok, err)
+		}
+	})
 }

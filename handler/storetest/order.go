@@ -32,6 +32,21 @@ func place(t *testing.T, st MoneyStores, c *commerce.Checkout, now time.Time) {
 	}
 }
 
+// cancel claims a placed order for cancelling and cancels it, at now.
+func cancel(t *testing.T, st MoneyStores, orderID string, now time.Time) {
+	t.Helper()
+	ok, err := st.Orders.ClaimCancel(context.Background(), orderID, now)
+	must(t, err)
+	if !ok {
+		t.Fatalf("ClaimCancel(%s): got false, want true", orderID)
+	}
+	ok, err = st.Orders.CancelOrder(context.Background(), orderID, now, cancelledMsg(orderID))
+	must(t, err)
+	if !ok {
+		t.Fatalf("CancelOrder(%s): got false, want true", orderID)
+	}
+}
+
 // cancelledMsg is an order's OrderCancelled message.
 func cancelledMsg(orderID string) commerce.Message {
 	return commerce.Message{ID: "cancelled_" + orderID, Type: commerce.MsgOrderCancelled,
@@ -139,9 +154,10 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		}
 		paid(t, st, newCheckout("f", "A", 1)) // processing: listed as such
 		for _, id := range []string{"ord_b", "ord_d"} {
-			_, err := st.Orders.CancelOrder(ctx, id, placedAt, cancelledMsg(id))
-			must(t, err)
+			cancel(t, st, id, placedAt)
 		}
+		_, err := st.Orders.ClaimCancel(ctx, "ord_e", placedAt)
+		must(t, err)
 		for _, tc := range []struct {
 			f    commerce.OrderFilter
 			want []string
@@ -152,7 +168,8 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			{commerce.OrderFilter{After: "ord_e", Limit: 2}, []string{"ord_f"}},
 			{commerce.OrderFilter{After: "ord_f", Limit: 2}, []string{}},
 			{commerce.OrderFilter{Status: commerce.OrderProcessing, Limit: 10}, []string{"ord_f"}},
-			{commerce.OrderFilter{Status: commerce.OrderPlaced, Limit: 10}, []string{"ord_a", "ord_c", "ord_e"}},
+			{commerce.OrderFilter{Status: commerce.OrderPlaced, Limit: 10}, []string{"ord_a", "ord_c"}},
+			{commerce.OrderFilter{Status: commerce.OrderCancelling, Limit: 10}, []string{"ord_e"}},
 			{commerce.OrderFilter{Status: commerce.OrderCancelled, Limit: 10}, []string{"ord_b", "ord_d"}},
 			{commerce.OrderFilter{Status: commerce.OrderPlaced, After: "ord_a", Limit: 1}, []string{"ord_c"}},
 		} {
@@ -173,13 +190,28 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		stockUp(t, st, "A", 5)
 		c := newCheckout("1", "A", 2)
 		paid(t, st, c)
-		ok, err := st.Orders.CancelOrder(ctx, c.OrderID, placedAt, cancelledMsg(c.OrderID))
+		ok, err := st.Orders.ClaimCancel(ctx, c.OrderID, placedAt)
 		must(t, err)
 		if ok {
-			t.Errorf("CancelOrder of a processing order: got true, want false")
+			t.Errorf("ClaimCancel of a processing order: got true, want false")
 		}
 		place(t, st, c, placedAt)
+		ok, err = st.Orders.CancelOrder(ctx, c.OrderID, placedAt, cancelledMsg(c.OrderID))
+		must(t, err)
+		if ok {
+			t.Errorf("CancelOrder of a placed order, not claimed: got true, want false")
+		}
 		cancelAt := placedAt.Add(time.Hour)
+		for i, want := range []bool{true, false} {
+			ok, err := st.Orders.ClaimCancel(ctx, c.OrderID, placedAt.Add(time.Duration(i)*time.Minute))
+			must(t, err)
+			if ok != want {
+				t.Errorf("ClaimCancel #%d: got %v, want %v", i+1, ok, want)
+			}
+		}
+		if n := len(outboxOf(t, st, commerce.MsgOrderCancelled)); n != 0 {
+			t.Errorf("outbox OrderCancelled messages once claimed: got %d, want 0 (the refund comes first)", n)
+		}
 		for i, want := range []bool{true, false} {
 			ok, err := st.Orders.CancelOrder(ctx, c.OrderID, cancelAt.Add(time.Duration(i)*time.Minute), cancelledMsg(c.OrderID))
 			must(t, err)
@@ -212,8 +244,7 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if ok {
 			t.Errorf("Restock of a placed order: got true, want false")
 		}
-		_, err = st.Orders.CancelOrder(ctx, c.OrderID, placedAt, cancelledMsg(c.OrderID))
-		must(t, err)
+		cancel(t, st, c.OrderID, placedAt)
 		for i, want := range []bool{true, false} {
 			ok, err := st.Orders.Restock(ctx, c.OrderID)
 			must(t, err)
@@ -248,6 +279,112 @@ func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 				t.Errorf("ApplyStockLevel(A, %d, %s, %d): got %v, want %v", tc.onHand, tc.source, tc.sequence, ok, tc.applied)
 			}
 			wantStock(t, st, "A", tc.want, 0, 0)
+		}
+	})
+
+	t.Run("ClaimCancel", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c, d := newCheckout("1", "A", 2), newCheckout("2", "A", 1)
+		for _, k := range []*commerce.Checkout{c, d} {
+			paid(t, st, k)
+			place(t, st, k, placedAt)
+		}
+		claimAt := placedAt.Add(time.Hour)
+		for _, tc := range []struct {
+			id string
+			at time.Time
+		}{{c.OrderID, claimAt}, {d.OrderID, claimAt.Add(time.Minute)}} {
+			ok, err := st.Orders.ClaimCancel(ctx, tc.id, tc.at)
+			must(t, err)
+			if !ok {
+				t.Fatalf("ClaimCancel(%s): got false, want true", tc.id)
+			}
+		}
+		got, err := st.Orders.Order(ctx, c.OrderID)
+		must(t, err)
+		if got.Status != commerce.OrderCancelling || got.CancelledAt != nil {
+			t.Errorf("claimed order: got status %q, cancelledAt %v, want %q and none yet", got.Status, got.CancelledAt, commerce.OrderCancelling)
+		}
+		// Fulfilment refuses it, changing nothing.
+		_, err = st.Orders.FulfilOrder(ctx, c.OrderID, claimAt)
+		wantConflict(t, err, commerce.CodeOrderCancelling)
+		wantStock(t, st, "A", 5, 3, 0)
+		for _, tc := range []struct {
+			before time.Time
+			want   []string
+		}{
+			{claimAt, []string{}},
+			{claimAt.Add(time.Second), []string{c.OrderID}},
+			{claimAt.Add(time.Hour), []string{c.OrderID, d.OrderID}},
+		} {
+			ids, err := st.Orders.CancellingOrders(ctx, tc.before, 10)
+			must(t, err)
+			if diff := cmp.Diff(tc.want, append([]string{}, ids...)); diff != "" {
+				t.Errorf("CancellingOrders(before %v) (-want +got):\n%s", tc.before, diff)
+			}
+		}
+		cancelAt := claimAt.Add(2 * time.Minute)
+		ok, err := st.Orders.CancelOrder(ctx, c.OrderID, cancelAt, cancelledMsg(c.OrderID))
+		must(t, err)
+		if !ok {
+			t.Fatal("CancelOrder of a cancelling order: got false, want true")
+		}
+		got, err = st.Orders.Order(ctx, c.OrderID)
+		must(t, err)
+		if got.Status != commerce.OrderCancelled || got.CancelledAt == nil || !got.CancelledAt.Equal(cancelAt) {
+			t.Errorf("finished order: got status %q, cancelledAt %v, want %q, %v", got.Status, got.CancelledAt, commerce.OrderCancelled, cancelAt)
+		}
+		ids, err := st.Orders.CancellingOrders(ctx, cancelAt.Add(time.Hour), 10)
+		must(t, err)
+		if diff := cmp.Diff([]string{d.OrderID}, ids); diff != "" {
+			t.Errorf("CancellingOrders once one finished (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("ClaimCancelRacesFulfil", func(t *testing.T) {
+		// Cancels and fulfilments of one order at once: exactly one side
+		// wins, and the loser changes nothing.
+		st := newStores(t)
+		stockUp(t, st, "A", 5)
+		c := newCheckout("1", "A", 2)
+		paid(t, st, c)
+		place(t, st, c, placedAt)
+		claimed, fulfilled := make([]bool, racers), make([]bool, racers)
+		errs := race(func(i int) (err error) {
+			if i%2 == 0 {
+				claimed[i], err = st.Orders.ClaimCancel(ctx, c.OrderID, placedAt)
+				return err
+			}
+			fulfilled[i], err = st.Orders.FulfilOrder(ctx, c.OrderID, placedAt)
+			if commerce.ErrorCode(err) == commerce.CodeOrderCancelling {
+				return nil
+			}
+			return err
+		})
+		nc, nf := 0, 0
+		for i, err := range errs {
+			must(t, err)
+			if claimed[i] {
+				nc++
+			}
+			if fulfilled[i] {
+				nf++
+			}
+		}
+		got, err := st.Orders.Order(ctx, c.OrderID)
+		must(t, err)
+		switch {
+		case nc+nf != 1:
+			t.Errorf("racing ClaimCancel and FulfilOrder: %d claims and %d fulfilments won, want one in all", nc, nf)
+		case nc == 1 && got.Status != commerce.OrderCancelling:
+			t.Errorf("the claim won: got status %q, want cancelling", got.Status)
+		case nc == 1:
+			wantStock(t, st, "A", 5, 2, 0)
+		case got.Status != commerce.OrderFulfilled:
+			t.Errorf("the fulfilment won: got status %q, want fulfilled", got.Status)
+		default:
+			wantStock(t, st, "A", 3, 0, 0)
 		}
 	})
 

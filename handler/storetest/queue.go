@@ -136,8 +136,8 @@ func TestQueue(t *testing.T, h QueueHarness) {
 		must(t, env.Queue.Publish(ctx, qn, msg("a"), msg("b"), msg("c")))
 		recv(t, env.Queue, qn, 10, "a", "b", "c")
 		for _, bad := range []commerce.Message{{Type: "Test"}, {ID: "x"}} {
-			if err := env.Queue.Publish(ctx, qn, msg("d"), bad); commerce.ErrorKind(err) != commerce.KindInvalid {
-				t.Errorf("Publish(%+v): got %v, want KindInvalid", bad, err)
+			if err := env.Queue.Publish(ctx, qn, msg("d"), bad); commerce.ErrorKind(err) != commerce.KindInvalid || !commerce.IsRejected(err) {
+				t.Errorf("Publish(%+v): got %v, want KindInvalid message_rejected (never publishable)", bad, err)
 			}
 		}
 		recv(t, env.Queue, qn, 10)

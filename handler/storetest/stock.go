@@ -39,6 +39,9 @@ func TestStock(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if got.Status != commerce.OrderFulfilled || got.FulfilledAt == nil || !got.FulfilledAt.Equal(shipAt) {
 			t.Errorf("fulfilled order: got status %q, fulfilledAt %v, want %q, %v", got.Status, got.FulfilledAt, commerce.OrderFulfilled, shipAt)
 		}
+		if ok, err := st.Orders.ClaimCancel(ctx, c.OrderID, shipAt); err != nil || ok {
+			t.Errorf("ClaimCancel of a fulfilled order: got %v, %v, want false", ok, err)
+		}
 		if ok, err := st.Orders.CancelOrder(ctx, c.OrderID, shipAt, cancelledMsg(c.OrderID)); err != nil || ok {
 			t.Errorf("CancelOrder of a fulfilled order: got %v, %v, want false", ok, err)
 		}
@@ -46,8 +49,7 @@ func TestStock(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		d := newCheckout("2", "A", 1)
 		paid(t, st, d)
 		place(t, st, d, placedAt)
-		_, err = st.Orders.CancelOrder(ctx, d.OrderID, placedAt, cancelledMsg(d.OrderID))
-		must(t, err)
+		cancel(t, st, d.OrderID, placedAt)
 		_, err = st.Orders.FulfilOrder(ctx, d.OrderID, shipAt)
 		wantCode(t, err, commerce.CodeOrderNotPlaced)
 	})

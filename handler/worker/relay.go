@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -58,7 +59,11 @@ func (r *Relay) Run(ctx context.Context) {
 	}
 }
 
-// Flush publishes everything in the outbox.
+// Flush publishes everything in the outbox. A message its queue refuses
+// for good (commerce.IsRejected: over the size limit, an invalid ID) is
+// parked, a dead letter of the outbox that staff list and re-drive, so that
+// the messages behind it go on; any other failure stops the flush, to be
+// tried again.
 func (r *Relay) Flush(ctx context.Context) error {
 	for {
 		entries, err := r.outbox.Unpublished(ctx, 100)
@@ -76,16 +81,11 @@ func (r *Relay) Flush(ctx context.Context) error {
 		}
 		seqs := make([]int64, 0, len(entries))
 		for _, q := range queues {
-			msgs := make([]commerce.Message, len(byQueue[q]))
-			for i, e := range byQueue[q] {
-				msgs[i] = e.Message
-			}
-			if err := r.publisher.Publish(ctx, q, msgs...); err != nil {
+			done, err := r.publish(ctx, q, byQueue[q])
+			seqs = append(seqs, done...)
+			if err != nil {
 				r.outbox.MarkPublished(ctx, seqs)
 				return err
-			}
-			for _, e := range byQueue[q] {
-				seqs = append(seqs, e.Seq)
 			}
 		}
 		if err := r.outbox.MarkPublished(ctx, seqs); err != nil {
@@ -95,4 +95,47 @@ func (r *Relay) Flush(ctx context.Context) error {
 			r.Published()
 		}
 	}
+}
+
+// publish publishes entries, all of queue, in one call, and returns the
+// sequence numbers of those published. When the queue refuses the batch
+// for good, it publishes them one at a time to find the refused ones, and
+// parks each of those.
+func (r *Relay) publish(ctx context.Context, queue string, entries []commerce.OutboxEntry) ([]int64, error) {
+	seqs := func(es []commerce.OutboxEntry) []int64 {
+		out := make([]int64, len(es))
+		for i, e := range es {
+			out[i] = e.Seq
+		}
+		return out
+	}
+	msgs := make([]commerce.Message, len(entries))
+	for i, e := range entries {
+		msgs[i] = e.Message
+	}
+	err := r.publisher.Publish(ctx, queue, msgs...)
+	if err == nil {
+		return seqs(entries), nil
+	}
+	if !commerce.IsRejected(err) {
+		return nil, err
+	}
+	var done []int64
+	for _, e := range entries {
+		err := r.publisher.Publish(ctx, queue, e.Message)
+		switch {
+		case err == nil:
+			done = append(done, e.Seq)
+		case commerce.IsRejected(err):
+			// Message IDs and types only: a body may hold an address.
+			r.log.Error("outbox message refused by its queue for good; parked, re-drive it from the dead letters", "queue", queue, "seq", e.Seq,
+				"message", e.Message.ID, "type", e.Message.Type, "err", err)
+			if _, err := r.outbox.Park(ctx, e.Seq, err.Error(), time.Now()); err != nil {
+				return done, fmt.Errorf("park outbox message %d: %w", e.Seq, err)
+			}
+		default:
+			return done, err
+		}
+	}
+	return done, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -91,12 +92,13 @@ func TestDispatcher(t *testing.T) {
 type fakeOutbox struct {
 	entries   []commerce.OutboxEntry
 	published []int64
+	parked    map[int64]string // reason by sequence number
 }
 
 func (o *fakeOutbox) Unpublished(ctx context.Context, limit int) ([]commerce.OutboxEntry, error) {
 	var out []commerce.OutboxEntry
 	for _, e := range o.entries {
-		if !containsSeq(o.published, e.Seq) && len(out) < limit {
+		if _, parked := o.parked[e.Seq]; !parked && !containsSeq(o.published, e.Seq) && len(out) < limit {
 			out = append(out, e)
 		}
 	}
@@ -108,6 +110,37 @@ func (o *fakeOutbox) MarkPublished(ctx context.Context, seqs []int64) error {
 	return nil
 }
 
+func (o *fakeOutbox) Park(ctx context.Context, seq int64, reason string, at time.Time) (bool, error) {
+	if _, ok := o.parked[seq]; ok || containsSeq(o.published, seq) {
+		return false, nil
+	}
+	if o.parked == nil {
+		o.parked = map[int64]string{}
+	}
+	o.parked[seq] = reason
+	return true, nil
+}
+
+func (o *fakeOutbox) Parked(ctx context.Context, queue string, limit int) ([]commerce.ParkedEntry, error) {
+	var out []commerce.ParkedEntry
+	for _, e := range o.entries {
+		if reason, ok := o.parked[e.Seq]; ok && e.Queue == queue && len(out) < limit {
+			out = append(out, commerce.ParkedEntry{OutboxEntry: e, Reason: reason})
+		}
+	}
+	return out, nil
+}
+
+func (o *fakeOutbox) Unpark(ctx context.Context, queue string, seq int64) (commerce.OutboxEntry, bool, error) {
+	for _, e := range o.entries {
+		if _, ok := o.parked[e.Seq]; ok && e.Seq == seq && e.Queue == queue {
+			delete(o.parked, seq)
+			return e, true, nil
+		}
+	}
+	return commerce.OutboxEntry{}, false, nil
+}
+
 func containsSeq(seqs []int64, seq int64) bool {
 	for _, s := range seqs {
 		if s == seq {
@@ -117,15 +150,23 @@ func containsSeq(seqs []int64, seq int64) bool {
 	return false
 }
 
-// fakePublisher records Publish calls and fails the queue named in failOn.
+// fakePublisher records Publish calls, fails the queue named in failOn,
+// and refuses for good, as Service Bus does a message over its size limit,
+// any call holding the message named in reject.
 type fakePublisher struct {
 	calls  []string
 	failOn string
+	reject string
 }
 
 func (p *fakePublisher) Publish(ctx context.Context, queue string, msgs ...commerce.Message) error {
 	if queue == p.failOn {
 		return errors.New("broker down")
+	}
+	for _, m := range msgs {
+		if m.ID == p.reject {
+			return fmt.Errorf("publish: %w", commerce.Rejectedf("message %s on %s is over the size limit", m.ID, queue))
+		}
 	}
 	call := queue + ":"
 	for _, m := range msgs {
@@ -174,6 +215,60 @@ func TestRelay(t *testing.T) {
 			t.Errorf("after the broker is back: marked %v, want all 4", o.published)
 		}
 	})
+}
+
+// TestRelayParks runs the relay over an outbox whose second message its
+// queue refuses for good: the relay parks it and publishes the messages
+// behind it, on its queue and the other; once parked, it is listed, and
+// re-driven (unparked) it is published.
+func TestRelayParks(t *testing.T) {
+	ctx := context.Background()
+	o := &fakeOutbox{entries: []commerce.OutboxEntry{
+		{Seq: 1, Queue: "orders", Message: commerce.Message{ID: "m1"}},
+		{Seq: 2, Queue: "orders", Message: commerce.Message{ID: "m2"}},
+		{Seq: 3, Queue: "orders", Message: commerce.Message{ID: "m3"}},
+		{Seq: 4, Queue: "inventory", Message: commerce.Message{ID: "m4"}},
+	}}
+	p := &fakePublisher{reject: "m2"}
+	r := NewRelay(o, p, time.Second, discard)
+	for i := range 2 {
+		if err := r.Flush(ctx); err != nil {
+			t.Fatalf("Flush #%d with a refused message: %v", i+1, err)
+		}
+	}
+	if diff := cmp.Diff([]int64{1, 3, 4}, o.published); diff != "" {
+		t.Errorf("published around the refused message (-want +got):\n%s", diff)
+	}
+	parked, err := o.Parked(ctx, "orders", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parked) != 1 || parked[0].Seq != 2 || !strings.Contains(parked[0].Reason, "size limit") {
+		t.Fatalf("parked: got %+v, want m2 with the queue's reason", parked)
+	}
+
+	p.reject = "" // the cause is fixed: the queue takes it now
+	if _, ok, err := o.Unpark(ctx, "orders", 2); err != nil || !ok {
+		t.Fatalf("Unpark: got %v, %v, want true", ok, err)
+	}
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{1, 3, 4, 2}, o.published); diff != "" {
+		t.Errorf("published after the re-drive (-want +got):\n%s", diff)
+	}
+	if got := p.calls[len(p.calls)-1]; got != "orders: m2" {
+		t.Errorf("last Publish: got %q, want the re-driven m2", got)
+	}
+
+	// A failure that may pass is no reason to park: the flush stops.
+	o = &fakeOutbox{entries: []commerce.OutboxEntry{{Seq: 1, Queue: "orders", Message: commerce.Message{ID: "m1"}}}}
+	if err := NewRelay(o, &fakePublisher{failOn: "orders"}, time.Second, discard).Flush(ctx); err == nil {
+		t.Error("Flush with the broker down: got no error")
+	}
+	if len(o.parked) != 0 {
+		t.Errorf("parked with the broker down: got %v, want none", o.parked)
+	}
 }
 
 func TestDecode(t *testing.T) {
@@ -229,6 +324,24 @@ func (l *lockedOutbox) MarkPublished(ctx context.Context, seqs []int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.o.MarkPublished(ctx, seqs)
+}
+
+func (l *lockedOutbox) Park(ctx context.Context, seq int64, reason string, at time.Time) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.o.Park(ctx, seq, reason, at)
+}
+
+func (l *lockedOutbox) Parked(ctx context.Context, queue string, limit int) ([]commerce.ParkedEntry, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.o.Parked(ctx, queue, limit)
+}
+
+func (l *lockedOutbox) Unpark(ctx context.Context, queue string, seq int64) (commerce.OutboxEntry, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.o.Unpark(ctx, queue, seq)
 }
 
 func (l *lockedOutbox) add(e commerce.OutboxEntry) {

@@ -1,0 +1,4 @@
+package checkout
+
+// LeaseTTL is leaseTTL, for the tests.
+const LeaseTTL = leaseTTL
