@@ -67,7 +67,11 @@ func TestRetryDo(t *testing.T) {
 			var waits []time.Duration
 			r := sqlstore.Retry{
 				Budget: tc.budget, First: 100 * time.Millisecond, Max: 5 * time.Second, Now: clock.Now, Jitter: tc.jitter,
-				Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); clock.Advance(d); return nil },
+				Sleep: func(ctx context.Context, d time.Duration) error {
+					waits = append(waits, d)
+					clock.Advance(d)
+					return nil
+				},
 			}
 			ctx := context.Background()
 			if tc.deadline > 0 {
