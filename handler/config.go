@@ -71,6 +71,10 @@ type Config struct {
 	// "sqlserver" (Azure SQL / SQL Server at SQLServerDSN).
 	SQL          string
 	SQLServerDSN string
+	// SQLServerPool sizes the SQL Server pool (SQLSERVER_MAX_CONNS) and
+	// bounds the wait for the database at start-up
+	// (SQLSERVER_STARTUP_TIMEOUT).
+	SQLServerPool sqlserver.Pool
 	// KeyVaultURL, when set, is the vault the admin key and Stripe's secrets
 	// are read from (and refreshed), instead of the settings.
 	KeyVaultURL string
@@ -263,6 +267,19 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	default:
 		bad("SHOPFN_SQL", "%q is not sqlite or sqlserver", cfg.SQL)
+	}
+	cfg.SQLServerPool.MaxConns = intSetting("SQLSERVER_MAX_CONNS", sqlserver.DefaultMaxConns, 1, 1000)
+	cfg.SQLServerPool.StartupTimeout = sqlserver.DefaultStartupTimeout
+	if v := get("SQLSERVER_STARTUP_TIMEOUT", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if n, nerr := strconv.Atoi(v); nerr == nil {
+			d, err = time.Duration(n)*time.Second, nil
+		}
+		if err != nil || d < time.Second || d > 30*time.Minute {
+			bad("SQLSERVER_STARTUP_TIMEOUT", "%q is not a duration from 1s to 30m, such as 60s or 2m", v)
+		} else {
+			cfg.SQLServerPool.StartupTimeout = d
+		}
 	}
 	cfg.KeyVaultURL = get("SHOPFN_KEYVAULT_URL", "")
 	if cfg.KeyVaultURL != "" && !strings.HasPrefix(cfg.KeyVaultURL, "https://") {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"shopfn/handler/sqlserver"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -58,6 +60,21 @@ func TestLoadConfig(t *testing.T) {
 		if err != nil || cfg.SQL != "sqlserver" || cfg.SQLServerDSN != dsn {
 			t.Errorf("got %q %q, %v; want sqlserver with the DSN", cfg.SQL, cfg.SQLServerDSN, err)
 		}
+		if p := cfg.SQLServerPool; p.MaxConns != 10 || p.StartupTimeout != time.Minute {
+			t.Errorf("default pool: got %+v, want 10 connections, a 1m start-up timeout", p)
+		}
+		for _, tt := range []struct {
+			env  []string
+			want sqlserver.Pool
+		}{
+			{[]string{"SQLSERVER_MAX_CONNS", "4", "SQLSERVER_STARTUP_TIMEOUT", "90s"}, sqlserver.Pool{MaxConns: 4, StartupTimeout: 90 * time.Second}},
+			{[]string{"SQLSERVER_STARTUP_TIMEOUT", "120"}, sqlserver.Pool{MaxConns: 10, StartupTimeout: 2 * time.Minute}},
+		} {
+			cfg, err := LoadConfig(env(append([]string{"SHOPFN_SQL", "sqlserver", "SQLSERVER_DSN", dsn}, tt.env...)...))
+			if got := cfg.SQLServerPool; err != nil || got.MaxConns != tt.want.MaxConns || got.StartupTimeout != tt.want.StartupTimeout {
+				t.Errorf("LoadConfig(%q): got %+v, %v; want %+v", tt.env, cfg.SQLServerPool, err, tt.want)
+			}
+		}
 		for _, tt := range []struct {
 			env  []string
 			want string
@@ -67,6 +84,9 @@ func TestLoadConfig(t *testing.T) {
 			{[]string{"SQLSERVER_DSN", dsn}, "SQLSERVER_DSN: is set but SHOPFN_SQL is sqlite"},
 			{[]string{"SHOPFN_SQL", "postgres"}, `SHOPFN_SQL: "postgres" is not`},
 			{[]string{"WEBSITE_INSTANCE_ID", "abc"}, "SHOPFN_SQL: the embedded sqlite store is refused on Azure"},
+			{[]string{"SQLSERVER_MAX_CONNS", "0"}, "SQLSERVER_MAX_CONNS"},
+			{[]string{"SQLSERVER_STARTUP_TIMEOUT", "soon"}, "SQLSERVER_STARTUP_TIMEOUT"},
+			{[]string{"SQLSERVER_STARTUP_TIMEOUT", "2h"}, "SQLSERVER_STARTUP_TIMEOUT"},
 		} {
 			_, err := LoadConfig(env(tt.env...))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -97,7 +117,7 @@ func TestLoadConfig(t *testing.T) {
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
 			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
-			LogLevel: "info", Documents: "sqlite"}
+			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}}
 		cfg.Getenv = nil // a function: not comparable
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)

@@ -161,6 +161,7 @@ func TestInfraFlexSettingsLoad(t *testing.T) {
 		"sqlHost": "sql-shopfn.database.windows.net", "sqlDatabase": "shopfn",
 		"serviceBusNamespace": "sb-shopfn.servicebus.windows.net", "keyVaultUrl": "https://kv-shopfn.vault.azure.net/",
 		"keyVaultName": "kv-shopfn", "payments": "stripe", "string(cartTtlHours)": "72",
+		"string(sqlMaxConnections)": "1",
 	}
 	interpolation := regexp.MustCompile(`\$\{(\w+)\}`)
 	env := map[string]string{

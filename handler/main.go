@@ -268,6 +268,8 @@ func (m *Main) Run(ctx context.Context) error {
 		hostHandle = m.HostMiddleware(hostHandle)
 	}
 	dispatcher := worker.NewDispatcher(m.queue, handle, cfg.Workers, 100*time.Millisecond, cfg.RetryBackoff, m.Logger)
+	// The embedded queue's lock; Service Bus's (PT1M in the Bicep) is longer.
+	dispatcher.Lock = commerce.QueueOptions{}.WithDefaults().LockDuration
 	relay.Published = dispatcher.Kick
 	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Orders: orders,
 		FinishCancel: func(ctx context.Context, id string) error { _, err := checkoutSvc.Cancel(ctx, orders, id); return err },

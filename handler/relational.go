@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 
@@ -16,19 +17,22 @@ import (
 func (m *Main) openRelational(ctx context.Context) (*sqlstore.DB, error) {
 	switch m.Config.SQL {
 	case "sqlserver":
-		db, err := sqlserver.Open(ctx, m.Config.SQLServerDSN)
+		pool := m.Config.SQLServerPool
+		db, err := sqlserver.Open(ctx, m.Config.SQLServerDSN, pool)
 		if err != nil {
 			return nil, err
 		}
 		m.sqlDB = db
 		m.depend("sqlserver", db.PingContext)
-		applied, err := sqlserver.Migrate(ctx, db)
+		applied, err := migrateWithin(ctx, db, pool)
 		if err != nil {
 			return nil, err
 		}
 		if len(applied) > 0 {
 			m.Logger.Info("applied SQL Server migrations", "migrations", applied)
 		}
+		// Reads and writes share this one pool: no store call may hold a
+		// connection while it waits for another (sqlstore.DB.tx).
 		return sqlstore.New(db, db, sqlserver.Dialect), nil
 	default:
 		return sqlstore.New(m.db.Write, m.db.Read, sqlite.Dialect), nil
@@ -41,12 +45,12 @@ func migrate(ctx context.Context, cfg Config, out io.Writer) error {
 	if cfg.SQL != "sqlserver" {
 		return fmt.Errorf("SHOPFN_SQL is %q: migrate applies to SHOPFN_SQL=sqlserver (SQLite creates its tables at start)", cfg.SQL)
 	}
-	db, err := sqlserver.Open(ctx, cfg.SQLServerDSN)
+	db, err := sqlserver.Open(ctx, cfg.SQLServerDSN, cfg.SQLServerPool)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	applied, err := sqlserver.Migrate(ctx, db)
+	applied, err := migrateWithin(ctx, db, cfg.SQLServerPool)
 	if err != nil {
 		return err
 	}
@@ -57,4 +61,16 @@ func migrate(ctx context.Context, cfg Config, out io.Writer) error {
 		fmt.Fprintln(out, "shopfn migrate: applied", name)
 	}
 	return nil
+}
+
+// migrateWithin applies the migrations, running them again after a
+// transient failure (a failover: they are one transaction) within the
+// pool's start-up budget.
+func migrateWithin(ctx context.Context, db *sql.DB, pool sqlserver.Pool) ([]string, error) {
+	var applied []string
+	err := pool.Wait(ctx, sqlserver.Retryable, func(ctx context.Context) (err error) {
+		applied, err = sqlserver.Migrate(ctx, db)
+		return err
+	})
+	return applied, err
 }

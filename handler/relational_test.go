@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 // `handler migrate` applies to SQL Server only; on SQLite it says why.
@@ -23,6 +24,7 @@ func TestMigrateRefusesSQLite(t *testing.T) {
 func TestRunSQLServerUnreachable(t *testing.T) {
 	cfg := NewTestConfig(t, false)
 	cfg.SQL, cfg.SQLServerDSN = "sqlserver", "sqlserver://sa:pw@127.0.0.1:1?database=shopfn&dial+timeout=2&connection+timeout=5"
+	cfg.SQLServerPool.StartupTimeout = time.Second // an unreachable server is waited for this long
 	m := &Main{Config: cfg, Stdout: io.Discard, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	err := m.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "sqlserver: connect") {

@@ -24,7 +24,7 @@ func (m *Main) listen() error {
 // serve serves h on the listener until Close.
 func (m *Main) serve(h http.Handler) {
 	m.server = &http.Server{
-		Handler:           h,
+		Handler:           withDeadline(h, RequestTimeout),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -34,6 +34,22 @@ func (m *Main) serve(h http.Handler) {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
+}
+
+// RequestTimeout bounds each request's work: a store call that meets a
+// failover or a serverless database resuming retries until this deadline,
+// then answers 503 "unavailable" with Retry-After; a queue function the
+// Functions host invokes is abandoned, to be delivered again. It is well
+// below WriteTimeout, so that the answer is still written.
+const RequestTimeout = 30 * time.Second
+
+// withDeadline runs h with a context that ends d after the request came.
+func withDeadline(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // Addr returns the address the server listens on.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -62,6 +63,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.WriteHeader(StatusClientClosedRequest)
 		return
 	}
+	if errors.Is(err, context.DeadlineExceeded) && errors.Is(r.Context().Err(), context.DeadlineExceeded) && commerce.ErrorKind(err) != commerce.KindUnavailable {
+		// The request's deadline passed waiting for a dependency.
+		err = fmt.Errorf("%w: %w", commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "a store did not answer in time; retry later"), err)
+	}
 	var e *commerce.Error
 	if !errors.As(err, &e) || e.Kind == commerce.KindInternal {
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -71,8 +76,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		status = statusByKind[e.Kind]
 	}
+	if e.Code == commerce.CodeUnavailable {
+		w.Header().Set("Retry-After", unavailableRetryAfter)
+	}
 	writeProblem(w, status, e)
 }
+
+// unavailableRetryAfter is the Retry-After, in seconds, of a 503
+// "unavailable": a store that stayed unavailable for the request's whole
+// deadline (a failover, a serverless database resuming) is often back
+// within seconds.
+const unavailableRetryAfter = "5"
 
 // StatusClientClosedRequest is the status recorded (in the access log and
 // the metrics) for a request whose client went away before its answer and

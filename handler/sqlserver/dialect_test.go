@@ -50,8 +50,12 @@ func TestErrors(t *testing.T) {
 		{mssql.Error{Number: 40197}, false, true},
 		{mssql.Error{Number: 49918}, false, true},
 		{mssql.Error{Number: 10928}, false, true},
+		{mssql.Error{Number: 10929}, false, true},
 		{mssql.Error{Number: 4060}, false, true},
-		{mssql.Error{Number: 547}, false, false}, // a constraint violation is not transient
+		{fmt.Errorf("sqlstore: mark paid: %w", &mssql.Error{Number: 40613}), false, true},
+		{mssql.Error{Number: 18456}, false, false}, // login failed: definite
+		{mssql.Error{Number: 208}, false, false},   // invalid object name: a bug, not a blip
+		{mssql.Error{Number: 547}, false, false},   // a constraint violation is not transient
 		{fmt.Errorf("other"), false, false},
 		{nil, false, false},
 	} {

@@ -23,7 +23,7 @@ func mustOpenServer(t *testing.T) *sql.DB {
 			"(e.g. sqlserver://sa:pw@127.0.0.1:1433?database=shopfn_test, a database the tests may empty); " +
 			"T-SQL syntax is still checked by TestTSQL")
 	}
-	db, err := sqlserver.Open(context.Background(), dsn)
+	db, err := sqlserver.Open(context.Background(), dsn, sqlserver.Pool{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -83,6 +82,9 @@ type DB struct {
 	d           Dialect
 	// Observe is told of every transaction; nil means no one listens.
 	Observe Observe
+	// Retry is how calls ride out transient failures; the zero Retry is
+	// the default budget and backoff.
+	Retry Retry
 	// stmts caches prepared statements by pool and query: parsing SQL is
 	// a large part of a short transaction's cost.
 	stmts     sync.Map       // stmtKey -> *sql.Stmt
@@ -107,8 +109,10 @@ func New(write, read *sql.DB, d Dialect) *DB {
 // names the operation in errors and in the store-call metrics: a fixed
 // phrase, never an id (every distinct value is a metric series). When
 // the dialect says an error is transient (a deadlock victim, a failover),
-// it runs the whole transaction again, up to maxAttempts times with a
-// growing backoff: fn must set its results afresh on each run.
+// it runs the whole transaction again, within db.Retry's budget: fn must
+// set its results afresh on each run. fn must make every query through tx,
+// never through the pool: a transaction holding a connection while it
+// waits for another stalls a pool that reads and writes share.
 func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) (err error) {
 	if db.Observe != nil {
 		start := time.Now()
@@ -119,32 +123,28 @@ func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) (err 
 	if err == nil || errors.As(err, &ce) {
 		return err
 	}
-	return fmt.Errorf("sqlstore: %s: %w", what, db.unavailable(err))
+	return fmt.Errorf("sqlstore: %s: %w", what, db.unavailable(ctx, err))
 }
 
 // again runs fn, and runs it again while it fails transiently (the
-// dialect's Retryable: a deadlock victim, a failover), up to maxAttempts
-// times with a growing backoff. It returns fn's last error.
+// dialect's Retryable: a deadlock victim, a failover), within db.Retry's
+// budget. It returns fn's last error.
 func (db *DB) again(ctx context.Context, fn func() error) error {
-	for attempt := 1; ; attempt++ {
-		err := fn()
-		if err == nil || db.d.Retryable == nil || !db.d.Retryable(err) || attempt == maxAttempts {
-			return err
-		}
-		wait := time.Duration(1<<attempt)*10*time.Millisecond + time.Duration(rand.Int64N(int64(10*time.Millisecond)))
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (after %v)", ctx.Err(), err)
-		case <-time.After(wait):
-		}
-	}
+	return db.Retry.Do(ctx, db.d.Retryable, fn)
 }
 
-// unavailable marks an error still transient after the retries as 503
-// "unavailable": the database is busy or moving, and the client may try
-// again later. Other errors are returned as they are.
-func (db *DB) unavailable(err error) error {
-	if err == nil || db.d.Retryable == nil || !db.d.Retryable(err) {
+// unavailable marks an error still transient when the retry budget ran out,
+// or a call that ctx's deadline cut short, as 503 "unavailable": the
+// database is busy or moving, and the client may try again later (a queue
+// message is abandoned, to be delivered again). Other errors are returned
+// as they are.
+func (db *DB) unavailable(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	transient := db.d.Retryable != nil && db.d.Retryable(err)
+	late := errors.Is(err, context.DeadlineExceeded) || (errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(err, sql.ErrNoRows))
+	if !transient && !late {
 		return err
 	}
 	return fmt.Errorf("%w: %w", commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "the database is unavailable; try again"), err)
@@ -160,9 +160,6 @@ func failure(err error) error {
 	}
 	return err
 }
-
-// maxAttempts bounds how often tx runs a transaction that failed transiently.
-const maxAttempts = 5
 
 func (db *DB) tx1(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
@@ -256,7 +253,7 @@ type retryRow struct {
 }
 
 func (r retryRow) Scan(dest ...any) error {
-	return r.db.unavailable(r.db.again(r.ctx, func() error {
+	return r.db.unavailable(r.ctx, r.db.again(r.ctx, func() error {
 		return r.db.queryRow(r.ctx, nil, r.query, r.args...).Scan(dest...)
 	}))
 }
@@ -270,7 +267,7 @@ func (db *DB) readRows(ctx context.Context, query string, args ...any) (*sql.Row
 		rows, err = db.read.QueryContext(ctx, query, args...)
 		return err
 	})
-	return rows, db.unavailable(err)
+	return rows, db.unavailable(ctx, err)
 }
 
 // queryRow runs a single-row query in tx, or on the read pool when tx is nil.

@@ -47,7 +47,7 @@ func (s *InventoryStore) StockLevels(ctx context.Context, skus []string) (map[st
 	var rows *sql.Rows
 	var err error
 	if len(skus) == 1 {
-		err = s.db.unavailable(s.db.again(ctx, func() error {
+		err = s.db.unavailable(ctx, s.db.again(ctx, func() error {
 			var qerr error
 			rows, qerr = s.one.QueryContext(ctx, skus[0])
 			return qerr

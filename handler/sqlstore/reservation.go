@@ -185,11 +185,19 @@ func (s *CheckoutStore) Resume(ctx context.Context, id string, leaseUntil, reser
 		if n == 0 {
 			return commerce.Errorf(commerce.KindConflict, commerce.CodeCheckoutInProgress, "checkout %s is being retried; retry shortly", id)
 		}
-		c, err := s.one(ctx, "id", id)
-		if err != nil {
+		// Read the cart in this transaction, never through the pool: on
+		// SQL Server, reads and writes share one pool, and a transaction
+		// that waits for a second connection while holding one stalls the
+		// instance once as many retries as connections run at once.
+		var doc []byte
+		if err := s.db.queryRow(ctx, tx, `SELECT doc FROM checkouts WHERE id = ?`, id).Scan(&doc); err != nil {
 			return err
 		}
-		if err := s.claim(ctx, tx, id, c.CartID); err != nil {
+		var d checkoutDoc
+		if err := json.Unmarshal(doc, &d); err != nil {
+			return err
+		}
+		if err := s.claim(ctx, tx, id, d.CartID); err != nil {
 			return err
 		}
 		if err := s.reserveAgain(ctx, tx, id); err != nil {

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"sync"
 	"testing"
 
@@ -16,7 +15,7 @@ func onCart(n, cartID string, lines ...any) *commerce.Checkout {
 }
 
 func testCartClaim(t *testing.T, newStores func(t *testing.T) MoneyStores) {
-	ctx := context.Background()
+	ctx := callContext(t)
 
 	t.Run("OneLiveCheckoutPerCart", func(t *testing.T) {
 		st := newStores(t)

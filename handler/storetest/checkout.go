@@ -67,14 +67,14 @@ func placedMsg(c *commerce.Checkout) commerce.Message {
 // begin begins c with its expiry message, failing the test on an error.
 func begin(t *testing.T, st MoneyStores, c *commerce.Checkout) {
 	t.Helper()
-	must(t, st.Checkouts.BeginCheckout(context.Background(), c, []commerce.Message{expiryMsg(c)}))
+	must(t, st.Checkouts.BeginCheckout(callContext(t), c, []commerce.Message{expiryMsg(c)}))
 }
 
 // stockUp sets the on-hand count of each sku, given as sku, count pairs.
 func stockUp(t *testing.T, st MoneyStores, pairs ...any) {
 	t.Helper()
 	for i := 0; i < len(pairs); i += 2 {
-		_, err := st.Inventory.SetOnHand(context.Background(), pairs[i].(string), int64(pairs[i+1].(int)))
+		_, err := st.Inventory.SetOnHand(callContext(t), pairs[i].(string), int64(pairs[i+1].(int)))
 		must(t, err)
 	}
 }
@@ -83,7 +83,7 @@ func stockUp(t *testing.T, st MoneyStores, pairs ...any) {
 // reserved counts.
 func wantStock(t *testing.T, st MoneyStores, sku string, onHand, committed, reserved int64) {
 	t.Helper()
-	got, err := st.Inventory.StockLevels(context.Background(), []string{sku})
+	got, err := st.Inventory.StockLevels(callContext(t), []string{sku})
 	must(t, err)
 	want := commerce.StockLevel{SKU: sku, OnHand: onHand, Committed: committed, Reserved: reserved}
 	if l := got[sku]; l != want {
@@ -94,7 +94,7 @@ func wantStock(t *testing.T, st MoneyStores, sku string, onHand, committed, rese
 // wantStatus fails the test unless checkout id has the given status.
 func wantStatus(t *testing.T, st MoneyStores, id string, want commerce.CheckoutStatus) *commerce.Checkout {
 	t.Helper()
-	c, err := st.Checkouts.Checkout(context.Background(), id)
+	c, err := st.Checkouts.Checkout(callContext(t), id)
 	must(t, err)
 	if c.Status != want {
 		t.Errorf("checkout %s: got status %q, want %q", id, c.Status, want)
@@ -105,7 +105,7 @@ func wantStatus(t *testing.T, st MoneyStores, id string, want commerce.CheckoutS
 // outboxOf returns the unpublished outbox entries of the given message type.
 func outboxOf(t *testing.T, st MoneyStores, typ string) []commerce.OutboxEntry {
 	t.Helper()
-	all, err := st.Outbox.Unpublished(context.Background(), 1000)
+	all, err := st.Outbox.Unpublished(callContext(t), 1000)
 	must(t, err)
 	var out []commerce.OutboxEntry
 	for _, e := range all {
@@ -166,7 +166,7 @@ func TestCheckoutStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 }
 
 func testBeginCheckout(t *testing.T, newStores func(t *testing.T) MoneyStores) {
-	ctx := context.Background()
+	ctx := callContext(t)
 
 	t.Run("ReservesEveryLine", func(t *testing.T) {
 		st := newStores(t)
@@ -275,7 +275,7 @@ func testBeginCheckout(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 }
 
 func testOutbox(t *testing.T, newStores func(t *testing.T) MoneyStores) {
-	ctx := context.Background()
+	ctx := callContext(t)
 
 	t.Run("MarkPublished", func(t *testing.T) {
 		st := newStores(t)

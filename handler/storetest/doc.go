@@ -5,8 +5,10 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"shopfn/handler/commerce"
 )
@@ -29,4 +31,18 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// callTimeout bounds the store calls of each suite function (and of each
+// helper call): a store that deadlocks, such as a transaction waiting for a
+// second connection of a pool whose last one it holds, fails its test with
+// "context deadline exceeded" instead of hanging it.
+const callTimeout = time.Minute
+
+// callContext returns a context that ends callTimeout from now or when t
+// ends.
+func callContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	t.Cleanup(cancel)
+	return ctx
 }

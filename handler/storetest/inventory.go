@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,7 +11,7 @@ import (
 // TestInventoryStore runs the inventory conformance suite. newStore must
 // return a new, empty store each time it is called.
 func TestInventoryStore(t *testing.T, newStore func(t *testing.T) commerce.InventoryStore) {
-	ctx := context.Background()
+	ctx := callContext(t)
 
 	t.Run("SetAndRead", func(t *testing.T) {
 		s := newStore(t)

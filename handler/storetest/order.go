@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +14,7 @@ import (
 func paid(t *testing.T, st MoneyStores, c *commerce.Checkout) {
 	t.Helper()
 	begin(t, st, c)
-	ok, err := st.Checkouts.MarkPaid(context.Background(), c.ID, "pi_"+c.ID, placedMsg(c), nil)
+	ok, err := st.Checkouts.MarkPaid(callContext(t), c.ID, "pi_"+c.ID, placedMsg(c), nil)
 	must(t, err)
 	if !ok {
 		t.Fatalf("MarkPaid(%s): got false, want true", c.ID)
@@ -25,7 +24,7 @@ func paid(t *testing.T, st MoneyStores, c *commerce.Checkout) {
 // place places the order of a paid checkout c at now.
 func place(t *testing.T, st MoneyStores, c *commerce.Checkout, now time.Time) {
 	t.Helper()
-	ok, err := st.Orders.PlaceOrder(context.Background(), c.OrderID, now)
+	ok, err := st.Orders.PlaceOrder(callContext(t), c.OrderID, now)
 	must(t, err)
 	if !ok {
 		t.Fatalf("PlaceOrder(%s): got false, want true", c.OrderID)
@@ -64,7 +63,7 @@ func orderOf(c *commerce.Checkout, status commerce.OrderStatus, created time.Tim
 // commerce.StockLevelSetter. newStores must return new, empty stores on one
 // database each time it is called.
 func TestOrderStore(t *testing.T, newStores func(t *testing.T) MoneyStores) {
-	ctx := context.Background()
+	ctx := callContext(t)
 	placedAt := moneyT0.Add(time.Minute)
 
 	t.Run("PlaceOrder", func(t *testing.T) {

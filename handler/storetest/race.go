@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -18,7 +17,7 @@ const racers = 8
 
 // testRaces runs the money path's concurrency cases.
 func testRaces(t *testing.T, newStores func(t *testing.T) MoneyStores) {
-	ctx := context.Background()
+	ctx := callContext(t)
 
 	t.Run("FirstSetOnHand", func(t *testing.T) {
 		st := newStores(t)
@@ -112,6 +111,54 @@ func testRaces(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		if got := outboxOf(t, st, commerce.MsgOrderPlaced); len(got) != 1 {
 			t.Errorf("OrderPlaced messages: got %d, want 1", len(got))
 		}
+	})
+
+	t.Run("ResumeRetries", func(t *testing.T) {
+		// Checkout retries after a payment outage: many Resume calls at
+		// once, of distinct checkouts and of one. On a store with one
+		// pool for reads and writes, a Resume that read outside its
+		// transaction held a connection while waiting for another.
+		st := newStores(t)
+		stockUp(t, st, "A", 100)
+		var cs []*commerce.Checkout
+		for i := range racers {
+			c := onCart(fmt.Sprint("r", i), fmt.Sprint("cart_r", i), "A", 2)
+			begin(t, st, c)
+			_, err := st.Checkouts.Release(ctx, c.ID, commerce.CheckoutFailed, nil)
+			must(t, err)
+			cs = append(cs, c)
+		}
+		wantStock(t, st, "A", 100, 0, 0)
+		errs := race(func(i int) error {
+			return st.Checkouts.Resume(ctx, cs[i].ID, moneyT0.Add(30e9), moneyT0.Add(60e9), []commerce.Message{expiryMsg(cs[i])})
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("Resume of checkout %d: %v", i, err)
+			}
+			wantStatus(t, st, cs[i].ID, commerce.CheckoutPending)
+		}
+		wantStock(t, st, "A", 100, 0, 2*racers)
+
+		c := cs[0]
+		_, err := st.Checkouts.Release(ctx, c.ID, commerce.CheckoutFailed, nil)
+		must(t, err)
+		errs = race(func(int) error {
+			return st.Checkouts.Resume(ctx, c.ID, moneyT0.Add(30e9), moneyT0.Add(60e9), nil)
+		})
+		won := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case commerce.ErrorCode(err) != commerce.CodeCheckoutInProgress:
+				t.Errorf("racing Resume of one checkout: got %v, want nil or checkout_in_progress", err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("racing Resume of one checkout: %d won, want 1", won)
+		}
+		wantStock(t, st, "A", 100, 0, 2*racers) // reserved again once, not per racer
 	})
 }
 

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -11,7 +10,7 @@ import (
 )
 
 func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores) {
-	ctx := context.Background()
+	ctx := callContext(t)
 	// open begins checkout "1" of 2 units of A, with 5 on hand.
 	open := func(t *testing.T) (MoneyStores, *commerce.Checkout) {
 		st := newStores(t)

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 // units, fulfilment ships them, counts never go negative. newStores must
 // return new, empty stores on one database each time it is called.
 func TestStock(t *testing.T, newStores func(t *testing.T) MoneyStores) {
-	ctx := context.Background()
+	ctx := callContext(t)
 	placedAt := moneyT0.Add(time.Minute)
 
 	t.Run("FulfilOrder", func(t *testing.T) {

@@ -22,7 +22,21 @@ type Dispatcher struct {
 	log         *slog.Logger
 	kick        chan struct{}
 	wg          sync.WaitGroup
+
+	// Lock is how long a received message stays locked (the queue's
+	// LockDuration). Each function runs under a deadline that ends
+	// lockMargin of it before the lock does: a store call meeting a
+	// failover retries until then, and the message is abandoned for
+	// redelivery while this delivery still holds it. Zero: no deadline.
+	Lock time.Duration
 }
+
+// lockMargin is the part of a message's lock its function may not use:
+// the time to abandon or complete it.
+const lockMargin = 5 * time.Second
+
+// settleTimeout bounds completing or abandoning a message.
+const settleTimeout = 10 * time.Second
 
 // NewDispatcher returns a Dispatcher of queue's messages to handle. A
 // message whose function failed is delivered again after Backoff(backoff,
@@ -40,8 +54,9 @@ func (d *Dispatcher) Kick() {
 }
 
 // Run dispatches the named queues until ctx is done, then waits for the
-// messages in hand. Messages are handled with a context that outlives ctx,
-// so that shutting down finishes them instead of failing them.
+// messages in hand. Messages are handled with a context that outlives ctx
+// (ending with their lock, see Lock), so that shutting down finishes them
+// instead of failing them.
 func (d *Dispatcher) Run(ctx context.Context, queues ...string) {
 	kicks := make([]chan struct{}, len(queues))
 	for i := range queues {
@@ -109,8 +124,16 @@ func (d *Dispatcher) loop(ctx context.Context, queue string, kick chan struct{})
 }
 
 func (d *Dispatcher) deliver(queue string, m commerce.Message) {
-	ctx := context.WithoutCancel(context.Background())
-	if err := d.handle(ctx, queue, m); err != nil {
+	fctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if d.Lock > 0 {
+		fctx, cancel = context.WithTimeout(fctx, max(d.Lock-lockMargin, d.Lock/2))
+	}
+	err := d.handle(fctx, queue, m)
+	cancel()
+	// Settle with a context of its own: the function's may have ended.
+	ctx, cancel := context.WithTimeout(context.Background(), settleTimeout)
+	defer cancel()
+	if err != nil {
 		d.log.Warn("function failed; the message will be delivered again", "queue", queue, "message", m.ID, "type", m.Type, "delivery", m.DeliveryCount, "err", err)
 		if err := d.queue.Abandon(ctx, queue, m, err.Error(), Backoff(d.backoff, m.DeliveryCount)); err != nil {
 			d.log.Warn("abandon", "queue", queue, "message", m.ID, "err", err)

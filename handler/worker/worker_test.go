@@ -88,6 +88,61 @@ func TestDispatcher(t *testing.T) {
 	}
 }
 
+// TestDispatcherLockDeadline checks that a function runs under a deadline
+// within its message's lock, and that a function the deadline stops (a
+// store retrying through a long failover) has its message abandoned and
+// delivered again, not left locked.
+func TestDispatcherLockDeadline(t *testing.T) {
+	ctx := context.Background()
+	q := mustQueue(t)
+	if err := q.Publish(ctx, "orders", commerce.Message{ID: "m1", Type: "T", Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	const lock = 20 * time.Millisecond
+	var mu sync.Mutex
+	var deliveries int
+	var deadlines []bool
+	done := make(chan struct{})
+	handle := func(ctx context.Context, queue string, m commerce.Message) error {
+		mu.Lock()
+		deliveries++
+		n := deliveries
+		_, ok := ctx.Deadline()
+		deadlines = append(deadlines, ok)
+		mu.Unlock()
+		if n > 1 {
+			close(done)
+			return nil
+		}
+		select { // the database stays down past the deadline
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Second):
+			return errors.New("no deadline")
+		}
+	}
+	d := NewDispatcher(q, handle, 1, 5*time.Millisecond, 0, discard)
+	d.Lock = lock
+	runCtx, stop := context.WithCancel(ctx)
+	finished := make(chan struct{})
+	go func() { d.Run(runCtx, "orders"); close(finished) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Error("the message was not delivered again within 10 s")
+	}
+	stop()
+	<-finished
+	mu.Lock()
+	defer mu.Unlock()
+	if diff := cmp.Diff([]bool{true, true}, deadlines); diff != "" {
+		t.Errorf("deliveries with a deadline (-want +got):\n%s", diff)
+	}
+	if pending, err := q.Pending(ctx, "orders"); err != nil || pending != 0 {
+		t.Errorf("after the run: %d pending (%v), want 0", pending, err)
+	}
+}
+
 // fakeOutbox is an in-memory commerce.Outbox for the relay's unit test.
 type fakeOutbox struct {
 	entries   []commerce.OutboxEntry

@@ -40,6 +40,11 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
+@description('Connections each instance opens to Azure SQL (SQLSERVER_MAX_CONNS). maximumInstanceCount times this must stay within the worker limit of the SQL tier (75 serverless dev, 200 prod): infra/check verifies it, README "Azure SQL" explains it.')
+@minValue(1)
+@maxValue(100)
+param sqlMaxConnections int = 1
+
 @description('Object id of the Microsoft Entra group (or user) that administers Azure SQL; the only SQL login there is.')
 param sqlAdminObjectId string
 
@@ -217,6 +222,7 @@ module functionapp 'modules/functionapp.bicep' = {
     deploymentContainer: storage.outputs.deploymentContainer
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    sqlMaxConnections: sqlMaxConnections
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabase: cosmos.outputs.database

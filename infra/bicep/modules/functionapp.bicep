@@ -24,6 +24,9 @@ param instanceMemoryMB int
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
+@description('SQLSERVER_MAX_CONNS: connections per instance; times maximumInstanceCount within the SQL tier\'s worker limit.')
+@minValue(1)
+param sqlMaxConnections int
 param appInsightsConnectionString string
 param cosmosEndpoint string
 param cosmosDatabase string
@@ -134,6 +137,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     COSMOS_DATABASE: cosmosDatabase
     SHOPFN_SQL: 'sqlserver'
     SQLSERVER_DSN: 'sqlserver://${identityClientId}@${sqlHost}?database=${sqlDatabase}&fedauth=ActiveDirectoryManagedIdentity'
+    SQLSERVER_MAX_CONNS: string(sqlMaxConnections)
+    SQLSERVER_STARTUP_TIMEOUT: '60s'
     SHOPFN_QUEUE: 'servicebus'
     ServiceBusConnection__fullyQualifiedNamespace: serviceBusNamespace
     ServiceBusConnection__credential: 'managedidentity'
