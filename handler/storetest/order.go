@@ -34,12 +34,12 @@ func place(t *testing.T, st MoneyStores, c *commerce.Checkout, now time.Time) {
 // cancel claims a placed order for cancelling and cancels it, at now.
 func cancel(t *testing.T, st MoneyStores, orderID string, now time.Time) {
 	t.Helper()
-	ok, err := st.Orders.ClaimCancel(context.Background(), orderID, now)
+	ok, err := st.Orders.ClaimCancel(callContext(t), orderID, now)
 	must(t, err)
 	if !ok {
 		t.Fatalf("ClaimCancel(%s): got false, want true", orderID)
 	}
-	ok, err = st.Orders.CancelOrder(context.Background(), orderID, now, cancelledMsg(orderID))
+	ok, err = st.Orders.CancelOrder(callContext(t), orderID, now, cancelledMsg(orderID))
 	must(t, err)
 	if !ok {
 		t.Fatalf("CancelOrder(%s): got false, want true", orderID)
