@@ -158,6 +158,9 @@ const (
 	// CodeInvalidSignature refuses a webhook whose signature does not verify
 	// its payload (400).
 	CodeInvalidSignature = "invalid_signature"
+	// CodeCrossSite refuses a request a browser sent from a page of another
+	// site, where only shopfn's own pages or a script may call (403).
+	CodeCrossSite = "cross_site_request"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.
