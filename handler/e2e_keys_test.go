@@ -52,12 +52,12 @@ func TestE2ECursorKeyOwnSecret(t *testing.T) {
 	if hmac.Equal(mac, keysCursorMAC(testAdminKey, id, 2)) {
 		t.Errorf("nextCursor %q is signed with the admin key", page.NextCursor)
 	}
-	info, err := os.Stat(filepath.Join(dir, cursorKeyFile))
+	info, err := os.Stat(filepath.Join(dir, "cursor.key"))
 	if err != nil {
 		t.Fatalf("no cursor key in the data directory: %v", err)
 	}
 	if perm := info.Mode().Perm(); perm != 0o600 {
-		t.Errorf("%s has mode %o, want 600", cursorKeyFile, perm)
+		t.Errorf("cursor.key has mode %o, want 600", perm)
 	}
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
