@@ -14,13 +14,15 @@ import (
 func TestE2ETestPayAuthenticateGuarded(t *testing.T) {
 	s := startMoney(t, func(m *Main) { m.Config.CORSOrigins = []string{"*"} })
 	s.mustStockedProduct(t, "tp-guard", "TP-GUARD", 1000, 10)
+	// action starts a checkout needing 3-D Secure and returns it, the path
+	// of its nextAction.url and the token that URL carries.
 	action := func(t *testing.T) (moneyResult, string, string) {
 		t.Helper()
 		r := moneyWantAction(t, "checkout", s.moneyCheckout(t, moneyNewRequest(s.moneyCart(t, e2eLine{"TP-GUARD", 1}), "pm_card_authenticationRequired"), ""))
 		raw, _ := r.NextAction["url"].(string)
 		u, err := url.Parse(raw)
-		if err != nil || u.Query().Get("token") == "" {
-			t.Fatalf("nextAction.url %q has no token", raw)
+		if err != nil {
+			t.Fatalf("nextAction.url %q is not a URL", raw)
 		}
 		return r, u.EscapedPath(), u.Query().Get("token")
 	}
@@ -32,6 +34,9 @@ func TestE2ETestPayAuthenticateGuarded(t *testing.T) {
 	t.Run("Token", func(t *testing.T) {
 		r, path, token := action(t)
 		_, _, other := action(t)
+		if len(token) < 32 || other == token {
+			t.Fatalf("nextAction.url tokens %q and %q, want one of at least 128 bits per checkout", token, other)
+		}
 		for _, q := range []string{"", "?token=", "?token=" + other, "?token=" + token[:len(token)-1], "?outcome=fail"} {
 			e2eWantProblem(t, "authenticate "+q, s.do(t, "POST", path+q, nil), 404, "not_found")
 		}
