@@ -96,7 +96,7 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
 	// CursorKey signs listing cursors; instances serving one catalog share
-	// it. Empty means the admin key, or a random key for this process.
+	// it. Empty means the vault's, or the one kept in DataDir (cursorkey.go).
 	CursorKey string
 	// OnAzure says App Service or Functions on Azure runs this process
 	// (WEBSITE_INSTANCE_ID or WEBSITE_SITE_NAME is set).
@@ -240,9 +240,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if get("SHOPFN_PAYMENTS", "") == "" {
 			bad("SHOPFN_PAYMENTS", "must be set on Azure: stripe, or test to take test payments knowingly")
 		}
-		if cfg.CursorKey == "" && get("SHOPFN_ADMIN_KEY", "") == "" {
-			bad("SHOPFN_CURSOR_KEY", "must be set on Azure, to the same secret on every instance, so that listing cursors page across instances")
-		}
 		for _, st := range []struct{ name, embedded string }{
 			{"SHOPFN_DOCUMENTS", "sqlite"}, {"SHOPFN_SQL", "sqlite"}, {"SHOPFN_QUEUE", "embedded"},
 		} {
@@ -336,16 +333,37 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if !commerce.ValidCurrency(cfg.Currency) {
 		bad("SHOPFN_CURRENCY", "%q is not an ISO 4217 code such as USD", cfg.Currency)
 	}
-	if cfg.AdminKey != "" && len(cfg.AdminKey) < 16 && !cfg.UnderHost {
-		bad("SHOPFN_ADMIN_KEY", "must be at least 16 characters")
+	if cfg.AdminKey != "" && !cfg.UnderHost { // under the host it is not used
+		if err := checkKey(cfg.AdminKey); err != nil {
+			bad("SHOPFN_ADMIN_KEY", "%v", err)
+		}
 	}
 	if cfg.AdminKey == "" && !cfg.UnderHost && !fromVault {
-		b := make([]byte, 24)
-		rand.Read(b)
-		cfg.AdminKey, cfg.AdminKeyGenerated = hex.EncodeToString(b), true
+		cfg.AdminKey, cfg.AdminKeyGenerated = newAdminKey(), true
+	}
+	switch {
+	case cfg.CursorKey != "":
+		if err := checkKey(cfg.CursorKey); err != nil {
+			bad("SHOPFN_CURSOR_KEY", "%v", err)
+		}
+	case cfg.sharedCursorKey() && !fromVault:
+		bad("SHOPFN_CURSOR_KEY", "must be set on Azure and wherever no embedded store keeps a data directory (Cosmos DB, Azure SQL and Service Bus), to the same secret on every instance, so that listing cursors page across instances (or set SHOPFN_KEYVAULT_URL to read the vault's shopfn-cursor-key); never reuse the admin key; %s", makeKeyHint)
 	}
 	if len(errs) > 0 {
 		return cfg, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
 	}
 	return cfg, nil
+}
+
+// newAdminKey returns a random admin key for a run with none set: 256 bits
+// in hex, which always passes checkKey (estimated at about 240 bits; drawn
+// again in the unheard-of case it does not).
+func newAdminKey() string {
+	for {
+		b := make([]byte, 32)
+		rand.Read(b)
+		if key := hex.EncodeToString(b); checkKey(key) == nil {
+			return key
+		}
+	}
 }

@@ -109,12 +109,12 @@ func TestLoadConfig(t *testing.T) {
 	})
 
 	t.Run("Settings", func(t *testing.T) {
-		cfg, err := LoadConfig(env("SHOPFN_ADDR", "127.0.0.1:8080", "SHOPFN_DATA_DIR", "/var/shopfn", "SHOPFN_ADMIN_KEY", "0123456789abcdef",
+		cfg, err := LoadConfig(env("SHOPFN_ADDR", "127.0.0.1:8080", "SHOPFN_DATA_DIR", "/var/shopfn", "SHOPFN_ADMIN_KEY", testAdminKey,
 			"CART_TTL_HOURS", "1", "SHOPFN_SEED", "false", "SHOPFN_CURRENCY", "EUR"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: "0123456789abcdef", CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
+		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: testAdminKey, CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
 			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
 			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}}
@@ -274,7 +274,7 @@ func TestLoadConfig(t *testing.T) {
 				}
 			}
 		}
-		cfg, err := LoadConfig(env("WEBSITE_SITE_NAME", "shopfn-prod", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", "0123456789abcdef0123",
+		cfg, err := LoadConfig(env("WEBSITE_SITE_NAME", "shopfn-prod", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", testCursorKey,
 			"SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://acct.documents.azure.com:443/", "SHOPFN_SQL", "sqlserver", "SHOPFN_QUEUE", "servicebus",
 			"ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net",
 			"SQLSERVER_DSN", "sqlserver://shop.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity"))
@@ -334,6 +334,67 @@ func TestLoadConfig(t *testing.T) {
 					if err == nil || !strings.Contains(err.Error(), name) {
 						t.Errorf("got %v, want an error naming %s", err, name)
 					}
+				}
+			})
+		}
+	})
+
+	t.Run("KeyStrength", func(t *testing.T) {
+		weak := "dev-admin-key-0123456789"
+		for _, tt := range []struct {
+			name string
+			env  []string
+			bad  string // the setting the error names, "" for none
+		}{
+			{"WeakAdminKey", []string{"SHOPFN_ADMIN_KEY", weak}, "SHOPFN_ADMIN_KEY"},
+			{"WeakCursorKey", []string{"SHOPFN_CURSOR_KEY", weak}, "SHOPFN_CURSOR_KEY"},
+			{"StrongKeys", []string{"SHOPFN_ADMIN_KEY", testAdminKey, "SHOPFN_CURSOR_KEY", testCursorKey}, ""},
+			{"UnderHostAdminKeyUnused", []string{"FUNCTIONS_CUSTOMHANDLER_PORT", "7072", "SHOPFN_ADMIN_KEY", weak}, ""},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := LoadConfig(env(tt.env...))
+				switch {
+				case tt.bad == "" && err != nil:
+					t.Errorf("got %v, want no error", err)
+				case tt.bad != "" && (err == nil || !strings.Contains(err.Error(), tt.bad) || !strings.Contains(err.Error(), "openssl rand -base64 32")):
+					t.Errorf("got %v, want an error naming %s and how to make a key", err, tt.bad)
+				case err != nil && strings.Contains(err.Error(), weak):
+					t.Errorf("the error %q shows the key", err)
+				}
+			})
+		}
+	})
+
+	// Instances that share no data directory need SHOPFN_CURSOR_KEY (or the
+	// vault's); the admin key never stands in for it.
+	t.Run("SharedCursorKey", func(t *testing.T) {
+		remote := []string{"SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://acct.documents.azure.com:443/",
+			"SHOPFN_SQL", "sqlserver", "SQLSERVER_DSN", "sqlserver://shop.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity",
+			"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net",
+			"SHOPFN_PAYMENTS", "stripe", "STRIPE_SECRET_KEY", "sk_test_x", "STRIPE_WEBHOOK_SECRET", "whsec_x"}
+		azure := []string{"WEBSITE_SITE_NAME", "shopfn-prod"}
+		for _, tt := range []struct {
+			name string
+			env  []string
+			want bool // an error naming SHOPFN_CURSOR_KEY
+		}{
+			{"Embedded", nil, false},
+			{"RemoteStores", remote, true},
+			{"RemoteStoresAPI", append([]string{"SHOPFN_ROLE", "api"}, remote...), true},
+			{"RemoteStoresWorker", append([]string{"SHOPFN_ROLE", "worker"}, remote...), true},
+			{"RemoteStoresAdminKey", append([]string{"SHOPFN_ADMIN_KEY", testAdminKey}, remote...), true},
+			{"RemoteStoresKey", append([]string{"SHOPFN_CURSOR_KEY", testCursorKey}, remote...), false},
+			{"RemoteStoresVault", append([]string{"SHOPFN_KEYVAULT_URL", "https://shop.vault.azure.net/"}, remote...), false},
+			{"AzureAdminKey", append(append([]string{"SHOPFN_ADMIN_KEY", testAdminKey}, azure...), remote...), true},
+			{"AzureKey", append(append([]string{"SHOPFN_CURSOR_KEY", testCursorKey}, azure...), remote...), false},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := LoadConfig(env(tt.env...))
+				if got := err != nil && strings.Contains(err.Error(), "SHOPFN_CURSOR_KEY"); got != tt.want {
+					t.Errorf("got %v, want an error naming SHOPFN_CURSOR_KEY %v", err, tt.want)
+				}
+				if err != nil && tt.want && !strings.Contains(err.Error(), "openssl rand -base64 32") {
+					t.Errorf("got %v, want it to say how to make a key", err)
 				}
 			})
 		}

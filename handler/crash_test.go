@@ -26,7 +26,7 @@ var (
 const (
 	crashKills    = 5 // rounds that end in SIGKILL; one more round ends cleanly
 	crashBuyers   = 8
-	crashAdminKey = "crash-admin-key-0123456789"
+	crashAdminKey = "G6e7yg3CjPZ0FVJqTIUUySM7uqCTlK6Q-28LXdJkJ5s"
 	// crashDrain bounds the wait for every paid order to be placed after the
 	// last start. An OrderPlaced message that a killed process had received
 	// stays locked for the embedded queue's lock duration (30 s, as on

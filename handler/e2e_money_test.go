@@ -208,7 +208,7 @@ func moneyWantOrderID(tb testing.TB, what string, res *Response, want string) {
 }
 
 // moneyFollow POSTs to a nextAction URL, absolute or relative to the API,
-// with query appended.
+// with query appended to its own (the token).
 func (s e2eShop) moneyFollow(tb testing.TB, rawURL, query string) *Response {
 	tb.Helper()
 	u, err := url.Parse(rawURL)
@@ -219,8 +219,8 @@ func (s e2eShop) moneyFollow(tb testing.TB, rawURL, query string) *Response {
 		tb.Errorf("nextAction.url %q points elsewhere than the API %s", rawURL, s.URL)
 	}
 	path := u.EscapedPath()
-	if query != "" {
-		path += "?" + query
+	if q := strings.Trim(u.RawQuery+"&"+query, "&"); q != "" {
+		path += "?" + q
 	}
 	return s.do(tb, "POST", path, nil)
 }

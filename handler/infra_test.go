@@ -170,7 +170,7 @@ func TestInfraFlexSettingsLoad(t *testing.T) {
 	for name, expr := range flexAppSettings(t, flexBicep) {
 		switch {
 		case strings.HasPrefix(expr, "'@Microsoft.KeyVault("):
-			env[name] = "a-secret-the-platform-resolved-from-key-vault" // resolved before the app starts
+			env[name] = testCursorKey // a random secret the platform resolved from Key Vault before the app starts
 		case strings.HasPrefix(expr, "'"):
 			env[name] = interpolation.ReplaceAllStringFunc(strings.Trim(expr, "'"), func(m string) string {
 				v, ok := samples[m[2:len(m)-1]]

@@ -275,11 +275,9 @@ func (m *Main) Run(ctx context.Context) error {
 		FinishCancel: func(ctx context.Context, id string) error { _, err := checkoutSvc.Cancel(ctx, orders, id); return err },
 		Now:          m.Now, Grace: time.Minute, Log: m.Logger}
 
-	cursorKey := cfg.CursorKey
-	if cursorKey == "" {
-		cursorKey = cfg.AdminKey // empty under the host: a random key per process
+	if apiCfg.CursorKey, err = m.cursorKey(secrets); err != nil {
+		return err
 	}
-	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),

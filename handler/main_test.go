@@ -53,8 +53,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// testAdminKey is the admin key of programs started by MustRunMain.
-const testAdminKey = "test-admin-key-0123456789"
+// testAdminKey is the admin key of programs started by MustRunMain: random,
+// as LoadConfig requires of a key (keystrength.go), and URL-safe.
+const testAdminKey = "ybF7AukOMSHtBezfOAWWleDdC-D-mfO28ItkKeHtQzw"
 
 // Program is the program under test: a running Main and a client for it.
 type Program struct {

@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"shopfn/handler/api"
 )
 
 // serveMetrics serves GET /metrics without a key on addr, for a scraper
@@ -16,7 +18,7 @@ func (m *Main) serveMetrics(addr string) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.tel.Scrape())
-	m.metrics, m.metricsLn = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln
+	m.metrics, m.metricsLn = &http.Server{Handler: api.SecurityHeaders(mux), ReadHeaderTimeout: 10 * time.Second}, ln
 	go m.metrics.Serve(ln)
 	fmt.Fprintf(m.Stdout, "shopfn: metrics on http://%s/metrics\n", ln.Addr())
 	return nil

@@ -16,7 +16,7 @@ type payments struct {
 	// webhook verifies and parses a Stripe webhook; nil without Stripe.
 	webhook func(payload []byte, sig string) (string, commerce.Payment, error)
 	// authenticate finishes a test 3-D Secure step; nil without testpay.
-	authenticate func(ctx context.Context, paymentID string, fail bool) (commerce.Payment, error)
+	authenticate func(ctx context.Context, paymentID, token string, fail bool) (commerce.Payment, error)
 	// test is the test provider, nil with Stripe.
 	test *testpay.Provider
 }

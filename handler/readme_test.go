@@ -12,8 +12,10 @@ import (
 	"time"
 )
 
-// readmeKey is the admin key the README's examples start shopfn with.
-const readmeKey = "dev-admin-key-0123456789"
+// readmeKey is the admin key the README's examples start shopfn with, as
+// openssl rand -base64 32 makes one; the examples read it from
+// $SHOPFN_ADMIN_KEY.
+const readmeKey = "z1ty9fUHjCk/J3FUWq6HxLN8Qjes9O3Y/G9Rwyx5Tb4="
 
 // readmeCurl replaces curl in the README's examples: it runs the real curl
 // and fails the script unless the answer has the expected status, EXPECT
@@ -113,6 +115,7 @@ func TestREADMEExamples(t *testing.T) {
 
 	script := readmeScript(t, string(readme), addr)
 	sh := exec.Command("bash", "-c", script)
+	sh.Env = append(readmeEnv(), "SHOPFN_ADMIN_KEY="+readmeKey)
 	sh.Dir = t.TempDir() // the examples write lamp.json and checkout.json
 	out, err := sh.CombinedOutput()
 	if err != nil {

@@ -48,7 +48,7 @@ THREADS=2
 CONNS=64
 CHECKOUT_CONNS=32
 LINES=20 # SKUs per cart in cart.lua; keep in step with LINES there
-ADMIN_KEY=bench-admin-key-0123456789
+ADMIN_KEY=$(od -An -N32 -tx1 /dev/urandom | tr -d " \n") # random: shopfn refuses a guessable key
 
 # seconds prints DURATION in whole seconds (wrk takes 10, 10s, 2m or 1h).
 seconds() {

@@ -10,9 +10,11 @@ import (
 const corsHeaders = "Content-Type, If-Match, If-None-Match, Idempotency-Key"
 
 // cors lets browsers on the configured origins call the storefront routes:
-// it answers preflight requests and marks responses readable. Admin and
-// queue-function routes are for servers, never for browsers, and get no
-// CORS headers.
+// it answers preflight requests and marks responses readable. Admin routes
+// (/api/admin/..., the metrics scrape) and queue-function routes are for
+// servers, never for browsers, and get no CORS headers; nor does the test
+// payment provider's authentication step, which only a page of shopfn's own
+// origin or a script may call (testAuthenticate).
 func (s *Server) cors(next http.Handler) http.Handler {
 	if len(s.cfg.CORSOrigins) == 0 {
 		return next
@@ -20,8 +22,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	any := slices.Contains(s.cfg.CORSOrigins, "*")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
-		storefront := strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/api/admin/")
-		if origin == "" || !storefront || !(any || slices.Contains(s.cfg.CORSOrigins, origin)) {
+		if origin == "" || !storefront(r.URL.Path) || !(any || slices.Contains(s.cfg.CORSOrigins, origin)) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -38,4 +39,11 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// storefront reports whether path is a storefront route, one a browser on
+// another origin may call.
+func storefront(path string) bool {
+	return strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/api/admin/") &&
+		path != "/api/metrics" && !strings.HasPrefix(path, "/api/testpay/")
 }

@@ -10,7 +10,7 @@ import (
 
 func TestCORS(t *testing.T) {
 	newHandler := func(origins ...string) http.Handler {
-		return NewServer(Deps{}, Config{AdminKey: "0123456789abcdef", CORSOrigins: origins}, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler()
+		return NewServer(Deps{}, Config{AdminKey: "K7Skbqyg6MCVEamaUnz5fldiXe4nTZ7q_zrDF5e0HTI", CORSOrigins: origins}, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler()
 	}
 	tests := []struct {
 		name       string
@@ -31,6 +31,9 @@ func TestCORS(t *testing.T) {
 		{"AdminNever", []string{"*"}, "GET", "/api/admin/orders", "http://localhost:3000", false, 401, ""},
 		{"AdminPreflightNever", []string{"*"}, "OPTIONS", "/api/admin/products", "http://localhost:3000", true, 405, ""},
 		{"NoOrigin", []string{"*"}, "GET", "/api/health", "", false, 200, ""},
+		{"MetricsNever", []string{"*"}, "GET", "/api/metrics", "http://localhost:3000", false, 401, ""},
+		{"MetricsPreflightNever", []string{"*"}, "OPTIONS", "/api/metrics", "http://localhost:3000", true, 405, ""},
+		{"TestPayPreflightNever", []string{"*"}, "OPTIONS", "/api/testpay/authenticate/pi_test_1", "http://localhost:3000", true, 405, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,5 +56,15 @@ func TestCORS(t *testing.T) {
 				t.Errorf("Access-Control-Allow-Headers: got %q, want %q", rec.Header().Get("Access-Control-Allow-Headers"), corsHeaders)
 			}
 		})
+	}
+}
+
+// TestCORSNeverOnAdminRoutes checks that no route needing the admin key is
+// one a browser of another origin may call.
+func TestCORSNeverOnAdminRoutes(t *testing.T) {
+	for _, rt := range Routes() {
+		if rt.Admin && storefront(rt.Pattern) {
+			t.Errorf("%s %s needs the admin key but gets CORS headers", rt.Method, rt.Pattern)
+		}
 	}
 }

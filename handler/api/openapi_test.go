@@ -141,7 +141,7 @@ func TestOpenAPICodes(t *testing.T) {
 // TestOpenAPIServed checks that the document and the reference page are
 // served from the binary, with ETags that answer 304.
 func TestOpenAPIServed(t *testing.T) {
-	srv := httptest.NewServer(NewServer(Deps{}, Config{AdminKey: "0123456789abcdef"}, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
+	srv := httptest.NewServer(NewServer(Deps{}, Config{AdminKey: "K7Skbqyg6MCVEamaUnz5fldiXe4nTZ7q_zrDF5e0HTI"}, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
 	defer srv.Close()
 	tests := []struct {
 		path, contentType string

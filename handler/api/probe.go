@@ -63,7 +63,7 @@ func (s *Server) ProbeHandler() http.Handler {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
 	mux.Handle("/", s.wrap(route{Route: Route{Method: "*", Pattern: "/"}, handle: s.root}))
-	return s.guard(mux)
+	return SecurityHeaders(s.guard(mux))
 }
 
 // runRelay serves the timer-triggered relay function: the Functions host

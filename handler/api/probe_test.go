@@ -47,7 +47,7 @@ func TestProbeRoutes(t *testing.T) {
 	s := NewServer(Deps{
 		Ready:   func(context.Context) error { return down },
 		Started: func() bool { return started },
-	}, Config{AdminKey: "0123456789abcdef"}, slog.New(slog.DiscardHandler))
+	}, Config{AdminKey: "K7Skbqyg6MCVEamaUnz5fldiXe4nTZ7q_zrDF5e0HTI"}, slog.New(slog.DiscardHandler))
 	for _, tt := range []struct {
 		name    string
 		h       http.Handler

@@ -32,6 +32,7 @@ var statusByCode = map[string]int{
 	commerce.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	commerce.CodeHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
 	commerce.CodeTooManyCheckouts: http.StatusTooManyRequests,
+	commerce.CodeCrossSite:        http.StatusForbidden,
 }
 
 // maxDetailRunes bounds a problem's detail. Details quote client input (an

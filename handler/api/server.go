@@ -66,7 +66,7 @@ type Deps struct {
 	StripeWebhook func(payload []byte, signature string) (eventType string, p commerce.Payment, err error)
 	// TestAuthenticate completes a test payment's 3-D Secure step; nil
 	// unless the test payment provider is active.
-	TestAuthenticate func(ctx context.Context, paymentID string, fail bool) (commerce.Payment, error)
+	TestAuthenticate func(ctx context.Context, paymentID, token string, fail bool) (commerce.Payment, error)
 	// Ready reports whether the stores and the queue are reachable, for
 	// the readiness probe; nil means always.
 	Ready func(ctx context.Context) error
@@ -226,7 +226,7 @@ func (s *Server) Handler() http.Handler {
 		}}))
 	}
 	mux.Handle("/", s.wrap(route{Route: Route{Method: "*", Pattern: "/"}, handle: s.root}))
-	return s.guard(s.cors(mux))
+	return SecurityHeaders(s.guard(s.cors(mux)))
 }
 
 // root answers "/", which the Functions host polls until the handler

@@ -39,13 +39,18 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) error {
 
 // testAuthenticate completes the 3-D Secure step of a test payment, as a
 // buyer would on their bank's page, and tells the checkout, as Stripe's
-// webhook would. ?outcome=fail fails the authentication.
+// webhook would. ?token= is the payment's one-time token from
+// nextAction.url; ?outcome=fail fails the authentication. A browser may
+// only send it from a page of shopfn's own origin (sameOrigin).
 func (s *Server) testAuthenticate(w http.ResponseWriter, r *http.Request) error {
 	if s.TestAuthenticate == nil {
 		return commerce.NotFoundf("the test payment provider is not active")
 	}
-	fail := r.URL.Query().Get("outcome") == "fail"
-	p, err := s.TestAuthenticate(r.Context(), r.PathValue("paymentId"), fail)
+	if err := sameOrigin(r); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	p, err := s.TestAuthenticate(r.Context(), r.PathValue("paymentId"), q.Get("token"), q.Get("outcome") == "fail")
 	if err != nil {
 		return err
 	}

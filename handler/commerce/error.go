@@ -165,6 +165,9 @@ const (
 	// limit, an ID too long, no ID or type), so publishing it again can
 	// never succeed: the relay parks its outbox row (publishers only).
 	CodeMessageRejected = "message_rejected"
+	// CodeCrossSite refuses a request a browser sent from a page of another
+	// site, where only shopfn's own pages or a script may call (403).
+	CodeCrossSite = "cross_site_request"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.

@@ -24,6 +24,8 @@ import (
 const (
 	// AdminKey is the key admin requests send in x-functions-key.
 	AdminKey = "shopfn-admin-key"
+	// CursorKey signs listing cursors, the same on every instance.
+	CursorKey = "shopfn-cursor-key"
 	// StripeSecretKey is Stripe's API key, "sk_..." or "rk_...".
 	StripeSecretKey = "stripe-secret-key"
 	// StripeWebhookSecret is the webhook endpoint's signing secret, "whsec_...".

@@ -2,6 +2,7 @@ package testpay
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
 	"time"
 
@@ -29,11 +30,11 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 	// Insert unless the checkout already has a payment, then read whichever
 	// payment the checkout has: the one just inserted or the first one.
 	_, insertErr := p.db.ExecContext(ctx, `INSERT INTO testpay_payments
-		(id, checkout_id, order_id, amount, currency, payment_method, email, status, decline_code, created_at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		(id, checkout_id, order_id, amount, currency, payment_method, email, status, decline_code, created_at, auth_token)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		WHERE NOT EXISTS (SELECT 1 FROM testpay_payments WHERE checkout_id = ?)`,
 		newPaymentID(), req.CheckoutID, req.OrderID, req.Amount.Amount, req.Amount.Currency,
-		req.PaymentMethod, req.Email, string(out.status), out.declineCode, time.Now().UnixMilli(),
+		req.PaymentMethod, req.Email, string(out.status), out.declineCode, time.Now().UnixMilli(), newToken(),
 		req.CheckoutID)
 	r, found, err := get(ctx, p.db, "checkout_id", req.CheckoutID)
 	if err != nil {
@@ -82,22 +83,33 @@ func (p *Provider) PaymentForCheckout(ctx context.Context, checkoutID string) (c
 }
 
 // Authenticate finishes the 3-D Secure step of a payment that requires it,
-// as the buyer does on the page NextAction points to: the payment succeeds,
-// or, when fail is true, is declined with decline code
-// "authentication_failed". A payment that is already settled is returned as
-// it is, so calling Authenticate again is harmless. An unknown ID is a
-// KindNotFound "not_found" error.
-func (p *Provider) Authenticate(ctx context.Context, id string, fail bool) (commerce.Payment, error) {
+// as the buyer does on the page NextAction points to, given the token of
+// that URL: the payment succeeds, or, when fail is true, is declined with
+// decline code "authentication_failed". The token settles its payment once:
+// a payment that is already settled is returned as it is, so calling
+// Authenticate again is harmless and changes nothing. An unknown ID, or a
+// token that is not the payment's, is a KindNotFound "not_found" error.
+func (p *Provider) Authenticate(ctx context.Context, id, token string, fail bool) (commerce.Payment, error) {
 	status, code := commerce.PaymentSucceeded, ""
 	if fail {
 		status, code = commerce.PaymentDeclined, "authentication_failed"
 	}
+	// The token is compared in SQL to decide the update, and again below in
+	// constant time before anything about the payment is answered.
 	_, err := p.db.ExecContext(ctx, `UPDATE testpay_payments SET status = ?, decline_code = ?
-		WHERE id = ? AND status = ?`, string(status), code, id, string(commerce.PaymentRequiresAction))
+		WHERE id = ? AND auth_token = ? AND auth_token <> '' AND status = ?`,
+		string(status), code, id, token, string(commerce.PaymentRequiresAction))
 	if err != nil {
 		return commerce.Payment{}, fmt.Errorf("testpay: authenticate %s: %w", id, err)
 	}
-	return p.Payment(ctx, id)
+	r, found, err := get(ctx, p.db, "id", id)
+	if err != nil {
+		return commerce.Payment{}, err
+	}
+	if !found || r.token == "" || subtle.ConstantTimeCompare([]byte(r.token), []byte(token)) != 1 {
+		return commerce.Payment{}, commerce.NotFoundf("no test payment %s with that token: open the nextAction.url of the checkout as it is", id)
+	}
+	return p.payment(r), nil
 }
 
 // Charges returns how many payments have succeeded (refunded ones included),

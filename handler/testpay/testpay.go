@@ -4,6 +4,10 @@
 // for 3-D Secure). Payments are stored in a SQL table, so a restarted process
 // sees the payments the previous one took and a retried checkout never
 // charges twice.
+//
+// A payment that requires 3-D Secure carries a one-time token, made when the
+// checkout is charged and bound to that checkout's payment: its NextAction
+// URL holds it, and Authenticate refuses the payment ID without it.
 package testpay
 
 import (
@@ -43,7 +47,8 @@ var schema = []string{
 		email          TEXT NOT NULL,
 		status         TEXT NOT NULL,
 		decline_code   TEXT NOT NULL,
-		created_at     INTEGER NOT NULL
+		created_at     INTEGER NOT NULL,
+		auth_token     TEXT NOT NULL DEFAULT ''
 	)`,
 	`CREATE TABLE IF NOT EXISTS testpay_refunds (
 		idempotency_key TEXT PRIMARY KEY,
@@ -57,12 +62,31 @@ var schema = []string{
 // New returns a Provider storing its payments in db, creating its tables if
 // they do not exist. With SQLite, pass the write pool (sqlite.DB.Write).
 func New(db *sql.DB) (*Provider, error) {
+	ctx := context.Background()
 	for _, stmt := range schema {
-		if _, err := db.ExecContext(context.Background(), stmt); err != nil {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("testpay: create tables: %w", err)
 		}
 	}
+	if err := addTokenColumn(ctx, db); err != nil {
+		return nil, err
+	}
 	return &Provider{db: db}, nil
+}
+
+// addTokenColumn adds auth_token to a table made before it existed. Its
+// payments that still require 3-D Secure have no token and can no longer
+// be authenticated; they expire as any abandoned checkout does.
+func addTokenColumn(ctx context.Context, db *sql.DB) error {
+	const probe = `SELECT auth_token FROM testpay_payments LIMIT 0`
+	if _, err := db.ExecContext(ctx, probe); err == nil {
+		return nil
+	}
+	_, alterErr := db.ExecContext(ctx, `ALTER TABLE testpay_payments ADD COLUMN auth_token TEXT NOT NULL DEFAULT ''`)
+	if _, err := db.ExecContext(ctx, probe); err != nil { // another process may have added it first
+		return fmt.Errorf("testpay: add column auth_token: %w", errors.Join(alterErr, err))
+	}
+	return nil
 }
 
 // outcome is what charging a test payment method does.
@@ -94,6 +118,13 @@ var methods = map[string]outcome{
 	"pm_card_threeDSecure2Required":  {status: commerce.PaymentRequiresAction},
 }
 
+// newToken returns a new authentication token: 128 random bits in hex.
+func newToken() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // newPaymentID returns a new payment ID: "pi_test_" and 96 random bits in hex.
 func newPaymentID() string {
 	var b [12]byte
@@ -104,12 +135,13 @@ func newPaymentID() string {
 // row is a stored payment.
 type row struct {
 	id, checkoutID, paymentMethod string
+	token                         string // authenticates 3-D Secure; "" in rows made before tokens
 	amount                        commerce.Money
 	status                        commerce.PaymentStatus
 	declineCode                   string
 }
 
-const selectPayment = `SELECT id, checkout_id, payment_method, amount, currency, status, decline_code
+const selectPayment = `SELECT id, checkout_id, payment_method, amount, currency, status, decline_code, auth_token
 	FROM testpay_payments`
 
 // queryer is what both *sql.DB and *sql.Tx offer.
@@ -121,7 +153,7 @@ type queryer interface {
 // returning ok false when there is none.
 func get(ctx context.Context, q queryer, where string, arg any) (r row, ok bool, err error) {
 	err = q.QueryRowContext(ctx, selectPayment+" WHERE "+where+" = ?", arg).Scan(
-		&r.id, &r.checkoutID, &r.paymentMethod, &r.amount.Amount, &r.amount.Currency, &r.status, &r.declineCode)
+		&r.id, &r.checkoutID, &r.paymentMethod, &r.amount.Amount, &r.amount.Currency, &r.status, &r.declineCode, &r.token)
 	if errors.Is(err, sql.ErrNoRows) {
 		return row{}, false, nil
 	}
@@ -132,7 +164,8 @@ func get(ctx context.Context, q queryer, where string, arg any) (r row, ok bool,
 }
 
 // payment returns r as a commerce.Payment, with the URL that finishes 3-D
-// Secure when r requires it.
+// Secure when r requires it: it carries r's token in the query, which
+// access logs leave out.
 func (p *Provider) payment(r row) commerce.Payment {
 	pay := commerce.Payment{
 		ID:          r.id,
@@ -144,7 +177,7 @@ func (p *Provider) payment(r row) commerce.Payment {
 	if r.status == commerce.PaymentRequiresAction {
 		pay.NextAction = map[string]any{
 			"type": "test_authenticate",
-			"url":  p.BaseURL + "/api/testpay/authenticate/" + r.id,
+			"url":  p.BaseURL + "/api/testpay/authenticate/" + r.id + "?token=" + r.token,
 		}
 	}
 	return pay
