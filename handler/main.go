@@ -5,6 +5,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -249,11 +252,15 @@ func (m *Main) Run(ctx context.Context) error {
 		relayEvery = time.Second
 	}
 	relay := worker.NewRelay(checkouts, m.queue, relayEvery, m.Logger)
+	cursorKey := cfg.CursorKey
+	if cursorKey == "" {
+		cursorKey = cfg.AdminKey // empty under the host: a random key per process
+	}
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
 		MaxHeld:    cfg.MaxActionCheckouts,
-		Publishing: m.tel.Publishing, Metrics: metrics,
+		Publishing: m.tel.Publishing, Metrics: metrics, TokenKey: orderTokenKey(cursorKey),
 	}, m.Logger)
 	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics}
 	// Every delivery, from the dispatcher or the Functions host, runs in a
@@ -271,10 +278,6 @@ func (m *Main) Run(ctx context.Context) error {
 	relay.Published = dispatcher.Kick
 	m.Sweeper = &worker.Sweeper{Checkouts: checkouts, Expirer: checkoutSvc, Now: m.Now, Grace: time.Minute, Log: m.Logger}
 
-	cursorKey := cfg.CursorKey
-	if cursorKey == "" {
-		cursorKey = cfg.AdminKey // empty under the host: a random key per process
-	}
 	apiCfg.CursorKey = []byte(cursorKey)
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
@@ -336,4 +339,20 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) goRun(f func()) {
 	m.workers.Add(1)
 	go func() { defer m.workers.Done(); f() }()
+}
+
+// orderTokenKey returns the key that signs order access tokens: derived
+// from shared, the key every instance shares for listing cursors, so that
+// any instance replays a checkout's answer with the same token; random for
+// this process when there is none (a replay after a restart then carries
+// no token, while the token first given stays valid).
+func orderTokenKey(shared string) []byte {
+	if shared == "" {
+		key := make([]byte, 32)
+		rand.Read(key)
+		return key
+	}
+	m := hmac.New(sha256.New, []byte(shared))
+	m.Write([]byte("shopfn order access tokens"))
+	return m.Sum(nil)
 }

@@ -261,7 +261,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		rec := &recorder{ResponseWriter: w}
 		s.writeError(rec, r, err)
-		s.logRequest(r, rec.status, rec.size, 0)
+		s.logRequest(r, "", rec.status, rec.size, 0)
 	})
 }
 
@@ -296,12 +296,12 @@ func (s *Server) wrap(rt route) http.Handler {
 		}()
 		defer func() {
 			if v := recover(); v != nil {
-				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.log.Error("panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
 				if !rec.wrote {
 					s.writeError(rec, r, commerce.Errorf(commerce.KindInternal, commerce.CodeInternal, "panic"))
 				}
 			}
-			s.logRequest(r, rec.status, rec.size, time.Since(start))
+			s.logRequest(r, rt.Pattern, rec.status, rec.size, time.Since(start))
 		}()
 		if err := s.admit(rec, r, rt); err != nil {
 			s.writeError(rec, r, err)

@@ -42,6 +42,9 @@ type Config struct {
 	// Metrics counts reservations made, released and expired; nil counts
 	// nothing.
 	Metrics *telemetry.Metrics
+	// TokenKey signs order access tokens (see OrderToken); instances that
+	// answer one store's checkouts share it. Empty issues no tokens.
+	TokenKey []byte
 }
 
 // Service runs checkouts.
@@ -134,12 +137,11 @@ func (s *Service) Checkout(ctx context.Context, req Request, key, client string)
 	}
 }
 
-// closed returns the "cart_closed" error of a cart that holder holds.
+// closed returns the "cart_closed" error of a cart that holder holds. It
+// never names holder's order: the caller has not shown it is the buyer (the
+// buyer's own request replays its first answer instead).
 func (s *Service) closed(cartID string, holder *commerce.Checkout) error {
-	if holder.Status == commerce.CheckoutPaid {
-		return cart.Closed(cartID, holder.OrderID)
-	}
-	return cart.Closed(cartID, "")
+	return cart.Closed(cartID)
 }
 
 // enter waits while another request with the same key runs in this process.
@@ -260,6 +262,9 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 		CartID: req.CartID, Client: client, Email: req.Email, Address: req.ShippingAddress, PaymentMethod: req.PaymentMethod,
 		Lines: priced.Items, Totals: totals, Status: commerce.CheckoutPending,
 		CreatedAt: now, UpdatedAt: now, ReservedUntil: now.Add(s.cfg.ReservationTTL), LeaseUntil: now.Add(leaseTTL),
+	}
+	if len(s.cfg.TokenKey) > 0 {
+		c.OrderTokenHash = TokenHash(OrderToken(s.cfg.TokenKey, c.ID))
 	}
 	expiry := Message(commerce.MsgReservationExpired, "reservation-expired-"+c.ID, map[string]any{"checkoutId": c.ID})
 	expiry.ScheduledAt = c.ReservedUntil

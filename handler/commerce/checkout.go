@@ -89,6 +89,9 @@ type Checkout struct {
 	// LeaseUntil is until when the request that began the checkout has it
 	// to itself; a replay meanwhile waits or is told it is in progress.
 	LeaseUntil time.Time
+	// OrderTokenHash is the hex SHA-256 of the order's access token (see
+	// checkout.OrderToken); the token itself is never stored.
+	OrderTokenHash string
 }
 
 // CheckoutStore holds checkouts and their stock reservations in the

@@ -30,9 +30,6 @@ type Error struct {
 	Message string
 	// SKUs lists the stock-keeping units an error is about, when it is about some.
 	SKUs []string
-	// OrderID is the order an error is about ("cart_closed" of a completed
-	// cart), when there is one.
-	OrderID string
 	// Totals are the current totals ("price_changed"), when they matter.
 	Totals *Totals
 }
