@@ -235,7 +235,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg := api.Config{
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
 		CORSOrigins: cfg.CORSOrigins,
-		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
+		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies, IPv6Prefix: cfg.IPv6Prefix,
 		Telemetry: m.tel, AccessLog: m.AccessLog,
 	}
 	if secrets != nil { // read on every use, so that a rotated key applies at once
@@ -259,7 +259,7 @@ func (m *Main) Run(ctx context.Context) error {
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
-		MaxHeld:    cfg.MaxActionCheckouts,
+		MaxHeld: cfg.MaxActionCheckouts, MaxHeldUnits: cfg.MaxHeldUnits, MaxHeldUnitsTotal: cfg.MaxHeldUnitsTotal, ActionHold: cfg.ActionHold,
 		Publishing: m.tel.Publishing, Metrics: metrics, TokenKey: orderTokenKey(cursorKey),
 	}, m.Logger)
 	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics}

@@ -31,6 +31,7 @@ var statusByCode = map[string]int{
 	commerce.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	commerce.CodeHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
 	commerce.CodeTooManyCheckouts: http.StatusTooManyRequests,
+	commerce.CodeTooManyHeldUnits: http.StatusTooManyRequests,
 }
 
 // maxDetailRunes bounds a problem's detail. Details quote client input (an

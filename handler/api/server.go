@@ -114,6 +114,9 @@ type Config struct {
 	RateBurst int
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
+	// IPv6Prefix is the prefix length by which IPv6 clients are keyed
+	// (64, 56 or 48); 0 means 64.
+	IPv6Prefix int
 }
 
 // NewServer returns a Server.

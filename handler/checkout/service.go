@@ -34,6 +34,13 @@ type Config struct {
 	// MaxHeld bounds the checkouts waiting for the buyer's authentication
 	// (requires_action) that one client holds at once; 0 is unbounded.
 	MaxHeld int
+	// MaxHeldUnits and MaxHeldUnitsTotal bound the units one client holds
+	// in those checkouts, of one SKU and in all; 0 is unbounded.
+	MaxHeldUnits, MaxHeldUnitsTotal int
+	// ActionHold is how long, at most, a checkout waiting for the buyer
+	// keeps its reservation from when it starts waiting; 0 keeps
+	// ReservationTTL.
+	ActionHold time.Duration
 	// Publishing, when set, is called for each message about to be
 	// written to the outbox in ctx's request; it stamps the message's trace
 	// attributes and returns what to call once the write is done

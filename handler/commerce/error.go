@@ -99,6 +99,10 @@ const (
 	// CodeTooManyCheckouts: this client already holds as many open
 	// checkouts as one client may (429).
 	CodeTooManyCheckouts = "too_many_checkouts"
+	// CodeTooManyHeldUnits: the checkout would take this client past the
+	// units of one SKU, or in all, that one client may hold in checkouts
+	// waiting for 3-D Secure (429).
+	CodeTooManyHeldUnits = "too_many_held_units"
 	// CodeCheckoutRefunded: the checkout's payment succeeded after its
 	// reservation was released and could not be fulfilled, so it is
 	// refunded, for good (409).
