@@ -54,6 +54,16 @@ type Config struct {
 	// MaxActionCheckouts bounds the checkouts waiting for 3-D Secure
 	// (requires_action) that one client holds at once; 0 is unbounded.
 	MaxActionCheckouts int
+	// MaxHeldUnits and MaxHeldUnitsTotal bound the units one client holds
+	// in those checkouts, of one SKU and in all; 0 is unbounded.
+	MaxHeldUnits, MaxHeldUnitsTotal int
+	// ActionHold is how long a checkout waiting for 3-D Secure keeps its
+	// reservation at most (counted from when it starts waiting); 0 keeps
+	// ReservationTTL.
+	ActionHold time.Duration
+	// IPv6Prefix is the prefix length (64, 56 or 48) by which IPv6 clients
+	// are keyed for rate limits and per-client bounds.
+	IPv6Prefix int
 	// Shipping and Tax are flat amounts added to every order in the default
 	// currency (Currency), in minor units; ShippingBy and TaxBy hold them
 	// for other currencies.
@@ -184,6 +194,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.TaxBy = perCurrency("SHOPFN_TAX_AMOUNTS")
 	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
 	cfg.MaxActionCheckouts = intSetting("SHOPFN_MAX_ACTION_CHECKOUTS", 3, 0, 1000)
+	cfg.MaxHeldUnits = intSetting("SHOPFN_MAX_HELD_UNITS", 10, 0, 1_000_000)
+	cfg.MaxHeldUnitsTotal = intSetting("SHOPFN_MAX_HELD_UNITS_TOTAL", 30, 0, 1_000_000)
+	cfg.ActionHold = time.Duration(intSetting("SHOPFN_ACTION_HOLD_MINUTES", 10, 1, 24*60)) * time.Minute
+	switch cfg.IPv6Prefix = intSetting("SHOPFN_IPV6_PREFIX", 64, 48, 64); cfg.IPv6Prefix {
+	case 64, 56, 48:
+	default:
+		bad("SHOPFN_IPV6_PREFIX", "must be 64, 56 or 48")
+	}
 	cfg.RetryBackoff = time.Duration(intSetting("SHOPFN_RETRY_BACKOFF_SECONDS", 1, 0, 60)) * time.Second
 	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
 	var err error

@@ -115,7 +115,7 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: testAdminKey, CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
-			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
+			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxHeldUnits: 10, MaxHeldUnitsTotal: 30, ActionHold: 10 * time.Minute, IPv6Prefix: 64, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
 			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}}
 		cfg.Getenv = nil // a function: not comparable
@@ -397,6 +397,26 @@ func TestLoadConfig(t *testing.T) {
 					t.Errorf("got %v, want it to say how to make a key", err)
 				}
 			})
+		}
+	})
+
+	t.Run("HeldBounds", func(t *testing.T) {
+		cfg, err := LoadConfig(env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.MaxHeldUnits != 10 || cfg.MaxHeldUnitsTotal != 30 || cfg.ActionHold != 10*time.Minute || cfg.IPv6Prefix != 64 {
+			t.Errorf("defaults: got units %d, total %d, hold %v, prefix %d; want 10, 30, 10m, 64", cfg.MaxHeldUnits, cfg.MaxHeldUnitsTotal, cfg.ActionHold, cfg.IPv6Prefix)
+		}
+		cfg, err = LoadConfig(env("SHOPFN_MAX_HELD_UNITS", "0", "SHOPFN_MAX_HELD_UNITS_TOTAL", "5", "SHOPFN_ACTION_HOLD_MINUTES", "3", "SHOPFN_IPV6_PREFIX", "48"))
+		if err != nil || cfg.MaxHeldUnits != 0 || cfg.MaxHeldUnitsTotal != 5 || cfg.ActionHold != 3*time.Minute || cfg.IPv6Prefix != 48 {
+			t.Errorf("set: got %+v %v", cfg, err)
+		}
+		_, err = LoadConfig(env("SHOPFN_MAX_HELD_UNITS", "-1", "SHOPFN_MAX_HELD_UNITS_TOTAL", "x", "SHOPFN_ACTION_HOLD_MINUTES", "0", "SHOPFN_IPV6_PREFIX", "60"))
+		for _, name := range []string{"SHOPFN_MAX_HELD_UNITS:", "SHOPFN_MAX_HELD_UNITS_TOTAL", "SHOPFN_ACTION_HOLD_MINUTES", "SHOPFN_IPV6_PREFIX"} {
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("bad held bounds: error %v does not name %s", err, name)
+			}
 		}
 	})
 

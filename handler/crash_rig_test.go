@@ -49,6 +49,7 @@ func crashNewRig(t *testing.T, extra ...string) *crashRig {
 		"SHOPFN_RATE_LIMIT=0", // the load comes from one address
 		"RESERVATION_TTL_MINUTES=1",
 		"SHOPFN_MAX_ACTION_CHECKOUTS=0", // every buyer here is one client address
+		"SHOPFN_MAX_HELD_UNITS=0", "SHOPFN_MAX_HELD_UNITS_TOTAL=0",
 	)
 	env = append(env, extra...)
 	env = append(env, testDocumentsEnv()...)

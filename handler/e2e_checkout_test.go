@@ -25,6 +25,10 @@ func TestE2ECheckout(t *testing.T) {
 		want := moneyResult{
 			CheckoutID: r.CheckoutID, OrderID: r.OrderID, Status: "paid",
 			Subtotal: &e2eMoney{3000, "USD"}, Shipping: &e2eMoney{shipping, "USD"}, Tax: &e2eMoney{tax, "USD"}, Total: &e2eMoney{3000 + shipping + tax, "USD"},
+			OrderToken: r.OrderToken,
+		}
+		if r.OrderToken == "" {
+			t.Errorf("checkout: no orderToken in %+v", r)
 		}
 		if diff := cmp.Diff(want, r); diff != "" {
 			t.Errorf("checkout (-want +got):\n%s", diff)
@@ -32,7 +36,8 @@ func TestE2ECheckout(t *testing.T) {
 		if pay, err := s.moneyTestPay(t).PaymentForCheckout(context.Background(), r.CheckoutID); err != nil || pay.Amount.Amount != want.Total.Amount {
 			t.Errorf("payment of the checkout: got %+v %v, want the total %+v", pay, err, *want.Total)
 		}
-		o := s.moneyWaitOrder(t, r.OrderID, "placed")
+		s.moneyWaitOrder(t, r.OrderID, "placed")
+		_, o := s.moneyGetOrder(t, r.OrderID, r.OrderToken)
 		if o.Email != req.Email || o.ShippingAddress != req.ShippingAddress || o.Total != *want.Total ||
 			o.Subtotal != *want.Subtotal || o.Shipping != *want.Shipping || o.Tax != *want.Tax {
 			t.Errorf("order %+v, want the checkout's email, address and totals", o)
@@ -212,13 +217,13 @@ func TestE2ECheckout(t *testing.T) {
 		other.Email = "someone.else@example.com"
 		e2eWantProblem(t, "same key, other body", s.moneyCheckout(t, other, "money-key-reuse"), 422, "idempotency_key_reused")
 		// Without a key, the cart checks out once: another body finds it
-		// closed, naming its order.
+		// closed, without its order (it is not proof of being the buyer).
 		req2 := moneyNewRequest(s.moneyCart(t, e2eLine{"MNY-REUSE", 1}), "pm_card_visa")
 		paid := moneyWantPaid(t, "first without key", s.moneyCheckout(t, req2, ""))
 		req2.PaymentMethod = "pm_card_mastercard"
 		res := s.moneyCheckout(t, req2, "")
 		e2eWantProblem(t, "same cart, other body", res, 409, "cart_closed")
-		moneyWantOrderID(t, "same cart, other body", res, paid.OrderID)
+		moneyWantNoOrder(t, "same cart, other body", res, paid.OrderID)
 	})
 
 	t.Run("OrderNotFound", func(t *testing.T) {

@@ -31,13 +31,24 @@ func moneyWait(tb testing.TB, what string, cond func() (done bool, state string)
 	}
 }
 
-// moneyGetOrder returns GET /api/orders/{id}, checking a 200's shape.
-func (s e2eShop) moneyGetOrder(tb testing.TB, id string) (*Response, moneyOrder) {
+// moneyGetOrder returns GET /api/orders/{id}, with the order's access token
+// when one is given, checking a 200's shape: the buyer's details only with
+// the token.
+func (s e2eShop) moneyGetOrder(tb testing.TB, id string, token ...string) (*Response, moneyOrder) {
 	tb.Helper()
-	res := s.do(tb, "GET", "/api/orders/"+url.PathEscape(id), nil)
+	var header []string
+	if len(token) > 0 {
+		header = []string{"X-Order-Token", token[0]}
+	}
+	res := s.do(tb, "GET", "/api/orders/"+url.PathEscape(id), nil, header...)
 	var o moneyOrder
 	if res.Status == 200 {
-		e2eCheckShape(tb, "order "+id, res.Body, moneyOrderShape)
+		if len(token) > 0 {
+			e2eCheckShape(tb, "order "+id, res.Body, moneyOrderShape)
+		} else {
+			e2eCheckShape(tb, "order "+id+" without its token", res.Body, moneyOrderViewShape)
+			moneyWantNoBuyer(tb, "order "+id+" without its token", res.Body)
+		}
 		res.JSON(tb, &o)
 		if o.ID != id {
 			tb.Errorf("GET /api/orders/%s: id %q", id, o.ID)

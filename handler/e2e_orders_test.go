@@ -135,7 +135,7 @@ func TestE2EOrderProcessing(t *testing.T) {
 	req := moneyNewRequest(s.moneyCart(t, e2eLine{"MNY-PROC", 2}), "pm_card_visa")
 	r := moneyWantPaid(t, "checkout", s.moneyCheckout(t, req, ""))
 
-	res, o := s.moneyGetOrder(t, r.OrderID)
+	res, o := s.moneyGetOrder(t, r.OrderID, r.OrderToken)
 	e2eWantStatus(t, "GET order while processing", res, 200)
 	if o.Status != "processing" || o.Total != *r.Total || o.Email != req.Email {
 		t.Errorf("order while processing: got %s, want status processing with the checkout's total and email", res.Body)

@@ -5,6 +5,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -232,7 +235,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg := api.Config{
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
 		CORSOrigins: cfg.CORSOrigins,
-		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
+		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies, IPv6Prefix: cfg.IPv6Prefix,
 		Telemetry: m.tel, AccessLog: m.AccessLog,
 	}
 	if secrets != nil { // read on every use, so that a rotated key applies at once
@@ -249,11 +252,15 @@ func (m *Main) Run(ctx context.Context) error {
 		relayEvery = time.Second
 	}
 	relay := worker.NewRelay(checkouts, m.queue, relayEvery, m.Logger)
+	cursorKey, err := m.cursorKey(secrets)
+	if err != nil {
+		return err
+	}
 	checkoutSvc := checkout.NewService(carter, checkouts, m.Payments, checkout.Config{
 		Rules:          pricing.Flat(cfg.Currency, cfg.Shipping, cfg.Tax, cfg.ShippingBy, cfg.TaxBy),
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
-		MaxHeld:    cfg.MaxActionCheckouts,
-		Publishing: m.tel.Publishing, Metrics: metrics,
+		MaxHeld: cfg.MaxActionCheckouts, MaxHeldUnits: cfg.MaxHeldUnits, MaxHeldUnitsTotal: cfg.MaxHeldUnitsTotal, ActionHold: cfg.ActionHold,
+		Publishing: m.tel.Publishing, Metrics: metrics, TokenKey: orderTokenKey(cursorKey),
 	}, m.Logger)
 	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics}
 	// Every delivery, from the dispatcher or the Functions host, runs in a
@@ -275,9 +282,7 @@ func (m *Main) Run(ctx context.Context) error {
 		FinishCancel: func(ctx context.Context, id string) error { _, err := checkoutSvc.Cancel(ctx, orders, id); return err },
 		Now:          m.Now, Grace: time.Minute, Log: m.Logger}
 
-	if apiCfg.CursorKey, err = m.cursorKey(secrets); err != nil {
-		return err
-	}
+	apiCfg.CursorKey = cursorKey
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
@@ -346,4 +351,21 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) goRun(f func()) {
 	m.workers.Add(1)
 	go func() { defer m.workers.Done(); f() }()
+}
+
+// orderTokenKey returns the key that signs order access tokens: derived,
+// under a label of its own, from shared, the key every instance shares for
+// listing cursors (never from the admin key), so that any instance replays
+// a checkout's answer with the same token; random for this process when
+// there is none (a replay after a restart then carries no token, while the
+// token first given stays valid).
+func orderTokenKey(shared []byte) []byte {
+	if len(shared) == 0 {
+		key := make([]byte, 32)
+		rand.Read(key)
+		return key
+	}
+	m := hmac.New(sha256.New, shared)
+	m.Write([]byte("shopfn order access tokens"))
+	return m.Sum(nil)
 }

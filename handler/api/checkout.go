@@ -18,7 +18,9 @@ func parseCheckout(data []byte) (checkout.Request, error) {
 }
 
 // checkoutResult is the body of a checkout that is paid, waits for the
-// buyer, or is still being decided.
+// buyer, or is still being decided. The answer to the checkout request
+// (and its replays) also carries "orderToken" (withToken); confirm's does
+// not, since anyone holding the checkout ID may call it.
 type checkoutResult struct {
 	CheckoutID string          `json:"checkoutId"`
 	OrderID    string          `json:"orderId"`
@@ -56,12 +58,15 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	if out.Replay == nil {
 		s.cfg.Telemetry.Metrics().Checkout(checkoutOutcome(c, nil))
 	}
+	// This request began the checkout or repeats it (same key, same body):
+	// it is the buyer's, and its answer carries the order's access token.
+	token := s.Checkout.OrderToken(c)
 	if out.Replay != nil {
-		s.writeStored(w, c, out.Replay)
+		s.writeStored(w, c, withToken(out.Replay, token))
 		return nil
 	}
 	if c.Response != nil { // stored with the change it reports
-		s.writeStored(w, c, c.Response)
+		s.writeStored(w, c, withToken(c.Response, token))
 		return nil
 	}
 	status, resp := FirstResponse(c)
@@ -70,14 +75,30 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 		// Not decided yet, or an answer a late settlement can contradict
 		// (a payment still processing at expiry may yet be paid): never
 		// the response to replay.
-		s.writeStored(w, c, &commerce.StoredResponse{Status: status, Body: resp})
+		s.writeStored(w, c, withToken(&commerce.StoredResponse{Status: status, Body: resp}, token))
 		return nil
 	}
 	if err := s.Checkout.Remember(r.Context(), c.ID, status, resp); err != nil {
 		s.log.Warn("remember checkout response", "checkout", c.ID, "err", err)
 	}
-	s.writeStored(w, c, &commerce.StoredResponse{Status: status, Body: resp})
+	s.writeStored(w, c, withToken(&commerce.StoredResponse{Status: status, Body: resp}, token))
 	return nil
+}
+
+// withToken returns resp with the order access token added to its body
+// when it is a checkout result (paid, requires_action or processing): the
+// stored response never holds the token, only the answer sent does.
+func withToken(resp *commerce.StoredResponse, token string) *commerce.StoredResponse {
+	b := resp.Body
+	if token == "" || resp.Status >= 300 || len(b) < 2 || b[len(b)-1] != '}' {
+		return resp
+	}
+	body := make([]byte, 0, len(b)+len(token)+16)
+	body = append(body, b[:len(b)-1]...)
+	body = append(body, `,"orderToken":"`...)
+	body = append(body, token...) // base64url: nothing to escape
+	body = append(body, `"}`...)
+	return &commerce.StoredResponse{Status: resp.Status, Body: body}
 }
 
 // writeStored writes a checkout response, first or replayed.

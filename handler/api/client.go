@@ -11,7 +11,9 @@ import (
 // per-client bounds: its remote address, or, when the request came through
 // proxies listed in Config.TrustedProxies, the address the nearest untrusted
 // hop of X-Forwarded-For names. IPv6 clients are keyed by their /64, the
-// block one subscriber usually holds.
+// block one subscriber usually holds, or by the shorter prefix
+// Config.IPv6Prefix names (56 or 48: what some providers hand out), so that
+// rotating addresses within it does not make a new client.
 func (s *Server) ClientKey(r *http.Request) string {
 	addr, ok := parseAddr(r.RemoteAddr)
 	if !ok {
@@ -31,7 +33,11 @@ func (s *Server) ClientKey(r *http.Request) string {
 		}
 	}
 	if addr.Is6() {
-		p, _ := addr.Prefix(64)
+		bits := s.cfg.IPv6Prefix
+		if bits == 0 {
+			bits = 64
+		}
+		p, _ := addr.Prefix(bits)
 		return p.String()
 	}
 	return addr.String()

@@ -7,7 +7,7 @@ import (
 )
 
 // corsHeaders are the request headers a storefront may send cross-origin.
-const corsHeaders = "Content-Type, If-Match, If-None-Match, Idempotency-Key"
+const corsHeaders = "Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Order-Token"
 
 // cors lets browsers on the configured origins call the storefront routes:
 // it answers preflight requests and marks responses readable. Admin routes

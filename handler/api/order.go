@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
+	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
 )
 
@@ -21,8 +23,46 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 		return orderNotFound(err, id)
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	if !seesBuyer(r, o) {
+		s.writeJSON(w, r, http.StatusOK, redacted(o))
+		return nil
+	}
 	s.writeJSON(w, r, http.StatusOK, o)
 	return nil
+}
+
+// OrderTokenHeader carries an order's access token (checkout.OrderToken).
+const OrderTokenHeader = "X-Order-Token"
+
+// seesBuyer reports whether r may see the buyer's details of order o (email,
+// name, address): it carries o's access token. A wrong token counts as none,
+// so it learns nothing a request without one does not. This is the one
+// place to add other proofs, such as a signed-in customer who owns o.
+func seesBuyer(r *http.Request, o *commerce.Order) bool {
+	return checkout.TokenMatches(r.Header.Get(OrderTokenHeader), o.TokenHash)
+}
+
+// orderView is an order as anyone holding its ID sees it: where it stands,
+// its lines and totals, and nothing of the buyer or the checkout.
+type orderView struct {
+	ID          string               `json:"id"`
+	Status      commerce.OrderStatus `json:"status"`
+	Items       []commerce.OrderLine `json:"items"`
+	Subtotal    commerce.Money       `json:"subtotal"`
+	Shipping    commerce.Money       `json:"shipping"`
+	Tax         commerce.Money       `json:"tax"`
+	Total       commerce.Money       `json:"total"`
+	CreatedAt   time.Time            `json:"createdAt"`
+	CancelledAt *time.Time           `json:"cancelledAt,omitempty"`
+	FulfilledAt *time.Time           `json:"fulfilledAt,omitempty"`
+}
+
+// redacted returns the view of o without the buyer's details.
+func redacted(o *commerce.Order) orderView {
+	return orderView{
+		ID: o.ID, Status: o.Status, Items: o.Items, Subtotal: o.Subtotal, Shipping: o.Shipping, Tax: o.Tax, Total: o.Total,
+		CreatedAt: o.CreatedAt, CancelledAt: o.CancelledAt, FulfilledAt: o.FulfilledAt,
+	}
 }
 
 // parseOrderQuery validates the query of GET /api/admin/orders.

@@ -33,6 +33,7 @@ var statusByCode = map[string]int{
 	commerce.CodeHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
 	commerce.CodeTooManyCheckouts: http.StatusTooManyRequests,
 	commerce.CodeCrossSite:        http.StatusForbidden,
+	commerce.CodeTooManyHeldUnits: http.StatusTooManyRequests,
 }
 
 // maxDetailRunes bounds a problem's detail. Details quote client input (an
@@ -47,8 +48,6 @@ type Problem struct {
 	Detail string   `json:"detail"`
 	Code   string   `json:"code"`
 	SKUs   []string `json:"skus,omitempty"`
-	// OrderID is the order of a completed cart ("cart_closed").
-	OrderID string `json:"orderId,omitempty"`
 	// Totals are the current totals ("price_changed").
 	Totals *commerce.Totals `json:"totals,omitempty"`
 }
@@ -60,7 +59,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if clientClosed(r, err) {
 		// Nobody reads the answer; its status keeps the client's going away
 		// out of the 5xx error rate that alerts page on.
-		s.log.InfoContext(r.Context(), "client closed the request before the answer", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.InfoContext(r.Context(), "client closed the request before the answer", "route", r.Pattern, "err", err)
 		w.WriteHeader(StatusClientClosedRequest)
 		return
 	}
@@ -70,7 +69,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var e *commerce.Error
 	if !errors.As(err, &e) || e.Kind == commerce.KindInternal {
-		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "internal error", "route", r.Pattern, "err", err)
 		e = &commerce.Error{Kind: commerce.KindInternal, Code: commerce.CodeInternal, Message: "an internal error occurred; it has been logged"}
 	}
 	status, ok := statusByCode[e.Code]
@@ -111,14 +110,13 @@ func writeProblem(w http.ResponseWriter, status int, e *commerce.Error) {
 // problemBody encodes e as a problem with the given status.
 func problemBody(status int, e *commerce.Error) (int, []byte) {
 	body, _ := json.Marshal(Problem{
-		Type:    "urn:shopfn:problem:" + e.Code,
-		Title:   http.StatusText(status),
-		Status:  status,
-		Detail:  clipDetail(e.Message),
-		Code:    e.Code,
-		SKUs:    e.SKUs,
-		OrderID: e.OrderID,
-		Totals:  e.Totals,
+		Type:   "urn:shopfn:problem:" + e.Code,
+		Title:  http.StatusText(status),
+		Status: status,
+		Detail: clipDetail(e.Message),
+		Code:   e.Code,
+		SKUs:   e.SKUs,
+		Totals: e.Totals,
 	})
 	return status, body
 }
@@ -139,12 +137,13 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Write(body)
 }
 
-// logRequest logs one line per request.
-func (s *Server) logRequest(r *http.Request, status int, size int64, took time.Duration) {
+// logRequest logs one line per request, under its route's pattern (empty
+// for a request no route took), never its path, which holds IDs.
+func (s *Server) logRequest(r *http.Request, route string, status int, size int64, took time.Duration) {
 	if s.cfg.AccessLog == nil {
 		return
 	}
-	s.cfg.AccessLog.Request(r.Context(), r.Method, r.URL.Path, status, size, took)
+	s.cfg.AccessLog.Request(r.Context(), r.Method, route, status, size, took)
 }
 
 // clipDetail shortens a problem detail to maxDetailRunes.

@@ -53,6 +53,8 @@ func TestLimiterBounded(t *testing.T) {
 func TestClientKey(t *testing.T) {
 	trusting := NewServer(Deps{}, Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, slog.New(slog.DiscardHandler))
 	plain := NewServer(Deps{}, Config{}, slog.New(slog.DiscardHandler))
+	by56 := NewServer(Deps{}, Config{IPv6Prefix: 56}, slog.New(slog.DiscardHandler))
+	by48 := NewServer(Deps{}, Config{IPv6Prefix: 48}, slog.New(slog.DiscardHandler))
 	tests := []struct {
 		name   string
 		s      *Server
@@ -67,6 +69,9 @@ func TestClientKey(t *testing.T) {
 		{"NearestUntrustedHop", trusting, "10.1.1.1:4000", "192.0.2.1, 198.51.100.2, 10.2.2.2", "198.51.100.2"},
 		{"MalformedHop", trusting, "10.1.1.1:4000", "junk", "10.1.1.1"},
 		{"IPv6By64", plain, "[2001:db8:1:2:3:4:5:6]:4000", "", "2001:db8:1:2::/64"},
+		{"IPv6By56", by56, "[2001:db8:1:2ff:3:4:5:6]:4000", "", "2001:db8:1:200::/56"},
+		{"IPv6By48", by48, "[2001:db8:1:2ff:3:4:5:6]:4000", "", "2001:db8:1::/48"},
+		{"IPv4NotByPrefix", by48, "203.0.113.5:4000", "", "203.0.113.5"},
 		{"IPv4Mapped", plain, "[::ffff:203.0.113.5]:4000", "", "203.0.113.5"},
 	}
 	for _, tt := range tests {

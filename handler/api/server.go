@@ -120,6 +120,9 @@ type Config struct {
 	RateBurst int
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
+	// IPv6Prefix is the prefix length by which IPv6 clients are keyed
+	// (64, 56 or 48); 0 means 64.
+	IPv6Prefix int
 }
 
 // NewServer returns a Server.
@@ -267,7 +270,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		rec := &recorder{ResponseWriter: w}
 		s.writeError(rec, r, err)
-		s.logRequest(r, rec.status, rec.size, 0)
+		s.logRequest(r, "", rec.status, rec.size, 0)
 	})
 }
 
@@ -302,12 +305,12 @@ func (s *Server) wrap(rt route) http.Handler {
 		}()
 		defer func() {
 			if v := recover(); v != nil {
-				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.log.Error("panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
 				if !rec.wrote {
 					s.writeError(rec, r, commerce.Errorf(commerce.KindInternal, commerce.CodeInternal, "panic"))
 				}
 			}
-			s.logRequest(r, rec.status, rec.size, time.Since(start))
+			s.logRequest(r, rt.Pattern, rec.status, rec.size, time.Since(start))
 		}()
 		if err := s.admit(rec, r, rt); err != nil {
 			s.writeError(rec, r, err)

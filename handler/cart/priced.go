@@ -23,9 +23,10 @@ type Priced struct {
 	ExpiresAt   time.Time           `json:"expiresAt"`
 	UpdatedAt   time.Time           `json:"updatedAt"`
 	// Status is open, checking_out or completed; OrderID is the order of a
-	// completed cart.
+	// completed cart, never shown: a cart ID is not proof of being the
+	// buyer, who has the order ID from the checkout's answer.
 	Status  commerce.CartStatus `json:"status"`
-	OrderID string              `json:"orderId,omitempty"`
+	OrderID string              `json:"-"`
 	// ETag changes whenever what the buyer sees changes: the document or
 	// its pricing. Version is the document's own ETag.
 	ETag    string `json:"-"`

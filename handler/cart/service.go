@@ -113,10 +113,10 @@ func (s *Service) Delete(ctx context.Context, id, ifMatch string) error {
 	if err != nil {
 		return err
 	}
-	if st, order, err := s.status(ctx, c); err != nil {
+	if st, _, err := s.status(ctx, c); err != nil {
 		return err
 	} else if st != commerce.CartOpen {
-		return Closed(id, order)
+		return Closed(id)
 	}
 	if ifMatch == "" || ifMatch == "*" {
 		ifMatch = c.ETag // never delete a cart a checkout closed meanwhile
@@ -160,10 +160,10 @@ func (s *Service) update(ctx context.Context, id, ifMatch string, ch change) (*P
 		}
 		// A cart that is not open cannot change. The conditional write
 		// below fails when a checkout closes the cart meanwhile.
-		if st, order, err := s.status(ctx, c); err != nil {
+		if st, _, err := s.status(ctx, c); err != nil {
 			return nil, err
 		} else if st != commerce.CartOpen {
-			return nil, Closed(id, order)
+			return nil, Closed(id)
 		}
 		c.Status, c.CheckoutID, c.OrderID = "", "", ""
 		read := c.ETag

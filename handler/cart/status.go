@@ -40,14 +40,10 @@ func (s *Service) status(ctx context.Context, c *commerce.Cart) (commerce.CartSt
 	return commerce.CartCheckingOut, "", nil
 }
 
-// Closed returns the "cart_closed" error of a cart that is not open.
-func Closed(id, orderID string) error {
-	e := commerce.Errorf(commerce.KindConflict, commerce.CodeCartClosed, "cart %s is being checked out or was checked out; it can no longer change", id)
-	if orderID != "" {
-		e.Message = fmt.Sprintf("cart %s was checked out as order %s; it can no longer change", id, orderID)
-	}
-	e.OrderID = orderID
-	return e
+// Closed returns the "cart_closed" error of a cart that is not open. It
+// never names the cart's order: a cart ID is not proof of being the buyer.
+func Closed(id string) error {
+	return commerce.Errorf(commerce.KindConflict, commerce.CodeCartClosed, "cart %s is being checked out or was checked out; it can no longer change", id)
 }
 
 // Hold marks cart id as checked out by checkout k, which the relational store

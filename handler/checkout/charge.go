@@ -71,7 +71,7 @@ func (s *Service) settle(ctx context.Context, c *commerce.Checkout, p commerce.P
 	case commerce.PaymentDeclined:
 		declined := commerce.Payment{ID: p.ID, Status: commerce.PaymentDeclined, NextAction: map[string]any{"declineCode": p.DeclineCode}}
 		if p.ID != "" {
-			if _, err := s.checkouts.SetPayment(ctx, c.ID, declined, 0, nil); err != nil {
+			if _, err := s.checkouts.SetPayment(ctx, c.ID, declined, commerce.Hold{}, nil); err != nil {
 				return err
 			}
 		}
@@ -82,8 +82,13 @@ func (s *Service) settle(ctx context.Context, c *commerce.Checkout, p commerce.P
 		}
 		return err
 	case commerce.PaymentRequiresAction:
-		_, err := s.checkouts.SetPayment(ctx, c.ID, p, s.cfg.MaxHeld, s.response(c, commerce.CheckoutRequiresAction, p))
-		if commerce.ErrorCode(err) == commerce.CodeTooManyCheckouts {
+		hold, done := s.actionHold(ctx, c)
+		changed, err := s.checkouts.SetPayment(ctx, c.ID, p, hold, s.response(c, commerce.CheckoutRequiresAction, p))
+		done(err)
+		if changed && len(hold.Outbox) > 0 {
+			s.cfg.Published()
+		}
+		if code := commerce.ErrorCode(err); code == commerce.CodeTooManyCheckouts || code == commerce.CodeTooManyHeldUnits {
 			// Nobody may finish it: cancel it and give everything back.
 			s.cancelPayment(ctx, c.ID, p.ID)
 			if changed, rerr := s.checkouts.Release(ctx, c.ID, commerce.CheckoutDeclined, nil); rerr != nil {
@@ -94,9 +99,26 @@ func (s *Service) settle(ctx context.Context, c *commerce.Checkout, p commerce.P
 		}
 		return err
 	default: // processing: not decided, so no response to keep
-		_, err := s.checkouts.SetPayment(ctx, c.ID, p, 0, nil)
+		_, err := s.checkouts.SetPayment(ctx, c.ID, p, commerce.Hold{}, nil)
 		return err
 	}
+}
+
+// actionHold returns how checkout c holds its stock while it waits for the
+// buyer: within its client's bounds, and for ActionHold at most from now,
+// with the expiry message of that earlier end (the sweep reads the stored
+// expiry, so it honours it too). Call done with SetPayment's error.
+func (s *Service) actionHold(ctx context.Context, c *commerce.Checkout) (commerce.Hold, func(error)) {
+	hold := commerce.Hold{Checkouts: s.cfg.MaxHeld, Units: s.cfg.MaxHeldUnits, TotalUnits: s.cfg.MaxHeldUnitsTotal}
+	until := s.cfg.Now().UTC().Add(s.cfg.ActionHold)
+	if s.cfg.ActionHold <= 0 || !until.Before(c.ReservedUntil) {
+		return hold, func(error) {}
+	}
+	expiry := Message(commerce.MsgReservationExpired, fmt.Sprintf("reservation-expired-%s-%d", c.ID, until.UnixNano()), map[string]any{"checkoutId": c.ID})
+	expiry.ScheduledAt = until
+	done := s.cfg.Publishing(ctx, &expiry)
+	hold.Until, hold.Outbox = until, []commerce.Message{expiry}
+	return hold, done
 }
 
 // PaymentCanceller is implemented by providers that can cancel a payment

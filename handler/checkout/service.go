@@ -34,6 +34,13 @@ type Config struct {
 	// MaxHeld bounds the checkouts waiting for the buyer's authentication
 	// (requires_action) that one client holds at once; 0 is unbounded.
 	MaxHeld int
+	// MaxHeldUnits and MaxHeldUnitsTotal bound the units one client holds
+	// in those checkouts, of one SKU and in all; 0 is unbounded.
+	MaxHeldUnits, MaxHeldUnitsTotal int
+	// ActionHold is how long, at most, a checkout waiting for the buyer
+	// keeps its reservation from when it starts waiting; 0 keeps
+	// ReservationTTL.
+	ActionHold time.Duration
 	// Publishing, when set, is called for each message about to be
 	// written to the outbox in ctx's request; it stamps the message's trace
 	// attributes and returns what to call once the write is done
@@ -42,6 +49,9 @@ type Config struct {
 	// Metrics counts reservations made, released and expired; nil counts
 	// nothing.
 	Metrics *telemetry.Metrics
+	// TokenKey signs order access tokens (see OrderToken); instances that
+	// answer one store's checkouts share it. Empty issues no tokens.
+	TokenKey []byte
 }
 
 // Service runs checkouts.
@@ -134,12 +144,11 @@ func (s *Service) Checkout(ctx context.Context, req Request, key, client string)
 	}
 }
 
-// closed returns the "cart_closed" error of a cart that holder holds.
+// closed returns the "cart_closed" error of a cart that holder holds. It
+// never names holder's order: the caller has not shown it is the buyer (the
+// buyer's own request replays its first answer instead).
 func (s *Service) closed(cartID string, holder *commerce.Checkout) error {
-	if holder.Status == commerce.CheckoutPaid {
-		return cart.Closed(cartID, holder.OrderID)
-	}
-	return cart.Closed(cartID, "")
+	return cart.Closed(cartID)
 }
 
 // enter waits while another request with the same key runs in this process.
@@ -260,6 +269,9 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 		CartID: req.CartID, Client: client, Email: req.Email, Address: req.ShippingAddress, PaymentMethod: req.PaymentMethod,
 		Lines: priced.Items, Totals: totals, Status: commerce.CheckoutPending,
 		CreatedAt: now, UpdatedAt: now, ReservedUntil: now.Add(s.cfg.ReservationTTL), LeaseUntil: now.Add(leaseTTL),
+	}
+	if len(s.cfg.TokenKey) > 0 {
+		c.OrderTokenHash = TokenHash(OrderToken(s.cfg.TokenKey, c.ID))
 	}
 	expiry := Message(commerce.MsgReservationExpired, "reservation-expired-"+c.ID, map[string]any{"checkoutId": c.ID})
 	expiry.ScheduledAt = c.ReservedUntil

@@ -89,6 +89,9 @@ type Checkout struct {
 	// LeaseUntil is until when the request that began the checkout has it
 	// to itself; a replay meanwhile waits or is told it is in progress.
 	LeaseUntil time.Time
+	// OrderTokenHash is the hex SHA-256 of the order's access token (see
+	// checkout.OrderToken); the token itself is never stored.
+	OrderTokenHash string
 }
 
 // CheckoutStore holds checkouts and their stock reservations in the
@@ -136,11 +139,16 @@ type CheckoutStore interface {
 	// SetPayment records the payment of a pending or requires_action
 	// checkout, and moves it to requires_action when the payment needs the
 	// buyer (to pending otherwise). A checkout moving to requires_action
-	// takes one of maxHeld slots of its Client first (0: unbounded) and
-	// returns KindConflict "too_many_checkouts" when they are all taken; a
-	// slot is freed when the checkout is paid or released. It reports
-	// whether the checkout changed.
-	SetPayment(ctx context.Context, id string, p Payment, maxHeld int, resp *StoredResponse) (bool, error)
+	// is held as hold says: it takes one of hold.Checkouts slots of its
+	// Client and adds its units to what that Client holds, per SKU and in
+	// all, within hold.Units and hold.TotalUnits, in the same transaction;
+	// it returns KindConflict "too_many_checkouts" or "too_many_held_units"
+	// (changing nothing) when a bound would be passed. Slots and units are
+	// freed when the checkout is paid or released. Its reservation is
+	// shortened to hold.Until when that is earlier, with hold.Outbox (its
+	// new expiry message) stored only then. It reports whether the
+	// checkout changed.
+	SetPayment(ctx context.Context, id string, p Payment, hold Hold, resp *StoredResponse) (bool, error)
 
 	// MarkPaid moves a pending, requires_action, expired, failed or
 	// declined checkout to paid and stores placed (its OrderPlaced message)
@@ -160,6 +168,21 @@ type CheckoutStore interface {
 
 	// SetResponse records the first response of a checkout that has none.
 	SetResponse(ctx context.Context, id string, resp *StoredResponse) error
+}
+
+// Hold is how a checkout that waits for the buyer (requires_action) holds
+// stock. A bound of 0 is unbounded; a checkout with no Client is never
+// bounded or counted.
+type Hold struct {
+	// Checkouts bounds the checkouts one client holds waiting at once.
+	Checkouts int
+	// Units bounds the units of one SKU, and TotalUnits the units in all,
+	// that one client holds across those checkouts.
+	Units, TotalUnits int
+	// Until, when earlier than the checkout's reservation expiry, replaces
+	// it; Outbox is then stored with it (the expiry message for Until).
+	Until  time.Time
+	Outbox []Message
 }
 
 // Outbox is the transactional outbox: messages stored in the same

@@ -30,9 +30,6 @@ type Error struct {
 	Message string
 	// SKUs lists the stock-keeping units an error is about, when it is about some.
 	SKUs []string
-	// OrderID is the order an error is about ("cart_closed" of a completed
-	// cart), when there is one.
-	OrderID string
 	// Totals are the current totals ("price_changed"), when they matter.
 	Totals *Totals
 }
@@ -102,6 +99,10 @@ const (
 	// CodeTooManyCheckouts: this client already holds as many open
 	// checkouts as one client may (429).
 	CodeTooManyCheckouts = "too_many_checkouts"
+	// CodeTooManyHeldUnits: the checkout would take this client past the
+	// units of one SKU, or in all, that one client may hold in checkouts
+	// waiting for 3-D Secure (429).
+	CodeTooManyHeldUnits = "too_many_held_units"
 	// CodeCheckoutRefunded: the checkout's payment succeeded after its
 	// reservation was released and could not be fulfilled, so it is
 	// refunded, for good (409).

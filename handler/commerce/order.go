@@ -38,6 +38,9 @@ type Order struct {
 	CreatedAt       time.Time   `json:"createdAt"`
 	CancelledAt     *time.Time  `json:"cancelledAt,omitempty"`
 	FulfilledAt     *time.Time  `json:"fulfilledAt,omitempty"`
+	// TokenHash is the hex SHA-256 of the order's access token, which
+	// shows the buyer's details to whoever presents it; never rendered.
+	TokenHash string `json:"-"`
 }
 
 // OrderFilter selects orders for Orders.

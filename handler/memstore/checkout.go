@@ -189,11 +189,14 @@ func (s *CheckoutStore) Lease(ctx context.Context, id string, now, until time.Ti
 // SetPayment records the payment of a pending or requires_action checkout
 // and moves it to requires_action when the payment needs the buyer (to
 // pending otherwise), with resp as its first response if it has none. A
-// checkout moving to requires_action takes one of its Client's maxHeld
-// slots first (0: unbounded; an empty Client is unbounded too) and returns
-// KindConflict "too_many_checkouts", changing nothing, when they are all
-// taken. It reports whether the checkout changed.
-func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Payment, maxHeld int, resp *commerce.StoredResponse) (bool, error) {
+// checkout moving to requires_action takes one of its Client's
+// hold.Checkouts slots and counts its units against its Client within
+// hold.Units and hold.TotalUnits first (0: unbounded; an empty Client is
+// unbounded too), returning KindConflict "too_many_checkouts" or
+// "too_many_held_units", changing nothing, when a bound would be passed;
+// its reservation then ends at hold.Until when that is earlier, with
+// hold.Outbox stored. It reports whether the checkout changed.
+func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Payment, hold commerce.Hold, resp *commerce.StoredResponse) (bool, error) {
 	next, err := json.Marshal(p.NextAction)
 	if err != nil {
 		return false, fmt.Errorf("memstore: encode next action: %w", err)
@@ -207,8 +210,16 @@ func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Pa
 	status := commerce.CheckoutPending
 	if p.Status == commerce.PaymentRequiresAction {
 		status = commerce.CheckoutRequiresAction
-		if err := s.db.takeSlot(row, maxHeld); err != nil {
+		if err := s.db.countUnits(row, hold); err != nil {
 			return false, err
+		}
+		if err := s.db.takeSlot(row, hold.Checkouts); err != nil {
+			s.db.uncount(row)
+			return false, err
+		}
+		if until := stamp(hold.Until); !until.IsZero() && until.Before(row.c.ReservedUntil) {
+			row.c.ReservedUntil = until
+			s.db.addOutbox(hold.Outbox)
 		}
 	}
 	row.c.Status, row.c.PaymentID, row.next = status, p.ID, next

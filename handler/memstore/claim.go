@@ -2,6 +2,8 @@ package memstore
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"shopfn/handler/commerce"
 )
@@ -26,6 +28,68 @@ func (db *DB) unclaim(row *checkoutRow, cart bool) {
 			delete(db.slots, k)
 		}
 	}
+	db.uncount(row)
+}
+
+// uncount takes row's units off what its client holds, if they were
+// counted. The caller holds db.mu.
+func (db *DB) uncount(row *checkoutRow) {
+	if client, ok := db.held[row.c.ID]; ok {
+		delete(db.held, row.c.ID)
+		for sku, q := range row.quantities() {
+			db.addUnits(unitKey{client, sku}, -q)
+			db.addUnits(unitKey{client, allSKUs}, -q)
+		}
+	}
+}
+
+// quantities returns the quantity of each SKU a checkout reserves.
+func (row *checkoutRow) quantities() map[string]int {
+	want := map[string]int{}
+	for _, l := range row.c.Lines {
+		want[l.SKU] += l.Quantity
+	}
+	return want
+}
+
+// addUnits adds n (which may be negative) to what k counts, forgetting
+// counts that reach zero. The caller holds db.mu.
+func (db *DB) addUnits(k unitKey, n int) {
+	if db.units[k] += n; db.units[k] <= 0 {
+		delete(db.units, k)
+	}
+}
+
+// countUnits adds row's units to what its client holds, per SKU and in all,
+// unless they are counted already or it has no client. It returns
+// KindConflict "too_many_held_units", changing nothing, when that would
+// pass hold.Units or hold.TotalUnits. The caller holds db.mu.
+func (db *DB) countUnits(row *checkoutRow, hold commerce.Hold) error {
+	client := row.c.Client
+	if _, ok := db.held[row.c.ID]; ok || client == "" {
+		return nil
+	}
+	want := row.quantities()
+	total := 0
+	for _, sku := range slices.Sorted(maps.Keys(want)) {
+		if hold.Units > 0 && db.units[unitKey{client, sku}]+want[sku] > hold.Units {
+			e := commerce.Errorf(commerce.KindConflict, commerce.CodeTooManyHeldUnits,
+				"this client would hold more than %d units of %s in checkouts waiting for authentication; finish or abandon one first", hold.Units, sku)
+			e.SKUs = []string{sku}
+			return e
+		}
+		total += want[sku]
+	}
+	if hold.TotalUnits > 0 && db.units[unitKey{client, allSKUs}]+total > hold.TotalUnits {
+		return commerce.Errorf(commerce.KindConflict, commerce.CodeTooManyHeldUnits,
+			"this client would hold more than %d units in checkouts waiting for authentication; finish or abandon one first", hold.TotalUnits)
+	}
+	db.held[row.c.ID] = client
+	for sku, q := range want {
+		db.addUnits(unitKey{client, sku}, q)
+		db.addUnits(unitKey{client, allSKUs}, q)
+	}
+	return nil
 }
 
 // takeSlot takes the lowest free of maxHeld slots of row's client for it,

@@ -28,6 +28,8 @@ type DB struct {
 	orders    map[string]*orderRow           // by order ID
 	carts     map[string]string              // cart ID -> its live checkout's ID
 	slots     map[slotKey]string             // a client's slot -> the checkout holding it
+	held      map[string]string              // checkout ID -> the client its units are counted against
+	units     map[unitKey]int                // units a client holds per SKU, and in all under allSKUs
 	outbox    []commerce.OutboxEntry         // oldest first
 	parked    []commerce.ParkedEntry         // outbox entries set aside, oldest first
 	seq       int64                          // the last outbox sequence given
@@ -38,6 +40,12 @@ type slotKey struct {
 	client string
 	slot   int
 }
+
+// unitKey names what one client holds of one SKU (or of all, allSKUs).
+type unitKey struct{ client, sku string }
+
+// allSKUs is the SKU under which a client's units in all are counted.
+const allSKUs = "*"
 
 // sourceKey names one source's stock counts of one SKU.
 type sourceKey struct{ sku, source string }
@@ -55,6 +63,8 @@ func NewDB(now func() time.Time) *DB {
 		orders:    map[string]*orderRow{},
 		carts:     map[string]string{},
 		slots:     map[slotKey]string{},
+		held:      map[string]string{},
+		units:     map[unitKey]int{},
 	}
 }
 

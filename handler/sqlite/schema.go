@@ -129,6 +129,18 @@ var relationalSchema = []string{
 		checkout_id TEXT NOT NULL UNIQUE,
 		PRIMARY KEY (client, slot)
 	)`,
+	// The units one client holds in checkouts waiting for the buyer, per
+	// SKU and in all (sku '*'), and the checkouts counted there.
+	`CREATE TABLE IF NOT EXISTS client_units (
+		client TEXT NOT NULL,
+		sku    TEXT NOT NULL,
+		units  INTEGER NOT NULL,
+		PRIMARY KEY (client, sku)
+	)`,
+	`CREATE TABLE IF NOT EXISTS client_held (
+		checkout_id TEXT PRIMARY KEY,
+		client      TEXT NOT NULL
+	)`,
 	`CREATE TABLE IF NOT EXISTS outbox (
 		seq          INTEGER PRIMARY KEY AUTOINCREMENT,
 		queue        TEXT NOT NULL,

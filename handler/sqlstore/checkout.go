@@ -81,15 +81,18 @@ func (s *CheckoutStore) claim(ctx context.Context, tx *sql.Tx, checkoutID, cartI
 	return err
 }
 
-// unclaim frees a checkout's cart and client slot.
+// unclaim frees a checkout's cart, its client slot and the units it
+// counted against its client.
 func (db *DB) unclaim(ctx context.Context, tx *sql.Tx, checkoutID string, cart bool) error {
 	if cart {
 		if _, err := db.exec(ctx, tx, `DELETE FROM cart_checkouts WHERE checkout_id = ?`, checkoutID); err != nil {
 			return err
 		}
 	}
-	_, err := db.exec(ctx, tx, `DELETE FROM client_slots WHERE checkout_id = ?`, checkoutID)
-	return err
+	if _, err := db.exec(ctx, tx, `DELETE FROM client_slots WHERE checkout_id = ?`, checkoutID); err != nil {
+		return err
+	}
+	return db.freeUnits(ctx, tx, checkoutID)
 }
 
 // CartCheckout returns the live checkout of a cart.
@@ -197,8 +200,9 @@ func (s *CheckoutStore) ReleaseLeases(ctx context.Context) error {
 }
 
 // SetPayment records a pending checkout's payment. A checkout moving to
-// requires_action takes one of its client's maxHeld slots first.
-func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Payment, maxHeld int, resp *commerce.StoredResponse) (bool, error) {
+// requires_action is held within its client's bounds first, and its
+// reservation shortened to hold.Until, in the same transaction.
+func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Payment, hold commerce.Hold, resp *commerce.StoredResponse) (bool, error) {
 	next, err := json.Marshal(p.NextAction)
 	if err != nil {
 		return false, fmt.Errorf("sqlstore: encode next action: %w", err)
@@ -209,32 +213,47 @@ func (s *CheckoutStore) SetPayment(ctx context.Context, id string, p commerce.Pa
 	}
 	var n int64
 	err = s.db.tx(ctx, "set payment", func(tx *sql.Tx) (err error) {
-		if status == commerce.CheckoutRequiresAction && maxHeld > 0 {
-			if err := s.takeSlot(ctx, tx, id, maxHeld); err != nil {
+		if status == commerce.CheckoutRequiresAction {
+			if err := s.holdForClient(ctx, tx, id, hold); err != nil {
 				return err
 			}
 		}
 		n, err = s.db.exec(ctx, tx, `UPDATE checkouts SET payment_id = ?, next_action = ?, status = ? WHERE id = ? AND status IN ('pending', 'requires_action')`,
 			p.ID, string(next), status, id)
-		if err == nil && n == 1 {
-			err = s.setResponse(ctx, tx, id, resp)
+		if err != nil || n != 1 {
+			return err
 		}
-		return err
+		if status == commerce.CheckoutRequiresAction && !hold.Until.IsZero() {
+			if err := s.shorten(ctx, tx, id, hold); err != nil {
+				return err
+			}
+		}
+		return s.setResponse(ctx, tx, id, resp)
 	})
 	return n == 1, err
 }
 
-// takeSlot takes one of maxHeld slots of the client of an open checkout,
-// unless it holds one. Each slot is a primary key, so concurrent checkouts
-// of one client on any number of instances never take more than maxHeld;
-// checkout_id is a key too, so one checkout holds one slot at most. The
-// claim is idempotent per checkout: two SetPayment of one checkout at once
-// (a retried request racing its first attempt) take turns on the
-// checkout's row, read under the dialect's lock hint, and should both
-// still read no slot (under read committed snapshot a read does not wait
-// for a writer), the loser's inserts meet the winner's keys and it finds
-// the winner's slot, which is its own.
-func (s *CheckoutStore) takeSlot(ctx context.Context, tx *sql.Tx, id string, maxHeld int) error {
+// shorten moves an open checkout's reservation expiry to hold.Until when
+// that is earlier, storing hold.Outbox (the new expiry message) only then.
+func (s *CheckoutStore) shorten(ctx context.Context, tx *sql.Tx, id string, hold commerce.Hold) error {
+	until := unix(hold.Until)
+	n, err := s.db.exec(ctx, tx, `UPDATE checkouts SET reserved_until = ? WHERE id = ? AND status IN ('pending', 'requires_action') AND reserved_until > ?`, until, id, until)
+	if err != nil || n == 0 {
+		return err
+	}
+	return s.db.addOutbox(ctx, tx, hold.Outbox)
+}
+
+// holdForClient takes, for an open checkout, one of its client's
+// hold.Checkouts slots and adds its units to what the client holds, unless
+// it did so already. An unknown checkout, or one with no client, is not
+// bounded. It is idempotent per checkout: two SetPayment of one checkout
+// at once (a retried request racing its first attempt) take turns on the
+// checkout's row, read under the dialect's lock hint; should both still
+// read that nothing is held (under read committed snapshot a read does not
+// wait for a writer), the loser's inserts meet the winner's keys and it
+// finds the winner's slot and count, which are its own.
+func (s *CheckoutStore) holdForClient(ctx context.Context, tx *sql.Tx, id string, hold commerce.Hold) error {
 	var doc []byte
 	err := s.db.queryRow(ctx, tx, `SELECT doc FROM checkouts `+s.db.d.LockRows+` WHERE id = ? AND status IN ('pending', 'requires_action')`, id).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -250,9 +269,11 @@ func (s *CheckoutStore) takeSlot(ctx context.Context, tx *sql.Tx, id string, max
 	if d.Client == "" {
 		return nil
 	}
-	// A statement of its own, after the lock: it sees what a transaction
+	// Statements of their own, after the lock: they see what a transaction
 	// that held the lock before committed.
-	if held, err := s.holdsSlot(ctx, tx, id); err != nil || held {
+	var slotted, counted int
+	err = s.db.queryRow(ctx, tx, `SELECT (SELECT COUNT(*) FROM client_slots WHERE checkout_id = ?), (SELECT COUNT(*) FROM client_held WHERE checkout_id = ?)`, id, id).Scan(&slotted, &counted)
+	if err != nil {
 		return err
 	}
 	if afterSlotRead != nil {
@@ -260,9 +281,25 @@ func (s *CheckoutStore) takeSlot(ctx context.Context, tx *sql.Tx, id string, max
 			return err
 		}
 	}
+	if hold.Checkouts > 0 && slotted == 0 {
+		if err := s.takeSlot(ctx, tx, id, d.Client, hold.Checkouts); err != nil {
+			return err
+		}
+	}
+	if counted == 0 {
+		return s.countUnits(ctx, tx, id, d, hold)
+	}
+	return nil
+}
+
+// takeSlot takes one of maxHeld slots of client for checkout id. Each slot
+// is a primary key, so concurrent checkouts of one client on any number of
+// instances never take more than maxHeld; checkout_id is a key too, so one
+// checkout holds one slot at most.
+func (s *CheckoutStore) takeSlot(ctx context.Context, tx *sql.Tx, id, client string, maxHeld int) error {
 	for slot := 0; slot < maxHeld; slot++ {
 		n, err := s.db.exec(ctx, tx, `INSERT INTO client_slots (client, slot, checkout_id) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM client_slots WHERE client = ? AND slot = ?)`,
-			d.Client, slot, id, d.Client, slot)
+			client, slot, id, client, slot)
 		if err != nil && !s.db.d.IsUnique(err) {
 			return err
 		}
@@ -285,7 +322,7 @@ func (s *CheckoutStore) holdsSlot(ctx context.Context, tx *sql.Tx, id string) (b
 	return n > 0, err
 }
 
-// afterSlotRead, when set (by tests only), runs in takeSlot's transaction
+// afterSlotRead, when set (by tests only), runs in holdForClient's transaction
 // after it found the checkout holding no slot and before it takes one: a
 // test writes there what a concurrent transaction committed meanwhile,
 // which a read under read committed snapshot does not see.

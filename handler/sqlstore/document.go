@@ -25,6 +25,8 @@ type checkoutDoc struct {
 	PaymentMethod string         `json:"paymentMethod"`
 	Lines         []orderLineDoc `json:"lines"`
 	Totals        totalsDoc      `json:"totals"`
+	// OrderTokenHash is the hex SHA-256 of the order access token.
+	OrderTokenHash string `json:"orderTokenHash,omitempty"`
 }
 
 // orderDoc is an order as stored in orders.doc: with its payment, which
@@ -44,6 +46,8 @@ type orderDoc struct {
 	ShippingAddress addressDoc     `json:"shippingAddress"`
 	CreatedAt       time.Time      `json:"createdAt"`
 	PaymentID       string         `json:"paymentId"`
+	// TokenHash is the hex SHA-256 of the order access token.
+	TokenHash string `json:"tokenHash,omitempty"`
 }
 
 // addressDoc is a shipping address.
@@ -88,6 +92,7 @@ func encodeCheckout(c *commerce.Checkout) ([]byte, error) {
 		Lines: lineDocs(c.Lines), Totals: totalsDoc{
 			Subtotal: moneyDoc(c.Subtotal), Shipping: moneyDoc(c.Shipping), Tax: moneyDoc(c.Tax), Total: moneyDoc(c.Total),
 		},
+		OrderTokenHash: c.OrderTokenHash,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encode checkout %s: %w", c.ID, err)
@@ -103,6 +108,7 @@ func decodeCheckout(doc []byte, c *commerce.Checkout) error {
 	}
 	c.RequestHash, c.CartID, c.Client, c.Email = d.RequestHash, d.CartID, d.Client, d.Email
 	c.Address, c.PaymentMethod, c.Lines = commerce.Address(d.Address), d.PaymentMethod, orderLines(d.Lines)
+	c.OrderTokenHash = d.OrderTokenHash
 	c.Totals = commerce.Totals{
 		Subtotal: commerce.Money(d.Totals.Subtotal), Shipping: commerce.Money(d.Totals.Shipping),
 		Tax: commerce.Money(d.Totals.Tax), Total: commerce.Money(d.Totals.Total),
@@ -116,6 +122,7 @@ func encodeOrder(o *commerce.Order) ([]byte, error) {
 		ID: o.ID, CheckoutID: o.CheckoutID, Status: string(o.Status), Email: o.Email, Items: lineDocs(o.Items),
 		Subtotal: moneyDoc(o.Subtotal), Shipping: moneyDoc(o.Shipping), Tax: moneyDoc(o.Tax), Total: moneyDoc(o.Total),
 		ShippingAddress: addressDoc(o.ShippingAddress), CreatedAt: o.CreatedAt, PaymentID: o.PaymentID,
+		TokenHash: o.TokenHash,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encode order %s: %w", o.ID, err)
@@ -133,7 +140,7 @@ func decodeOrder(doc []byte, o *commerce.Order) error {
 	o.CheckoutID, o.Email, o.Items, o.PaymentID = d.CheckoutID, d.Email, orderLines(d.Items), d.PaymentID
 	o.Subtotal, o.Shipping = commerce.Money(d.Subtotal), commerce.Money(d.Shipping)
 	o.Tax, o.Total = commerce.Money(d.Tax), commerce.Money(d.Total)
-	o.ShippingAddress = commerce.Address(d.ShippingAddress)
+	o.ShippingAddress, o.TokenHash = commerce.Address(d.ShippingAddress), d.TokenHash
 	return nil
 }
 

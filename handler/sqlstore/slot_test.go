@@ -39,7 +39,7 @@ func TestSlotTakenMeanwhile(t *testing.T) {
 			_, err := tx.ExecContext(ctx, `INSERT INTO client_slots (client, slot, checkout_id) VALUES (?, 0, ?)`, c.Client, id)
 			return err
 		})
-		ok, err := st.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, maxHeld, nil)
+		ok, err := st.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, commerce.Hold{Checkouts: maxHeld}, nil)
 		undo()
 		if err != nil || !ok {
 			t.Errorf("maxHeld %d: SetPayment(requires_action) whose slot a concurrent request took: got %v, %v, want true, nil", maxHeld, ok, err)

@@ -1,8 +1,11 @@
 package storetest
 
 import (
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"shopfn/handler/commerce"
 )
@@ -161,15 +164,15 @@ func testCartClaim(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			cs = append(cs, c)
 		}
 		for _, c := range cs[:2] {
-			_, err := st.Checkouts.SetPayment(ctx, c.ID, action, 2, nil)
+			_, err := st.Checkouts.SetPayment(ctx, c.ID, action, commerce.Hold{Checkouts: 2}, nil)
 			must(t, err)
 		}
-		_, err := st.Checkouts.SetPayment(ctx, cs[2].ID, action, 2, nil)
+		_, err := st.Checkouts.SetPayment(ctx, cs[2].ID, action, commerce.Hold{Checkouts: 2}, nil)
 		wantConflict(t, err, commerce.CodeTooManyCheckouts)
 		wantStatus(t, st, cs[2].ID, commerce.CheckoutPending)
 		_, err = st.Checkouts.Release(ctx, cs[0].ID, commerce.CheckoutExpired, nil)
 		must(t, err)
-		_, err = st.Checkouts.SetPayment(ctx, cs[2].ID, action, 2, nil)
+		_, err = st.Checkouts.SetPayment(ctx, cs[2].ID, action, commerce.Hold{Checkouts: 2}, nil)
 		must(t, err)
 		wantStatus(t, st, cs[2].ID, commerce.CheckoutRequiresAction)
 	})
@@ -186,7 +189,7 @@ func testCartClaim(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 			begin(t, st, c)
 			action := commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}
 			for i, err := range race(func(int) error {
-				_, err := st.Checkouts.SetPayment(ctx, c.ID, action, maxHeld, nil)
+				_, err := st.Checkouts.SetPayment(ctx, c.ID, action, commerce.Hold{Checkouts: maxHeld}, nil)
 				return err
 			}) {
 				if err != nil {
@@ -200,9 +203,90 @@ func testCartClaim(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 				d := onCart("2", "cart_2", "A", 1)
 				d.Client = c.Client
 				begin(t, st, d)
-				_, err := st.Checkouts.SetPayment(ctx, d.ID, action, maxHeld, nil)
+				_, err := st.Checkouts.SetPayment(ctx, d.ID, action, commerce.Hold{Checkouts: maxHeld}, nil)
 				wantConflict(t, err, commerce.CodeTooManyCheckouts)
 			}
+		}
+	})
+
+	t.Run("ClientUnits", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 100, "B", 100)
+		action := commerce.Payment{ID: "pi", Status: commerce.PaymentRequiresAction}
+		hold := commerce.Hold{Units: 10, TotalUnits: 15}
+		n := 0
+		checkout := func(client string, lines ...any) *commerce.Checkout {
+			n++
+			c := onCart(fmt.Sprint(n), fmt.Sprint("cart_", n), lines...)
+			c.Client = client
+			begin(t, st, c)
+			return c
+		}
+		wait := func(c *commerce.Checkout, want string) {
+			t.Helper()
+			_, err := st.Checkouts.SetPayment(ctx, c.ID, action, hold, nil)
+			if want == "" {
+				must(t, err)
+				wantStatus(t, st, c.ID, commerce.CheckoutRequiresAction)
+				return
+			}
+			wantConflict(t, err, want)
+			wantStatus(t, st, c.ID, commerce.CheckoutPending)
+		}
+		const x, y = "203.0.113.7", "2001:db8::/64"
+		a6 := checkout(x, "A", 6)
+		wait(a6, "")
+		wait(a6, "") // again: counted once
+		a5 := checkout(x, "A", 5)
+		wait(a5, commerce.CodeTooManyHeldUnits) // 11 of A
+		b9 := checkout(x, "B", 9)
+		wait(b9, "")                                             // 15 in all
+		wait(checkout(y, "A", 10), "")                           // another client
+		wait(checkout(x, "B", 1), commerce.CodeTooManyHeldUnits) // 16 in all
+		wait(checkout(x, "A", 11), commerce.CodeTooManyHeldUnits)
+		_, err := st.Checkouts.Release(ctx, a6.ID, commerce.CheckoutExpired, nil)
+		must(t, err)
+		wait(a5, "") // A: 5, 14 in all
+		_, err = st.Checkouts.MarkPaid(ctx, b9.ID, "pi", placedMsg(b9), nil)
+		must(t, err)
+		wait(checkout(x, "A", 5, "B", 5), "") // A: 10, 15 in all
+		wait(checkout(x, "B", 1), commerce.CodeTooManyHeldUnits)
+		// Unbounded: counted all the same, so that bounds set later hold.
+		_, err = st.Checkouts.SetPayment(ctx, checkout(x, "A", 50).ID, action, commerce.Hold{}, nil)
+		must(t, err)
+		wait(checkout(x, "B", 1), commerce.CodeTooManyHeldUnits)
+	})
+
+	t.Run("ActionHoldShortens", func(t *testing.T) {
+		st := newStores(t)
+		stockUp(t, st, "A", 10)
+		c := onCart("1", "cart_1", "A", 1)
+		begin(t, st, c)
+		action := commerce.Payment{ID: "pi", Status: commerce.PaymentRequiresAction}
+		sooner := moneyT0.Add(10 * time.Minute)
+		msg := expiryMsg(c)
+		msg.ID, msg.ScheduledAt = "expire_sooner", sooner
+		_, err := st.Checkouts.SetPayment(ctx, c.ID, action, commerce.Hold{Until: sooner, Outbox: []commerce.Message{msg}}, nil)
+		must(t, err)
+		if got := wantStatus(t, st, c.ID, commerce.CheckoutRequiresAction); !got.ReservedUntil.Equal(sooner) {
+			t.Errorf("reserved until: got %v, want %v", got.ReservedUntil, sooner)
+		}
+		// A later end changes nothing and stores no message.
+		later := msg
+		later.ID, later.ScheduledAt = "expire_later", moneyT0.Add(12*time.Minute)
+		_, err = st.Checkouts.SetPayment(ctx, c.ID, action, commerce.Hold{Until: later.ScheduledAt, Outbox: []commerce.Message{later}}, nil)
+		must(t, err)
+		if got := wantStatus(t, st, c.ID, commerce.CheckoutRequiresAction); !got.ReservedUntil.Equal(sooner) {
+			t.Errorf("reserved until after a later end: got %v, want %v", got.ReservedUntil, sooner)
+		}
+		all, err := st.Outbox.Unpublished(ctx, 100)
+		must(t, err)
+		var ids []string
+		for _, e := range all {
+			ids = append(ids, e.Message.ID)
+		}
+		if want := []string{expiryMsg(c).ID, "expire_sooner"}; !slices.Equal(ids, want) {
+			t.Errorf("outbox: got %v, want %v", ids, want)
 		}
 	})
 }

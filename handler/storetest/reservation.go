@@ -47,7 +47,7 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 	t.Run("SetPaymentRequiresAction", func(t *testing.T) {
 		st, c := open(t)
 		next := map[string]any{"type": "redirect_to_url", "url": "https://pay.example.com/3ds"}
-		ok, err := st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction, NextAction: next}, 0, nil)
+		ok, err := st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction, NextAction: next}, commerce.Hold{}, nil)
 		wantChanged(t, "SetPayment", ok, err, true)
 		got := wantStatus(t, st, c.ID, commerce.CheckoutRequiresAction)
 		if got.PaymentID != "pi_1" {
@@ -63,7 +63,7 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 		t.Run("MarkPaidFrom_"+string(from), func(t *testing.T) {
 			st, c := open(t)
 			if from == commerce.CheckoutRequiresAction {
-				ok, err := st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, 0, nil)
+				ok, err := st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, commerce.Hold{}, nil)
 				wantChanged(t, "SetPayment", ok, err, true)
 			}
 			ok, err := st.Checkouts.MarkPaid(ctx, c.ID, "pi_1", placedMsg(c), nil)
@@ -95,7 +95,7 @@ func testCheckoutPayment(t *testing.T, newStores func(t *testing.T) MoneyStores)
 			}
 			wantStatus(t, st, c.ID, status)
 			wantStock(t, st, "A", 5, 0, 0)
-			ok, err = st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, 0, nil)
+			ok, err = st.Checkouts.SetPayment(ctx, c.ID, commerce.Payment{ID: "pi_1", Status: commerce.PaymentRequiresAction}, commerce.Hold{}, nil)
 			wantChanged(t, "SetPayment after Release", ok, err, false)
 		})
 	}

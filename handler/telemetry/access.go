@@ -16,7 +16,7 @@ import (
 // AccessLog writes the per-request access line: the same fields, names and
 // format as a *slog.Logger from NewLogger would write for
 //
-//	log.LogAttrs(ctx, slog.LevelInfo, "request", method, path, status, bytes, took)
+//	log.LogAttrs(ctx, slog.LevelInfo, "request", method, route, status, bytes, took)
 //
 // plus trace_id and span_id, but formatted by hand into a pooled buffer and
 // handed to w in one Write, without allocating. At 15k requests/s slog's
@@ -41,8 +41,11 @@ func NewAccessLog(w io.Writer, cfg LogConfig) (*AccessLog, error) {
 var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // Request logs one request, stamped with the trace and span ids of ctx.
-// It does nothing on a nil *AccessLog.
-func (l *AccessLog) Request(ctx context.Context, method, path string, status int, size int64, took time.Duration) {
+// route is the route's pattern ("/api/orders/{orderId}"), never the path
+// requested: paths hold cart, order, checkout and payment IDs, which would
+// let whoever reads the log act on them. It does nothing on a nil
+// *AccessLog.
+func (l *AccessLog) Request(ctx context.Context, method, route string, status int, size int64, took time.Duration) {
 	if l == nil || l.off {
 		return
 	}
@@ -55,8 +58,8 @@ func (l *AccessLog) Request(ctx context.Context, method, path string, status int
 		b = now.AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
 		b = append(b, `","level":"INFO","msg":"request","method":`...)
 		b = appendJSONString(b, method)
-		b = append(b, `,"path":`...)
-		b = appendJSONString(b, path)
+		b = append(b, `,"route":`...)
+		b = appendJSONString(b, route)
 		b = append(b, `,"status":`...)
 		b = strconv.AppendInt(b, int64(status), 10)
 		b = append(b, `,"bytes":`...)
@@ -73,8 +76,8 @@ func (l *AccessLog) Request(ctx context.Context, method, path string, status int
 		b = now.AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
 		b = append(b, " level=INFO msg=request method="...)
 		b = appendTextString(b, method)
-		b = append(b, " path="...)
-		b = appendTextString(b, path)
+		b = append(b, " route="...)
+		b = appendTextString(b, route)
 		b = append(b, " status="...)
 		b = strconv.AppendInt(b, int64(status), 10)
 		b = append(b, " bytes="...)
@@ -91,7 +94,7 @@ func (l *AccessLog) Request(ctx context.Context, method, path string, status int
 		b = append(b, '\n')
 	}
 	l.w.Write(b)
-	if cap(b) <= 4<<10 { // keep the pool from holding huge paths
+	if cap(b) <= 4<<10 { // keep the pool from holding huge lines
 		*bp = b
 		lineBufs.Put(bp)
 	}

@@ -37,7 +37,7 @@ func TestAccessLogMatchesSlog(t *testing.T) {
 				}
 				log, _ := NewLogger(&want, LogConfig{JSON: json})
 				al.Request(ctx, "GET", path, 404, 1532, 183*time.Microsecond)
-				log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", "GET"), slog.String("path", path),
+				log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", "GET"), slog.String("route", path),
 					slog.Int("status", 404), slog.Int64("bytes", 1532), slog.Duration("took", 183*time.Microsecond))
 				if json {
 					if diff := cmp.Diff(decodeLine(t, want.Bytes()), decodeLine(t, got.Bytes())); diff != "" {
@@ -95,7 +95,7 @@ func BenchmarkAccessLine(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			log.LogAttrs(ctx, slog.LevelInfo, "request",
-				slog.String("method", "GET"), slog.String("path", "/api/products/p_0123456789"),
+				slog.String("method", "GET"), slog.String("route", "/api/products/{idOrHandle}"),
 				slog.Int("status", 200), slog.Int64("bytes", 1532), slog.Duration("took", 183*time.Microsecond))
 		}
 	})
@@ -103,7 +103,7 @@ func BenchmarkAccessLine(b *testing.B) {
 		al, _ := NewAccessLog(io.Discard, LogConfig{JSON: true})
 		b.ReportAllocs()
 		for b.Loop() {
-			al.Request(ctx, "GET", "/api/products/p_0123456789", 200, 1532, 183*time.Microsecond)
+			al.Request(ctx, "GET", "/api/products/{idOrHandle}", 200, 1532, 183*time.Microsecond)
 		}
 	})
 }
