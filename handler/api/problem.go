@@ -89,8 +89,23 @@ func writeProblem(w http.ResponseWriter, status int, e *commerce.Error) {
 	_, body := problemBody(status, e)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
+	setRetryAfter(w, status)
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// unavailableRetryAfter is the Retry-After, in seconds, of every 503: a
+// dependency (Cosmos DB, Azure SQL, Service Bus, the payment provider) is
+// down or throttling after shopfn's own retries, and a client that waits
+// a moment and sends the request again (with the same Idempotency-Key) is
+// what recovers.
+const unavailableRetryAfter = "1"
+
+// setRetryAfter sets Retry-After on a 503.
+func setRetryAfter(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", unavailableRetryAfter)
+	}
 }
 
 // problemBody encodes e as a problem with the given status.

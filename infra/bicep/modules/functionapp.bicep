@@ -27,6 +27,8 @@ param maximumInstanceCount int
 param appInsightsConnectionString string
 param cosmosEndpoint string
 param cosmosDatabase string
+@description('COSMOS_PREFERRED_REGIONS: the Cosmos DB account\'s regions, this app\'s first.')
+param cosmosPreferredRegions string
 param sqlHost string
 param sqlDatabase string
 param serviceBusNamespace string
@@ -132,6 +134,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SHOPFN_DOCUMENTS: 'cosmos'
     COSMOS_ENDPOINT: cosmosEndpoint
     COSMOS_DATABASE: cosmosDatabase
+    COSMOS_PREFERRED_REGIONS: cosmosPreferredRegions
     SHOPFN_SQL: 'sqlserver'
     SQLSERVER_DSN: 'sqlserver://${identityClientId}@${sqlHost}?database=${sqlDatabase}&fedauth=ActiveDirectoryManagedIdentity'
     SHOPFN_QUEUE: 'servicebus'
