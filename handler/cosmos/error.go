@@ -24,7 +24,9 @@ func translate(err error, what string) error {
 	if errors.As(err, &ce) || errors.Is(err, context.Canceled) {
 		return err
 	}
-	if code := status(err); code != 0 {
+	if code := status(err); code >= 500 {
+		return unavailable(what, err) // answered by the service: 500, 502, 503, 504
+	} else if code != 0 {
 		return statusError(code, what, err)
 	}
 	if unavailableCause(err) {
@@ -61,7 +63,7 @@ func statusError(code int, what string, err error) error {
 	case http.StatusTooManyRequests:
 		return commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "%s: Cosmos DB is throttling requests; retry later", what)
 	}
-	if code == http.StatusRequestTimeout || code >= 500 {
+	if code == http.StatusRequestTimeout || code == http.StatusServiceUnavailable {
 		return unavailable(what, cmpOr(err, fmt.Errorf("status %d", code)))
 	}
 	return fmt.Errorf("cosmos: %s: %w", what, cmpOr(err, fmt.Errorf("status %d", code)))
