@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -310,8 +311,16 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := CosmosConfig{Endpoint: "http://127.0.0.1:8081", Database: "shopfn", Key: "a2V5"}
-		if cfg.Documents != "cosmos" || cfg.Cosmos != want {
+		if cfg.Documents != "cosmos" || !reflect.DeepEqual(cfg.Cosmos, want) {
 			t.Errorf("got %q %+v, want cosmos %+v", cfg.Documents, cfg.Cosmos, want)
+		}
+		cfg, err = LoadConfig(env("SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://acct.documents.azure.com:443/",
+			"COSMOS_PREFERRED_REGIONS", "westeurope, North Europe"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := cfg.Cosmos.PreferredRegions, []string{"westeurope", "North Europe"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("COSMOS_PREFERRED_REGIONS: got %q, want %q", got, want)
 		}
 		if _, err := LoadConfig(env("SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://acct.documents.azure.com:443/", "COSMOS_DATABASE", "shop-2")); err != nil {
 			t.Errorf("Entra ID, no key: got %v, want no error", err)
@@ -326,6 +335,8 @@ func TestLoadConfig(t *testing.T) {
 			{"CosmosSettingsWithSQLite", []string{"COSMOS_ENDPOINT", "https://acct.documents.azure.com/", "COSMOS_KEY", "a2V5"}, []string{"COSMOS_ENDPOINT", "COSMOS_KEY"}},
 			{"PlainHTTPElsewhere", []string{"SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "http://acct.documents.azure.com/"}, []string{"COSMOS_ENDPOINT"}},
 			{"BadKeyAndDatabase", []string{"SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://a.example/", "COSMOS_KEY", "not base64!", "COSMOS_DATABASE", "Shop DB"}, []string{"COSMOS_KEY", "COSMOS_DATABASE"}},
+			{"BadRegions", []string{"SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://a.example/", "COSMOS_PREFERRED_REGIONS", "westeurope,,north;europe"}, []string{"COSMOS_PREFERRED_REGIONS"}},
+			{"RegionsWithSQLite", []string{"COSMOS_PREFERRED_REGIONS", "westeurope"}, []string{"COSMOS_PREFERRED_REGIONS"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

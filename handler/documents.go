@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
@@ -18,6 +19,12 @@ type CosmosConfig struct {
 	// Endpoint, Database and Key are COSMOS_ENDPOINT, COSMOS_DATABASE and
 	// COSMOS_KEY; without a key, Microsoft Entra ID (see cosmos.Credential).
 	Endpoint, Database, Key string
+	// PreferredRegions is COSMOS_PREFERRED_REGIONS: the account's regions,
+	// nearest first, that azcosmos fails reads over to.
+	PreferredRegions []string
+	// Retry bounds the retries of calls Cosmos DB answers 503 or 408 or
+	// the network cuts off; zero takes cosmos's defaults (tests shorten it).
+	Retry cosmos.RetryOptions
 }
 
 // loadDocuments reads SHOPFN_DOCUMENTS and the Cosmos DB settings into cfg,
@@ -27,7 +34,7 @@ func loadDocuments(cfg *Config, get func(name, def string) string, bad func(name
 	c := CosmosConfig{Endpoint: get("COSMOS_ENDPOINT", ""), Database: get("COSMOS_DATABASE", "shopfn"), Key: get("COSMOS_KEY", "")}
 	switch cfg.Documents {
 	case "sqlite":
-		for _, name := range []string{"COSMOS_ENDPOINT", "COSMOS_KEY"} {
+		for _, name := range []string{"COSMOS_ENDPOINT", "COSMOS_KEY", "COSMOS_PREFERRED_REGIONS"} {
 			if get(name, "") != "" {
 				bad(name, "is set but SHOPFN_DOCUMENTS is sqlite; set SHOPFN_DOCUMENTS=cosmos to use Cosmos DB, or unset %s", name)
 			}
@@ -55,7 +62,31 @@ func loadDocuments(cfg *Config, get func(name, def string) string, bad func(name
 			bad("COSMOS_KEY", "is not a base64 account key")
 		}
 	}
+	if s := get("COSMOS_PREFERRED_REGIONS", ""); s != "" {
+		for _, r := range strings.Split(s, ",") {
+			r = strings.TrimSpace(r)
+			if !validRegion(r) {
+				bad("COSMOS_PREFERRED_REGIONS", "%q is not a comma-separated list of Azure regions such as westeurope,northeurope or \"West Europe\"", s)
+				break
+			}
+			c.PreferredRegions = append(c.PreferredRegions, r)
+		}
+	}
 	cfg.Cosmos = c
+}
+
+// validRegion reports whether r looks like an Azure region name: letters,
+// digits and spaces, such as westeurope or "West Europe".
+func validRegion(r string) bool {
+	if r == "" || len(r) > 64 {
+		return false
+	}
+	for _, c := range r {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // documents are the catalog and cart stores SHOPFN_DOCUMENTS chose.
@@ -77,7 +108,8 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 	switch cfg.Documents {
 	case "cosmos":
 		c := cosmos.Config{Endpoint: cfg.Cosmos.Endpoint, Database: cfg.Cosmos.Database, Key: cfg.Cosmos.Key,
-			CartTTL: cfg.CartTTL, Getenv: os.Getenv, PerRetryPolicies: perRequest, Observer: observer}
+			CartTTL: cfg.CartTTL, Getenv: os.Getenv, PerRetryPolicies: perRequest, Observer: observer,
+			PreferredRegions: cfg.Cosmos.PreferredRegions, Retry: cfg.Cosmos.Retry}
 		client, err := cosmos.NewClient(c)
 		if err != nil {
 			return documents{}, err

@@ -157,7 +157,7 @@ func TestInfraFlexSettingsLoad(t *testing.T) {
 		"blobEndpoint": "https://st.blob.core.windows.net/", "queueEndpoint": "https://st.queue.core.windows.net/",
 		"tableEndpoint": "https://st.table.core.windows.net/", "identityClientId": "00000000-0000-0000-0000-000000000001",
 		"appInsightsConnectionString": "InstrumentationKey=00000000-0000-0000-0000-000000000002",
-		"cosmosEndpoint":              "https://cosmos-shopfn.documents.azure.com:443/", "cosmosDatabase": "shopfn",
+		"cosmosEndpoint":              "https://cosmos-shopfn.documents.azure.com:443/", "cosmosDatabase": "shopfn", "cosmosPreferredRegions": "eastus2,westus3",
 		"sqlHost": "sql-shopfn.database.windows.net", "sqlDatabase": "shopfn",
 		"serviceBusNamespace": "sb-shopfn.servicebus.windows.net", "keyVaultUrl": "https://kv-shopfn.vault.azure.net/",
 		"keyVaultName": "kv-shopfn", "payments": "stripe", "string(cartTtlHours)": "72",

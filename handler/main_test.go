@@ -43,6 +43,7 @@ func TestMain(m *testing.M) {
 		sbPeer.Stop()
 	}
 	stop()
+	stopFaultCosmos()
 	full := flag.Lookup("test.run").Value.String() == "" && !testing.Short()
 	if !checkContractCoverage(full) && code == 0 {
 		code = 1

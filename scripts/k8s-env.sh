@@ -19,6 +19,7 @@ out() { jq -er ".$1.value" "$outputs"; }
 
 cat >"$dir/azure.env" <<ENV
 COSMOS_ENDPOINT=$(out cosmosEndpoint)
+COSMOS_PREFERRED_REGIONS=$(out cosmosPreferredRegions)
 SQLSERVER_DSN=sqlserver://$(out sqlHost)?database=$(out sqlDatabase)&fedauth=ActiveDirectoryWorkloadIdentity
 ServiceBusConnection__fullyQualifiedNamespace=$(out serviceBusNamespace)
 SHOPFN_KEYVAULT_URL=$(out keyVaultUrl)

@@ -129,7 +129,9 @@ if [ ${#main_pkgs[@]} -gt 0 ]; then
 fi
 
 # The money path's end-to-end tests once more with the catalog and carts on
-# the Cosmos DB peer (SHOPFN_DOCUMENTS=cosmos), on a full run.
+# the Cosmos DB peer (SHOPFN_DOCUMENTS=cosmos), on a full run. The fault
+# suite (TestE2EFaults) is not among them: it runs in the first pass, on
+# Cosmos DB documents and Service Bus queues of its own, behind fault proxies.
 if [ ${#main_pkgs[@]} -eq 1 ] && [ "${main_pkgs[0]}" = ./... ]; then
   echo "test.sh: the money path's end-to-end tests with Cosmos DB documents"
   SHOPFN_TEST_DOCUMENTS=cosmos go test -count=1 -timeout 10m ${flags[@]+"${flags[@]}"} \

@@ -109,6 +109,7 @@ func (s *Server) writeStored(w http.ResponseWriter, c *commerce.Checkout, resp *
 	w.Header().Set("Cache-Control", "no-store")
 	if resp.Status >= 400 {
 		w.Header().Set("Content-Type", "application/problem+json")
+		setRetryAfter(w, resp.Status)
 		w.WriteHeader(resp.Status)
 		w.Write(resp.Body)
 		return

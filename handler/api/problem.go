@@ -76,17 +76,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		status = statusByKind[e.Kind]
 	}
-	if e.Code == commerce.CodeUnavailable {
-		w.Header().Set("Retry-After", unavailableRetryAfter)
-	}
 	writeProblem(w, status, e)
 }
-
-// unavailableRetryAfter is the Retry-After, in seconds, of a 503
-// "unavailable": a store that stayed unavailable for the request's whole
-// deadline (a failover, a serverless database resuming) is often back
-// within seconds.
-const unavailableRetryAfter = "5"
 
 // StatusClientClosedRequest is the status recorded (in the access log and
 // the metrics) for a request whose client went away before its answer and
@@ -103,8 +94,23 @@ func writeProblem(w http.ResponseWriter, status int, e *commerce.Error) {
 	_, body := problemBody(status, e)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
+	setRetryAfter(w, status)
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// unavailableRetryAfter is the Retry-After, in seconds, of every 503: a
+// dependency (Cosmos DB, Azure SQL, Service Bus, the payment provider) is
+// down or throttling after shopfn's own retries, and a client that waits
+// a moment and sends the request again (with the same Idempotency-Key) is
+// what recovers.
+const unavailableRetryAfter = "1"
+
+// setRetryAfter sets Retry-After on a 503.
+func setRetryAfter(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", unavailableRetryAfter)
+	}
 }
 
 // problemBody encodes e as a problem with the given status.

@@ -27,8 +27,8 @@ func TestUnavailable(t *testing.T) {
 		want       int
 		retryAfter string
 	}{
-		{"the store's retry budget ran out", context.Background(), storeDown, 503, "5"},
-		{"the request's deadline passed in a store", late, fmt.Errorf("cosmos: read: %w", context.DeadlineExceeded), 503, "5"},
+		{"the store's retry budget ran out", context.Background(), storeDown, 503, "1"},
+		{"the request's deadline passed in a store", late, fmt.Errorf("cosmos: read: %w", context.DeadlineExceeded), 503, "1"},
 		{"a deadline of the call's own, the request's still running", context.Background(), context.DeadlineExceeded, 500, ""},
 		{"a driver failure", context.Background(), errors.New("disk I/O error"), 500, ""},
 	} {

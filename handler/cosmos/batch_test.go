@@ -69,6 +69,8 @@ func TestStatusError(t *testing.T) {
 		http.StatusConflict:           commerce.KindConflict,
 		http.StatusPreconditionFailed: commerce.KindPrecondition,
 		http.StatusTooManyRequests:    commerce.KindUnavailable,
+		http.StatusServiceUnavailable: commerce.KindUnavailable,
+		http.StatusRequestTimeout:     commerce.KindUnavailable,
 		http.StatusForbidden:          commerce.KindInternal,
 	} {
 		if got := commerce.ErrorKind(statusError(code, "thing", nil)); got != want {

@@ -78,11 +78,11 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) error {
 	if err != nil {
 		return fmt.Errorf("cosmos: encode cart: %w", err)
 	}
-	resp, err := s.c.CreateItem(ctx, azcosmos.NewPartitionKeyString(c.ID), body, nil)
+	etag, err := createItem(ctx, s.c, c.ID, c.ID, body)
 	if err != nil {
 		return translate(err, "cart "+c.ID)
 	}
-	c.ETag = string(resp.ETag)
+	c.ETag = string(etag)
 	return nil
 }
 
@@ -111,11 +111,11 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatchET
 	if err != nil {
 		return fmt.Errorf("cosmos: encode cart: %w", err)
 	}
-	resp, err := s.c.ReplaceItem(ctx, azcosmos.NewPartitionKeyString(c.ID), c.ID, body, ifMatch(ifMatchETag))
+	etag, err := replaceItem(ctx, s.c, c.ID, c.ID, body, ifMatchETag)
 	if err != nil {
 		return translate(err, "cart "+c.ID)
 	}
-	c.ETag = string(resp.ETag)
+	c.ETag = string(etag)
 	return nil
 }
 

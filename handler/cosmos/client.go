@@ -46,18 +46,28 @@ type Config struct {
 	Observer Observer
 	// Transport, when set, replaces the HTTP client (tests).
 	Transport policy.Transporter
+	// PreferredRegions are the account's regions in the order requests
+	// go to them (COSMOS_PREFERRED_REGIONS, "West Europe" or
+	// "westeurope"): with more than one, azcosmos sends a read that one
+	// region answers 503 to the next. Empty: the endpoint's region only.
+	PreferredRegions []string
+	// Retry bounds the retries of calls answered 503 or 408, or cut off
+	// by the network (see retryPolicy); zero fields take its defaults.
+	Retry RetryOptions
 }
 
 // NewClient returns an azcosmos client for cfg: with the account key when
 // cfg.Key is set, otherwise with a Microsoft Entra ID credential (see
 // Credential). Requests answered 429 are retried after the service's
-// x-ms-retry-after-ms, at most maxThrottleRetries times. cfg.Observer, when
-// set, is told of every call.
+// x-ms-retry-after-ms, at most maxThrottleRetries times; those answered
+// 503 or 408, or cut off by the network, as retryPolicy says, within
+// cfg.Retry. cfg.Observer, when set, is told of every call.
 func NewClient(cfg Config) (*azcosmos.Client, error) {
 	opts := &azcosmos.ClientOptions{ClientOptions: azcore.ClientOptions{
 		Retry: policy.RetryOptions{
-			// Only throttling: azcosmos retries 5xx and region failover itself,
-			// and a create retried after a lost 503 would answer 409.
+			// Only throttling, which is never applied: 503, 408 and transport
+			// failures are retryPolicy's, which knows which writes may be
+			// sent twice.
 			StatusCodes:   []int{http.StatusTooManyRequests},
 			MaxRetries:    maxThrottleRetries,
 			RetryDelay:    100 * time.Millisecond,
@@ -65,10 +75,11 @@ func NewClient(cfg Config) (*azcosmos.Client, error) {
 		},
 		PerRetryPolicies: cfg.PerRetryPolicies,
 		Transport:        cfg.Transport,
-	}}
+	}, PreferredRegions: cfg.PreferredRegions}
 	if cfg.Observer != nil {
 		opts.PerCallPolicies = []policy.Policy{observePolicy{o: cfg.Observer, now: time.Now}}
 	}
+	opts.PerCallPolicies = append(opts.PerCallPolicies, retryPolicy{o: cfg.Retry})
 	if cfg.Key != "" {
 		cred, err := azcosmos.NewKeyCredential(cfg.Key)
 		if err != nil {

@@ -89,8 +89,13 @@
 // Status codes are translated at this boundary: 404 -> not_found, 409 ->
 // conflict (or handle_taken / sku_taken), 412 -> precondition_failed, 429 ->
 // retried by the pipeline honouring x-ms-retry-after-ms (up to
-// maxThrottleRetries times), then unavailable; other failures are wrapped
-// and become internal errors.
+// maxThrottleRetries times), then unavailable. 503, 408 and transport
+// failures are retried by retryPolicy as far as sending again cannot write
+// twice (its doc says which requests), a lost create or replace is told
+// from another writer's by reading the item back (createItem,
+// replaceItem), and what remains is unavailable too; other failures are
+// wrapped and become internal errors. The faults themselves are tested
+// through faultproxy in front of the local peer (retry_test.go).
 //
 // # What was tested against what
 //

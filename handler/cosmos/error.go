@@ -1,6 +1,7 @@
 package cosmos
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,18 +12,43 @@ import (
 )
 
 // translate turns an azcosmos error into shopfn's: 404 not_found, 409
-// conflict, 412 precondition_failed, 429 (already retried by the pipeline)
-// unavailable. Anything else is wrapped with what was being done.
+// conflict, 412 precondition_failed; 429, 408, 5xx and transport failures
+// (already retried by the pipeline) unavailable, keeping the cause for
+// the log. The caller's own cancellation passes through. Anything else is
+// wrapped with what was being done.
 func translate(err error, what string) error {
 	if err == nil {
 		return nil
 	}
 	var ce *commerce.Error
-	if errors.As(err, &ce) {
+	if errors.As(err, &ce) || errors.Is(err, context.Canceled) {
 		return err
 	}
-	return statusError(status(err), what, err)
+	if code := status(err); code >= 500 {
+		return unavailable(what, err) // answered by the service: 500, 502, 503, 504
+	} else if code != 0 {
+		return statusError(code, what, err)
+	}
+	if unavailableCause(err) {
+		return unavailable(what, err)
+	}
+	return fmt.Errorf("cosmos: %s: %w", what, err)
 }
+
+// unavailable is the error for a call Cosmos DB did not answer, or
+// answered it could not serve, after the retries: 503 "unavailable".
+func unavailable(what string, cause error) error {
+	return &wrapped{commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "%s: Cosmos DB is unavailable; retry later", what), cause}
+}
+
+// wrapped is a commerce error that keeps azcosmos's error for the log.
+type wrapped struct {
+	err   *commerce.Error
+	cause error
+}
+
+func (w *wrapped) Error() string   { return fmt.Sprintf("%v: %v", w.err, w.cause) }
+func (w *wrapped) Unwrap() []error { return []error{w.err, w.cause} }
 
 // statusError is the shopfn error for a Cosmos DB status code, wrapping err
 // (which may be nil) when the status is not one shopfn knows.
@@ -37,10 +63,18 @@ func statusError(code int, what string, err error) error {
 	case http.StatusTooManyRequests:
 		return commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "%s: Cosmos DB is throttling requests; retry later", what)
 	}
-	if err == nil {
-		err = fmt.Errorf("status %d", code)
+	if code == http.StatusRequestTimeout || code == http.StatusServiceUnavailable {
+		return unavailable(what, cmpOr(err, fmt.Errorf("status %d", code)))
 	}
-	return fmt.Errorf("cosmos: %s: %w", what, err)
+	return fmt.Errorf("cosmos: %s: %w", what, cmpOr(err, fmt.Errorf("status %d", code)))
+}
+
+// cmpOr returns err, or def when err is nil.
+func cmpOr(err, def error) error {
+	if err != nil {
+		return err
+	}
+	return def
 }
 
 // batchFailure returns the index and status of the operation that made a

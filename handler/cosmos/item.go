@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -22,6 +24,66 @@ func readItem(ctx context.Context, c *azcosmos.ContainerClient, pk, id string, v
 		return fmt.Errorf("cosmos: decode %s: %w", id, err)
 	}
 	return nil
+}
+
+// createItem creates an item from body. When a try that may have been
+// applied failed and the retry answers 409, the item is read back: if it
+// holds what body holds (system properties aside), the create was this
+// caller's and succeeds with the stored item's ETag; otherwise the 409
+// stands. Every item shopfn creates holds something no other writer's
+// does (a new random ID, or the ID of the product claiming a key), so
+// equal content means the same writer.
+func createItem(ctx context.Context, c *azcosmos.ContainerClient, pk, id string, body []byte) (azcore.ETag, error) {
+	ctx, note := withWriteNote(ctx)
+	resp, err := c.CreateItem(ctx, azcosmos.NewPartitionKeyString(pk), body, nil)
+	if err == nil {
+		return resp.ETag, nil
+	}
+	if status(err) == http.StatusConflict && note.ambiguous.Load() {
+		if etag, ok := storedAs(ctx, c, pk, id, body); ok {
+			return etag, nil
+		}
+	}
+	return "", err
+}
+
+// replaceItem replaces an item by body, conditionally on etag. When a try
+// that may have been applied failed and the retry answers 412, the item
+// is read back as createItem does: holding what body holds, the replace
+// was this caller's (a lost race would leave another writer's content).
+func replaceItem(ctx context.Context, c *azcosmos.ContainerClient, pk, id string, body []byte, etag string) (azcore.ETag, error) {
+	ctx, note := withWriteNote(ctx)
+	resp, err := c.ReplaceItem(ctx, azcosmos.NewPartitionKeyString(pk), id, body, ifMatch(etag))
+	if err == nil {
+		return resp.ETag, nil
+	}
+	if status(err) == http.StatusPreconditionFailed && note.ambiguous.Load() {
+		if etag, ok := storedAs(ctx, c, pk, id, body); ok {
+			return etag, nil
+		}
+	}
+	return "", err
+}
+
+// storedAs reads the item id and reports whether it holds what body holds,
+// Cosmos DB's system properties (_etag, _ts, _rid, ...) aside, with its ETag.
+func storedAs(ctx context.Context, c *azcosmos.ContainerClient, pk, id string, body []byte) (azcore.ETag, bool) {
+	resp, err := c.ReadItem(ctx, azcosmos.NewPartitionKeyString(pk), id, nil)
+	if err != nil {
+		return "", false
+	}
+	var stored, sent map[string]any
+	if json.Unmarshal(resp.Value, &stored) != nil || json.Unmarshal(body, &sent) != nil {
+		return "", false
+	}
+	for _, m := range []map[string]any{stored, sent} {
+		for k := range m {
+			if strings.HasPrefix(k, "_") {
+				delete(m, k)
+			}
+		}
+	}
+	return resp.ETag, reflect.DeepEqual(stored, sent)
 }
 
 // ifMatch returns item options that make a write conditional on etag.

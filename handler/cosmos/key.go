@@ -48,11 +48,10 @@ func (s *CatalogStore) claimOne(ctx context.Context, k keyDoc) (*keyDoc, error) 
 	if err != nil {
 		return nil, err
 	}
-	pk := azcosmos.NewPartitionKeyString(k.PK)
 	for attempt := 1; attempt <= 3; attempt++ {
-		resp, err := s.c.CreateItem(ctx, pk, body, nil)
+		etag, err := createItem(ctx, s.c, k.PK, k.ID, body)
 		if err == nil {
-			k.ETag = string(resp.ETag)
+			k.ETag = string(etag)
 			return &k, nil
 		}
 		if status(err) != http.StatusConflict {
@@ -74,9 +73,9 @@ func (s *CatalogStore) claimOne(ctx context.Context, k keyDoc) (*keyDoc, error) 
 		if !free {
 			return nil, taken(k)
 		}
-		resp, err = s.c.ReplaceItem(ctx, pk, k.ID, body, ifMatch(cur.ETag))
+		etag, err = replaceItem(ctx, s.c, k.PK, k.ID, body, cur.ETag)
 		if err == nil {
-			k.ETag = string(resp.ETag)
+			k.ETag = string(etag)
 			return &k, nil
 		}
 		if !notFound(err) && status(err) != http.StatusPreconditionFailed {
@@ -152,6 +151,6 @@ func (s *CatalogStore) writeKey(ctx context.Context, k keyDoc, etag string) erro
 	if err != nil {
 		return err
 	}
-	_, err = s.c.ReplaceItem(ctx, azcosmos.NewPartitionKeyString(k.PK), k.ID, body, ifMatch(etag))
+	_, err = replaceItem(ctx, s.c, k.PK, k.ID, body, etag)
 	return err
 }

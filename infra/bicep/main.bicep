@@ -226,6 +226,7 @@ module functionapp 'modules/functionapp.bicep' = {
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabase: cosmos.outputs.database
+    cosmosPreferredRegions: cosmos.outputs.preferredRegions
     sqlHost: sql.outputs.host
     sqlDatabase: sql.outputs.database
     serviceBusNamespace: servicebus.outputs.fullyQualifiedNamespace
@@ -278,6 +279,9 @@ output kedaClientId string = identity.outputs.kedaClientId
 
 @description('COSMOS_ENDPOINT.')
 output cosmosEndpoint string = cosmos.outputs.endpoint
+
+@description('COSMOS_PREFERRED_REGIONS.')
+output cosmosPreferredRegions string = cosmos.outputs.preferredRegions
 
 @description('Azure SQL host name: the failover group listener when there is a second region.')
 output sqlHost string = sql.outputs.host

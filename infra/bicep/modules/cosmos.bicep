@@ -117,4 +117,6 @@ resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignmen
 }
 
 output endpoint string = account.properties.documentEndpoint
+@description('COSMOS_PREFERRED_REGIONS: the account\'s regions, the app\'s own first (azcosmos fails reads over in this order).')
+output preferredRegions string = multiRegion ? '${location},${secondaryLocation}' : location
 output database string = database

@@ -30,6 +30,8 @@ param sqlMaxConnections int
 param appInsightsConnectionString string
 param cosmosEndpoint string
 param cosmosDatabase string
+@description('COSMOS_PREFERRED_REGIONS: the Cosmos DB account\'s regions, this app\'s first.')
+param cosmosPreferredRegions string
 param sqlHost string
 param sqlDatabase string
 param serviceBusNamespace string
@@ -135,6 +137,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SHOPFN_DOCUMENTS: 'cosmos'
     COSMOS_ENDPOINT: cosmosEndpoint
     COSMOS_DATABASE: cosmosDatabase
+    COSMOS_PREFERRED_REGIONS: cosmosPreferredRegions
     SHOPFN_SQL: 'sqlserver'
     SQLSERVER_DSN: 'sqlserver://${identityClientId}@${sqlHost}?database=${sqlDatabase}&fedauth=ActiveDirectoryManagedIdentity'
     SQLSERVER_MAX_CONNS: string(sqlMaxConnections)
