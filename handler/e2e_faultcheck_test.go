@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -12,18 +11,9 @@ import (
 // once a fault has cleared: every message settled, and the money
 // invariants.
 
-// faultRaceSkip, when not empty, skips the cancel/fulfil race: on this
-// branch checkout.Cancel refunds before it claims the order, so a
-// fulfilment between the two ships a refunded order.
-const faultRaceSkip = "needs the cancelling claim from branch azcancel"
-
 // faultRace cancels and fulfils each order at once through the admin API,
-// retrying 503s, while the fault lasts; it reports whether it ran.
+// retrying 503s, while the fault lasts; it reports that it ran.
 func faultRace(r *faultRun, orders []string, async func(func())) bool {
-	if faultRaceSkip != "" {
-		r.t.Run("CancelFulfilRace", func(t *testing.T) { t.Skip(faultRaceSkip) })
-		return false
-	}
 	for _, id := range orders {
 		for _, action := range []string{"cancel", "fulfil"} {
 			async(func() {
