@@ -109,6 +109,8 @@ type Config struct {
 	// Cosmos reaches Cosmos DB.
 	Documents string
 	Cosmos    CosmosConfig
+	// Identity says who signs customers in (SHOPFN_OIDC_*, identity.go).
+	Identity IdentityConfig
 }
 
 // Rate limit defaults, standalone (and on AKS). Under the Functions host
@@ -311,6 +313,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("SHOPFN_QUEUE", "%q is not embedded or servicebus", cfg.Queue)
 	}
 	loadDocuments(&cfg, get, bad)
+	loadIdentity(&cfg, get, bad)
 	loadRole(&cfg, get, bad)
 	seed := get("SHOPFN_SEED", "true")
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {

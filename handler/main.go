@@ -27,6 +27,7 @@ import (
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
 	"shopfn/handler/cosmos"
+	"shopfn/handler/customer"
 	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
@@ -276,8 +277,18 @@ func (m *Main) Run(ctx context.Context) error {
 		cursorKey = cfg.AdminKey // empty under the host: a random key per process
 	}
 	apiCfg.CursorKey = []byte(cursorKey)
+	// The listener opens first: the development issuer's URL is its own.
+	if err := m.listen(); err != nil {
+		return err
+	}
+	verifier, devIssuer, err := m.openIdentity()
+	if err != nil {
+		m.listener.Close()
+		return err
+	}
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
+		Customers: customer.NewService(docs.Customers, m.Now), Auth: verifier, DevIssuer: devIssuer,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)
@@ -298,9 +309,6 @@ func (m *Main) Run(ctx context.Context) error {
 	handler := srv.Handler()
 	if !p.API {
 		handler = srv.ProbeHandler()
-	}
-	if err := m.listen(); err != nil {
-		return err
 	}
 	if tp != nil && !cfg.UnderHost {
 		tp.BaseURL = "http://" + m.Addr() // where a buyer finishes 3-D Secure
@@ -328,7 +336,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.goRun(func() { dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) })
 	}
 	m.started.Store(true)
-	m.announce(tp != nil)
+	m.announce(tp != nil, devIssuer != nil)
 	return nil
 }
 
