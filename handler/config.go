@@ -313,8 +313,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("SHOPFN_QUEUE", "%q is not embedded or servicebus", cfg.Queue)
 	}
 	loadDocuments(&cfg, get, bad)
-	loadIdentity(&cfg, get, bad)
 	loadRole(&cfg, get, bad)
+	loadIdentity(&cfg, get, bad)
 	seed := get("SHOPFN_SEED", "true")
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {
 		bad("SHOPFN_SEED", "%q is not true or false", seed)

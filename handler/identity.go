@@ -15,21 +15,23 @@ type IdentityConfig struct {
 	// must carry.
 	Issuer, Audience string
 	// Dev serves the development issuer under /api/dev/oidc and accepts
-	// its tokens: on when no issuer is set and shopfn is not on Azure.
+	// its tokens: on when no issuer is set and shopfn runs as one process
+	// off Azure (a laptop, func start). It is off on App Service and
+	// Functions (WEBSITE_* set) and in the api and worker roles of AKS.
 	Dev bool
 }
 
-// loadIdentity reads the OpenID Connect settings into cfg. cfg.OnAzure is
-// already set.
+// loadIdentity reads the OpenID Connect settings into cfg. cfg.OnAzure and
+// cfg.Role are already set.
 func loadIdentity(cfg *Config, get func(name, def string) string, bad func(name, format string, args ...any)) {
 	c := IdentityConfig{Issuer: get("SHOPFN_OIDC_ISSUER", ""), Audience: get("SHOPFN_OIDC_AUDIENCE", "")}
 	switch {
 	case c.Issuer == "" && c.Audience != "":
 		bad("SHOPFN_OIDC_AUDIENCE", "is set but SHOPFN_OIDC_ISSUER is not: set the issuer too, or unset it")
 	case c.Issuer == "":
-		// No issuer: the development issuer on a laptop; on Azure, customer
-		// routes answer 503 until one is configured.
-		c.Dev = !cfg.OnAzure
+		// No issuer: the development issuer on a laptop; on Azure and AKS,
+		// customer routes answer 503 until one is configured.
+		c.Dev = !cfg.OnAzure && cfg.Role == RoleAll
 	default:
 		u, err := url.Parse(c.Issuer)
 		local := err == nil && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1")
