@@ -46,8 +46,8 @@ type Config struct {
 	// Client fetches the discovery document and the keys; nil means a
 	// client with a 10 s timeout.
 	Client *http.Client
-	// Now is the clock tokens' exp and nbf are checked against; nil means
-	// time.Now.
+	// Now is the clock tokens' exp and nbf are checked against, and
+	// discovery retries spaced by; nil means time.Now.
 	Now func() time.Time
 	// RetryEvery spaces discovery attempts while the issuer is
 	// unreachable; zero means 5 s.
@@ -107,14 +107,14 @@ func (v *Verifier) discover(ctx context.Context, force bool) (*oidc.IDTokenVerif
 	if v.verifier != nil {
 		return v.verifier, nil
 	}
-	if !force && !v.tried.IsZero() && time.Since(v.tried) < v.cfg.RetryEvery {
+	if !force && !v.tried.IsZero() && v.cfg.Now().Sub(v.tried) < v.cfg.RetryEvery {
 		return nil, errUnreachable
 	}
 	ctx, cancel := context.WithTimeout(oidc.ClientContext(ctx, v.cfg.Client), 10*time.Second)
 	defer cancel()
 	p, err := oidc.NewProvider(ctx, v.cfg.Issuer)
 	if err != nil {
-		v.tried = time.Now()
+		v.tried = v.cfg.Now()
 		return nil, fmt.Errorf("auth: discovery of %s: %w", v.cfg.Issuer, err)
 	}
 	// The key set keeps the client, not the request's context: it fetches
