@@ -133,8 +133,9 @@ func (s *Service) Erase(ctx context.Context, id string) error {
 }
 
 // change reads customer id, applies f, and stores the result conditionally
-// on the version read, trying again when another write came between. An
-// error from f is returned as is, with nothing stored.
+// on the version read, trying again when another write came between (409
+// "conflict" after maxWriteAttempts). An error from f is returned as is,
+// with nothing stored.
 func (s *Service) change(ctx context.Context, id string, f func(c *commerce.Customer) error) (*commerce.Customer, error) {
 	for attempt := 1; ; attempt++ {
 		c, err := s.Customer(ctx, id)
@@ -149,8 +150,11 @@ func (s *Service) change(ctx context.Context, id string, f func(c *commerce.Cust
 		if err == nil {
 			return c, nil
 		}
-		if commerce.ErrorCode(err) != commerce.CodePreconditionFailed || attempt == maxWriteAttempts {
+		if commerce.ErrorCode(err) != commerce.CodePreconditionFailed {
 			return nil, err
+		}
+		if attempt == maxWriteAttempts {
+			return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "the customer was changed by other requests meanwhile; retry")
 		}
 	}
 }
