@@ -92,6 +92,26 @@ func TestE2ECustomerProfile(t *testing.T) {
 		t.Errorf("without a token: WWW-Authenticate %q, want Bearer", got)
 	}
 
+	// The development issuer's documents, as the verifier reads them.
+	var disc struct {
+		Issuer  string `json:"issuer"`
+		JWKSURI string `json:"jwks_uri"`
+	}
+	p.Do(t, "GET", "/api/dev/oidc/.well-known/openid-configuration", nil).JSON(t, &disc)
+	if disc.Issuer != p.URL+"/api/dev/oidc" || disc.JWKSURI != disc.Issuer+"/jwks" {
+		t.Errorf("discovery: got %+v, want the issuer %s/api/dev/oidc", disc, p.URL)
+	}
+	var jwks struct {
+		Keys []struct {
+			Kty, Alg, Kid string
+		} `json:"keys"`
+	}
+	p.Do(t, "GET", "/api/dev/oidc/jwks", nil).JSON(t, &jwks)
+	if len(jwks.Keys) != 1 || jwks.Keys[0].Kty != "EC" || jwks.Keys[0].Alg != "ES256" || jwks.Keys[0].Kid == "" {
+		t.Errorf("jwks: got %+v, want one ES256 key", jwks)
+	}
+	wantProblem(t, "a dev token without an email", p.Do(t, "POST", "/api/dev/oidc/token", map[string]any{"name": "x"}), 400, "invalid_request")
+
 	ada := devSignIn(t, p, "Ada@Example.com", "Ada Lovelace")
 	first := ada.me(t)
 	want := apiCustomer{ID: first.ID, Email: "Ada@Example.com", EmailVerified: true, Name: "Ada Lovelace", Groups: []string{}}
