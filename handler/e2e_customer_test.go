@@ -84,7 +84,7 @@ func wantProblem(tb testing.TB, what string, res *Response, status int, code str
 
 func TestE2ECustomerProfile(t *testing.T) {
 	t.Parallel()
-	p := MustRunMain(t, false)
+	p := MustRunMainWith(t, false, func(m *Main) { m.Config.CORSOrigins = []string{"*"} })
 
 	res := p.Do(t, "GET", "/api/me", nil)
 	wantProblem(t, "GET /api/me without a token", res, 401, "unauthorized")
@@ -150,6 +150,14 @@ func TestE2ECustomerProfile(t *testing.T) {
 		wantProblem(t, "PATCH /api/me "+tt.name, ada.do(t, "PATCH", "/api/me", tt.body), 400, "invalid_request")
 	}
 	wantProblem(t, "PATCH /api/me without a token", p.Do(t, "PATCH", "/api/me", map[string]any{"name": "x"}), 401, "unauthorized")
+
+	// A browser storefront on another origin may send the token and PATCH.
+	res = p.Do(t, "OPTIONS", "/api/me", nil, "Origin", "https://shop.example", "Access-Control-Request-Method", "PATCH",
+		"Access-Control-Request-Headers", "authorization, content-type")
+	if res.Status != http.StatusNoContent || !strings.Contains(res.Header.Get("Access-Control-Allow-Methods"), "PATCH") ||
+		!strings.Contains(res.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Errorf("CORS preflight of PATCH /api/me: got %d %v", res.Status, res.Header)
+	}
 
 	// Erasure: the record goes, and the same subject makes a new customer.
 	if res := ada.do(t, "DELETE", "/api/me", nil); res.Status != http.StatusNoContent {
