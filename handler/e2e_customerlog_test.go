@@ -36,7 +36,7 @@ func TestE2ECustomerNoPersonalDataInLogs(t *testing.T) {
 	c.do(t, "PUT", "/api/me/addresses/"+a.ID, testAddress(line1+" North", true))
 	c.addresses(t)
 	c.do(t, "POST", "/api/me/addresses", map[string]any{"line1": line1}) // refused: 422
-	c.do(t, "PATCH", "/api/me", map[string]any{"phone": "not " + phone})  // refused: 400
+	c.do(t, "PATCH", "/api/me", map[string]any{"phone": "not " + phone}) // refused: 400
 	p.Admin(t, "GET", "/api/admin/customers?email="+email, nil)
 	p.Admin(t, "GET", "/api/admin/customers/"+me.ID, nil)
 	p.Admin(t, "PUT", "/api/admin/customers/"+me.ID+"/groups", map[string]any{"groups": []string{"vip"}})
