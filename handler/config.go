@@ -123,6 +123,8 @@ type Config struct {
 	// Cosmos reaches Cosmos DB.
 	Documents string
 	Cosmos    CosmosConfig
+	// Identity says who signs customers in (SHOPFN_OIDC_*, identity.go).
+	Identity IdentityConfig
 }
 
 // Rate limit defaults, standalone (and on AKS). Under the Functions host
@@ -344,6 +346,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	loadDocuments(&cfg, get, bad)
 	loadRole(&cfg, get, bad)
+	loadIdentity(&cfg, get, bad)
 	seed := get("SHOPFN_SEED", "true")
 	if cfg.Seed, err = strconv.ParseBool(seed); err != nil {
 		bad("SHOPFN_SEED", "%q is not true or false", seed)

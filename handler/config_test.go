@@ -118,10 +118,52 @@ func TestLoadConfig(t *testing.T) {
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: testAdminKey, CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
 			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxHeldUnits: 10, MaxHeldUnitsTotal: 30, ActionHold: 10 * time.Minute, IPv6Prefix: 64, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
-			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}}
+			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}, Identity: IdentityConfig{Dev: true}}
 		cfg.Getenv = nil // a function: not comparable
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("Identity", func(t *testing.T) {
+		const issuer = "https://11111111-2222-3333-4444-555555555555.ciamlogin.com/11111111-2222-3333-4444-555555555555/v2.0"
+		azure := []string{"WEBSITE_INSTANCE_ID", "1", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", "k", "SHOPFN_DOCUMENTS", "cosmos",
+			"COSMOS_ENDPOINT", "https://a.documents.azure.com:443/", "SHOPFN_SQL", "sqlserver",
+			"SQLSERVER_DSN", "sqlserver://a.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity",
+			"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "a.servicebus.windows.net"}
+		aks := []string{"SHOPFN_ROLE", "api", "SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "a.servicebus.windows.net"}
+		for _, tt := range []struct {
+			name string
+			env  []string
+			want IdentityConfig
+		}{
+			{"Laptop", nil, IdentityConfig{Dev: true}},
+			{"Issuer", []string{"SHOPFN_OIDC_ISSUER", issuer, "SHOPFN_OIDC_AUDIENCE", "api://shop"}, IdentityConfig{Issuer: issuer, Audience: "api://shop"}},
+			{"LocalIssuer", []string{"SHOPFN_OIDC_ISSUER", "http://127.0.0.1:5556/dex", "SHOPFN_OIDC_AUDIENCE", "shop"}, IdentityConfig{Issuer: "http://127.0.0.1:5556/dex", Audience: "shop"}},
+			{"AzureWithoutIssuer", azure, IdentityConfig{}},
+			{"AKSWithoutIssuer", aks, IdentityConfig{}},
+		} {
+			cfg, err := LoadConfig(env(tt.env...))
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+				continue
+			}
+			if cfg.Identity != tt.want {
+				t.Errorf("%s: got %+v, want %+v", tt.name, cfg.Identity, tt.want)
+			}
+		}
+		for _, tt := range []struct {
+			env  []string
+			want string
+		}{
+			{[]string{"SHOPFN_OIDC_ISSUER", issuer}, "SHOPFN_OIDC_AUDIENCE: must be set"},
+			{[]string{"SHOPFN_OIDC_AUDIENCE", "api://shop"}, "SHOPFN_OIDC_AUDIENCE: is set but SHOPFN_OIDC_ISSUER is not"},
+			{[]string{"SHOPFN_OIDC_ISSUER", "http://login.example.com", "SHOPFN_OIDC_AUDIENCE", "a"}, "SHOPFN_OIDC_ISSUER:"},
+			{[]string{"SHOPFN_OIDC_ISSUER", "login.example.com", "SHOPFN_OIDC_AUDIENCE", "a"}, "SHOPFN_OIDC_ISSUER:"},
+		} {
+			if _, err := LoadConfig(env(tt.env...)); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadConfig(%q): got %v, want an error containing %q", tt.env, err, tt.want)
+			}
 		}
 	})
 

@@ -89,10 +89,12 @@ func validRegion(r string) bool {
 	return true
 }
 
-// documents are the catalog and cart stores SHOPFN_DOCUMENTS chose.
+// documents are the catalog, cart and customer stores SHOPFN_DOCUMENTS
+// chose.
 type documents struct {
-	Catalog commerce.CatalogStore
-	Carts   commerce.CartStore
+	Catalog   commerce.CatalogStore
+	Carts     commerce.CartStore
+	Customers commerce.CustomerStore
 	// Sweep says this process deletes expired carts; on Cosmos DB the
 	// carts container's time to live does.
 	Sweep bool
@@ -101,7 +103,7 @@ type documents struct {
 	Check func(ctx context.Context) error
 }
 
-// openDocuments opens the catalog and cart stores: in the SQLite file db,
+// openDocuments opens the catalog, cart and customer stores: in the SQLite file db,
 // or on Cosmos DB (perRequest runs on each of its HTTP requests). observer,
 // when not nil, is told of each store call (SQLite) or request (Cosmos DB).
 func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []policy.Policy, observer cosmos.Observer) (documents, error) {
@@ -126,16 +128,17 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 			_, err = d.Read(ctx, nil)
 			return err
 		}
-		return documents{Catalog: cosmos.NewCatalogStore(cdb), Carts: cosmos.NewCartStore(cdb), Check: check}, nil
+		return documents{Catalog: cosmos.NewCatalogStore(cdb), Carts: cosmos.NewCartStore(cdb), Customers: cosmos.NewCustomerStore(cdb), Check: check}, nil
 	default:
 		carts, err := sqlite.NewCartStore(ctx, db)
 		if err != nil {
 			return documents{}, err
 		}
 		catalog := sqlite.NewCatalogStore(db)
+		customers := sqlite.NewCustomerStore(db)
 		if observer != nil {
-			catalog.Observe, carts.Observe = observer.StoreCall, observer.StoreCall
+			catalog.Observe, carts.Observe, customers.Observe = observer.StoreCall, observer.StoreCall, observer.StoreCall
 		}
-		return documents{Catalog: catalog, Carts: carts, Sweep: true}, nil
+		return documents{Catalog: catalog, Carts: carts, Customers: customers, Sweep: true}, nil
 	}
 }

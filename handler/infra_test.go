@@ -162,6 +162,8 @@ func TestInfraFlexSettingsLoad(t *testing.T) {
 		"serviceBusNamespace": "sb-shopfn.servicebus.windows.net", "keyVaultUrl": "https://kv-shopfn.vault.azure.net/",
 		"keyVaultName": "kv-shopfn", "payments": "stripe", "string(cartTtlHours)": "72",
 		"string(sqlMaxConnections)": "1",
+		"oidcIssuer":                "https://00000000-0000-0000-0000-000000000000.ciamlogin.com/00000000-0000-0000-0000-000000000000/v2.0",
+		"oidcAudience":              "00000000-0000-0000-0000-000000000002",
 	}
 	interpolation := regexp.MustCompile(`\$\{(\w+)\}`)
 	env := map[string]string{

@@ -30,6 +30,7 @@ import (
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
 	"shopfn/handler/cosmos"
+	"shopfn/handler/customer"
 	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
@@ -283,8 +284,18 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:          m.Now, Grace: time.Minute, Log: m.Logger}
 
 	apiCfg.CursorKey = cursorKey
+	// The listener opens first: the development issuer's URL is its own.
+	if err := m.listen(); err != nil {
+		return err
+	}
+	verifier, devIssuer, err := m.openIdentity()
+	if err != nil {
+		m.listener.Close()
+		return err
+	}
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
+		Customers: customer.NewService(docs.Customers, m.Now), Auth: verifier, DevIssuer: devIssuer,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)
@@ -314,9 +325,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if !p.API {
 		handler = srv.ProbeHandler()
 	}
-	if err := m.listen(); err != nil {
-		return err
-	}
 	if tp != nil && !cfg.UnderHost {
 		tp.BaseURL = "http://" + m.Addr() // where a buyer finishes 3-D Secure
 	}
@@ -343,7 +351,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.goRun(func() { dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) })
 	}
 	m.started.Store(true)
-	m.announce(tp != nil)
+	m.announce(tp != nil, devIssuer != nil)
 	return nil
 }
 

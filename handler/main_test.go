@@ -79,7 +79,8 @@ func NewTestConfig(tb testing.TB, seed bool) Config {
 		Addr: "127.0.0.1:0", DataDir: tb.TempDir(), AdminKey: testAdminKey,
 		CartTTL: 72 * time.Hour, Seed: seed, Currency: "USD", CatalogCacheTTL: time.Second,
 		Payments: "test", ReservationTTL: 15 * time.Minute, MaxDeliveries: 10, Workers: 8, SQL: "sqlite",
-		RetryBackoff: 0, // the clock stands still: a test that wants backoff sets it and advances the clock
+		RetryBackoff: 0,                         // the clock stands still: a test that wants backoff sets it and advances the clock
+		Identity:     IdentityConfig{Dev: true}, // as LoadConfig's default off Azure
 	}
 	useTestDocuments(&cfg)
 	return cfg

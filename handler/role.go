@@ -1,6 +1,10 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+
+	"shopfn/handler/auth"
+)
 
 // Role names which parts of shopfn run in this process (SHOPFN_ROLE).
 type Role string
@@ -96,13 +100,16 @@ func (cfg Config) role() Role {
 
 // announce prints what a person starting shopfn must know: a generated
 // admin key, test payments, rate limits, the role and the address.
-func (m *Main) announce(testPayments bool) {
+func (m *Main) announce(testPayments, devSignIn bool) {
 	cfg := m.Config
 	if cfg.AdminKeyGenerated {
 		fmt.Fprintf(m.Stdout, "shopfn: SHOPFN_ADMIN_KEY is not set; admin key for this run: %s\n", cfg.AdminKey)
 	}
 	if testPayments {
 		fmt.Fprintln(m.Stdout, "shopfn: TEST PAYMENTS: no money moves; every checkout is paid by the built-in test provider (set SHOPFN_PAYMENTS=stripe for real payments)")
+	}
+	if devSignIn {
+		fmt.Fprintf(m.Stdout, "shopfn: DEVELOPMENT SIGN-IN: POST %s/token mints a customer token for any email (set SHOPFN_OIDC_ISSUER and SHOPFN_OIDC_AUDIENCE for real sign-in)\n", auth.DevPath)
 	}
 	if cfg.RateLimit > 0 {
 		fmt.Fprintf(m.Stdout, "shopfn: anonymous writes limited to %g/s per client, burst %d (SHOPFN_RATE_LIMIT=0 turns this off)\n", cfg.RateLimit, cfg.RateBurst)

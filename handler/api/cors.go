@@ -6,8 +6,10 @@ import (
 	"strings"
 )
 
-// corsHeaders are the request headers a storefront may send cross-origin.
-const corsHeaders = "Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Order-Token"
+// corsHeaders are the request headers a storefront may send cross-origin
+// (Authorization: a signed-in customer's bearer token; X-Order-Token: the
+// buyer's order access token).
+const corsHeaders = "Content-Type, If-Match, If-None-Match, Idempotency-Key, Authorization, X-Order-Token"
 
 // cors lets browsers on the configured origins call the storefront routes:
 // it answers preflight requests and marks responses readable. Admin routes
@@ -29,9 +31,9 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		h := w.Header()
 		h.Add("Vary", "Origin")
 		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Expose-Headers", "ETag, Location")
+		h.Set("Access-Control-Expose-Headers", "ETag, Location, WWW-Authenticate")
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
+			h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
 			h.Set("Access-Control-Allow-Headers", corsHeaders)
 			h.Set("Access-Control-Max-Age", "600")
 			w.WriteHeader(http.StatusNoContent)

@@ -12,20 +12,33 @@ import (
 // cursorMACLen is how many bytes of HMAC-SHA256 a cursor carries.
 const cursorMACLen = 16
 
-// cursors seals and opens listing cursors. A cursor is the last product ID of
-// a page and an HMAC of that ID with the filters the page was read with
-// (category, q, limit), so a cursor used with other filters, forged or
-// changed is refused. The key comes from configuration, so that every
+// cursors seals and opens listing cursors. A cursor is the last ID of a
+// page and an HMAC of that ID with the listing and the filters the page was
+// read with (products: category, q, limit; customers: email, limit), so a
+// cursor used with other filters or another listing, forged or changed is
+// refused. The key comes from configuration, so that every
 // instance of a scaled-out deployment opens the cursors of the others.
 type cursors struct{ key []byte }
 
 // seal returns the cursor for the page after productID under lq's filters.
 func (c cursors) seal(productID string, lq listQuery) string {
-	return base64.RawURLEncoding.EncodeToString(append([]byte(productID), c.mac(productID, lq)...))
+	return c.sealID("products", productID, lq.category, lq.q, strconv.Itoa(lq.limit))
 }
 
 // open returns the product ID a cursor made by seal for lq's filters holds.
 func (c cursors) open(cursor string, lq listQuery) (string, bool) {
+	return c.openID(cursor, "products", 'p', lq.category, lq.q, strconv.Itoa(lq.limit))
+}
+
+// sealID returns the cursor for the page after id in a listing of kind
+// ("products", "customers") read with the given filters.
+func (c cursors) sealID(kind, id string, filters ...string) string {
+	return base64.RawURLEncoding.EncodeToString(append([]byte(id), c.mac(kind, id, filters)...))
+}
+
+// openID returns the ID, with the given prefix, that a cursor made by
+// sealID for kind and filters holds.
+func (c cursors) openID(cursor, kind string, prefix byte, filters ...string) (string, bool) {
 	if len(cursor) > 128 {
 		return "", false
 	}
@@ -34,15 +47,17 @@ func (c cursors) open(cursor string, lq listQuery) (string, bool) {
 		return "", false
 	}
 	id, mac := string(b[:len(b)-cursorMACLen]), b[len(b)-cursorMACLen:]
-	if !commerce.IsID(id, 'p') || !hmac.Equal(mac, c.mac(id, lq)) {
+	if !commerce.IsID(id, prefix) || !hmac.Equal(mac, c.mac(kind, id, filters)) {
 		return "", false
 	}
 	return id, true
 }
 
-func (c cursors) mac(productID string, lq listQuery) []byte {
+// mac is the HMAC of a listing's kind, the last ID of a page and the
+// filters, each length-prefixed.
+func (c cursors) mac(kind, id string, filters []string) []byte {
 	h := hmac.New(sha256.New, c.key)
-	for _, s := range []string{"products", productID, lq.category, lq.q, strconv.Itoa(lq.limit)} {
+	for _, s := range append([]string{kind, id}, filters...) {
 		h.Write([]byte(strconv.Itoa(len(s))))
 		h.Write([]byte{':'})
 		h.Write([]byte(s))

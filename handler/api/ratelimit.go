@@ -103,7 +103,18 @@ func limited(rt route) bool {
 // rateLimit answers 429 "rate_limited" with Retry-After when r's client has
 // used up its bucket, and reports whether it did.
 func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request) error {
-	ok, wait := s.limiter.allow(s.ClientKey(r))
+	return s.rateLimitKey(w, s.ClientKey(r))
+}
+
+// customerKey is the rate limit key of a signed-in customer: limits apply
+// per customer as well as per address, so that a customer's writes from
+// many addresses share one bucket. (Addresses never start with "customer:".)
+func customerKey(id string) string { return "customer:" + id }
+
+// rateLimitKey answers 429 "rate_limited" with Retry-After when the bucket
+// of key is used up.
+func (s *Server) rateLimitKey(w http.ResponseWriter, key string) error {
+	ok, wait := s.limiter.allow(key)
 	if ok {
 		return nil
 	}

@@ -15,15 +15,17 @@ import (
 	"strings"
 	"time"
 
+	"shopfn/handler/auth"
 	"shopfn/handler/cart"
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
+	"shopfn/handler/customer"
 	"shopfn/handler/telemetry"
 )
 
 // Route is one HTTP route the handler serves.
 type Route struct {
-	Method  string // "GET", "POST", "PUT" or "DELETE"
+	Method  string // "GET", "POST", "PUT", "PATCH" or "DELETE"
 	Pattern string // net/http ServeMux path pattern, e.g. "/api/products/{idOrHandle}"
 	Admin   bool   // true when the route needs the admin key (authLevel function)
 }
@@ -45,6 +47,13 @@ type Deps struct {
 	Carts     *cart.Service
 	Checkout  *checkout.Service
 	Orders    commerce.OrderStore
+	// Customers keeps customer records; Auth verifies customers' bearer
+	// tokens. With either nil, customer routes answer 503 "unavailable".
+	Customers *customer.Service
+	Auth      *auth.Verifier
+	// DevIssuer, when set, serves the development issuer under
+	// /api/dev/oidc; otherwise those routes answer 404.
+	DevIssuer *auth.DevIssuer
 	// DeadLetters lists a queue's dead-lettered messages.
 	DeadLetters func(ctx context.Context, queue string, limit int) ([]commerce.DeadLetter, error)
 	// Redrive publishes a dead letter again and removes it from the dead
@@ -177,6 +186,20 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/api/webhooks/stripe", false}, s.stripeWebhook},
 		{Route{"POST", "/api/testpay/authenticate/{paymentId}", false}, s.testAuthenticate},
 
+		{Route{"GET", "/api/me", false}, s.getMe},
+		{Route{"PATCH", "/api/me", false}, s.patchMe},
+		{Route{"DELETE", "/api/me", false}, s.deleteMe},
+		{Route{"GET", "/api/me/addresses", false}, s.listAddresses},
+		{Route{"POST", "/api/me/addresses", false}, s.addAddress},
+		{Route{"PUT", "/api/me/addresses/{addressId}", false}, s.replaceAddress},
+		{Route{"DELETE", "/api/me/addresses/{addressId}", false}, s.deleteAddress},
+		{Route{"GET", "/api/dev/oidc/.well-known/openid-configuration", false}, s.devDiscovery},
+		{Route{"GET", "/api/dev/oidc/jwks", false}, s.devJWKS},
+		{Route{"POST", "/api/dev/oidc/token", false}, s.devToken},
+
+		{Route{"GET", "/api/admin/customers", true}, s.listCustomers},
+		{Route{"GET", "/api/admin/customers/{customerId}", true}, s.getCustomer},
+		{Route{"PUT", "/api/admin/customers/{customerId}/groups", true}, s.setCustomerGroups},
 		{Route{"GET", "/api/admin/orders", true}, s.listOrders},
 		{Route{"POST", "/api/admin/orders/{orderId}/cancel", true}, s.cancelOrder},
 		{Route{"POST", "/api/admin/orders/{orderId}/fulfil", true}, s.fulfilOrder},

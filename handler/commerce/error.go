@@ -159,6 +159,9 @@ const (
 	// CodeNotRefundable: the payment has no succeeded charge to refund
 	// (providers only).
 	CodeNotRefundable = "not_refundable"
+	// CodeTooManyAddresses refuses an address beyond a customer's
+	// MaxAddresses (409).
+	CodeTooManyAddresses = "too_many_addresses"
 	// CodeInvalidSignature refuses a webhook whose signature does not verify
 	// its payload (400).
 	CodeInvalidSignature = "invalid_signature"

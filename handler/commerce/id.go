@@ -34,6 +34,14 @@ func NewOrderID(now time.Time) string {
 	return "o" + idEncoding.EncodeToString(t[:])[:10] + NewCartID()[1:]
 }
 
+// NewCustomerID returns a new customer ID: "u" and 26 characters whose
+// order follows creation time, as product IDs do, so that listing by ID
+// lists oldest first.
+func NewCustomerID(now time.Time) string { return "u" + NewProductID(now)[1:] }
+
+// NewAddressID returns a new address ID: "a" and 128 random bits.
+func NewAddressID() string { return "a" + NewCartID()[1:] }
+
 // NewCheckoutID returns a new, unguessable checkout ID: "k" and 128 random bits.
 func NewCheckoutID() string { return "k" + NewCartID()[1:] }
 

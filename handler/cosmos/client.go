@@ -15,8 +15,9 @@ import (
 
 // The container names and their partition key paths.
 const (
-	ProductsContainer = "products"
-	CartsContainer    = "carts"
+	ProductsContainer  = "products"
+	CartsContainer     = "carts"
+	CustomersContainer = "customers"
 )
 
 // maxThrottleRetries is how often a request answered 429 is retried, each
@@ -126,10 +127,10 @@ func Credential(getenv func(string) string) (azcore.TokenCredential, error) {
 
 // DB is a Cosmos DB database with shopfn's containers.
 type DB struct {
-	products, carts *azcosmos.ContainerClient
+	products, carts, customers *azcosmos.ContainerClient
 }
 
-// Open checks that the database and both containers exist, creating what is
+// Open checks that the database and its containers exist, creating what is
 // missing when the identity may, and sets the carts container's default
 // time to live to cfg.CartTTL.
 func Open(ctx context.Context, client *azcosmos.Client, cfg Config) (*DB, error) {
@@ -153,7 +154,11 @@ func Open(ctx context.Context, client *azcosmos.Client, cfg Config) (*DB, error)
 	if err != nil {
 		return nil, err
 	}
-	return &DB{products: products, carts: carts}, nil
+	customers, err := ensureContainer(ctx, db, CustomersContainer, "/id", nil)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{products: products, carts: carts, customers: customers}, nil
 }
 
 // cartTTLSeconds is the carts container's default time to live.

@@ -50,6 +50,10 @@ func TestOpenSetsCartTTL(t *testing.T) {
 		if got != nil || pk != "/category" {
 			t.Errorf("products: got TTL %v and partition key %s, want none and /category", got, pk)
 		}
+		got, pk = ttl(cosmos.CustomersContainer)
+		if got != nil || pk != "/id" {
+			t.Errorf("customers: got TTL %v and partition key %s, want none and /id", got, pk)
+		}
 	}
 }
 

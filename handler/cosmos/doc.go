@@ -1,10 +1,12 @@
 // Package cosmos holds shopfn's Cosmos DB adapters: the catalog
-// (commerce.CatalogStore) and carts (commerce.CartStore) on azcosmos.
+// (commerce.CatalogStore), carts (commerce.CartStore) and customers
+// (commerce.CustomerStore) on azcosmos.
 //
 // # Containers
 //
-// Two containers in one database: products (partition key /category) and
-// carts (partition key /id, default time to live = the cart lifetime). Open
+// Three containers in one database: products (partition key /category),
+// carts (partition key /id, default time to live = the cart lifetime) and
+// customers (partition key /id). Open
 // creates the database and containers when they are missing and the
 // identity may create them (a key may; a data-plane role may not), and
 // otherwise fails with an error that names what to create.
@@ -83,6 +85,34 @@
 // service checks on every read (an expired cart is 404 before Cosmos DB has
 // removed it), and DeleteExpiredCarts removes by expiresAt for callers that
 // want it (one cross-partition query, then point deletes).
+//
+// # Customers
+//
+// A customer is one document (id = customer ID, type "customer") holding
+// its profile, groups and addresses, replaced with IfMatchEtag. Beside it,
+// each alone in its logical partition, a subject key "sub:" + the hash of
+// issuer and subject names the customer, and an email key "email:" + the
+// hash of the lower-cased email lists the customers with that email. Hashes
+// keep issuer URLs (which hold '/', not allowed in ids), subjects and
+// emails out of ids and request paths.
+//
+// CreateCustomer claims the subject key first (a create: of concurrent
+// first sign-ins, Cosmos DB answers 409 to all but one, and those read the
+// winner's customer), adds the customer to its email key, then creates the
+// customer document. A subject key whose customer does not exist is
+// honoured for customerClaimGrace after it was written (a sign-in is
+// creating it; one that took longer than customerClaimDeadline gives up),
+// then taken over with a replace conditional on its ETag, as the catalog's
+// keys are. DeleteCustomer deletes the customer document first, then its
+// email entry and subject key, so that a failure half-way leaves only keys
+// naming a customer that is gone: readers check every key against the
+// customer document.
+//
+// ListCustomers by email reads the email key and the customers it lists
+// (point reads); without an email it is one cross-partition query for the
+// customers after the cursor, sorted here, which reads every later customer:
+// fine for thousands, to be revised (a listing fed by the change feed) for
+// millions.
 //
 // # Errors and limits
 //

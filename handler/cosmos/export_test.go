@@ -44,3 +44,18 @@ var Operation = operation
 
 // ObservePolicy returns the policy NewClient adds for o.
 func ObservePolicy(o Observer) policy.Policy { return observePolicy{o: o, now: time.Now} }
+
+// CrashAfterSubjectClaim claims c's subject key as CreateCustomer does and
+// stops there, as a sign-in that crashed before writing the customer.
+func (s *CustomerStore) CrashAfterSubjectClaim(ctx context.Context, c *commerce.Customer) error {
+	_, err := s.claimSubject(ctx, c.Identity().SubjectKey(), c.ID)
+	return err
+}
+
+// SetCustomerClaimGrace sets customerClaimGrace until the returned
+// function restores it.
+func SetCustomerClaimGrace(d time.Duration) (restore func()) {
+	old := customerClaimGrace
+	customerClaimGrace = d
+	return func() { customerClaimGrace = old }
+}

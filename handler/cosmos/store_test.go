@@ -105,3 +105,11 @@ func TestCatalogStoreRealCosmos(t *testing.T) {
 func TestCartStoreRealCosmos(t *testing.T) {
 	storetest.TestCartStore(t, func(t *testing.T) commerce.CartStore { return cosmos.NewCartStore(realDB(t)) })
 }
+
+func TestCustomerStore(t *testing.T) {
+	storetest.TestCustomerStore(t, func(t *testing.T) commerce.CustomerStore { return cosmos.NewCustomerStore(peerDB(t)) })
+}
+
+func TestCustomerStoreRealCosmos(t *testing.T) {
+	storetest.TestCustomerStore(t, func(t *testing.T) commerce.CustomerStore { return cosmos.NewCustomerStore(realDB(t)) })
+}

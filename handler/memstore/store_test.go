@@ -64,3 +64,7 @@ func TestQueue(t *testing.T) {
 		})
 	}
 }
+
+func TestCustomerStore(t *testing.T) {
+	storetest.TestCustomerStore(t, func(t *testing.T) commerce.CustomerStore { return memstore.NewCustomerStore() })
+}

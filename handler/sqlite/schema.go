@@ -1,6 +1,7 @@
 package sqlite
 
-// documentSchema holds the catalog, the carts and the embedded queue.
+// documentSchema holds the catalog, the carts, the customers and the
+// embedded queue.
 var documentSchema = []string{
 	`CREATE TABLE IF NOT EXISTS products (
 		id       TEXT PRIMARY KEY,
@@ -24,6 +25,16 @@ var documentSchema = []string{
 		doc        TEXT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS carts_expires_at ON carts (expires_at)`,
+	// Customers: subject_key is the hash of issuer and subject (one customer
+	// per pair), email_key the hash of the lower-cased email ('' for none).
+	`CREATE TABLE IF NOT EXISTS customers (
+		id          TEXT PRIMARY KEY,
+		subject_key TEXT NOT NULL UNIQUE,
+		email_key   TEXT NOT NULL,
+		version     INTEGER NOT NULL,
+		doc         TEXT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS customers_email ON customers (email_key, id)`,
 	// The embedded queue (queue.go). Times are Unix nanoseconds. visible_at
 	// is when a message is next due: its scheduled time, or its lock expiry.
 	`CREATE TABLE IF NOT EXISTS queue_messages (

@@ -37,3 +37,7 @@ func TestCartStore(t *testing.T) {
 		return s
 	})
 }
+
+func TestCustomerStore(t *testing.T) {
+	storetest.TestCustomerStore(t, func(t *testing.T) commerce.CustomerStore { return sqlite.NewCustomerStore(MustOpen(t)) })
+}

@@ -102,6 +102,12 @@ param aksClusterName string = ''
 @description('Allowed origins of storefronts calling from browsers (SHOPFN_CORS_ORIGINS).')
 param corsOrigins string = ''
 
+@description('Customer sign-in (SHOPFN_OIDC_ISSUER): the OpenID Connect issuer whose tokens shopfn accepts. Microsoft Entra External ID: https://<tenant-id>.ciamlogin.com/<tenant-id>/v2.0. Empty: customer routes answer 503.')
+param oidcIssuer string = ''
+
+@description('Customer sign-in (SHOPFN_OIDC_AUDIENCE): the aud the tokens carry; with Entra External ID, the Application (client) ID of the shop API\'s app registration. Required with oidcIssuer.')
+param oidcAudience string = ''
+
 var isProd = environmentName == 'prod'
 var suffix = uniqueString(subscription().id, resourceGroup().id, namePrefix, environmentName)
 var baseName = '${namePrefix}-${environmentName}'
@@ -235,6 +241,8 @@ module functionapp 'modules/functionapp.bicep' = {
     cartTtlHours: cartTtlHours
     payments: payments
     corsOrigins: corsOrigins
+    oidcIssuer: oidcIssuer
+    oidcAudience: oidcAudience
   }
 }
 

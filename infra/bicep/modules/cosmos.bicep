@@ -1,4 +1,4 @@
-// Cosmos DB for the catalog and carts: serverless (dev) or autoscale (prod),
+// Cosmos DB for the catalog, carts and customers: serverless (dev) or autoscale (prod),
 // Entra ID only (disableLocalAuth), the containers shopfn expects and the
 // built-in Data Contributor role for the identity. The app cannot create
 // containers with a data-plane role, so they are created here.
@@ -100,6 +100,27 @@ resource carts 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@20
         version: 2
       }
       defaultTtl: cartTtlSeconds
+    }
+    options: throughput
+  }
+}
+
+// Customers: one document per customer (with its addresses) and key
+// documents per issuer + subject and per email, each alone in its logical
+// partition. No time to live: a customer lives until erased.
+resource customers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = {
+  parent: db
+  name: 'customers'
+  properties: {
+    resource: {
+      id: 'customers'
+      partitionKey: {
+        paths: [
+          '/id'
+        ]
+        kind: 'Hash'
+        version: 2
+      }
     }
     options: throughput
   }

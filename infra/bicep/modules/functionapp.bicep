@@ -41,6 +41,9 @@ param keyVaultName string
 param cartTtlHours int
 param payments string
 param corsOrigins string
+@description('SHOPFN_OIDC_ISSUER and SHOPFN_OIDC_AUDIENCE: customer sign-in (main.bicep).')
+param oidcIssuer string
+param oidcAudience string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: 'asp-${baseName}'
@@ -167,6 +170,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SHOPFN_MAX_ACTION_CHECKOUTS: '3'
     SHOPFN_TRUSTED_PROXIES: '127.0.0.1/32,::1/128'
     SHOPFN_LOG_LEVEL: 'info'
+    SHOPFN_OIDC_ISSUER: oidcIssuer
+    SHOPFN_OIDC_AUDIENCE: oidcAudience
     OTEL_SERVICE_NAME: 'shopfn'
     OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=shopfn,shopfn.host=flex'
   }
