@@ -127,7 +127,7 @@ func TestLoadConfig(t *testing.T) {
 
 	t.Run("Identity", func(t *testing.T) {
 		const issuer = "https://11111111-2222-3333-4444-555555555555.ciamlogin.com/11111111-2222-3333-4444-555555555555/v2.0"
-		azure := []string{"WEBSITE_INSTANCE_ID", "1", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", "k", "SHOPFN_DOCUMENTS", "cosmos",
+		azure := []string{"WEBSITE_INSTANCE_ID", "1", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", testCursorKey, "SHOPFN_DOCUMENTS", "cosmos",
 			"COSMOS_ENDPOINT", "https://a.documents.azure.com:443/", "SHOPFN_SQL", "sqlserver",
 			"SQLSERVER_DSN", "sqlserver://a.database.windows.net?database=shopfn&fedauth=ActiveDirectoryManagedIdentity",
 			"SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "a.servicebus.windows.net"}

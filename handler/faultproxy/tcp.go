@@ -39,6 +39,7 @@ const (
 
 var kindNames = [...]string{"none", "latency", "stall", "reset", "refuse", "bandwidth"}
 
+// String returns the fault's name, as in test names and logs.
 func (k Kind) String() string { return kindNames[k] }
 
 // Fault is a TCP fault and its parameters.
