@@ -114,6 +114,10 @@ type Config struct {
 	RateBurst int
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
+	// RequestTimeout bounds every request: its context ends then, and
+	// what it was waiting for is answered 503 "unavailable". Zero means
+	// DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
 
 // NewServer returns a Server.
@@ -281,8 +285,8 @@ func cleanPath(p string) string {
 }
 
 // wrap adds what every route needs: a span, metrics and a log line, panic
-// recovery, the admin check, and turning a returned error into a problem
-// response.
+// recovery, the admin check, a deadline, and turning a returned error into
+// a problem response.
 func (s *Server) wrap(rt route) http.Handler {
 	served := s.cfg.Telemetry.Metrics().Route(rt.Pattern, rt.Method)
 	spans := s.cfg.Telemetry.Spans(rt.Pattern, rt.Method)
@@ -290,6 +294,8 @@ func (s *Server) wrap(rt route) http.Handler {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
 		r, span := spans.Start(r)
+		r, cancel := s.withDeadline(r)
+		defer cancel()
 		defer func() {
 			spans.End(span, r, rec.status)
 			served.Served(rec.status, time.Since(start))
@@ -304,11 +310,11 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.logRequest(r, rec.status, rec.size, time.Since(start))
 		}()
 		if err := s.admit(rec, r, rt); err != nil {
-			s.writeError(rec, r, err)
+			s.writeError(rec, r, s.timedOut(r, err))
 			return
 		}
 		if err := rt.handle(rec, r); err != nil {
-			s.writeError(rec, r, err)
+			s.writeError(rec, r, s.timedOut(r, err))
 		}
 	})
 }
