@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"shopfn/handler/api"
 	"shopfn/handler/commerce"
 	"shopfn/handler/sqlserver"
 	"shopfn/handler/telemetry"
@@ -108,6 +109,10 @@ type Config struct {
 	// CursorKey signs listing cursors; instances serving one catalog share
 	// it. Empty means the vault's, or the one kept in DataDir (cursorkey.go).
 	CursorKey string
+	// RequestTimeout bounds every HTTP request (api.Config.RequestTimeout)
+	// and how long shutting down waits for the requests in flight; zero
+	// means api.DefaultRequestTimeout.
+	RequestTimeout time.Duration
 	// OnAzure says App Service or Functions on Azure runs this process
 	// (WEBSITE_INSTANCE_ID or WEBSITE_SITE_NAME is set).
 	OnAzure bool
@@ -206,6 +211,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	cfg.RetryBackoff = time.Duration(intSetting("SHOPFN_RETRY_BACKOFF_SECONDS", 1, 0, 60)) * time.Second
 	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
+	cfg.RequestTimeout = time.Duration(intSetting("SHOPFN_REQUEST_TIMEOUT_SECONDS", int(api.DefaultRequestTimeout/time.Second), 1, 600)) * time.Second
 	var err error
 	cors := "*" // standalone: a storefront in development calls from another port
 	if cfg.UnderHost {

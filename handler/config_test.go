@@ -118,7 +118,7 @@ func TestLoadConfig(t *testing.T) {
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: testAdminKey, CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
 			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxHeldUnits: 10, MaxHeldUnitsTotal: 30, ActionHold: 10 * time.Minute, IPv6Prefix: 64, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
-			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}, Identity: IdentityConfig{Dev: true}}
+			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}, Identity: IdentityConfig{Dev: true}, RequestTimeout: 30 * time.Second}
 		cfg.Getenv = nil // a function: not comparable
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
@@ -304,6 +304,19 @@ func TestLoadConfig(t *testing.T) {
 		for _, name := range []string{"SHOPFN_RATE_LIMIT", "SHOPFN_RATE_BURST", "SHOPFN_TRUSTED_PROXIES"} {
 			if err == nil || !strings.Contains(err.Error(), name) {
 				t.Errorf("error %v does not name %s", err, name)
+			}
+		}
+	})
+
+	t.Run("RequestTimeout", func(t *testing.T) {
+		cfg, err := LoadConfig(env("SHOPFN_REQUEST_TIMEOUT_SECONDS", "5"))
+		if err != nil || cfg.RequestTimeout != 5*time.Second {
+			t.Errorf("SHOPFN_REQUEST_TIMEOUT_SECONDS=5: got %v, %v; want 5s", cfg.RequestTimeout, err)
+		}
+		for _, bad := range []string{"0", "601", "1.5", "5s"} {
+			_, err := LoadConfig(env("SHOPFN_REQUEST_TIMEOUT_SECONDS", bad))
+			if err == nil || !strings.Contains(err.Error(), "SHOPFN_REQUEST_TIMEOUT_SECONDS") {
+				t.Errorf("SHOPFN_REQUEST_TIMEOUT_SECONDS=%s: error %v does not name it", bad, err)
 			}
 		}
 	})

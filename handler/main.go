@@ -136,6 +136,9 @@ type Main struct {
 
 	queue      queue                       // the queues in use
 	closeQueue func(context.Context) error // closes Service Bus, if open
+
+	// stopRequests cancels the contexts of the HTTP requests in flight.
+	stopRequests context.CancelFunc
 }
 
 // Handler runs a queue function on a message.
@@ -237,7 +240,7 @@ func (m *Main) Run(ctx context.Context) error {
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
 		CORSOrigins: cfg.CORSOrigins,
 		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies, IPv6Prefix: cfg.IPv6Prefix,
-		Telemetry: m.tel, AccessLog: m.AccessLog,
+		Telemetry: m.tel, AccessLog: m.AccessLog, RequestTimeout: cfg.RequestTimeout,
 	}
 	if secrets != nil { // read on every use, so that a rotated key applies at once
 		apiCfg.AdminKeyFunc = secrets.Func(keyvault.AdminKey)

@@ -21,52 +21,57 @@ func (m *Main) listen() error {
 	return nil
 }
 
-// serve serves h on the listener until Close.
+// shutdownGrace is the longest Close waits for the requests in flight.
+const shutdownGrace = 20 * time.Second
+
+// requestTimeout is how long a request may run (api.Config.RequestTimeout).
+func (m *Main) requestTimeout() time.Duration {
+	if m.Config.RequestTimeout > 0 {
+		return m.Config.RequestTimeout
+	}
+	return api.DefaultRequestTimeout
+}
+
+// serve serves h on the listener until Close. Every request's context
+// derives from one that Close cancels, and ends at the request deadline
+// (api.Server), so that no request outlives shutting down.
 func (m *Main) serve(h http.Handler) {
+	base, stop := context.WithCancel(context.Background())
+	m.stopRequests = stop
 	m.server = &http.Server{
-		Handler:           withDeadline(h, RequestTimeout),
+		Handler:           h,
+		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    4 * api.MaxHeaderBytes, // api answers past api.MaxHeaderBytes with a problem
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+		// Past the request deadline, with time to write its 503.
+		WriteTimeout:   max(60*time.Second, m.requestTimeout()+10*time.Second),
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 4 * api.MaxHeaderBytes, // api answers past api.MaxHeaderBytes with a problem
+		ErrorLog:       slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()
 }
 
-// RequestTimeout bounds each request's work: a store call that meets a
-// failover or a serverless database resuming retries until this deadline,
-// then answers 503 "unavailable" with Retry-After; a queue function the
-// Functions host invokes is abandoned, to be delivered again. It is well
-// below WriteTimeout, so that the answer is still written.
-const RequestTimeout = 30 * time.Second
-
-// withDeadline runs h with a context that ends d after the request came.
-func withDeadline(h http.Handler, d time.Duration) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		h.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
 // Addr returns the address the server listens on.
 func (m *Main) Addr() string { return m.listener.Addr().String() }
 
-// Close stops accepting requests, lets in-flight ones and the messages in
-// hand finish (up to 20 s), and closes the store. A second call does
-// nothing.
+// Close stops accepting requests, lets in-flight ones finish (up to 20 s,
+// or the request deadline when it is shorter) and then cancels them and
+// closes their connections, lets the messages in hand finish, and closes
+// the store. A second call does nothing.
 func (m *Main) Close() error {
 	var errs []error
 	m.started.Store(false)
 	if m.server != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), min(shutdownGrace, m.requestTimeout()))
 		defer cancel()
 		if err := m.server.Shutdown(ctx); err != nil {
+			m.stopRequests()
+			m.server.Close()
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
+		m.stopRequests()
 		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, fmt.Errorf("serve: %w", err))
 		}

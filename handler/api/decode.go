@@ -48,19 +48,24 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 var errTooLarge = commerce.Invalidf(commerce.CodePayloadTooLarge, "request bodies are limited to %d bytes", MaxBodyBytes)
 
 // decodeJSON decodes exactly one JSON value from data into v, refusing
-// unknown fields (compared case-sensitively), duplicate keys and invalid
-// UTF-8, and explains what is wrong in a 400 "invalid_request".
+// unknown fields (compared case-sensitively), duplicate keys, invalid UTF-8
+// and nesting deeper than MaxJSONDepth, and explains what is wrong in a 400
+// "invalid_request".
 func decodeJSON(data []byte, v any) error {
 	if data == nil {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "a JSON body is required")
 	}
-	if err := checkStrict(data, reflect.TypeOf(v)); err != nil {
-		return commerce.Invalidf(commerce.CodeInvalidRequest, "malformed JSON body: %s", err)
+	strict := checkStrict(data, reflect.TypeOf(v))
+	if strict != nil && strict != errSyntax {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "malformed JSON body: %s", strict)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "malformed JSON body: %s", describeJSONError(err))
+	}
+	if strict == errSyntax { // the walk and the decoder disagree: refuse all the same
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "malformed JSON body: invalid JSON")
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "malformed JSON body: more than one JSON value")

@@ -132,6 +132,10 @@ type Config struct {
 	// IPv6Prefix is the prefix length by which IPv6 clients are keyed
 	// (64, 56 or 48); 0 means 64.
 	IPv6Prefix int
+	// RequestTimeout bounds every request: its context ends then, and
+	// what it was waiting for is answered 503 "unavailable". Zero means
+	// DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
 
 // NewServer returns a Server.
@@ -313,8 +317,8 @@ func cleanPath(p string) string {
 }
 
 // wrap adds what every route needs: a span, metrics and a log line, panic
-// recovery, the admin check, and turning a returned error into a problem
-// response.
+// recovery, the admin check, a deadline, and turning a returned error into
+// a problem response.
 func (s *Server) wrap(rt route) http.Handler {
 	served := s.cfg.Telemetry.Metrics().Route(rt.Pattern, rt.Method)
 	spans := s.cfg.Telemetry.Spans(rt.Pattern, rt.Method)
@@ -322,6 +326,8 @@ func (s *Server) wrap(rt route) http.Handler {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
 		r, span := spans.Start(r)
+		r, cancel := s.withDeadline(r)
+		defer cancel()
 		defer func() {
 			spans.End(span, r, rec.status)
 			served.Served(rec.status, time.Since(start))
@@ -336,11 +342,11 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.logRequest(r, rt.Pattern, rec.status, rec.size, time.Since(start))
 		}()
 		if err := s.admit(rec, r, rt); err != nil {
-			s.writeError(rec, r, err)
+			s.writeError(rec, r, s.timedOut(r, err))
 			return
 		}
 		if err := rt.handle(rec, r); err != nil {
-			s.writeError(rec, r, err)
+			s.writeError(rec, r, s.timedOut(r, err))
 		}
 	})
 }
