@@ -43,11 +43,10 @@ func (m *Main) serve(h http.Handler) {
 		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		// Past the request deadline, with time to write its 503.
-		WriteTimeout:   max(60*time.Second, m.requestTimeout()+10*time.Second),
-		IdleTimeout:    120 * time.Second,
-		MaxHeaderBytes: 4 * api.MaxHeaderBytes, // api answers past api.MaxHeaderBytes with a problem
-		ErrorLog:       slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+		WriteTimeout:      max(60*time.Second, m.requestTimeout()+10*time.Second), // past the request deadline, to write its 503
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    4 * api.MaxHeaderBytes, // api answers past api.MaxHeaderBytes with a problem
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(m.listener) }()

@@ -70,8 +70,8 @@ func (w *walker) walk(dec *json.Decoder, typ reflect.Type) error {
 		if top != nil && top.wantKey {
 			if tok == json.Delim('}') {
 				w.stack = w.stack[:len(w.stack)-1]
-				if done, err := w.valueDone(&next); done || err != nil {
-					return err
+				if w.valueDone(&next) {
+					return nil
 				}
 				continue
 			}
@@ -98,8 +98,8 @@ func (w *walker) walk(dec *json.Decoder, typ reflect.Type) error {
 		case json.Delim(']'):
 			w.stack = w.stack[:len(w.stack)-1]
 		}
-		if done, err := w.valueDone(&next); done || err != nil {
-			return err
+		if w.valueDone(&next) {
+			return nil
 		}
 	}
 }
@@ -113,17 +113,17 @@ func (w *walker) top() *level {
 
 // valueDone is called after a value ends: it reports whether it was the
 // whole body, and otherwise sets next to the type of the value that follows.
-func (w *walker) valueDone(next *reflect.Type) (bool, error) {
+func (w *walker) valueDone(next *reflect.Type) bool {
 	top := w.top()
 	switch {
 	case top == nil:
-		return true, nil
+		return true
 	case top.object:
 		top.wantKey = true
 	default:
 		*next = top.elem
 	}
-	return false, nil
+	return false
 }
 
 // open returns the level a '{' or '[' opens for a value of type typ.
