@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/mail"
 	"strings"
-	"unicode/utf8"
 
 	"shopfn/handler/commerce"
 )
@@ -25,7 +24,6 @@ type Request struct {
 // Limits on a checkout request.
 const (
 	maxEmailLen         = 254
-	maxAddressFieldLen  = 200
 	maxPaymentMethodLen = 255
 	maxKeyLen           = 255
 )
@@ -47,19 +45,7 @@ func (r *Request) Validate() error {
 	if !validEmail(r.Email) {
 		return commerce.Rulef(commerce.CodeInvalidEmail, "email %q is not an email address", clip(r.Email))
 	}
-	a := r.ShippingAddress
-	for _, f := range []struct{ name, value string }{{"name", a.Name}, {"line1", a.Line1}, {"city", a.City}, {"postalCode", a.PostalCode}} {
-		if strings.TrimSpace(f.value) == "" || !validField(f.value) {
-			return commerce.Rulef(commerce.CodeInvalidAddress, "shippingAddress.%s is required (at most %d characters)", f.name, maxAddressFieldLen)
-		}
-	}
-	if !validField(a.Line2) {
-		return commerce.Rulef(commerce.CodeInvalidAddress, "shippingAddress.line2 must be at most %d characters", maxAddressFieldLen)
-	}
-	if len(a.Country) != 2 || a.Country[0] < 'A' || a.Country[0] > 'Z' || a.Country[1] < 'A' || a.Country[1] > 'Z' {
-		return commerce.Rulef(commerce.CodeInvalidAddress, "shippingAddress.country must be an ISO 3166-1 alpha-2 code such as US")
-	}
-	return nil
+	return r.ShippingAddress.Validate("shippingAddress.")
 }
 
 // Hash identifies the request's content, so that an idempotency key sent
@@ -76,10 +62,6 @@ func validEmail(s string) bool {
 	}
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && a.Name == "" && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".")
-}
-
-func validField(s string) bool {
-	return utf8.ValidString(s) && utf8.RuneCountInString(s) <= maxAddressFieldLen && !strings.ContainsAny(s, "\x00\r\n")
 }
 
 // printable reports whether s is visible ASCII.

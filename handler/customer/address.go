@@ -2,14 +2,9 @@ package customer
 
 import (
 	"context"
-	"strings"
-	"unicode/utf8"
 
 	"shopfn/handler/commerce"
 )
-
-// maxAddressFieldLen bounds each field of an address, as the checkout does.
-const maxAddressFieldLen = 200
 
 // AddressInput is an address as a customer writes it: the checkout's
 // shipping address shape and whether it is the default.
@@ -21,23 +16,7 @@ type AddressInput struct {
 // Validate checks an address as the checkout checks a shipping address:
 // 422 "invalid_address" naming the first bad field.
 func (in AddressInput) Validate() error {
-	a := in.Address
-	for _, f := range []struct{ name, value string }{{"name", a.Name}, {"line1", a.Line1}, {"city", a.City}, {"postalCode", a.PostalCode}} {
-		if strings.TrimSpace(f.value) == "" || !validField(f.value) {
-			return commerce.Rulef(commerce.CodeInvalidAddress, "%s is required (at most %d characters)", f.name, maxAddressFieldLen)
-		}
-	}
-	if !validField(a.Line2) {
-		return commerce.Rulef(commerce.CodeInvalidAddress, "line2 must be at most %d characters", maxAddressFieldLen)
-	}
-	if len(a.Country) != 2 || a.Country[0] < 'A' || a.Country[0] > 'Z' || a.Country[1] < 'A' || a.Country[1] > 'Z' {
-		return commerce.Rulef(commerce.CodeInvalidAddress, "country must be an ISO 3166-1 alpha-2 code such as US")
-	}
-	return nil
-}
-
-func validField(s string) bool {
-	return utf8.ValidString(s) && utf8.RuneCountInString(s) <= maxAddressFieldLen && !strings.ContainsAny(s, "\x00\r\n")
+	return in.Address.Validate("")
 }
 
 // AddAddress adds an address to a customer's book and returns it: 409
