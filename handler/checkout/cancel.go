@@ -76,7 +76,7 @@ func (s *Service) finishCancel(ctx context.Context, orders Orders, o *commerce.O
 		// A payment refunded in full already (from the provider's
 		// dashboard, or under a key the provider forgot) is as good as
 		// refunded here: the cancellation completes and restocks.
-		err := s.payments.Refund(ctx, o.PaymentID, o.ID)
+		err := s.refund(ctx, o.PaymentID, o.ID)
 		if err != nil && commerce.ErrorCode(err) != commerce.CodeAlreadyRefunded {
 			return nil, fmt.Errorf("cancel order %s: refund: %w", o.ID, err)
 		}

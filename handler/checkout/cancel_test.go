@@ -192,3 +192,27 @@ func TestCancelLosesToFulfil(t *testing.T) {
 type noOverdue struct{}
 
 func (noOverdue) OverdueCheckouts(context.Context, time.Time, int) ([]string, error) { return nil, nil }
+
+// TestRefundDeadline checks that the provider is asked to refund under a
+// deadline: a provider that hangs (the Stripe client waits 80 s per
+// attempt) must not hold a cancel, whose claim a retry or the sweep
+// finishes, for longer.
+func TestRefundDeadline(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	out, err := f.svc.Checkout(ctx, request(f.cart(t, "A", 1), pmVisa), "key-1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Cancel(ctx, f.orders, out.Checkout.OrderID); err != nil {
+		t.Fatal(err)
+	}
+	f.pay.mu.Lock()
+	defer f.pay.mu.Unlock()
+	if len(f.pay.refundDeadlines) != 1 {
+		t.Fatalf("refunds: got %d, want 1", len(f.pay.refundDeadlines))
+	}
+	if left := f.pay.refundDeadlines[0]; left <= 0 || left > time.Minute {
+		t.Errorf("the refund's deadline: got %v left (-1: none), want one within a minute", left)
+	}
+}

@@ -15,6 +15,21 @@ import (
 // Unbounded, stripe-go waits up to 80 s per attempt and retries twice.
 const chargeTimeout = 20 * time.Second
 
+// refundTimeout bounds the call that asks the provider to refund, retries
+// included. A refund cut off by it is one the provider could not be asked
+// for: the caller's step stays undone (an order stays cancelling, a late
+// payment's success unrecorded) and is finished by a retry or the sweep,
+// refunding once, since refunds are keyed.
+const refundTimeout = 20 * time.Second
+
+// refund asks the provider to refund payment paymentID once per key, within
+// refundTimeout.
+func (s *Service) refund(ctx context.Context, paymentID, key string) error {
+	ctx, cancel := context.WithTimeout(ctx, refundTimeout)
+	defer cancel()
+	return s.payments.Refund(ctx, paymentID, key)
+}
+
 // charge asks the provider to charge a pending checkout and records what
 // it said. Charging is idempotent by checkout ID, so a resumed checkout is
 // never charged twice. From here on the request's cancellation is ignored:
@@ -166,7 +181,7 @@ func (s *Service) markPaid(ctx context.Context, c *commerce.Checkout, p commerce
 	done(err)
 	if commerce.ErrorCode(err) == commerce.CodeCheckoutRefunded {
 		s.log.Warn("payment succeeded after the reservation was released and the stock or cart is gone; refunding", "checkout", c.ID, "payment", p.ID)
-		if rerr := s.payments.Refund(ctx, p.ID, c.ID); rerr != nil && commerce.ErrorCode(rerr) != commerce.CodeAlreadyRefunded {
+		if rerr := s.refund(ctx, p.ID, c.ID); rerr != nil && commerce.ErrorCode(rerr) != commerce.CodeAlreadyRefunded {
 			return fmt.Errorf("checkout %s: refund a payment it cannot fulfil: %w", c.ID, rerr)
 		}
 		return err

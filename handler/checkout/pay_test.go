@@ -30,6 +30,8 @@ type fakePay struct {
 	// chargeDeadlines records, for each Charge, how long its context
 	// had left (-1: no deadline).
 	chargeDeadlines []time.Duration
+	// refundDeadlines records the same for each Refund.
+	refundDeadlines []time.Duration
 }
 
 // newFakePay returns a fakePay with no payments.
@@ -45,11 +47,7 @@ func (f *fakePay) Charge(ctx context.Context, req commerce.PaymentRequest) (comm
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	left := time.Duration(-1)
-	if dl, ok := ctx.Deadline(); ok {
-		left = time.Until(dl)
-	}
-	f.chargeDeadlines = append(f.chargeDeadlines, left)
+	f.chargeDeadlines = append(f.chargeDeadlines, deadline(ctx))
 	if f.down {
 		return commerce.Payment{}, commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "fake provider is down")
 	}
@@ -70,6 +68,14 @@ func (f *fakePay) Charge(ctx context.Context, req commerce.PaymentRequest) (comm
 	f.byID[p.ID], f.byCheckout[req.CheckoutID] = p, p.ID
 	f.charges++
 	return *p, nil
+}
+
+// deadline returns how long ctx has left, or -1 when it has no deadline.
+func deadline(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		return time.Until(dl)
+	}
+	return -1
 }
 
 // Payment returns a payment by ID, or "not_found".
@@ -101,6 +107,7 @@ func (f *fakePay) PaymentForCheckout(ctx context.Context, checkoutID string) (co
 func (f *fakePay) Refund(ctx context.Context, paymentID, key string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.refundDeadlines = append(f.refundDeadlines, deadline(ctx))
 	p, ok := f.byID[paymentID]
 	if !ok || p.Status != commerce.PaymentSucceeded {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "payment %s cannot be refunded", paymentID)
