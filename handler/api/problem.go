@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -62,10 +61,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.InfoContext(r.Context(), "client closed the request before the answer", "route", r.Pattern, "err", err)
 		w.WriteHeader(StatusClientClosedRequest)
 		return
-	}
-	if errors.Is(err, context.DeadlineExceeded) && errors.Is(r.Context().Err(), context.DeadlineExceeded) && commerce.ErrorKind(err) != commerce.KindUnavailable {
-		// The request's deadline passed waiting for a dependency.
-		err = fmt.Errorf("%w: %w", commerce.Errorf(commerce.KindUnavailable, commerce.CodeUnavailable, "a store did not answer in time; retry later"), err)
 	}
 	var e *commerce.Error
 	if !errors.As(err, &e) || e.Kind == commerce.KindInternal {

@@ -34,7 +34,7 @@ func TestUnavailable(t *testing.T) {
 	} {
 		rec := httptest.NewRecorder()
 		r := httptest.NewRequest("POST", "/api/checkout", nil).WithContext(tc.ctx)
-		s.writeError(rec, r, tc.err)
+		s.writeError(rec, r, s.timedOut(r, tc.err)) // as every route's errors are
 		if rec.Code != tc.want || rec.Header().Get("Retry-After") != tc.retryAfter {
 			t.Errorf("%s: got %d with Retry-After %q, want %d with %q", tc.name, rec.Code, rec.Header().Get("Retry-After"), tc.want, tc.retryAfter)
 		}
