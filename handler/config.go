@@ -14,6 +14,7 @@ import (
 
 	"shopfn/handler/api"
 	"shopfn/handler/commerce"
+	"shopfn/handler/email"
 	"shopfn/handler/sqlserver"
 	"shopfn/handler/telemetry"
 )
@@ -50,6 +51,14 @@ type Config struct {
 	StripeSecretKey     string
 	StripeWebhookSecret string
 	StripeAPIBase       string
+	// ShopifyWebhookSecret signs Shopify's webhooks
+	// (SHOPFN_SHOPIFY_WEBHOOK_SECRET); empty turns POST
+	// /api/webhooks/shopify off (404).
+	ShopifyWebhookSecret string
+	// SMTPURL, EmailFrom and EmailTemplates configure order emails
+	// (SHOPFN_SMTP_URL, SHOPFN_EMAIL_FROM, SHOPFN_EMAIL_TEMPLATES); no
+	// SMTPURL sends none.
+	SMTPURL, EmailFrom, EmailTemplates string
 	// ReservationTTL is how long a checkout holds stock before it is paid.
 	ReservationTTL time.Duration
 	// MaxActionCheckouts bounds the checkouts waiting for 3-D Secure
@@ -329,6 +338,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	default:
 		bad("SHOPFN_PAYMENTS", "%q is not test or stripe", cfg.Payments)
+	}
+	cfg.ShopifyWebhookSecret = get("SHOPFN_SHOPIFY_WEBHOOK_SECRET", "")
+	if strings.HasPrefix(cfg.ShopifyWebhookSecret, "@Microsoft.KeyVault(") {
+		bad("SHOPFN_SHOPIFY_WEBHOOK_SECRET", "is a Key Vault reference the platform could not resolve: set the vault's secret shopify-webhook-secret")
+	}
+	cfg.SMTPURL = get("SHOPFN_SMTP_URL", "")
+	cfg.EmailFrom = get("SHOPFN_EMAIL_FROM", "")
+	cfg.EmailTemplates = get("SHOPFN_EMAIL_TEMPLATES", "")
+	if cfg.SMTPURL != "" {
+		if _, err := email.ParseConfig(cfg.SMTPURL, cfg.EmailFrom); err != nil {
+			errs = append(errs, err) // it names the setting, never the password
+		}
 	}
 	cfg.Queue = get("SHOPFN_QUEUE", "embedded")
 	cfg.ServiceBusNamespace = get("ServiceBusConnection__fullyQualifiedNamespace", "")

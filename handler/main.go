@@ -266,7 +266,7 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxHeld: cfg.MaxActionCheckouts, MaxHeldUnits: cfg.MaxHeldUnits, MaxHeldUnitsTotal: cfg.MaxHeldUnitsTotal, ActionHold: cfg.ActionHold,
 		Publishing: m.tel.Publishing, Metrics: metrics, TokenKey: orderTokenKey(cursorKey),
 	}, m.Logger)
-	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics}
+	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Shopify: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics}
 	// Every delivery, from the dispatcher or the Functions host, runs in a
 	// span that continues its message's trace, and is counted.
 	traced := m.tel.Consume(functions.Handle, cfg.MaxDeliveries)
@@ -316,6 +316,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return e, ok, err
 		},
 		StripeWebhook: pay.webhook, TestAuthenticate: pay.authenticate,
+		ShopifyWebhook: m.shopifyWebhook(dispatcher.Kick),
 		Health: func(context.Context) error { return m.db.Check() },
 		Ready:  m.ready, Started: m.started.Load,
 		Relay: func(ctx context.Context) error { // the timer function, every 30 s under the host

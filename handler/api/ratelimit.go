@@ -94,10 +94,10 @@ func (l *limiter) clients() int {
 
 // limited reports whether rt is an anonymous write that rate limits apply
 // to: cart creation and changes, checkout and confirm. Admin routes need a
-// key, reads are cached, and Stripe's webhooks are signed.
+// key, reads are cached, and Stripe's and Shopify's webhooks are signed.
 func limited(rt route) bool {
 	return !rt.Admin && rt.Method != "" && rt.Method != "GET" && rt.Method != "HEAD" &&
-		rt.Pattern != "/api/webhooks/stripe"
+		rt.Pattern != "/api/webhooks/stripe" && rt.Pattern != "/api/webhooks/shopify"
 }
 
 // rateLimit answers 429 "rate_limited" with Retry-After when r's client has

@@ -73,6 +73,10 @@ type Deps struct {
 	// StripeWebhook verifies and parses a Stripe webhook; nil when Stripe is
 	// not the payment provider.
 	StripeWebhook func(payload []byte, signature string) (eventType string, p commerce.Payment, err error)
+	// ShopifyWebhook verifies a Shopify webhook (its raw body and headers)
+	// and enqueues the order it carries (shopify.Receiver.Receive); nil
+	// when SHOPFN_SHOPIFY_WEBHOOK_SECRET is not set.
+	ShopifyWebhook func(ctx context.Context, body []byte, h http.Header) error
 	// TestAuthenticate completes a test payment's 3-D Secure step; nil
 	// unless the test payment provider is active.
 	TestAuthenticate func(ctx context.Context, paymentID, token string, fail bool) (commerce.Payment, error)
@@ -188,6 +192,7 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/api/checkout/{checkoutId}/confirm", false}, s.confirmCheckout},
 		{Route{"GET", "/api/orders/{orderId}", false}, s.getOrder},
 		{Route{"POST", "/api/webhooks/stripe", false}, s.stripeWebhook},
+		{Route{"POST", "/api/webhooks/shopify", false}, s.shopifyWebhook},
 		{Route{"POST", "/api/testpay/authenticate/{paymentId}", false}, s.testAuthenticate},
 
 		{Route{"GET", "/api/me", false}, s.getMe},

@@ -175,4 +175,23 @@ var relationalSchema = []string{
 		doc          TEXT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS orders_status ON orders (status, id)`,
+	// Shopify orders applied to the stock pool: the row is the key that
+	// decides each action once; its lines say what create committed, and
+	// what Shopify sold that shopfn did not have (shortfall) or never
+	// stocked (unknown).
+	`CREATE TABLE IF NOT EXISTS shopify_orders (
+		order_id   TEXT PRIMARY KEY,
+		status     TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		updated_at INTEGER NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS shopify_order_lines (
+		order_id  TEXT NOT NULL,
+		sku       TEXT NOT NULL,
+		ordered   INTEGER NOT NULL,
+		committed INTEGER NOT NULL,
+		shortfall INTEGER NOT NULL,
+		unknown   INTEGER NOT NULL,
+		PRIMARY KEY (order_id, sku)
+	)`,
 }

@@ -38,7 +38,7 @@ func mustOpenServer(t *testing.T) *sql.DB {
 // store starts empty. The suites share one database, so they run in turn.
 func emptyTables(t *testing.T, db *sql.DB) {
 	t.Helper()
-	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders"} {
+	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders", "shopify_orders", "shopify_order_lines"} {
 		if _, err := db.Exec("DELETE FROM " + table); err != nil {
 			t.Fatal(err)
 		}
@@ -64,6 +64,7 @@ func TestStoresOnSQLServer(t *testing.T) {
 	t.Run("CheckoutStore", func(t *testing.T) { storetest.TestCheckoutStore(t, money) })
 	t.Run("OrderStore", func(t *testing.T) { storetest.TestOrderStore(t, money) })
 	t.Run("Stock", func(t *testing.T) { storetest.TestStock(t, money) })
+	t.Run("ShopifyStock", func(t *testing.T) { storetest.TestShopifyStock(t, money) })
 }
 
 // Instances starting together all migrate; the application lock makes

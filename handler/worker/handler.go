@@ -25,6 +25,9 @@ type Expirer interface {
 type Functions struct {
 	OrderStore commerce.OrderStore
 	Stock      commerce.StockLevelSetter
+	// Shopify applies Shopify orders to the stock pool; nil dead-letters
+	// ShopifyOrder messages.
+	Shopify commerce.ShopifyStock
 	Checkouts  Expirer
 	Now        func() time.Time
 	// Metrics counts orders placed; nil counts nothing.
@@ -82,8 +85,8 @@ func (f *Functions) Orders(ctx context.Context, m commerce.Message) error {
 	return nil
 }
 
-// Inventory handles ReservationExpired, OrderCancelled, OrderFulfilled and
-// StockLevelSet.
+// Inventory handles ReservationExpired, OrderCancelled, OrderFulfilled,
+// StockLevelSet and ShopifyOrder.
 func (f *Functions) Inventory(ctx context.Context, m commerce.Message) error {
 	var head struct{}
 	typ, err := decode(m, &head)
@@ -112,6 +115,12 @@ func (f *Functions) Inventory(ctx context.Context, m commerce.Message) error {
 		var e commerce.StockLevelSetEvent
 		if _, err := decode(m, &e); err == nil && commerce.ValidSKU(e.SKU) && e.OnHand != nil && e.Sequence != nil && e.Source != "" {
 			_, err := f.Stock.ApplyStockLevel(ctx, e.SKU, *e.OnHand, e.Source, *e.Sequence)
+			return err
+		}
+	case commerce.MsgShopifyOrder:
+		var e commerce.ShopifyOrderEvent
+		if _, err := decode(m, &e); err == nil && e.OrderID != "" && f.Shopify != nil {
+			_, err := f.Shopify.ApplyShopifyOrder(ctx, e)
 			return err
 		}
 	}
