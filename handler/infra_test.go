@@ -50,25 +50,30 @@ var notSetOnFlex = map[string]string{
 	"SHOPFN_METRICS_ADDR":          "no scraper on Flex Consumption; metrics go over OTLP",
 	"COSMOS_KEY":                   "local peer or emulator only; Entra ID on Azure",
 	"ServiceBusConnection":         "connection strings are for the emulator; identity on Azure",
+	"SHOPFN_EMAIL_TEMPLATES":       "the embedded templates: overriding them needs files in the deployment package",
 	"WEBSITE_SITE_NAME":            "set by the platform",
 	"WEBSITE_INSTANCE_ID":          "set by the platform",
 }
 
 var notSetOnAKS = map[string]string{
-	"SHOPFN_SHIPPING_AMOUNTS":      "charges in other currencies: none until the shop sells in them",
-	"SHOPFN_CURSOR_KEY":            "a secret: Kubernetes Secret shopfn-secrets, filled from Key Vault shopfn-cursor-key (infra/README.md)",
-	"SHOPFN_TAX_AMOUNTS":           "charges in other currencies: none until the shop sells in them",
-	"FUNCTIONS_CUSTOMHANDLER_PORT": "no Functions host on AKS",
-	"SHOPFN_DATA_DIR":              "no embedded SQLite on AKS",
-	"SHOPFN_ADMIN_KEY":             "Key Vault secret shopfn-admin-key",
-	"STRIPE_SECRET_KEY":            "Key Vault secret stripe-secret-key",
-	"STRIPE_WEBHOOK_SECRET":        "Key Vault secret stripe-webhook-secret",
-	"STRIPE_API_BASE":              "tests only (stripe-mock)",
-	"SHOPFN_CORS_ORIGINS":          "the default (any origin) until a storefront's origin is known",
-	"COSMOS_KEY":                   "local peer or emulator only; Entra ID on Azure",
-	"ServiceBusConnection":         "connection strings are for the emulator; identity on Azure",
-	"WEBSITE_SITE_NAME":            "App Service only",
-	"WEBSITE_INSTANCE_ID":          "App Service only",
+	"SHOPFN_SHIPPING_AMOUNTS":       "charges in other currencies: none until the shop sells in them",
+	"SHOPFN_CURSOR_KEY":             "a secret: Kubernetes Secret shopfn-secrets, filled from Key Vault shopfn-cursor-key (infra/README.md)",
+	"SHOPFN_TAX_AMOUNTS":            "charges in other currencies: none until the shop sells in them",
+	"FUNCTIONS_CUSTOMHANDLER_PORT":  "no Functions host on AKS",
+	"SHOPFN_DATA_DIR":               "no embedded SQLite on AKS",
+	"SHOPFN_ADMIN_KEY":              "Key Vault secret shopfn-admin-key",
+	"STRIPE_SECRET_KEY":             "Key Vault secret stripe-secret-key",
+	"STRIPE_WEBHOOK_SECRET":         "Key Vault secret stripe-webhook-secret",
+	"STRIPE_API_BASE":               "tests only (stripe-mock)",
+	"SHOPFN_CORS_ORIGINS":           "the default (any origin) until a storefront's origin is known",
+	"COSMOS_KEY":                    "local peer or emulator only; Entra ID on Azure",
+	"ServiceBusConnection":          "connection strings are for the emulator; identity on Azure",
+	"SHOPFN_SHOPIFY_WEBHOOK_SECRET": "a secret: Kubernetes Secret shopfn-secrets, filled from Key Vault shopify-webhook-secret, when Shopify webhooks are taken",
+	"SHOPFN_SMTP_URL":               "a secret: Kubernetes Secret shopfn-secrets, filled from Key Vault shopfn-smtp-url, when emails are sent",
+	"SHOPFN_EMAIL_FROM":             "set with SHOPFN_SMTP_URL in the Secret shopfn-secrets: no emails by default",
+	"SHOPFN_EMAIL_TEMPLATES":        "the embedded templates; a ConfigMap volume may override them",
+	"WEBSITE_SITE_NAME":             "App Service only",
+	"WEBSITE_INSTANCE_ID":           "App Service only",
 }
 
 // settingsRead returns every name LoadConfig reads, over configurations that
@@ -164,6 +169,8 @@ func TestInfraFlexSettingsLoad(t *testing.T) {
 		"string(sqlMaxConnections)": "1",
 		"oidcIssuer":                "https://00000000-0000-0000-0000-000000000000.ciamlogin.com/00000000-0000-0000-0000-000000000000/v2.0",
 		"oidcAudience":              "00000000-0000-0000-0000-000000000002",
+		// Shopify webhooks and order emails on, their secrets resolved.
+		"shopifyWebhookSecret": "shpss_sample", "smtpUrl": "smtp://shop.1.2@smtp.azurecomm.net:587", "emailFrom": "Shop <orders@shop.example>",
 	}
 	interpolation := regexp.MustCompile(`\$\{(\w+)\}`)
 	env := map[string]string{

@@ -25,13 +25,13 @@ type Expirer interface {
 type Functions struct {
 	OrderStore commerce.OrderStore
 	Stock      commerce.StockLevelSetter
-	// Shopify applies Shopify orders to the stock pool; nil dead-letters
-	// ShopifyOrder messages.
-	Shopify commerce.ShopifyStock
 	Checkouts  Expirer
 	Now        func() time.Time
 	// Metrics counts orders placed; nil counts nothing.
 	Metrics *telemetry.Metrics
+	// Shopify applies Shopify orders to the stock pool; nil dead-letters
+	// ShopifyOrder messages.
+	Shopify commerce.ShopifyStock
 }
 
 // decode reads a message body into ev, a commerce event struct, and

@@ -108,6 +108,12 @@ param oidcIssuer string = ''
 @description('Customer sign-in (SHOPFN_OIDC_AUDIENCE): the aud the tokens carry; with Entra External ID, the Application (client) ID of the shop API\'s app registration. Required with oidcIssuer.')
 param oidcAudience string = ''
 
+@description('Take Shopify order webhooks at /api/webhooks/shopify: set the vault secret shopify-webhook-secret to the Shopify app\'s webhook signing secret first.')
+param shopifyWebhooks bool = false
+
+@description('Order emails (SHOPFN_EMAIL_FROM), such as "Shop <orders@shop.example>": set the vault secret shopfn-smtp-url first (README, Order emails). Empty: no emails.')
+param emailFrom string = ''
+
 var isProd = environmentName == 'prod'
 var suffix = uniqueString(subscription().id, resourceGroup().id, namePrefix, environmentName)
 var baseName = '${namePrefix}-${environmentName}'
@@ -243,6 +249,8 @@ module functionapp 'modules/functionapp.bicep' = {
     corsOrigins: corsOrigins
     oidcIssuer: oidcIssuer
     oidcAudience: oidcAudience
+    shopifyWebhooks: shopifyWebhooks
+    emailFrom: emailFrom
   }
 }
 

@@ -44,6 +44,15 @@ param corsOrigins string
 @description('SHOPFN_OIDC_ISSUER and SHOPFN_OIDC_AUDIENCE: customer sign-in (main.bicep).')
 param oidcIssuer string
 param oidcAudience string
+@description('Take Shopify order webhooks (main.bicep): SHOPFN_SHOPIFY_WEBHOOK_SECRET from the vault secret shopify-webhook-secret.')
+param shopifyWebhooks bool = false
+@description('Order emails (main.bicep): SHOPFN_EMAIL_FROM; set, SHOPFN_SMTP_URL comes from the vault secret shopfn-smtp-url.')
+param emailFrom string = ''
+
+// Secrets as Key Vault references, resolved by the platform; empty turns
+// their feature off.
+var shopifyWebhookSecret = shopifyWebhooks ? '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=shopify-webhook-secret)' : ''
+var smtpUrl = empty(emailFrom) ? '' : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=shopfn-smtp-url)'
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: 'asp-${baseName}'
@@ -177,6 +186,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SHOPFN_LOG_LEVEL: 'info'
     SHOPFN_OIDC_ISSUER: oidcIssuer
     SHOPFN_OIDC_AUDIENCE: oidcAudience
+    SHOPFN_SHOPIFY_WEBHOOK_SECRET: shopifyWebhookSecret
+    SHOPFN_SMTP_URL: smtpUrl
+    SHOPFN_EMAIL_FROM: emailFrom
     OTEL_SERVICE_NAME: 'shopfn'
     OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=shopfn,shopfn.host=flex'
   }

@@ -16,6 +16,8 @@ var secretNames = [
   'shopfn-cursor-key'
   'stripe-secret-key'
   'stripe-webhook-secret'
+  'shopify-webhook-secret'
+  'shopfn-smtp-url'
 ]
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
