@@ -31,6 +31,7 @@ import (
 	"shopfn/handler/commerce"
 	"shopfn/handler/cosmos"
 	"shopfn/handler/customer"
+	"shopfn/handler/events"
 	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
@@ -133,6 +134,9 @@ type Main struct {
 	// Sweeper releases reservations whose expiry message never came; it
 	// runs every minute, and tests may call its Sweep.
 	Sweeper *worker.Sweeper
+	// Notifier sends order emails (openNotifier); nil when
+	// SHOPFN_SMTP_URL is not set.
+	Notifier events.Consumer
 
 	queue      queue                       // the queues in use
 	closeQueue func(context.Context) error // closes Service Bus, if open
@@ -229,6 +233,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	orders := sqlstore.NewOrderStore(rel)
+	if m.Notifier, err = m.openNotifier(rel); err != nil {
+		return err
+	}
 	if err := m.openQueue(ctx, p.OwnsData); err != nil {
 		return err
 	}

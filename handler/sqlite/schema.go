@@ -194,4 +194,17 @@ var relationalSchema = []string{
 		unknown   INTEGER NOT NULL,
 		PRIMARY KEY (order_id, sku)
 	)`,
+	// Order emails, one row per event and recipient (a hash of the
+	// address): claimed before the send (status sending, claimed_until),
+	// marked sent or failed after it.
+	`CREATE TABLE IF NOT EXISTS email_sends (
+		event_id      TEXT NOT NULL,
+		recipient     TEXT NOT NULL,
+		status        TEXT NOT NULL,
+		claimed_until INTEGER NOT NULL,
+		attempts      INTEGER NOT NULL,
+		reason        TEXT NOT NULL,
+		updated_at    INTEGER NOT NULL,
+		PRIMARY KEY (event_id, recipient)
+	)`,
 }
