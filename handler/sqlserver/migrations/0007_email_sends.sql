@@ -7,7 +7,7 @@ CREATE TABLE email_sends (
     status        NVARCHAR(16)  COLLATE Latin1_General_100_BIN2 NOT NULL,
     claimed_until BIGINT        NOT NULL,
     attempts      INT           NOT NULL,
-    reason        NVARCHAR(500) NOT NULL,
+    reason        NVARCHAR(MAX) NOT NULL,
     updated_at    BIGINT        NOT NULL,
     CONSTRAINT pk_email_sends PRIMARY KEY (event_id, recipient)
 );
