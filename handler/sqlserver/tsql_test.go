@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"shopfn/handler/commerce"
 	"shopfn/handler/sqlite"
@@ -107,6 +108,22 @@ func TestTSQL(t *testing.T) {
 	t.Run("OrderStore", func(t *testing.T) { storetest.TestOrderStore(t, money) })
 	t.Run("Stock", func(t *testing.T) { storetest.TestStock(t, money) })
 	t.Run("ShopifyStock", func(t *testing.T) { storetest.TestShopifyStock(t, money) })
+	t.Run("EmailLog", func(t *testing.T) { // every statement of the order emails' ledger
+		l := sqlstore.NewEmailLog(open(t))
+		ctx, now := context.Background(), time.Unix(1700000000, 0)
+		for _, step := range []func() error{
+			func() error { _, _, _, err := l.Claim(ctx, "evt_1", "r", now, time.Minute); return err },
+			func() error { return l.Release(ctx, "evt_1", "r", "busy", now) },
+			func() error { _, _, _, err := l.Claim(ctx, "evt_1", "r", now, time.Minute); return err },
+			func() error { return l.Sent(ctx, "evt_1", "r", now) },
+			func() error { _, _, _, err := l.Claim(ctx, "evt_2", "r", now, time.Minute); return err },
+			func() error { return l.Fail(ctx, "evt_2", "r", "refused", now) },
+		} {
+			if err := step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 
 	stmts := map[string]string{} // file name -> statement
 	var generated []string
