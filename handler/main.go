@@ -296,9 +296,11 @@ func (m *Main) Run(ctx context.Context) error {
 		m.listener.Close()
 		return err
 	}
+	customers := customer.NewService(docs.Customers, m.Now)
+	carter.Owners = customers
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		Customers: customer.NewService(docs.Customers, m.Now), Auth: verifier, DevIssuer: devIssuer,
+		Customers: customers, Auth: verifier, DevIssuer: devIssuer,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)

@@ -172,6 +172,9 @@ const (
 	// CodeCrossSite refuses a request a browser sent from a page of another
 	// site, where only shopfn's own pages or a script may call (403).
 	CodeCrossSite = "cross_site_request"
+	// CodeCartExists refuses a new cart for a customer who has an open
+	// cart already (GET /api/me/cart reads it) (409).
+	CodeCartExists = "cart_exists"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.
