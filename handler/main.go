@@ -298,6 +298,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	customers := customer.NewService(docs.Customers, m.Now)
 	carter.Owners = customers
+	// Erasure deletes the open cart and redacts the orders before the
+	// customer's record goes.
+	customers.Erasers = []customer.Eraser{carter.EraseCustomerCart, func(ctx context.Context, c *commerce.Customer) error {
+		_, err := orders.RedactCustomerOrders(ctx, c.ID, m.Now().UTC())
+		return err
+	}}
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		Customers: customers, Auth: verifier, DevIssuer: devIssuer,

@@ -41,11 +41,7 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req, err := parseCheckout(body)
-	if err != nil {
-		return err
-	}
-	ctx, err := s.cartContext(w, r)
+	ctx, req, err := s.customerCheckout(w, r, body)
 	if err != nil {
 		return err
 	}

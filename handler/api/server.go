@@ -195,6 +195,8 @@ func (s *Server) routes() []route {
 		{Route{"PATCH", "/api/me", false}, s.patchMe},
 		{Route{"DELETE", "/api/me", false}, s.deleteMe},
 		{Route{"GET", "/api/me/cart", false}, s.getMyCart},
+		{Route{"GET", "/api/me/orders", false}, s.listMyOrders},
+		{Route{"POST", "/api/me/orders/claim", false}, s.claimOrder},
 		{Route{"GET", "/api/me/addresses", false}, s.listAddresses},
 		{Route{"POST", "/api/me/addresses", false}, s.addAddress},
 		{Route{"PUT", "/api/me/addresses/{addressId}", false}, s.replaceAddress},

@@ -28,6 +28,9 @@ func WithCustomer(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, customerKey{}, id)
 }
 
+// CustomerOf returns the signed-in customer of ctx's request, or "".
+func CustomerOf(ctx context.Context) string { return customerOf(ctx) }
+
 // customerOf returns the signed-in customer of ctx's request, or "".
 func customerOf(ctx context.Context) string {
 	id, _ := ctx.Value(customerKey{}).(string)
@@ -146,4 +149,34 @@ func (s *Service) Mine(ctx context.Context) (*Priced, error) {
 		return nil, commerce.NotFoundf("this customer has no open cart")
 	}
 	return s.price(ctx, c, nil)
+}
+
+// EraseCustomerCart deletes the open cart of customer c, who is being
+// erased (a customer.Eraser). A cart a checkout holds stays: its payment
+// decides it, and it holds SKUs, not the customer's details. Running it
+// again finds nothing more to delete.
+func (s *Service) EraseCustomerCart(ctx context.Context, c *commerce.Customer) error {
+	if c.CartID == "" {
+		return nil
+	}
+	cart, err := s.carts.Cart(ctx, c.CartID)
+	if commerce.ErrorKind(err) == commerce.KindNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if cart.CustomerID != c.ID {
+		return nil
+	}
+	if st, _, err := s.status(ctx, cart); err != nil {
+		return err
+	} else if st == commerce.CartCheckingOut {
+		return nil
+	}
+	err = s.carts.DeleteCart(ctx, cart.ID, cart.ETag)
+	if commerce.ErrorKind(err) == commerce.KindNotFound {
+		return nil
+	}
+	return err
 }
