@@ -13,8 +13,9 @@ import (
 	"shopfn/handler/telemetry"
 )
 
-// TestE2ECustomerNoPersonalDataInLogs runs every customer route with the
-// log at debug level, an access log and a span recorder, and finds no
+// TestE2ECustomerNoPersonalDataInLogs runs every customer route, the
+// customer's carts, checkouts, orders, claim and erasure included, with
+// the log at debug level, an access log and a span recorder, and finds no
 // token, email, name, phone or address line in what they recorded.
 func TestE2ECustomerNoPersonalDataInLogs(t *testing.T) {
 	t.Parallel()
@@ -43,6 +44,22 @@ func TestE2ECustomerNoPersonalDataInLogs(t *testing.T) {
 	tampered := customerClient{p: p, token: c.token[:len(c.token)-6] + "AAAAAA"}
 	tampered.do(t, "GET", "/api/me", nil)
 	customerClient{p: p, token: "garbage." + email}.do(t, "GET", "/api/me", nil)
+	// Carts, checkout and orders of the same customer.
+	s := e2eShop{p}
+	s.mustStockedProduct(t, "log-tee", "LOG-TEE", 2000, 100)
+	_, mine := cartAs(t, s, c, "POST", "/api/carts", map[string][]e2eLine{"items": {{"LOG-TEE", 1}}})
+	guest := s.mustNewCart(t, []e2eLine{{"LOG-TEE", 2}})
+	cartAs(t, s, c, "POST", "/api/carts/"+guest.ID+"/customer", map[string]string{"mode": "merge"})
+	cartAs(t, s, c, "GET", "/api/me/cart", nil)
+	cartAs(t, s, c, "GET", "/api/carts/"+mine.ID, nil)
+	cartAs(t, s, customerClient{}, "GET", "/api/carts/"+mine.ID, nil) // refused: 401
+	_, orderID, _ := checkoutAs(t, s, c, map[string]any{"cartId": mine.ID, "shippingAddressId": a.ID})
+	c.do(t, "GET", "/api/orders/"+orderID, nil)
+	c.do(t, "GET", "/api/me/orders?limit=1", nil)
+	other := s.mustNewCart(t, []e2eLine{{"LOG-TEE", 1}})
+	_, guestOrder, _ := checkoutAs(t, s, customerClient{}, map[string]any{"cartId": other.ID, "email": email, "shippingAddress": shipTo(line1)})
+	c.do(t, "POST", "/api/me/orders/claim", map[string]string{"orderId": guestOrder})
+	_, _, _ = checkoutAs(t, s, c, map[string]any{"cartId": other.ID, "shippingAddressId": "a_unknown"}) // refused: 404
 	c.do(t, "DELETE", "/api/me/addresses/"+a.ID, nil)
 	c.do(t, "DELETE", "/api/me", nil)
 
@@ -100,4 +117,25 @@ func TestE2ECustomerRateLimit(t *testing.T) {
 	if res := from(bob, "10.0.2.1", map[string]any{"name": "Bob"}); res.Status != 200 {
 		t.Errorf("another customer: got %d %s, want 200", res.Status, res.Body)
 	}
+
+	// Cart writes and checkouts with a token share the customer's bucket.
+	carol := token("carol@example.com", "10.0.3.100")
+	cart := func(i int, method, path string, body any) *Response {
+		return p.Do(t, method, path, body, "Authorization", "Bearer "+carol.token, "X-Forwarded-For", fmt.Sprintf("10.0.4.%d", i))
+	}
+	res = cart(1, "POST", "/api/carts", nil)
+	if res.Status != 201 {
+		t.Fatalf("carol's cart: got %d %s, want 201", res.Status, res.Body)
+	}
+	var c struct {
+		ID string `json:"id"`
+	}
+	res.JSON(t, &c)
+	for i := 2; i <= 3; i++ {
+		if res := cart(i, "DELETE", "/api/carts/"+c.ID+"/items/NOPE", nil); res.Status != 404 {
+			t.Fatalf("carol's cart write %d: got %d %s, want 404 (no such line)", i, res.Status, res.Body)
+		}
+	}
+	wantProblem(t, "the customer's 4th cart write, from a new address", cart(4, "DELETE", "/api/carts/"+c.ID+"/items/NOPE", nil), 429, "rate_limited")
+	wantProblem(t, "the customer's checkout, from a new address", cart(5, "POST", "/api/checkout", map[string]any{"cartId": c.ID, "paymentMethod": "pm_card_visa"}), 429, "rate_limited")
 }

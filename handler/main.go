@@ -303,9 +303,17 @@ func (m *Main) Run(ctx context.Context) error {
 		m.listener.Close()
 		return err
 	}
+	customers := customer.NewService(docs.Customers, m.Now)
+	carter.Owners = customers
+	// Erasure deletes the open cart and redacts the orders before the
+	// customer's record goes.
+	customers.Erasers = []customer.Eraser{carter.EraseCustomerCart, func(ctx context.Context, c *commerce.Customer) error {
+		_, err := orders.RedactCustomerOrders(ctx, c.ID, m.Now().UTC())
+		return err
+	}}
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		Customers: customer.NewService(docs.Customers, m.Now), Auth: verifier, DevIssuer: devIssuer,
+		Customers: customers, Auth: verifier, DevIssuer: devIssuer,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)

@@ -87,7 +87,11 @@ func (s *Server) createCart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.Carts.Create(r.Context(), lines)
+	ctx, err := s.cartContext(w, r)
+	if err != nil {
+		return err
+	}
+	c, err := s.Carts.Create(ctx, lines)
 	if err != nil {
 		return err
 	}
@@ -97,9 +101,13 @@ func (s *Server) createCart(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getCart(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.Carts.Get(r.Context(), r.PathValue("cartId"))
+	ctx, err := s.cartContext(w, r)
 	if err != nil {
 		return err
+	}
+	c, err := s.Carts.Get(ctx, r.PathValue("cartId"))
+	if err != nil {
+		return ownerOnly(w, err)
 	}
 	if etagMatch(r.Header.Get("If-None-Match"), c.ETag) {
 		w.Header().Set("ETag", c.ETag)
@@ -111,8 +119,12 @@ func (s *Server) getCart(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteCart(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Carts.Delete(r.Context(), r.PathValue("cartId"), ifMatch(r)); err != nil {
+	ctx, err := s.cartContext(w, r)
+	if err != nil {
 		return err
+	}
+	if err := s.Carts.Delete(ctx, r.PathValue("cartId"), ifMatch(r)); err != nil {
+		return ownerOnly(w, err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -127,9 +139,13 @@ func (s *Server) addCartItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.Carts.Add(r.Context(), r.PathValue("cartId"), ifMatch(r), l.SKU, l.Quantity)
+	ctx, err := s.cartContext(w, r)
 	if err != nil {
 		return err
+	}
+	c, err := s.Carts.Add(ctx, r.PathValue("cartId"), ifMatch(r), l.SKU, l.Quantity)
+	if err != nil {
+		return ownerOnly(w, err)
 	}
 	s.writeCart(w, r, http.StatusOK, c)
 	return nil
@@ -144,18 +160,26 @@ func (s *Server) setCartItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.Carts.SetQuantity(r.Context(), r.PathValue("cartId"), ifMatch(r), r.PathValue("sku"), q)
+	ctx, err := s.cartContext(w, r)
 	if err != nil {
 		return err
+	}
+	c, err := s.Carts.SetQuantity(ctx, r.PathValue("cartId"), ifMatch(r), r.PathValue("sku"), q)
+	if err != nil {
+		return ownerOnly(w, err)
 	}
 	s.writeCart(w, r, http.StatusOK, c)
 	return nil
 }
 
 func (s *Server) removeCartItem(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.Carts.Remove(r.Context(), r.PathValue("cartId"), ifMatch(r), r.PathValue("sku"))
+	ctx, err := s.cartContext(w, r)
 	if err != nil {
 		return err
+	}
+	c, err := s.Carts.Remove(ctx, r.PathValue("cartId"), ifMatch(r), r.PathValue("sku"))
+	if err != nil {
+		return ownerOnly(w, err)
 	}
 	s.writeCart(w, r, http.StatusOK, c)
 	return nil

@@ -41,12 +41,13 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req, err := parseCheckout(body)
+	ctx, req, err := s.customerCheckout(w, r, body)
 	if err != nil {
 		return err
 	}
-	out, err := s.Checkout.Checkout(r.Context(), req, key, s.ClientKey(r))
+	out, err := s.Checkout.Checkout(ctx, req, key, s.ClientKey(r))
 	if err != nil {
+		ownerOnly(w, err)
 		outcome := checkoutOutcome(nil, err)
 		if clientClosed(r, err) {
 			outcome = telemetry.OutcomeRejected // answered 499, not a 5xx

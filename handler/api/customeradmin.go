@@ -78,8 +78,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 // adminCustomer is a customer as staff read it.
 type adminCustomer struct {
 	*commerce.Customer
-	// OrderCount is how many orders the customer placed: 0 until orders
-	// carry a customerId (a later part of customer accounts).
+	// OrderCount is how many orders the customer placed or claimed.
 	OrderCount int `json:"orderCount"`
 }
 
@@ -91,7 +90,21 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, adminCustomer{Customer: c})
+	return s.writeAdminCustomer(w, r, c)
+}
+
+// writeAdminCustomer answers with customer c as staff read it, with its
+// order count.
+func (s *Server) writeAdminCustomer(w http.ResponseWriter, r *http.Request, c *commerce.Customer) error {
+	co, err := s.customerOrders()
+	if err != nil {
+		return err
+	}
+	n, err := co.CountCustomerOrders(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, adminCustomer{Customer: c, OrderCount: n})
 	return nil
 }
 
@@ -116,6 +129,5 @@ func (s *Server) setCustomerGroups(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, adminCustomer{Customer: c})
-	return nil
+	return s.writeAdminCustomer(w, r, c)
 }

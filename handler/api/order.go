@@ -23,6 +23,17 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 		return orderNotFound(err, id)
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	if o.CustomerID != "" {
+		// A customer's order is its owner's alone: 404 to anyone else,
+		// whatever order token they hold.
+		if mine, err := s.ownsOrder(w, r, o); err != nil {
+			return err
+		} else if !mine {
+			return commerce.NotFoundf("order %q not found", id)
+		}
+		s.writeJSON(w, r, http.StatusOK, o)
+		return nil
+	}
 	if !seesBuyer(r, o) {
 		s.writeJSON(w, r, http.StatusOK, redacted(o))
 		return nil
@@ -36,8 +47,9 @@ const OrderTokenHeader = "X-Order-Token"
 
 // seesBuyer reports whether r may see the buyer's details of order o (email,
 // name, address): it carries o's access token. A wrong token counts as none,
-// so it learns nothing a request without one does not. This is the one
-// place to add other proofs, such as a signed-in customer who owns o.
+// so it learns nothing a request without one does not. (An order with a
+// customer is shown only to its owner, by getOrder, and never reaches
+// here.)
 func seesBuyer(r *http.Request, o *commerce.Order) bool {
 	return checkout.TokenMatches(r.Header.Get(OrderTokenHeader), o.TokenHash)
 }

@@ -33,6 +33,7 @@ var statusByCode = map[string]int{
 	commerce.CodeTooManyCheckouts: http.StatusTooManyRequests,
 	commerce.CodeCrossSite:        http.StatusForbidden,
 	commerce.CodeTooManyHeldUnits: http.StatusTooManyRequests,
+	commerce.CodeEmailNotVerified: http.StatusForbidden,
 }
 
 // maxDetailRunes bounds a problem's detail. Details quote client input (an

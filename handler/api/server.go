@@ -187,6 +187,7 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/api/carts/{cartId}/items", false}, s.addCartItem},
 		{Route{"PUT", "/api/carts/{cartId}/items/{sku}", false}, s.setCartItem},
 		{Route{"DELETE", "/api/carts/{cartId}/items/{sku}", false}, s.removeCartItem},
+		{Route{"POST", "/api/carts/{cartId}/customer", false}, s.attachCart},
 
 		{Route{"POST", "/api/checkout", false}, s.checkout},
 		{Route{"POST", "/api/checkout/{checkoutId}/confirm", false}, s.confirmCheckout},
@@ -198,6 +199,9 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/me", false}, s.getMe},
 		{Route{"PATCH", "/api/me", false}, s.patchMe},
 		{Route{"DELETE", "/api/me", false}, s.deleteMe},
+		{Route{"GET", "/api/me/cart", false}, s.getMyCart},
+		{Route{"GET", "/api/me/orders", false}, s.listMyOrders},
+		{Route{"POST", "/api/me/orders/claim", false}, s.claimOrder},
 		{Route{"GET", "/api/me/addresses", false}, s.listAddresses},
 		{Route{"POST", "/api/me/addresses", false}, s.addAddress},
 		{Route{"PUT", "/api/me/addresses/{addressId}", false}, s.replaceAddress},

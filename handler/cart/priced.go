@@ -27,6 +27,10 @@ type Priced struct {
 	// buyer, who has the order ID from the checkout's answer.
 	Status  commerce.CartStatus `json:"status"`
 	OrderID string              `json:"-"`
+	// CustomerID is the customer who owns the cart (none for a guest
+	// cart); MergedInto is the cart a merged cart was closed into.
+	CustomerID string `json:"customerId,omitempty"`
+	MergedInto string `json:"mergedInto,omitempty"`
 	// ETag changes whenever what the buyer sees changes: the document or
 	// its pricing. Version is the document's own ETag.
 	ETag    string `json:"-"`
@@ -39,6 +43,7 @@ func (s *Service) price(ctx context.Context, c *commerce.Cart, refs map[string]c
 	p := &Priced{
 		ID: c.ID, Currency: c.Currency, Items: []commerce.OrderLine{}, Unavailable: []commerce.CartLine{},
 		Subtotal: commerce.Money{Currency: c.Currency}, ExpiresAt: c.ExpiresAt, UpdatedAt: c.UpdatedAt, Version: c.ETag,
+		CustomerID: c.CustomerID, MergedInto: c.MergedInto,
 	}
 	var err error
 	if p.Status, p.OrderID, err = s.status(ctx, c); err != nil {

@@ -34,6 +34,9 @@ type Service struct {
 	currency  string
 	now       func() time.Time
 
+	// Owners keeps customers' open carts; nil serves guest carts only.
+	Owners Owners
+
 	seed  maphash.Seed
 	locks [64]sync.Mutex
 }
@@ -47,7 +50,9 @@ func NewService(carts commerce.CartStore, checkouts Checkouts, variants VariantS
 }
 
 // Create creates a cart holding lines (which may be empty) and returns it priced.
-// It returns the same rule errors as Add.
+// It returns the same rule errors as Add. A request made for a signed-in
+// customer (WithCustomer) creates the customer's cart: 409 "cart_exists"
+// when the customer has an open cart.
 func (s *Service) Create(ctx context.Context, lines []commerce.CartLine) (*Priced, error) {
 	now := s.now().UTC()
 	c := &commerce.Cart{ID: commerce.NewCartID(), Currency: s.currency, Lines: []commerce.CartLine{}, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.ttl)}
@@ -59,7 +64,12 @@ func (s *Service) Create(ctx context.Context, lines []commerce.CartLine) (*Price
 	if err != nil {
 		return nil, err
 	}
-	if err := s.carts.CreateCart(ctx, c); err != nil {
+	if customer := customerOf(ctx); customer != "" {
+		err = s.createOwned(ctx, customer, c)
+	} else {
+		err = s.carts.CreateCart(ctx, c)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return s.price(ctx, c, refs)
@@ -68,7 +78,7 @@ func (s *Service) Create(ctx context.Context, lines []commerce.CartLine) (*Price
 // Get returns a cart priced from the current catalog. It returns
 // "not_found" for an unknown or expired cart.
 func (s *Service) Get(ctx context.Context, id string) (*Priced, error) {
-	c, err := s.load(ctx, id)
+	c, err := s.loadFor(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +88,7 @@ func (s *Service) Get(ctx context.Context, id string) (*Priced, error) {
 // ForCheckout returns a cart priced from the current catalog, and the cart
 // document as stored. It returns "not_found" for an unknown or expired cart.
 func (s *Service) ForCheckout(ctx context.Context, id string) (*Priced, *commerce.Cart, error) {
-	c, err := s.load(ctx, id)
+	c, err := s.loadFor(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -109,7 +119,7 @@ func (s *Service) Remove(ctx context.Context, id, ifMatch, sku string) (*Priced,
 // Delete deletes a cart. It returns "not_found" for an unknown or expired
 // cart, and "cart_closed" for one that is not open.
 func (s *Service) Delete(ctx context.Context, id, ifMatch string) error {
-	c, err := s.load(ctx, id)
+	c, err := s.loadFor(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -151,7 +161,7 @@ func (s *Service) update(ctx context.Context, id, ifMatch string, ch change) (*P
 		ifMatch = ""
 	}
 	for attempt := 1; ; attempt++ {
-		c, err := s.load(ctx, id)
+		c, err := s.loadFor(ctx, id)
 		if err != nil {
 			return nil, err
 		}

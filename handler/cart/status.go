@@ -25,7 +25,7 @@ func (s *Service) status(ctx context.Context, c *commerce.Cart) (commerce.CartSt
 	if c.Open() {
 		return commerce.CartOpen, "", nil
 	}
-	if c.Status == commerce.CartCompleted || s.checkouts == nil {
+	if c.Status == commerce.CartCompleted || c.Status == commerce.CartMerged || s.checkouts == nil {
 		return c.Status, c.OrderID, nil
 	}
 	k, err := s.checkouts.CartCheckout(ctx, c.ID)
@@ -60,7 +60,7 @@ func (s *Service) Hold(ctx context.Context, id string, k *commerce.Checkout) err
 		if c.CheckoutID == k.ID && c.Status == commerce.CartCheckingOut {
 			return nil
 		}
-		if !sameLines(c, k) {
+		if !sameLines(c, k) || c.Status == commerce.CartMerged {
 			return commerce.Errorf(commerce.KindConflict, commerce.CodeCartChanged, "cart %s changed while it was being checked out; nothing was charged; check out again", id)
 		}
 		read := c.ETag

@@ -22,6 +22,10 @@ const (
 	CartOpen        CartStatus = "open"
 	CartCheckingOut CartStatus = "checking_out"
 	CartCompleted   CartStatus = "completed"
+	// CartMerged is a cart closed at a customer's sign-in: its lines went
+	// into (or were dropped for) the cart MergedInto, or it was replaced
+	// by it. Final.
+	CartMerged CartStatus = "merged"
 )
 
 // Cart is a buyer's cart as stored: SKUs and quantities only. Prices are
@@ -42,6 +46,15 @@ type Cart struct {
 	Status     CartStatus `json:"status,omitempty"`
 	CheckoutID string     `json:"checkoutId,omitempty"`
 	OrderID    string     `json:"orderId,omitempty"`
+	// CustomerID is the customer who owns the cart; empty for a guest
+	// cart. An owned cart is read and changed only with its owner's token.
+	CustomerID string `json:"customerId,omitempty"`
+	// MergedInto is the cart a merged cart was closed into.
+	MergedInto string `json:"mergedInto,omitempty"`
+	// Merged lists the carts whose lines were merged into this one (or
+	// dropped for it, mode keep), so that a merge repeated or raced adds
+	// them once.
+	Merged []string `json:"merged,omitempty"`
 	// ETag identifies this version of the cart; stores set it on every write.
 	ETag string `json:"-"`
 }

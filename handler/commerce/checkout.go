@@ -69,6 +69,9 @@ type Checkout struct {
 	// another body is refused.
 	RequestHash string
 	CartID      string
+	// CustomerID is the signed-in customer whose order this is (the owner
+	// of the cart, or who checked a guest cart out); empty for a guest.
+	CustomerID string
 	// Client identifies who asked for the checkout (the client address), to
 	// bound how many open checkouts one client holds; empty is unbounded.
 	Client        string

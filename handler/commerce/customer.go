@@ -59,6 +59,11 @@ type Customer struct {
 	// Groups are lower-case ids staff assign (price lists and promotions
 	// target them).
 	Groups []string `json:"groups"`
+	// CartID is the customer's open cart, when it has one: the key that
+	// keeps a customer to one open cart (it changes only by a write
+	// conditional on the record's ETag). A cart it names that is gone,
+	// expired or closed counts as none.
+	CartID string `json:"-"`
 	// Addresses is the address book, at most MaxAddresses.
 	Addresses []CustomerAddress `json:"-"`
 	CreatedAt time.Time         `json:"createdAt"`

@@ -172,6 +172,12 @@ const (
 	// CodeCrossSite refuses a request a browser sent from a page of another
 	// site, where only shopfn's own pages or a script may call (403).
 	CodeCrossSite = "cross_site_request"
+	// CodeCartExists refuses a new cart for a customer who has an open
+	// cart already (GET /api/me/cart reads it) (409).
+	CodeCartExists = "cart_exists"
+	// CodeEmailNotVerified refuses to claim a guest order for a customer
+	// whose token does not carry a verified email (403).
+	CodeEmailNotVerified = "email_not_verified"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.

@@ -35,9 +35,12 @@ type Order struct {
 	Total           Money       `json:"total"`
 	ShippingAddress Address     `json:"shippingAddress"`
 	PaymentID       string      `json:"-"`
-	CreatedAt       time.Time   `json:"createdAt"`
-	CancelledAt     *time.Time  `json:"cancelledAt,omitempty"`
-	FulfilledAt     *time.Time  `json:"fulfilledAt,omitempty"`
+	// CustomerID is the customer who placed or claimed the order; empty
+	// for a guest's.
+	CustomerID  string     `json:"customerId,omitempty"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	CancelledAt *time.Time `json:"cancelledAt,omitempty"`
+	FulfilledAt *time.Time `json:"fulfilledAt,omitempty"`
 	// TokenHash is the hex SHA-256 of the order's access token, which
 	// shows the buyer's details to whoever presents it; never rendered.
 	TokenHash string `json:"-"`

@@ -35,7 +35,11 @@ type cartDoc struct {
 	Status     string `json:"status,omitempty"`
 	CheckoutID string `json:"checkoutId,omitempty"`
 	OrderID    string `json:"orderId,omitempty"`
-	ETag       string `json:"_etag,omitempty"`
+	// CustomerID owns the cart; MergedInto and Merged record merges.
+	CustomerID string   `json:"customerId,omitempty"`
+	MergedInto string   `json:"mergedInto,omitempty"`
+	Merged     []string `json:"merged,omitempty"`
+	ETag       string   `json:"_etag,omitempty"`
 }
 
 // lineDoc is a cart line as stored.
@@ -47,7 +51,8 @@ type lineDoc struct {
 func toCartDoc(c *commerce.Cart) cartDoc {
 	d := cartDoc{ID: c.ID, Currency: c.Currency, Lines: make([]lineDoc, len(c.Lines)),
 		CreatedAt: formatTime(c.CreatedAt), UpdatedAt: formatTime(c.UpdatedAt), ExpiresAt: formatTime(c.ExpiresAt),
-		Status: string(c.Status), CheckoutID: c.CheckoutID, OrderID: c.OrderID}
+		Status: string(c.Status), CheckoutID: c.CheckoutID, OrderID: c.OrderID,
+		CustomerID: c.CustomerID, MergedInto: c.MergedInto, Merged: c.Merged}
 	for i, l := range c.Lines {
 		d.Lines[i] = lineDoc{SKU: l.SKU, Quantity: l.Quantity}
 	}
@@ -56,7 +61,8 @@ func toCartDoc(c *commerce.Cart) cartDoc {
 
 func (d *cartDoc) cart() (*commerce.Cart, error) {
 	c := &commerce.Cart{ID: d.ID, Currency: d.Currency, Lines: make([]commerce.CartLine, len(d.Lines)), ETag: d.ETag,
-		Status: commerce.CartStatus(d.Status), CheckoutID: d.CheckoutID, OrderID: d.OrderID}
+		Status: commerce.CartStatus(d.Status), CheckoutID: d.CheckoutID, OrderID: d.OrderID,
+		CustomerID: d.CustomerID, MergedInto: d.MergedInto, Merged: d.Merged}
 	var err error
 	for _, t := range []struct {
 		dst *time.Time

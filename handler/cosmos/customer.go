@@ -43,6 +43,7 @@ type customerDoc struct {
 	Phone         string       `json:"phone"`
 	Groups        []string     `json:"groups"`
 	Addresses     []addressDoc `json:"addresses"`
+	CartID        string       `json:"cartId,omitempty"`
 	CreatedAt     string       `json:"createdAt"`
 	UpdatedAt     string       `json:"updatedAt"`
 	ETag          string       `json:"_etag,omitempty"`
@@ -64,7 +65,7 @@ func toCustomerDoc(c *commerce.Customer) customerDoc {
 	d := customerDoc{ID: c.ID, Type: typeCustomer, Issuer: c.Issuer, Subject: c.Subject, SubjectKey: c.Identity().SubjectKey(),
 		Email: c.Email, EmailKey: commerce.EmailKey(c.Email), EmailVerified: c.EmailVerified, Name: c.Name, Phone: c.Phone,
 		Groups: c.Groups, CreatedAt: formatTime(c.CreatedAt), UpdatedAt: formatTime(c.UpdatedAt),
-		Addresses: make([]addressDoc, len(c.Addresses))}
+		Addresses: make([]addressDoc, len(c.Addresses)), CartID: c.CartID}
 	for i, a := range c.Addresses {
 		d.Addresses[i] = addressDoc{ID: a.ID, Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City,
 			PostalCode: a.PostalCode, Country: a.Country, IsDefault: a.IsDefault}
@@ -74,7 +75,7 @@ func toCustomerDoc(c *commerce.Customer) customerDoc {
 
 func (d *customerDoc) customer() (*commerce.Customer, error) {
 	c := &commerce.Customer{ID: d.ID, Issuer: d.Issuer, Subject: d.Subject, Email: d.Email, EmailVerified: d.EmailVerified,
-		Name: d.Name, Phone: d.Phone, Groups: d.Groups, ETag: d.ETag, Addresses: make([]commerce.CustomerAddress, len(d.Addresses))}
+		Name: d.Name, Phone: d.Phone, Groups: d.Groups, ETag: d.ETag, CartID: d.CartID, Addresses: make([]commerce.CustomerAddress, len(d.Addresses))}
 	if c.Groups == nil {
 		c.Groups = []string{}
 	}

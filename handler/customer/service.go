@@ -30,8 +30,8 @@ type Service struct {
 	store commerce.CustomerStore
 	now   func() time.Time
 	// Erasers run, in order, before DeleteCustomer when a customer is
-	// erased. TODO(issue 18, later slice): the open cart's deletion and
-	// the redaction of the customer's orders join here.
+	// erased: main sets the open cart's deletion and the redaction of the
+	// customer's orders.
 	Erasers []Eraser
 }
 

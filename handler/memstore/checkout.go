@@ -87,6 +87,9 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 	s.db.checkouts[c.ID] = row
 	s.db.byKey[c.IdempotencyKey] = c.ID
 	s.db.byOrder[c.OrderID] = c.ID
+	if c.CustomerID != "" {
+		s.db.owners[c.OrderID] = c.CustomerID
+	}
 	s.db.carts[c.CartID] = c.ID
 	s.db.addOutbox(outbox)
 	return nil

@@ -39,6 +39,7 @@ type customerDoc struct {
 	Phone         string                     `json:"phone"`
 	Groups        []string                   `json:"groups"`
 	Addresses     []commerce.CustomerAddress `json:"addresses"`
+	CartID        string                     `json:"cartId,omitempty"`
 	CreatedAt     time.Time                  `json:"createdAt"`
 	UpdatedAt     time.Time                  `json:"updatedAt"`
 }
@@ -168,7 +169,7 @@ func (s *CustomerStore) ListCustomers(ctx context.Context, f commerce.CustomerFi
 
 func toDoc(c *commerce.Customer) *customerDoc {
 	return &customerDoc{ID: c.ID, Issuer: c.Issuer, Subject: c.Subject, Email: c.Email, EmailVerified: c.EmailVerified,
-		Name: c.Name, Phone: c.Phone, Groups: c.Groups, Addresses: c.Addresses, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		Name: c.Name, Phone: c.Phone, Groups: c.Groups, Addresses: c.Addresses, CartID: c.CartID, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 func decodeCustomer(sc storedCustomer) (*commerce.Customer, error) {
@@ -178,7 +179,7 @@ func decodeCustomer(sc storedCustomer) (*commerce.Customer, error) {
 	}
 	c := &commerce.Customer{ID: d.ID, Issuer: d.Issuer, Subject: d.Subject, Email: d.Email, EmailVerified: d.EmailVerified,
 		Name: d.Name, Phone: d.Phone, Groups: d.Groups, Addresses: d.Addresses, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
-		ETag: cartETag(sc.version)}
+		ETag: cartETag(sc.version), CartID: d.CartID}
 	if c.Groups == nil {
 		c.Groups = []string{}
 	}

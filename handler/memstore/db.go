@@ -33,6 +33,8 @@ type DB struct {
 	outbox    []commerce.OutboxEntry         // oldest first
 	parked    []commerce.ParkedEntry         // outbox entries set aside, oldest first
 	seq       int64                          // the last outbox sequence given
+	owners    map[string]string              // order ID -> its customer's ID
+	erasures  map[string]int                 // erased customer ID -> orders redacted
 }
 
 // slotKey names one of a client's slots for checkouts awaiting the buyer.
@@ -65,6 +67,8 @@ func NewDB(now func() time.Time) *DB {
 		slots:     map[slotKey]string{},
 		held:      map[string]string{},
 		units:     map[unitKey]int{},
+		owners:    map[string]string{},
+		erasures:  map[string]int{},
 	}
 }
 

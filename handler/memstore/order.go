@@ -90,15 +90,24 @@ func (row *orderRow) copy() *commerce.Order {
 func (s *OrderStore) Order(ctx context.Context, id string) (*commerce.Order, error) {
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
+	return s.order(id)
+}
+
+// order returns a copy of an order with its customer; s.db.mu is held.
+func (s *OrderStore) order(id string) (*commerce.Order, error) {
+	var o *commerce.Order
 	if row, ok := s.db.orders[id]; ok {
-		return row.copy(), nil
-	}
-	if cid, ok := s.db.byOrder[id]; ok {
+		o = row.copy()
+	} else if cid, ok := s.db.byOrder[id]; ok {
 		if c := &s.db.checkouts[cid].c; c.Status == commerce.CheckoutPaid {
-			return orderFromCheckout(c, commerce.OrderProcessing, c.UpdatedAt), nil
+			o = orderFromCheckout(c, commerce.OrderProcessing, c.UpdatedAt)
 		}
 	}
-	return nil, commerce.NotFoundf("order %s not found", id)
+	if o == nil {
+		return nil, commerce.NotFoundf("order %s not found", id)
+	}
+	o.CustomerID = s.db.owners[id]
+	return o, nil
 }
 
 // Orders returns copies of the orders f selects, by ID: stored ones, and

@@ -34,6 +34,8 @@ func TestCheckoutStore(t *testing.T) { storetest.TestCheckoutStore(t, newMoneySt
 
 func TestOrderStore(t *testing.T) { storetest.TestOrderStore(t, newMoneyStores) }
 
+func TestCustomerOrders(t *testing.T) { storetest.TestCustomerOrders(t, newMoneyStores) }
+
 func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
 
 // TestQueue runs the queue suite with the given options and with the

@@ -39,6 +39,7 @@ type customerDoc struct {
 	Phone         string       `json:"phone"`
 	Groups        []string     `json:"groups"`
 	Addresses     []addressDoc `json:"addresses"`
+	CartID        string       `json:"cartId,omitempty"`
 	CreatedAt     time.Time    `json:"createdAt"`
 	UpdatedAt     time.Time    `json:"updatedAt"`
 }
@@ -182,7 +183,7 @@ func (s *CustomerStore) ListCustomers(ctx context.Context, f commerce.CustomerFi
 func encodeCustomer(c *commerce.Customer) ([]byte, error) {
 	d := customerDoc{ID: c.ID, Issuer: c.Issuer, Subject: c.Subject, Email: c.Email, EmailVerified: c.EmailVerified,
 		Name: c.Name, Phone: c.Phone, Groups: c.Groups, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		Addresses: make([]addressDoc, len(c.Addresses))}
+		Addresses: make([]addressDoc, len(c.Addresses)), CartID: c.CartID}
 	for i, a := range c.Addresses {
 		d.Addresses[i] = addressDoc{ID: a.ID, Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City,
 			PostalCode: a.PostalCode, Country: a.Country, IsDefault: a.IsDefault}
@@ -202,7 +203,7 @@ func decodeCustomer(doc []byte, version int64) (*commerce.Customer, error) {
 	}
 	c := &commerce.Customer{ID: d.ID, Issuer: d.Issuer, Subject: d.Subject, Email: d.Email, EmailVerified: d.EmailVerified,
 		Name: d.Name, Phone: d.Phone, Groups: d.Groups, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
-		Addresses: make([]commerce.CustomerAddress, len(d.Addresses)), ETag: etag(version)}
+		Addresses: make([]commerce.CustomerAddress, len(d.Addresses)), ETag: etag(version), CartID: d.CartID}
 	if c.Groups == nil {
 		c.Groups = []string{}
 	}

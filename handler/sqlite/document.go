@@ -54,6 +54,9 @@ type cartDoc struct {
 	Status     string        `json:"status,omitempty"`
 	CheckoutID string        `json:"checkoutId,omitempty"`
 	OrderID    string        `json:"orderId,omitempty"`
+	CustomerID string        `json:"customerId,omitempty"`
+	MergedInto string        `json:"mergedInto,omitempty"`
+	Merged     []string      `json:"merged,omitempty"`
 }
 
 // cartLineDoc is one line of a cartDoc.
@@ -107,6 +110,7 @@ func encodeCart(c *commerce.Cart) ([]byte, error) {
 	d := cartDoc{
 		ID: c.ID, Currency: c.Currency, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ExpiresAt: c.ExpiresAt,
 		Status: string(c.Status), CheckoutID: c.CheckoutID, OrderID: c.OrderID,
+		CustomerID: c.CustomerID, MergedInto: c.MergedInto, Merged: c.Merged,
 	}
 	if c.Lines != nil {
 		d.Lines = make([]cartLineDoc, len(c.Lines))
@@ -130,6 +134,7 @@ func decodeCart(doc []byte, version int64) (*commerce.Cart, error) {
 	c := &commerce.Cart{
 		ID: d.ID, Currency: d.Currency, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, ExpiresAt: d.ExpiresAt,
 		Status: commerce.CartStatus(d.Status), CheckoutID: d.CheckoutID, OrderID: d.OrderID, ETag: etag(version),
+		CustomerID: d.CustomerID, MergedInto: d.MergedInto, Merged: d.Merged,
 	}
 	if d.Lines != nil {
 		c.Lines = make([]commerce.CartLine, len(d.Lines))

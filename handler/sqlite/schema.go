@@ -207,4 +207,19 @@ var relationalSchema = []string{
 		updated_at    INTEGER NOT NULL,
 		PRIMARY KEY (event_id, recipient)
 	)`,
+	// The customer of each signed-in buyer's order (a guest's has no row),
+	// written with its checkout or by a claim; indexed for the history.
+	`CREATE TABLE IF NOT EXISTS order_customers (
+		order_id    TEXT PRIMARY KEY,
+		customer_id TEXT NOT NULL,
+		created_at  INTEGER NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS order_customers_customer ON order_customers (customer_id, order_id)`,
+	// The erasures of customers whose orders were redacted: the audit
+	// that outlives the customer.
+	`CREATE TABLE IF NOT EXISTS customer_erasures (
+		customer_id TEXT PRIMARY KEY,
+		orders      INTEGER NOT NULL,
+		erased_at   INTEGER NOT NULL
+	)`,
 }

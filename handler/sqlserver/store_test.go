@@ -63,6 +63,7 @@ func TestStoresOnSQLServer(t *testing.T) {
 	})
 	t.Run("CheckoutStore", func(t *testing.T) { storetest.TestCheckoutStore(t, money) })
 	t.Run("OrderStore", func(t *testing.T) { storetest.TestOrderStore(t, money) })
+	t.Run("CustomerOrders", func(t *testing.T) { storetest.TestCustomerOrders(t, money) })
 	t.Run("Stock", func(t *testing.T) { storetest.TestStock(t, money) })
 	t.Run("ShopifyStock", func(t *testing.T) { storetest.TestShopifyStock(t, money) })
 }

@@ -106,6 +106,7 @@ func TestTSQL(t *testing.T) {
 	})
 	t.Run("CheckoutStore", func(t *testing.T) { storetest.TestCheckoutStore(t, money) })
 	t.Run("OrderStore", func(t *testing.T) { storetest.TestOrderStore(t, money) })
+	t.Run("CustomerOrders", func(t *testing.T) { storetest.TestCustomerOrders(t, money) })
 	t.Run("Stock", func(t *testing.T) { storetest.TestStock(t, money) })
 	t.Run("ShopifyStock", func(t *testing.T) { storetest.TestShopifyStock(t, money) })
 	t.Run("EmailLog", func(t *testing.T) { // every statement of the order emails' ledger

@@ -49,6 +49,9 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 		if err := s.claim(ctx, tx, c.ID, c.CartID); err != nil {
 			return err
 		}
+		if err := s.db.addOrderCustomer(ctx, tx, c); err != nil {
+			return err
+		}
 		// Reserve in SKU order, so concurrent checkouts lock rows in one order.
 		lines := slices.Clone(c.Lines)
 		slices.SortFunc(lines, func(a, b commerce.OrderLine) int { return strings.Compare(a.SKU, b.SKU) })

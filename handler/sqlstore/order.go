@@ -105,8 +105,21 @@ func scanOrder(row interface{ Scan(...any) error }) (*commerce.Order, error) {
 	return &o, nil
 }
 
-// Order returns an order, or a paid checkout's order as processing.
+// Order returns an order, or a paid checkout's order as processing, with
+// its customer.
 func (s *OrderStore) Order(ctx context.Context, id string) (*commerce.Order, error) {
+	o, err := s.order(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if o.CustomerID, err = s.OrderCustomer(ctx, id); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// order returns an order, or a paid checkout's order as processing.
+func (s *OrderStore) order(ctx context.Context, id string) (*commerce.Order, error) {
 	o, err := scanOrder(s.db.readRow(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
 	if err == nil {
 		return o, nil

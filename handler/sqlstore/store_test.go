@@ -49,6 +49,8 @@ func TestCheckoutStore(t *testing.T) { storetest.TestCheckoutStore(t, newMoneySt
 
 func TestOrderStore(t *testing.T) { storetest.TestOrderStore(t, newMoneyStores) }
 
+func TestCustomerOrders(t *testing.T) { storetest.TestCustomerOrders(t, newMoneyStores) }
+
 func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
 
 func TestShopifyStock(t *testing.T) { storetest.TestShopifyStock(t, newMoneyStores) }

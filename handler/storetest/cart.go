@@ -45,6 +45,27 @@ func TestCartStore(t *testing.T, newStore func(t *testing.T) commerce.CartStore)
 		wantCode(t, s.CreateCart(ctx, c), commerce.CodeConflict)
 	})
 
+	t.Run("OwnerAndMerge", func(t *testing.T) {
+		s := newStore(t)
+		c := newCart(time.Hour)
+		c.CustomerID = commerce.NewCustomerID(t0)
+		c.Lines = []commerce.CartLine{{SKU: "A", Quantity: 1}}
+		must(t, s.CreateCart(ctx, c))
+		got, err := s.Cart(ctx, c.ID)
+		must(t, err)
+		if diff := cmp.Diff(c, got); diff != "" {
+			t.Errorf("owned cart (-want +got):\n%s", diff)
+		}
+		into := commerce.NewCartID()
+		c.Status, c.MergedInto, c.Merged = commerce.CartMerged, into, []string{commerce.NewCartID(), commerce.NewCartID()}
+		must(t, s.ReplaceCart(ctx, c, c.ETag))
+		got, err = s.Cart(ctx, c.ID)
+		must(t, err)
+		if diff := cmp.Diff(c, got); diff != "" {
+			t.Errorf("merged cart (-want +got):\n%s", diff)
+		}
+	})
+
 	t.Run("NotFound", func(t *testing.T) {
 		s := newStore(t)
 		_, err := s.Cart(ctx, commerce.NewCartID())

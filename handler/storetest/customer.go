@@ -136,6 +136,29 @@ func TestCustomerStore(t *testing.T, newStore func(t *testing.T) commerce.Custom
 		}
 	})
 
+	t.Run("CartID", func(t *testing.T) {
+		s := newStore(t)
+		c := newCustomer("sub-1", "ada@example.com")
+		must(t, s.CreateCustomer(ctx, c))
+		first := c.ETag
+		c.CartID = commerce.NewCartID()
+		must(t, s.ReplaceCustomer(ctx, c, first))
+		got, err := s.Customer(ctx, c.ID)
+		must(t, err)
+		if got.CartID != c.CartID {
+			t.Errorf("CartID: got %q, want %q", got.CartID, c.CartID)
+		}
+		// The conditional write decides which cart is the customer's.
+		stale := *got
+		stale.CartID = commerce.NewCartID()
+		wantCode(t, s.ReplaceCustomer(ctx, &stale, first), commerce.CodePreconditionFailed)
+		got, err = s.CustomerBySubject(ctx, subjectKey(c))
+		must(t, err)
+		if got.CartID != c.CartID {
+			t.Errorf("CartID after a stale write: got %q, want %q", got.CartID, c.CartID)
+		}
+	})
+
 	t.Run("NotFound", func(t *testing.T) {
 		s := newStore(t)
 		c := newCustomer("sub-1", "")
