@@ -212,6 +212,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	checkouts := sqlstore.NewCheckoutStore(rel)
 	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
+	carter.UsePricing(cart.Pricing{Sells: cache.NewCurrencies(catalog).Sells})
 
 	// The money path: checkouts and orders in the relational store, the
 	// embedded queue, the relay that publishes the outbox to it, and the

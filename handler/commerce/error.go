@@ -72,14 +72,18 @@ const (
 	CodeRateLimited        = "rate_limited"
 	CodeHeadersTooLarge    = "headers_too_large"
 
-	CodeUnknownSKU        = "unknown_sku"
-	CodeQuantityLimit     = "quantity_limit"
-	CodeCartFull          = "cart_full"
-	CodeCurrencyMismatch  = "currency_mismatch"
-	CodeInsufficientStock = "insufficient_stock"
-	CodeHandleTaken       = "handle_taken"
-	CodeSKUTaken          = "sku_taken"
-	CodeLockLost          = "lock_lost"
+	CodeUnknownSKU       = "unknown_sku"
+	CodeQuantityLimit    = "quantity_limit"
+	CodeCartFull         = "cart_full"
+	CodeCurrencyMismatch = "currency_mismatch"
+	// CodeUnsupportedCurrency: a cart asked for in a currency no product is priced in.
+	CodeUnsupportedCurrency = "unsupported_currency"
+	// CodeNotPricedInCurrency: a variant with no price in the cart's chosen currency.
+	CodeNotPricedInCurrency = "not_priced_in_currency"
+	CodeInsufficientStock   = "insufficient_stock"
+	CodeHandleTaken         = "handle_taken"
+	CodeSKUTaken            = "sku_taken"
+	CodeLockLost            = "lock_lost"
 
 	// CodeCartClosed: the cart is checking out or checked out; it can be
 	// neither changed nor checked out again under another key (409).

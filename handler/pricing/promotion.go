@@ -71,7 +71,7 @@ func (in *Input) chosen(lines []commerce.OrderLine, left []int64, subtotal int64
 	found := map[string]bool{}
 	for i := range in.Promotions {
 		p := &in.Promotions[i]
-		byCode := p.Code != "" && hasCode(in.Codes, p.Code)
+		byCode := len(p.Code) > 0 && hasCode(in.Codes, p.Code)
 		if byCode {
 			found[strings.ToLower(p.Code)] = true
 		}
