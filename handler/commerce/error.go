@@ -80,10 +80,12 @@ const (
 	CodeUnsupportedCurrency = "unsupported_currency"
 	// CodeNotPricedInCurrency: a variant with no price in the cart's chosen currency.
 	CodeNotPricedInCurrency = "not_priced_in_currency"
-	CodeInsufficientStock   = "insufficient_stock"
-	CodeHandleTaken         = "handle_taken"
-	CodeSKUTaken            = "sku_taken"
-	CodeLockLost            = "lock_lost"
+	// CodeTooManyPriceLists: a new price list past commerce.MaxPriceLists.
+	CodeTooManyPriceLists = "too_many_price_lists"
+	CodeInsufficientStock = "insufficient_stock"
+	CodeHandleTaken       = "handle_taken"
+	CodeSKUTaken          = "sku_taken"
+	CodeLockLost          = "lock_lost"
 
 	// CodeCartClosed: the cart is checking out or checked out; it can be
 	// neither changed nor checked out again under another key (409).
