@@ -135,3 +135,32 @@ func TestCreateCurrency(t *testing.T) {
 		t.Fatalf("Create(USD): got %v, %v; want a USD cart", p, err)
 	}
 }
+
+// TestPriceListETag changes a cart's ETag when only what a price list
+// shows changes: the variant repriced to the list's price, so that the
+// line loses its compareAtPrice while its unit price stays.
+func TestPriceListETag(t *testing.T) {
+	f, _ := pricedFixture(t)
+	ctx := context.Background()
+	p := f.create(t, "A-1", 1)
+	if p.Items[0].UnitPrice.Amount != 1200 || p.Items[0].CompareAtPrice == nil {
+		t.Fatalf("got %+v, want 1200 from the sale", p.Items[0])
+	}
+	prod := f.products["A-1"]
+	for i := range prod.Variants {
+		prod.Variants[i].Price.Amount = 1200
+	}
+	if err := f.catalog.ReplaceProduct(ctx, prod, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.Get(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Items[0].UnitPrice.Amount != 1200 || got.Items[0].CompareAtPrice != nil {
+		t.Fatalf("got %+v, want 1200 with no list", got.Items[0])
+	}
+	if got.ETag == p.ETag {
+		t.Errorf("ETag %s kept although compareAtPrice and priceListId went away", got.ETag)
+	}
+}
