@@ -87,8 +87,10 @@ func Run(in Input) (*Result, error) {
 	}
 
 	// Promotions, each on what the previous ones left.
-	chosen, rejected := in.chosen(r.Lines, left, r.Subtotal.Amount)
-	r.Rejected = rejected
+	var chosen []*commerce.Promotion
+	if len(in.Promotions) > 0 || len(in.Codes) > 0 {
+		chosen, r.Rejected = in.chosen(r.Lines, left, r.Subtotal.Amount)
+	}
 	freeShipping := -1
 	for _, p := range chosen {
 		d := commerce.Discount{PromotionID: p.ID, Code: p.Code, Amount: money(0)}
