@@ -17,7 +17,7 @@ const (
 
 // Currencies knows which currencies active products are priced in, from a
 // scan of the catalog that it keeps until a write through its Catalog or
-// the Catalog's ttl retires it. A currency it does not know rescans, at
+// the Catalog's ttl (at least a second) retires it. A currency it does not know rescans, at
 // most once a second, so that asking for unknown currencies cannot keep
 // the catalog busy.
 type Currencies struct {
@@ -38,7 +38,9 @@ func (s *Currencies) Sells(ctx context.Context, currency string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.catalog.now()
-	fresh := s.set != nil && s.gen == s.catalog.gen.Load() && now.Sub(s.built) < s.catalog.ttl
+	// Even with the catalog cache off (ttl 0) a scan serves a second, so
+	// that carts in other currencies never scan the catalog each.
+	fresh := s.set != nil && s.gen == s.catalog.gen.Load() && now.Sub(s.built) < max(s.catalog.ttl, rescanAfter)
 	if fresh && (s.set[currency] || now.Sub(s.built) < rescanAfter) {
 		return s.set[currency], nil
 	}

@@ -59,3 +59,38 @@ func TestCurrenciesSells(t *testing.T) {
 	}
 	sells("CHF", true)
 }
+
+// countingCatalog counts listings.
+type countingCatalog struct {
+	commerce.CatalogStore
+	lists int
+}
+
+func (c *countingCatalog) ListProducts(ctx context.Context, f commerce.ProductFilter) ([]commerce.Product, error) {
+	c.lists++
+	return c.CatalogStore.ListProducts(ctx, f)
+}
+
+// TestCurrenciesCacheOff scans at most once a second with the catalog
+// cache off, whatever is asked.
+func TestCurrenciesCacheOff(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	_, store := mustCatalog(t, func() time.Time { return now })
+	counting := &countingCatalog{CatalogStore: store}
+	c := cache.NewCatalog(counting, 0, func() time.Time { return now })
+	cur := cache.NewCurrencies(c)
+	if err := c.CreateProduct(ctx, storetest.NewProduct(now, "lamp", "home", "LAMP-1")); err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		for _, currency := range []string{"USD", "EUR"} {
+			if _, err := cur.Sells(ctx, currency); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if counting.lists != 1 {
+		t.Errorf("catalog scans: got %d, want 1", counting.lists)
+	}
+}
