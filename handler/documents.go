@@ -95,6 +95,8 @@ type documents struct {
 	Catalog   commerce.CatalogStore
 	Carts     commerce.CartStore
 	Customers commerce.CustomerStore
+	// PriceLists holds the price lists.
+	PriceLists commerce.PriceListStore
 	// Sweep says this process deletes expired carts; on Cosmos DB the
 	// carts container's time to live does.
 	Sweep bool
@@ -128,7 +130,8 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 			_, err = d.Read(ctx, nil)
 			return err
 		}
-		return documents{Catalog: cosmos.NewCatalogStore(cdb), Carts: cosmos.NewCartStore(cdb), Customers: cosmos.NewCustomerStore(cdb), Check: check}, nil
+		return documents{Catalog: cosmos.NewCatalogStore(cdb), Carts: cosmos.NewCartStore(cdb), Customers: cosmos.NewCustomerStore(cdb),
+			PriceLists: cosmos.NewPriceListStore(cdb), Check: check}, nil
 	default:
 		carts, err := sqlite.NewCartStore(ctx, db)
 		if err != nil {
@@ -136,9 +139,11 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 		}
 		catalog := sqlite.NewCatalogStore(db)
 		customers := sqlite.NewCustomerStore(db)
+		lists := sqlite.NewPriceListStore(db)
 		if observer != nil {
 			catalog.Observe, carts.Observe, customers.Observe = observer.StoreCall, observer.StoreCall, observer.StoreCall
+			lists.Observe = observer.StoreCall
 		}
-		return documents{Catalog: catalog, Carts: carts, Customers: customers, Sweep: true}, nil
+		return documents{Catalog: catalog, Carts: carts, Customers: customers, PriceLists: lists, Sweep: true}, nil
 	}
 }

@@ -44,7 +44,7 @@ func TestE2EErrors(t *testing.T) {
 		{"SetQuantityFraction", "PUT", cartPath + "/items/E2E-ERR-1", `{"quantity":1.5}`, nil, false, 400, "invalid_request"},
 		{"SetQuantityUnknownField", "PUT", cartPath + "/items/E2E-ERR-1", `{"quantity":1,"sku":"E2E-ERR-1"}`, nil, false, 400, "invalid_request"},
 		{"NewCartMalformed", "POST", "/api/carts", `{"items":[`, nil, false, 400, "invalid_request"},
-		{"NewCartUnknownField", "POST", "/api/carts", `{"items":[],"currency":"USD"}`, nil, false, 400, "invalid_request"},
+		{"NewCartUnknownField", "POST", "/api/carts", `{"items":[],"coupon":"SAVE10"}`, nil, false, 400, "invalid_request"},
 		{"NewCartItemsObject", "POST", "/api/carts", `{"items":{"sku":"E2E-ERR-1","quantity":1}}`, nil, false, 400, "invalid_request"},
 		{"NewCartTrailingGarbage", "POST", "/api/carts", `{"items":[]}]`, nil, false, 400, "invalid_request"},
 		{"ProductMalformed", "POST", "/api/admin/products", `{"handle":`, nil, true, 400, "invalid_request"},

@@ -216,6 +216,8 @@ func (m *Main) Run(ctx context.Context) error {
 
 	checkouts := sqlstore.NewCheckoutStore(rel)
 	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
+	priceLists := cache.NewPriceLists(docs.PriceLists, cfg.CatalogCacheTTL, m.Now)
+	carter.UsePricing(cart.Pricing{Sells: cache.NewCurrencies(catalog).Sells, Lists: priceLists.Lists, Groups: customerGroups(docs.Customers)})
 
 	// The money path: checkouts and orders in the relational store, the
 	// embedded queue, the relay that publishes the outbox to it, and the
@@ -313,7 +315,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}}
 	srv := api.NewServer(api.Deps{
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		Customers: customers, Auth: verifier, DevIssuer: devIssuer,
+		Customers: customers, Auth: verifier, DevIssuer: devIssuer, PriceLists: priceLists,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)

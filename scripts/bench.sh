@@ -13,6 +13,8 @@
 #     first with every request traced (OTEL_TRACES_SAMPLER unset), then with
 #     one in a hundred (parentbased_traceidratio, 0.01), as ratios to the
 #     runs without an exporter;
+#   - add-to-cart with three active price lists, as a ratio to add-to-cart
+#     without (target >= 0.9: pricing reads the lists from memory);
 #   - checkouts per second at 32 concurrent buyers (wrk -t2 -c32), embedded
 #     store and test payments: scripts/bench/checkout.lua POSTs /api/checkout
 #     with pm_card_visa for a different pre-created cart each request (one
@@ -186,20 +188,21 @@ done < <(curl -sSf -w '\n' -K "$tmp/inventory.curl")
 nskus=$(wc -l <"$tmp/skus.txt")
 ((nskus >= LINES)) || die "only $nskus listed SKUs have 99 units available; need $LINES"
 
-# Carts: CARTS for the add-to-cart run, CARTS more for the mixed load, and
-# CARTS for each of the two telemetry runs.
-for ((i = 0; i < 4 * CARTS; i++)); do echo "url = \"$base/api/carts\""; done >"$tmp/carts.curl"
+# Carts: CARTS for the add-to-cart run, CARTS more for the mixed load,
+# CARTS for each of the two telemetry runs, and CARTS for the run with price
+# lists.
+for ((i = 0; i < 5 * CARTS; i++)); do echo "url = \"$base/api/carts\""; done >"$tmp/carts.curl"
 curl -sS -X POST -H 'Content-Type: application/json' -d '' -w ' %{http_code}\n' -K "$tmp/carts.curl" >"$tmp/carts.out"
 made=$(grep -c ' 201$' "$tmp/carts.out" || true)
-((made == 4 * CARTS)) || die "created $made of $((4 * CARTS)) carts: $(grep -v ' 201$' "$tmp/carts.out" | head -3)"
+((made == 5 * CARTS)) || die "created $made of $((5 * CARTS)) carts: $(grep -v ' 201$' "$tmp/carts.out" | head -3)"
 grep -oE '"id":"c[0-9a-z]{26}"' "$tmp/carts.out" | cut -d'"' -f4 >"$tmp/all-carts.txt"
 i=0
-for set in a b c d; do
+for set in a b c d e; do
 	sed -n "$((i * CARTS + 1)),$(((i + 1) * CARTS))p" "$tmp/all-carts.txt" >"$tmp/carts-$set.txt"
 	(($(wc -l <"$tmp/carts-$set.txt") == CARTS)) || die "could not read the cart IDs"
 	i=$((i + 1))
 done
-log "bench: shopfn up in $start_ms ms; product $product_id; $nskus SKUs; $((4 * CARTS)) carts"
+log "bench: shopfn up in $start_ms ms; product $product_id; $nskus SKUs; $((5 * CARTS)) carts"
 
 bare_port=$(free_port) || die "no free port"
 "$tmp/bare" -addr "127.0.0.1:$bare_port" -file "$tmp/products.json" >"$tmp/bare.log" 2>&1 &
@@ -250,6 +253,21 @@ run_wrk product "$base/api/products/$product_id"
 alive
 run_wrk cart "$base" scripts/bench/cart.lua "$tmp/carts-a.txt" "$tmp/skus.txt" 0 "$THREADS"
 alive
+
+# Add-to-cart again with three active price lists (a sale for everyone, two
+# for customer groups) pricing every SKU the run adds; they are deleted
+# before the mixed load, so that the RSS stays comparable.
+prices=$(awk '{ printf "%s{\"sku\":\"%s\",\"amount\":%d}", (NR > 1 ? "," : ""), $1, 100 + NR }' "$tmp/skus.txt")
+for list in sale:'[]' vip:'["vip"]' staff:'["staff"]'; do
+	curl -sSf -o /dev/null -X PUT -H "x-functions-key: $ADMIN_KEY" -H 'Content-Type: application/json' \
+		-d "{\"name\":\"${list%%:*}\",\"currency\":\"USD\",\"customerGroups\":${list#*:},\"prices\":[$prices]}" \
+		"$base/api/admin/price-lists/${list%%:*}" || die "could not write price list ${list%%:*}"
+done
+run_wrk cart-lists "$base" scripts/bench/cart.lua "$tmp/carts-e.txt" "$tmp/skus.txt" 0 "$THREADS"
+alive
+for list in sale vip staff; do
+	curl -sSf -o /dev/null -X DELETE -H "x-functions-key: $ADMIN_KEY" "$base/api/admin/price-lists/$list" || die "could not delete price list $list"
+done
 
 log "bench: mixed load for ${RSS_SECONDS}s (half listings, half add-to-cart)"
 DURATION=${RSS_SECONDS}s run_wrk mixed "$base" scripts/bench/cart.lua "$tmp/carts-b.txt" "$tmp/skus.txt" 2 "$THREADS"
@@ -341,6 +359,10 @@ row bare bare -
 row "product list" list 0.6
 row "product by id" product 0.6
 row add-to-cart cart 0.2
+awk -v r="$(rps cart-lists)" -v p="$(p99 cart-lists)" -v off="$(rps cart)" 'BEGIN {
+	ratio = r / off
+	printf "%-24s %12.2f %8.2fms %8.3f %8s  %s  (ratio to add-to-cart)\n", "add-to-cart, 3 price lists", r, p, ratio, ">=0.9", (ratio >= 0.9 ? "PASS" : "MISS")
+}'
 echo
 echo "telemetry on: OTLP/HTTP to a local sink, ratio to the same run without an exporter"
 trow() { # NAME WRKFILE OFFFILE

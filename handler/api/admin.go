@@ -34,6 +34,10 @@ type variantInput struct {
 		Amount   *int64 `json:"amount"`
 		Currency string `json:"currency"`
 	} `json:"price"`
+	Prices []struct {
+		Amount   *int64 `json:"amount"`
+		Currency string `json:"currency"`
+	} `json:"prices"`
 }
 
 // parseProduct decodes and validates a product body. A missing status means
@@ -51,8 +55,15 @@ func parseProduct(data []byte) (*commerce.Product, error) {
 		if v.Price == nil || v.Price.Amount == nil {
 			return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "variant %q: price with amount and currency is required", v.SKU)
 		}
-		p.Variants = append(p.Variants, commerce.Variant{SKU: v.SKU, Title: v.Title, Options: v.Options,
-			Price: commerce.Money{Amount: *v.Price.Amount, Currency: v.Price.Currency}})
+		pv := commerce.Variant{SKU: v.SKU, Title: v.Title, Options: v.Options,
+			Price: commerce.Money{Amount: *v.Price.Amount, Currency: v.Price.Currency}}
+		for _, m := range v.Prices {
+			if m.Amount == nil {
+				return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "variant %q: every price needs an amount and a currency", v.SKU)
+			}
+			pv.Prices = append(pv.Prices, commerce.Money{Amount: *m.Amount, Currency: m.Currency})
+		}
+		p.Variants = append(p.Variants, pv)
 	}
 	if p.Status == "" {
 		p.Status = commerce.StatusActive

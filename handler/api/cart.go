@@ -24,29 +24,37 @@ func (in cartLineInput) line() (commerce.CartLine, error) {
 	return commerce.CartLine{SKU: *in.SKU, Quantity: *in.Quantity}, nil
 }
 
-// parseNewCart decodes the optional body of POST /api/carts.
-func parseNewCart(data []byte) ([]commerce.CartLine, error) {
+// parseNewCart decodes the optional body of POST /api/carts: the cart's
+// currency (empty: its first line's) and its lines.
+func parseNewCart(data []byte) (string, []commerce.CartLine, error) {
 	if data == nil {
-		return nil, nil
+		return "", nil, nil
 	}
 	var in struct {
-		Items []cartLineInput `json:"items"`
+		Currency *string         `json:"currency"`
+		Items    []cartLineInput `json:"items"`
 	}
 	if err := decodeJSON(data, &in); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if len(in.Items) > maxCreateItems {
-		return nil, commerce.Rulef(commerce.CodeCartFull, "a cart holds at most %d lines", commerce.MaxCartLines)
+		return "", nil, commerce.Rulef(commerce.CodeCartFull, "a cart holds at most %d lines", commerce.MaxCartLines)
+	}
+	currency := ""
+	if in.Currency != nil {
+		if currency = *in.Currency; !commerce.ValidCurrency(currency) {
+			return "", nil, commerce.Invalidf(commerce.CodeInvalidRequest, "currency %q is not an ISO 4217 code", currency)
+		}
 	}
 	lines := make([]commerce.CartLine, len(in.Items))
 	for i, it := range in.Items {
 		l, err := it.line()
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		lines[i] = l
 	}
-	return lines, nil
+	return currency, lines, nil
 }
 
 // parseCartLine decodes the body of POST /api/carts/{cartId}/items.
@@ -83,7 +91,7 @@ func (s *Server) createCart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	lines, err := parseNewCart(body)
+	currency, lines, err := parseNewCart(body)
 	if err != nil {
 		return err
 	}
@@ -91,7 +99,7 @@ func (s *Server) createCart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.Carts.Create(ctx, lines)
+	c, err := s.Carts.Create(ctx, currency, lines)
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,9 @@ type Deps struct {
 	// tokens. With either nil, customer routes answer 503 "unavailable".
 	Customers *customer.Service
 	Auth      *auth.Verifier
+	// PriceLists keeps the price lists (the cache that prices carts, so
+	// that its writes are seen at once); nil answers 503 "unavailable".
+	PriceLists commerce.PriceListStore
 	// DevIssuer, when set, serves the development issuer under
 	// /api/dev/oidc; otherwise those routes answer 404.
 	DevIssuer *auth.DevIssuer
@@ -213,6 +216,10 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/admin/customers", true}, s.listCustomers},
 		{Route{"GET", "/api/admin/customers/{customerId}", true}, s.getCustomer},
 		{Route{"PUT", "/api/admin/customers/{customerId}/groups", true}, s.setCustomerGroups},
+		{Route{"GET", "/api/admin/price-lists", true}, s.listPriceLists},
+		{Route{"GET", "/api/admin/price-lists/{id}", true}, s.getPriceList},
+		{Route{"PUT", "/api/admin/price-lists/{id}", true}, s.putPriceList},
+		{Route{"DELETE", "/api/admin/price-lists/{id}", true}, s.deletePriceList},
 		{Route{"GET", "/api/admin/orders", true}, s.listOrders},
 		{Route{"POST", "/api/admin/orders/{orderId}/cancel", true}, s.cancelOrder},
 		{Route{"POST", "/api/admin/orders/{orderId}/fulfil", true}, s.fulfilOrder},

@@ -80,7 +80,7 @@ func (f *fixture) create(t *testing.T, lines ...any) *cart.Priced {
 	for i := 0; i < len(lines); i += 2 {
 		ls = append(ls, commerce.CartLine{SKU: lines[i].(string), Quantity: lines[i+1].(int)})
 	}
-	p, err := f.svc.Create(context.Background(), ls)
+	p, err := f.svc.Create(context.Background(), "", ls)
 	if err != nil {
 		t.Fatalf("Create(%v): %v", ls, err)
 	}

@@ -45,7 +45,7 @@ func signedIn(t *testing.T) (*fixture, context.Context) {
 // to another.
 func TestOwnedCart(t *testing.T) {
 	f, ada := signedIn(t)
-	p, err := f.svc.Create(ada, []commerce.CartLine{{SKU: "B", Quantity: 1}})
+	p, err := f.svc.Create(ada, "", []commerce.CartLine{{SKU: "B", Quantity: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestOwnedCart(t *testing.T) {
 	wantCode(t, err, commerce.CodeUnauthorized)
 	_, err = f.svc.Add(cart.WithCustomer(context.Background(), "u_bob"), p.ID, "", "B", 1)
 	wantCode(t, err, commerce.CodeNotFound)
-	_, err = f.svc.Create(ada, nil)
+	_, err = f.svc.Create(ada, "", nil)
 	wantCode(t, err, commerce.CodeCartExists)
 	mine, err := f.svc.Mine(ada)
 	if err != nil || mine.ID != p.ID {
@@ -68,7 +68,7 @@ func TestOwnedCart(t *testing.T) {
 // call repeated, and the lines go in once however often it is repeated.
 func TestMergeFinishesOnce(t *testing.T) {
 	f, ada := signedIn(t)
-	mine, err := f.svc.Create(ada, []commerce.CartLine{{SKU: "B", Quantity: 1}})
+	mine, err := f.svc.Create(ada, "", []commerce.CartLine{{SKU: "B", Quantity: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestMergeFinishesOnce(t *testing.T) {
 // cart now, and charging for them would sell them twice.
 func TestHoldRefusesMergedCart(t *testing.T) {
 	f, ada := signedIn(t)
-	if _, err := f.svc.Create(ada, []commerce.CartLine{{SKU: "B", Quantity: 1}}); err != nil {
+	if _, err := f.svc.Create(ada, "", []commerce.CartLine{{SKU: "B", Quantity: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	guest := f.create(t, "B", 2)

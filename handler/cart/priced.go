@@ -72,9 +72,11 @@ func (s *Service) price(ctx context.Context, c *commerce.Cart, refs map[string]c
 			}
 		}
 	}
+	lines := make([]pricing.Line, 0, len(c.Lines))
 	for _, l := range c.Lines {
 		ref, ok := refs[l.SKU]
-		if !ok || ref.Status != commerce.StatusActive || ref.Variant.Price.Currency != c.Currency {
+		price, priced := ref.Variant.PriceIn(c.Currency)
+		if !ok || ref.Status != commerce.StatusActive || !priced {
 			p.Unavailable = append(p.Unavailable, l)
 			continue
 		}
@@ -82,10 +84,13 @@ func (s *Service) price(ctx context.Context, c *commerce.Cart, refs map[string]c
 		if ref.Variants > 1 && ref.Variant.Title != "" {
 			title += " / " + ref.Variant.Title
 		}
-		p.Items = append(p.Items, commerce.OrderLine{SKU: l.SKU, ProductID: ref.ProductID, Title: title, Quantity: l.Quantity, UnitPrice: ref.Variant.Price})
+		lines = append(lines, pricing.Line{SKU: l.SKU, ProductID: ref.ProductID, Title: title, Quantity: l.Quantity, Price: price})
 		p.ItemCount += l.Quantity
 	}
-	t, _ := pricing.Rules{}.Price(c.Currency, p.Items) // no charges: never fails
-	p.Subtotal = t.Subtotal
+	r, err := s.run(ctx, c, lines)
+	if err != nil {
+		return nil, err
+	}
+	p.Items, p.Subtotal = r.Lines, r.Subtotal
 	return p, nil
 }

@@ -81,10 +81,17 @@ func (s *Service) apply(ctx context.Context, c *commerce.Cart, changes []change)
 		if !ok || ref.Status != commerce.StatusActive {
 			return nil, unknownSKU(ch.sku)
 		}
-		if len(c.Lines) == 0 {
-			c.Currency = ref.Variant.Price.Currency
-		} else if ref.Variant.Price.Currency != c.Currency {
-			return nil, commerce.Rulef(commerce.CodeCurrencyMismatch, "sku %s is priced in %s; this cart is in %s", ch.sku, ref.Variant.Price.Currency, c.Currency)
+		if _, ok := ref.Variant.PriceIn(c.Currency); !ok {
+			switch {
+			case c.CurrencySet:
+				e := commerce.Rulef(commerce.CodeNotPricedInCurrency, "sku %s has no price in %s, this cart's currency", ch.sku, c.Currency)
+				e.SKUs = []string{ch.sku}
+				return nil, e
+			case len(c.Lines) == 0:
+				c.Currency = ref.Variant.Price.Currency
+			default:
+				return nil, commerce.Rulef(commerce.CodeCurrencyMismatch, "sku %s is priced in %s; this cart is in %s", ch.sku, ref.Variant.Price.Currency, c.Currency)
+			}
 		}
 		if i < 0 && len(c.Lines) >= commerce.MaxCartLines {
 			return nil, commerce.Rulef(commerce.CodeCartFull, "a cart holds at most %d lines", commerce.MaxCartLines)

@@ -151,7 +151,7 @@ func TestCreateRules(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n, _ := f.carts.DeleteExpiredCarts(ctx, t0.Add(100*ttl))
-			_, err := f.svc.Create(ctx, tc.lines)
+			_, err := f.svc.Create(ctx, "", tc.lines)
 			wantCode(t, err, tc.code)
 			if n, _ = f.carts.DeleteExpiredCarts(ctx, t0.Add(100*ttl)); n != 0 {
 				t.Errorf("a refused Create stored %d carts, want 0", n)

@@ -33,6 +33,7 @@ type Service struct {
 	ttl       time.Duration
 	currency  string
 	now       func() time.Time
+	pricing   Pricing
 
 	// Owners keeps customers' open carts; nil serves guest carts only.
 	Owners Owners
@@ -49,13 +50,22 @@ func NewService(carts commerce.CartStore, checkouts Checkouts, variants VariantS
 	return &Service{carts: carts, checkouts: checkouts, variants: variants, stock: stock, ttl: ttl, currency: currency, now: now, seed: maphash.MakeSeed()}
 }
 
-// Create creates a cart holding lines (which may be empty) and returns it priced.
-// It returns the same rule errors as Add. A request made for a signed-in
-// customer (WithCustomer) creates the customer's cart: 409 "cart_exists"
-// when the customer has an open cart.
-func (s *Service) Create(ctx context.Context, lines []commerce.CartLine) (*Priced, error) {
+// Create creates a cart holding lines (which may be empty) and returns it
+// priced. A currency, when not empty, is the cart's for good (400 for a code
+// that is not ISO 4217, 422 "unsupported_currency" for one no product is
+// priced in); without one the cart takes its first line's. It returns the
+// same rule errors as Add. A request made for a signed-in customer
+// (WithCustomer) creates the customer's cart: 409 "cart_exists" when the
+// customer has an open cart.
+func (s *Service) Create(ctx context.Context, currency string, lines []commerce.CartLine) (*Priced, error) {
 	now := s.now().UTC()
 	c := &commerce.Cart{ID: commerce.NewCartID(), Currency: s.currency, Lines: []commerce.CartLine{}, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.ttl)}
+	if currency != "" {
+		if err := s.checkCurrency(ctx, currency); err != nil {
+			return nil, err
+		}
+		c.Currency, c.CurrencySet = currency, true
+	}
 	changes := make([]change, len(lines))
 	for i, l := range lines {
 		changes[i] = change{sku: l.SKU, quantity: l.Quantity, add: true}

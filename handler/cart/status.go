@@ -130,6 +130,9 @@ func etag(version string, p *Priced) string {
 		b = strconv.AppendInt(append(b, ':'), int64(l.Quantity), 10)
 		b = strconv.AppendInt(append(b, ':'), l.UnitPrice.Amount, 10)
 		b = append(append(append(append(b, ':'), l.UnitPrice.Currency...), ':'), l.Title...)
+		if l.CompareAtPrice != nil {
+			b = strconv.AppendInt(append(append(append(b, ':'), l.PriceListID...), ':'), l.CompareAtPrice.Amount, 10)
+		}
 	}
 	for _, l := range p.Unavailable {
 		b = strconv.AppendInt(append(append(append(b, "|-"...), l.SKU...), ':'), int64(l.Quantity), 10)

@@ -96,7 +96,7 @@ func (f *fixture) cart(t *testing.T, lines ...any) string {
 	for i := 0; i < len(lines); i += 2 {
 		ls = append(ls, commerce.CartLine{SKU: lines[i].(string), Quantity: lines[i+1].(int)})
 	}
-	p, err := f.carts.Create(context.Background(), ls)
+	p, err := f.carts.Create(context.Background(), "", ls)
 	if err != nil {
 		t.Fatal(err)
 	}

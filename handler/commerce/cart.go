@@ -32,9 +32,12 @@ const (
 // never stored in a cart; they are read from the catalog whenever the cart is
 // shown or checked out.
 type Cart struct {
-	ID       string     `json:"id"`
-	Currency string     `json:"currency"`
-	Lines    []CartLine `json:"lines"`
+	ID       string `json:"id"`
+	Currency string `json:"currency"`
+	// CurrencySet says the buyer chose Currency when creating the cart; a
+	// cart without it takes the currency of its first line.
+	CurrencySet bool       `json:"currencySet,omitempty"`
+	Lines       []CartLine `json:"lines"`
 	// CreatedAt and UpdatedAt are when the cart was created and last changed;
 	// ExpiresAt is when it stops existing for buyers.
 	CreatedAt time.Time `json:"createdAt"`

@@ -43,6 +43,12 @@ type OrderLine struct {
 	Quantity  int    `json:"quantity"`
 	UnitPrice Money  `json:"unitPrice"`
 	LineTotal Money  `json:"lineTotal"`
+	// CompareAtPrice is the variant's own price and PriceListID the list
+	// that priced the line below it, when one did.
+	CompareAtPrice *Money `json:"compareAtPrice,omitempty"`
+	PriceListID    string `json:"priceListId,omitempty"`
+	// Adjustments are what promotions took off the line.
+	Adjustments []Adjustment `json:"adjustments,omitempty"`
 }
 
 // Totals are what a buyer pays: the lines' subtotal, shipping and tax.

@@ -72,10 +72,16 @@ const (
 	CodeRateLimited        = "rate_limited"
 	CodeHeadersTooLarge    = "headers_too_large"
 
-	CodeUnknownSKU        = "unknown_sku"
-	CodeQuantityLimit     = "quantity_limit"
-	CodeCartFull          = "cart_full"
-	CodeCurrencyMismatch  = "currency_mismatch"
+	CodeUnknownSKU       = "unknown_sku"
+	CodeQuantityLimit    = "quantity_limit"
+	CodeCartFull         = "cart_full"
+	CodeCurrencyMismatch = "currency_mismatch"
+	// CodeUnsupportedCurrency: a cart asked for in a currency no product is priced in.
+	CodeUnsupportedCurrency = "unsupported_currency"
+	// CodeNotPricedInCurrency: a variant with no price in the cart's chosen currency.
+	CodeNotPricedInCurrency = "not_priced_in_currency"
+	// CodeTooManyPriceLists: a new price list past commerce.MaxPriceLists.
+	CodeTooManyPriceLists = "too_many_price_lists"
 	CodeInsufficientStock = "insufficient_stock"
 	CodeHandleTaken       = "handle_taken"
 	CodeSKUTaken          = "sku_taken"

@@ -41,6 +41,23 @@ type Variant struct {
 	Title   string            `json:"title"`
 	Options map[string]string `json:"options"`
 	Price   Money             `json:"price"`
+	// Prices are the variant's prices in other currencies, at most one
+	// per currency and none in Price's.
+	Prices []Money `json:"prices,omitempty"`
+}
+
+// PriceIn returns the variant's price in currency, and false when it has
+// none.
+func (v *Variant) PriceIn(currency string) (Money, bool) {
+	if v.Price.Currency == currency {
+		return v.Price, true
+	}
+	for _, p := range v.Prices {
+		if p.Currency == currency {
+			return p, true
+		}
+	}
+	return Money{}, false
 }
 
 // VariantRef is a variant together with what a cart needs to know about its

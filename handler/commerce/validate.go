@@ -18,6 +18,7 @@ const (
 	MaxImages         = 20
 	MaxImageURLLen    = 2048
 	MaxVariants       = 100
+	MaxVariantPrices  = 20
 	MaxSKULen         = 64
 	MaxOptions        = 10
 	MaxOptionLen      = 100
@@ -114,6 +115,9 @@ func (p *Product) Validate() error {
 		if v.Price.Currency != p.Variants[0].Price.Currency {
 			return Invalidf(CodeInvalidRequest, "all variants of a product are priced in one currency; got %s and %s", p.Variants[0].Price.Currency, v.Price.Currency)
 		}
+		if err := validPrices(v); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -200,4 +204,27 @@ func clip(s string) string {
 		return s[:80] + "..."
 	}
 	return s
+}
+
+// validPrices checks a variant's prices in other currencies: well formed,
+// at least 1 minor unit, at most one per currency and none in the
+// currency of its price.
+func validPrices(v Variant) error {
+	if len(v.Prices) > MaxVariantPrices {
+		return Invalidf(CodeInvalidRequest, "variant %s: at most %d prices", v.SKU, MaxVariantPrices)
+	}
+	seen := map[string]bool{v.Price.Currency: true}
+	for _, m := range v.Prices {
+		if err := m.Validate(); err != nil {
+			return err
+		}
+		if m.Amount < 1 {
+			return Invalidf(CodeInvalidRequest, "variant %s: a price is at least 1 minor unit; 0 is refused", v.SKU)
+		}
+		if seen[m.Currency] {
+			return Invalidf(CodeInvalidRequest, "variant %s: at most one price per currency; %s appears twice", v.SKU, m.Currency)
+		}
+		seen[m.Currency] = true
+	}
+	return nil
 }

@@ -25,12 +25,14 @@ func NewCartStore(db *DB) *CartStore { return &CartStore{c: db.carts} }
 
 // cartDoc is a cart as stored.
 type cartDoc struct {
-	ID        string    `json:"id"`
-	Currency  string    `json:"currency"`
-	Lines     []lineDoc `json:"lines"`
-	CreatedAt string    `json:"createdAt"`
-	UpdatedAt string    `json:"updatedAt"`
-	ExpiresAt string    `json:"expiresAt"`
+	ID       string `json:"id"`
+	Currency string `json:"currency"`
+	// CurrencySet says the buyer chose the currency.
+	CurrencySet bool      `json:"currencySet,omitempty"`
+	Lines       []lineDoc `json:"lines"`
+	CreatedAt   string    `json:"createdAt"`
+	UpdatedAt   string    `json:"updatedAt"`
+	ExpiresAt   string    `json:"expiresAt"`
 	// Status, CheckoutID and OrderID carry the cart's checkout state.
 	Status     string `json:"status,omitempty"`
 	CheckoutID string `json:"checkoutId,omitempty"`
@@ -49,7 +51,7 @@ type lineDoc struct {
 }
 
 func toCartDoc(c *commerce.Cart) cartDoc {
-	d := cartDoc{ID: c.ID, Currency: c.Currency, Lines: make([]lineDoc, len(c.Lines)),
+	d := cartDoc{ID: c.ID, Currency: c.Currency, CurrencySet: c.CurrencySet, Lines: make([]lineDoc, len(c.Lines)),
 		CreatedAt: formatTime(c.CreatedAt), UpdatedAt: formatTime(c.UpdatedAt), ExpiresAt: formatTime(c.ExpiresAt),
 		Status: string(c.Status), CheckoutID: c.CheckoutID, OrderID: c.OrderID,
 		CustomerID: c.CustomerID, MergedInto: c.MergedInto, Merged: c.Merged}
@@ -60,7 +62,7 @@ func toCartDoc(c *commerce.Cart) cartDoc {
 }
 
 func (d *cartDoc) cart() (*commerce.Cart, error) {
-	c := &commerce.Cart{ID: d.ID, Currency: d.Currency, Lines: make([]commerce.CartLine, len(d.Lines)), ETag: d.ETag,
+	c := &commerce.Cart{ID: d.ID, Currency: d.Currency, CurrencySet: d.CurrencySet, Lines: make([]commerce.CartLine, len(d.Lines)), ETag: d.ETag,
 		Status: commerce.CartStatus(d.Status), CheckoutID: d.CheckoutID, OrderID: d.OrderID,
 		CustomerID: d.CustomerID, MergedInto: d.MergedInto, Merged: d.Merged}
 	var err error

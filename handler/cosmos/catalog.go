@@ -240,7 +240,7 @@ func (s *CatalogStore) Variants(ctx context.Context, skus []string) (map[string]
 			if v.SKU == skus[i] {
 				out[v.SKU] = commerce.VariantRef{
 					ProductID: d.ID, ProductTitle: d.Title, Status: commerce.ProductStatus(d.Status), Variants: len(d.Variants),
-					Variant: commerce.Variant{SKU: v.SKU, Title: v.Title, Options: v.Options, Price: commerce.Money{Amount: v.Amount, Currency: v.Currency}},
+					Variant: v.variant(),
 				}
 			}
 		}

@@ -18,6 +18,7 @@ const (
 	ProductsContainer  = "products"
 	CartsContainer     = "carts"
 	CustomersContainer = "customers"
+	PricingContainer   = "pricing"
 )
 
 // maxThrottleRetries is how often a request answered 429 is retried, each
@@ -128,6 +129,8 @@ func Credential(getenv func(string) string) (azcore.TokenCredential, error) {
 // DB is a Cosmos DB database with shopfn's containers.
 type DB struct {
 	products, carts, customers *azcosmos.ContainerClient
+	// pricing holds price lists, each in its own logical partition.
+	pricing *azcosmos.ContainerClient
 }
 
 // Open checks that the database and its containers exist, creating what is
@@ -158,7 +161,11 @@ func Open(ctx context.Context, client *azcosmos.Client, cfg Config) (*DB, error)
 	if err != nil {
 		return nil, err
 	}
-	return &DB{products: products, carts: carts, customers: customers}, nil
+	pricing, err := ensureContainer(ctx, db, PricingContainer, "/id", nil)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{products: products, carts: carts, customers: customers, pricing: pricing}, nil
 }
 
 // cartTTLSeconds is the carts container's default time to live.

@@ -53,6 +53,22 @@ type variantDoc struct {
 	Options  map[string]string `json:"options"`
 	Amount   int64             `json:"amount"`
 	Currency string            `json:"currency"`
+	Prices   []priceDoc        `json:"prices,omitempty"`
+}
+
+// priceDoc is a variant's price in another currency.
+type priceDoc struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// variant returns the variant v stores.
+func (v variantDoc) variant() commerce.Variant {
+	out := commerce.Variant{SKU: v.SKU, Title: v.Title, Options: v.Options, Price: commerce.Money{Amount: v.Amount, Currency: v.Currency}}
+	for _, p := range v.Prices {
+		out.Prices = append(out.Prices, commerce.Money(p))
+	}
+	return out
 }
 
 // keyDoc claims a product ID, handle or SKU for one product. It lives alone
@@ -104,6 +120,9 @@ func toProductDoc(p *commerce.Product) productDoc {
 	}
 	for i, v := range p.Variants {
 		d.Variants[i] = variantDoc{SKU: v.SKU, Title: v.Title, Options: v.Options, Amount: v.Price.Amount, Currency: v.Price.Currency}
+		for _, m := range v.Prices {
+			d.Variants[i].Prices = append(d.Variants[i].Prices, priceDoc(m))
+		}
 		d.SKUs[i] = v.SKU
 	}
 	return d
@@ -126,7 +145,7 @@ func (d *productDoc) product() (*commerce.Product, error) {
 		Variants: make([]commerce.Variant, len(d.Variants)),
 	}
 	for i, v := range d.Variants {
-		p.Variants[i] = commerce.Variant{SKU: v.SKU, Title: v.Title, Options: v.Options, Price: commerce.Money{Amount: v.Amount, Currency: v.Currency}}
+		p.Variants[i] = v.variant()
 	}
 	return p, nil
 }

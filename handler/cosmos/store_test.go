@@ -113,3 +113,7 @@ func TestCustomerStore(t *testing.T) {
 func TestCustomerStoreRealCosmos(t *testing.T) {
 	storetest.TestCustomerStore(t, func(t *testing.T) commerce.CustomerStore { return cosmos.NewCustomerStore(realDB(t)) })
 }
+
+func TestPriceListStore(t *testing.T) {
+	storetest.TestPriceListStore(t, func(t *testing.T) commerce.PriceListStore { return cosmos.NewPriceListStore(peerDB(t)) })
+}

@@ -35,6 +35,7 @@ type variantDoc struct {
 	Title   string            `json:"title"`
 	Options map[string]string `json:"options"`
 	Price   moneyDoc          `json:"price"`
+	Prices  []moneyDoc        `json:"prices,omitempty"`
 }
 
 // moneyDoc is an amount in minor units of a currency.
@@ -45,18 +46,19 @@ type moneyDoc struct {
 
 // cartDoc is a cart as stored in carts.doc.
 type cartDoc struct {
-	ID         string        `json:"id"`
-	Currency   string        `json:"currency"`
-	Lines      []cartLineDoc `json:"lines"`
-	CreatedAt  time.Time     `json:"createdAt"`
-	UpdatedAt  time.Time     `json:"updatedAt"`
-	ExpiresAt  time.Time     `json:"expiresAt"`
-	Status     string        `json:"status,omitempty"`
-	CheckoutID string        `json:"checkoutId,omitempty"`
-	OrderID    string        `json:"orderId,omitempty"`
-	CustomerID string        `json:"customerId,omitempty"`
-	MergedInto string        `json:"mergedInto,omitempty"`
-	Merged     []string      `json:"merged,omitempty"`
+	ID          string        `json:"id"`
+	Currency    string        `json:"currency"`
+	CurrencySet bool          `json:"currencySet,omitempty"`
+	Lines       []cartLineDoc `json:"lines"`
+	CreatedAt   time.Time     `json:"createdAt"`
+	UpdatedAt   time.Time     `json:"updatedAt"`
+	ExpiresAt   time.Time     `json:"expiresAt"`
+	Status      string        `json:"status,omitempty"`
+	CheckoutID  string        `json:"checkoutId,omitempty"`
+	OrderID     string        `json:"orderId,omitempty"`
+	CustomerID  string        `json:"customerId,omitempty"`
+	MergedInto  string        `json:"mergedInto,omitempty"`
+	Merged      []string      `json:"merged,omitempty"`
 }
 
 // cartLineDoc is one line of a cartDoc.
@@ -76,6 +78,9 @@ func encodeProduct(p *commerce.Product) ([]byte, error) {
 		d.Variants = make([]variantDoc, len(p.Variants))
 		for i, v := range p.Variants {
 			d.Variants[i] = variantDoc{SKU: v.SKU, Title: v.Title, Options: v.Options, Price: moneyDoc(v.Price)}
+			for _, m := range v.Prices {
+				d.Variants[i].Prices = append(d.Variants[i].Prices, moneyDoc(m))
+			}
 		}
 	}
 	b, err := json.Marshal(d)
@@ -100,6 +105,9 @@ func decodeProduct(doc []byte, version int64) (*commerce.Product, error) {
 		p.Variants = make([]commerce.Variant, len(d.Variants))
 		for i, v := range d.Variants {
 			p.Variants[i] = commerce.Variant{SKU: v.SKU, Title: v.Title, Options: v.Options, Price: commerce.Money(v.Price)}
+			for _, m := range v.Prices {
+				p.Variants[i].Prices = append(p.Variants[i].Prices, commerce.Money(m))
+			}
 		}
 	}
 	return p, nil
@@ -108,7 +116,7 @@ func decodeProduct(doc []byte, version int64) (*commerce.Product, error) {
 // encodeCart returns c's document.
 func encodeCart(c *commerce.Cart) ([]byte, error) {
 	d := cartDoc{
-		ID: c.ID, Currency: c.Currency, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ExpiresAt: c.ExpiresAt,
+		ID: c.ID, Currency: c.Currency, CurrencySet: c.CurrencySet, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ExpiresAt: c.ExpiresAt,
 		Status: string(c.Status), CheckoutID: c.CheckoutID, OrderID: c.OrderID,
 		CustomerID: c.CustomerID, MergedInto: c.MergedInto, Merged: c.Merged,
 	}
@@ -132,7 +140,7 @@ func decodeCart(doc []byte, version int64) (*commerce.Cart, error) {
 		return nil, fmt.Errorf("sqlite: decode cart: %w", err)
 	}
 	c := &commerce.Cart{
-		ID: d.ID, Currency: d.Currency, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, ExpiresAt: d.ExpiresAt,
+		ID: d.ID, Currency: d.Currency, CurrencySet: d.CurrencySet, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, ExpiresAt: d.ExpiresAt,
 		Status: commerce.CartStatus(d.Status), CheckoutID: d.CheckoutID, OrderID: d.OrderID, ETag: etag(version),
 		CustomerID: d.CustomerID, MergedInto: d.MergedInto, Merged: d.Merged,
 	}

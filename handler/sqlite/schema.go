@@ -35,6 +35,12 @@ var documentSchema = []string{
 		doc         TEXT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS customers_email ON customers (email_key, id)`,
+	// Price lists: one JSON document each (pricelist.go).
+	`CREATE TABLE IF NOT EXISTS price_lists (
+		id      TEXT PRIMARY KEY,
+		version INTEGER NOT NULL,
+		doc     TEXT NOT NULL
+	)`,
 	// The embedded queue (queue.go). Times are Unix nanoseconds. visible_at
 	// is when a message is next due: its scheduled time, or its lock expiry.
 	`CREATE TABLE IF NOT EXISTS queue_messages (

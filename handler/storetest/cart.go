@@ -24,6 +24,7 @@ func TestCartStore(t *testing.T, newStore func(t *testing.T) commerce.CartStore)
 		s := newStore(t)
 		c := newCart(time.Hour)
 		c.Lines = []commerce.CartLine{{SKU: "A", Quantity: 2}}
+		c.Currency, c.CurrencySet = "EUR", true
 		must(t, s.CreateCart(ctx, c))
 		got, err := s.Cart(ctx, c.ID)
 		must(t, err)

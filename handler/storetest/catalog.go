@@ -65,6 +65,23 @@ func TestCatalogStore(t *testing.T, newStore func(t *testing.T) commerce.Catalog
 		}
 	})
 
+	t.Run("PricesInOtherCurrencies", func(t *testing.T) {
+		s := newStore(t)
+		p := NewProduct(t0, "multi", "home", "MULTI-1", "MULTI-2")
+		p.Variants[0].Prices = []commerce.Money{{Amount: 1899, Currency: "EUR"}, {Amount: 300000, Currency: "JPY"}}
+		must(t, s.CreateProduct(ctx, p))
+		got, err := s.Product(ctx, p.ID)
+		must(t, err)
+		if diff := cmp.Diff(p, got); diff != "" {
+			t.Errorf("Product mismatch (-want +got):\n%s", diff)
+		}
+		refs, err := s.Variants(ctx, []string{"MULTI-1"})
+		must(t, err)
+		if diff := cmp.Diff(p.Variants[0], refs["MULTI-1"].Variant); diff != "" {
+			t.Errorf("Variants mismatch (-want +got):\n%s", diff)
+		}
+	})
+
 	t.Run("NotFound", func(t *testing.T) {
 		s := newStore(t)
 		_, err := s.Product(ctx, commerce.NewProductID(t0))

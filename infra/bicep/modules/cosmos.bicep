@@ -126,6 +126,26 @@ resource customers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/container
   }
 }
 
+// Pricing: one document per price list, each alone in its logical
+// partition. No time to live.
+resource pricing 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = {
+  parent: db
+  name: 'pricing'
+  properties: {
+    resource: {
+      id: 'pricing'
+      partitionKey: {
+        paths: [
+          '/id'
+        ]
+        kind: 'Hash'
+        version: 2
+      }
+    }
+    options: throughput
+  }
+}
+
 // Cosmos DB Built-in Data Contributor (a data-plane role of the account).
 resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
   parent: account

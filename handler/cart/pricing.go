@@ -1,0 +1,69 @@
+package cart
+
+import (
+	"context"
+	"fmt"
+
+	"shopfn/handler/commerce"
+	"shopfn/handler/pricing"
+)
+
+// Pricing is what prices a cart beyond its variants' own prices. Every
+// field may be nil: no price lists, no groups, every currency sold.
+type Pricing struct {
+	// Lists returns the price lists, from memory (never a query per line).
+	Lists func(ctx context.Context) (*pricing.Lists, error)
+	// Groups returns the groups of the customer a cart belongs to;
+	// customerID is empty for a guest's cart, who has none.
+	Groups func(ctx context.Context, customerID string) ([]string, error)
+	// Sells reports whether some product is priced in currency, so that a
+	// cart may be created in it.
+	Sells func(ctx context.Context, currency string) (bool, error)
+}
+
+// UsePricing makes s price carts with p. Call it before serving.
+func (s *Service) UsePricing(p Pricing) { s.pricing = p }
+
+// cartCustomer returns the customer a cart belongs to ("" for a guest):
+// the one seam through which a cart's customer reaches its pricing.
+var cartCustomer = func(c *commerce.Cart) string { return c.CustomerID }
+
+// checkCurrency checks a currency a buyer asks a new cart to be in: an
+// ISO 4217 code (400) that some product is priced in (422
+// "unsupported_currency"). The default currency is always sold.
+func (s *Service) checkCurrency(ctx context.Context, currency string) error {
+	if !commerce.ValidCurrency(currency) {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "currency %q is not an ISO 4217 code", currency)
+	}
+	if currency == s.currency || s.pricing.Sells == nil {
+		return nil
+	}
+	ok, err := s.pricing.Sells(ctx, currency)
+	if err != nil {
+		return fmt.Errorf("cart: currencies: %w", err)
+	}
+	if !ok {
+		return commerce.Rulef(commerce.CodeUnsupportedCurrency, "no product is priced in %s", currency)
+	}
+	return nil
+}
+
+// run prices lines for c's customer with the price lists.
+func (s *Service) run(ctx context.Context, c *commerce.Cart, lines []pricing.Line) (*pricing.Result, error) {
+	in := pricing.Input{Currency: c.Currency, Now: s.now(), Lines: lines}
+	if len(lines) > 0 && s.pricing.Lists != nil {
+		lists, err := s.pricing.Lists(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("cart: price lists: %w", err)
+		}
+		in.Lists = lists
+		if lists.Len() > 0 && s.pricing.Groups != nil {
+			if id := cartCustomer(c); id != "" {
+				if in.Groups, err = s.pricing.Groups(ctx, id); err != nil {
+					return nil, fmt.Errorf("cart: customer groups: %w", err)
+				}
+			}
+		}
+	}
+	return pricing.Run(in)
+}
