@@ -37,6 +37,7 @@ func TestE2EBrowserShop(t *testing.T) {
 		click(`main form button[type=submit]`),
 		waitText(`.message`, "That admin key is wrong."))
 	b.checkA11y(merchant, "console sign-in")
+	b.checkA11yCanary(merchant)
 	b.run(merchant, "console sign-in",
 		fill(`input[name=key]`, testAdminKey),
 		click(`main form button[type=submit]`),
@@ -73,7 +74,7 @@ func TestE2EBrowserShop(t *testing.T) {
 	// the merchant's edit.
 	var p map[string]any
 	shop.Do(t, "GET", "/api/products/"+id, nil).JSON(t, &p)
-	p["title"] = "Trail Mug (edited elsewhere)"
+	p["description"] = "Edited elsewhere."
 	if res := shop.Admin(t, "PUT", "/api/admin/products/"+id, p); res.Status != 200 {
 		t.Fatalf("PUT the product: got %d %s", res.Status, res.Body)
 	}

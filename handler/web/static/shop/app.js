@@ -22,11 +22,13 @@ document.getElementById("search").addEventListener("submit", e => {
 
 // list is #/: categories, then the products of one category or search.
 async function list(params) {
+  const here = location.hash;
   const category = params.get("category") || "", q = params.get("q") || "";
   const query = new URLSearchParams({ limit: "48" });
   if (category) query.set("category", category);
   if (q) query.set("q", q);
   const [cats, products] = await Promise.all([api("GET", "/api/categories"), api("GET", "/api/products?" + query)]);
+  if (location.hash !== here) return; // the buyer went on meanwhile
   render(main,
     h("nav", { "aria-label": "Categories" }, h("ul", { class: "cats" },
       h("li", {}, h("a", { href: "#/", "aria-current": !category && !q ? "page" : null }, "All")),
@@ -41,7 +43,9 @@ async function list(params) {
 
 // product is #/p/{handle}: pick a variant, see its availability, add it.
 async function product(handle) {
+  const here = location.hash;
   const { data: p } = await api("GET", "/api/products/" + encodeURIComponent(handle));
+  if (location.hash !== here) return;
   const msg = alertBox();
   const stock = h("p", { id: "availability", role: "status" });
   const qty = h("input", { id: "quantity", type: "number", min: 1, max: 99, value: "1" });
@@ -79,7 +83,7 @@ async function product(handle) {
             h("input", { type: "radio", name: "variant", id: "v-" + v.sku, value: v.sku, checked: i === 0 }),
             " ", h("label", { for: "v-" + v.sku }, `${v.title || v.sku}: ${money(v.price)}`)))),
         stock,
-        h("div", { class: "field narrow" }, h("label", { for: "quantity" }, "Quantity"), qty),
+        h("div", { class: "field short" }, h("label", { for: "quantity" }, "Quantity"), qty),
         h("button", { type: "submit", class: "primary" }, "Add to cart"))));
   await checkStock();
 }
@@ -105,6 +109,9 @@ async function route() {
   }
 }
 
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => {
+  if (!document.getElementById("cart").hidden) cart.close(false);
+  route();
+});
 await Promise.all([account.restore(), cart.load().catch(() => null)]);
 route();

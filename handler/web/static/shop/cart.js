@@ -71,10 +71,12 @@ export function open() {
   drawer.querySelector("h2").focus();
 }
 
-export function close() {
+// close hides the drawer, giving focus back to the cart button unless the
+// buyer is going to another page.
+export function close(refocus = true) {
   drawer.hidden = true;
   button.setAttribute("aria-expanded", "false");
-  button.focus();
+  if (refocus) button.focus();
 }
 
 button.addEventListener("click", () => (drawer.hidden ? open() : close()));
@@ -103,7 +105,7 @@ function draw() {
         h("button", { type: "button", "aria-label": "Remove " + l.title, onclick: () => setQty(l.sku, 0) }, "Remove")))),
       c.unavailableItems && c.unavailableItems.length ? h("p", { class: "stock-out" }, "Some items are no longer available.") : null,
       h("p", {}, "Subtotal ", h("span", { class: "price" }, money(c.subtotal))),
-      h("p", {}, h("a", { class: "button primary", href: "#/checkout", onclick: () => close() }, "Check out")),
+      h("p", {}, h("a", { class: "button primary", href: "#/checkout", onclick: () => close(false) }, "Check out")),
     ],
-    h("button", { type: "button", onclick: close }, "Close"));
+    h("button", { type: "button", onclick: () => close() }, "Close"));
 }

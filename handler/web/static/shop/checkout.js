@@ -107,7 +107,9 @@ const statusLabel = s => ({ processing: "Payment processing", placed: "Placed: p
 // orderPage is #/orders/{id}; it checks again every 2 s while the payment
 // is processing.
 export async function orderPage(main, id) {
+  const here = location.hash;
   const { data: o } = await api("GET", "/api/orders/" + encodeURIComponent(id), { headers: { "X-Order-Token": session.orderToken(id) } });
+  if (location.hash !== here) return;
   render(main,
     h("p", {}, h("a", { href: "#/orders" }, "← My orders")),
     h("h1", {}, "Order " + o.id),
