@@ -308,6 +308,37 @@ func TestLoadConfig(t *testing.T) {
 		}
 	})
 
+	t.Run("Storefront", func(t *testing.T) {
+		azure := []string{"WEBSITE_SITE_NAME", "shopfn-prod", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", testCursorKey,
+			"SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://a.documents.azure.com:443/",
+			"SHOPFN_SQL", "sqlserver", "SQLSERVER_DSN", "sqlserver://db.example?database=shopfn", "SHOPFN_QUEUE", "servicebus",
+			"ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"}
+		tests := []struct {
+			name string
+			env  []string
+			want bool
+		}{
+			{"StandaloneDefault", nil, true},
+			{"Off", []string{"SHOPFN_STOREFRONT", "off"}, false},
+			{"AzureDefault", azure, false},
+			{"OnInAzure", append([]string{"SHOPFN_STOREFRONT", "on"}, azure...), true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				cfg, err := LoadConfig(env(tt.env...))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cfg.Storefront != tt.want {
+					t.Errorf("Storefront: got %v, want %v", cfg.Storefront, tt.want)
+				}
+			})
+		}
+		if _, err := LoadConfig(env("SHOPFN_STOREFRONT", "yes")); err == nil || !strings.Contains(err.Error(), "SHOPFN_STOREFRONT") {
+			t.Errorf("SHOPFN_STOREFRONT=yes: error %v does not name it", err)
+		}
+	})
+
 	t.Run("RequestTimeout", func(t *testing.T) {
 		cfg, err := LoadConfig(env("SHOPFN_REQUEST_TIMEOUT_SECONDS", "5"))
 		if err != nil || cfg.RequestTimeout != 5*time.Second {

@@ -1,6 +1,6 @@
 // app.js: the admin console's shell. It holds the admin key for this tab
-// only (sessionStorage: gone when the tab closes, never a cookie or
-// localStorage), draws the navigation from the list of pages, and routes
+// only (sessionStorage: gone when the tab closes; never persisted storage,
+// never a cookie), draws the navigation from the list of pages, and routes
 // #/<page>/<args...> to a page module.
 //
 // A page is a module whose default export is {id, title, render(main, ctx,
