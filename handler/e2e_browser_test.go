@@ -12,8 +12,8 @@ import (
 // chromium (browser_rig_test.go): a merchant signs in to the console,
 // creates a product with two variants, stocks it and sees it on the
 // storefront; a buyer finds it, adds it to the cart, signs in (the guest
-// cart merges), pays with the 3-D Secure test card, authenticates and sees
-// the order; the merchant sees it on the dashboard and fulfils it; the
+// cart merges), is declined with one test card, pays with the 3-D Secure
+// test card, authenticates and sees the order; the merchant sees it on the dashboard and fulfils it; the
 // buyer's order page says shipped. Every page is checked with axe-core, and
 // no page may log a script error or a Content-Security-Policy violation.
 // Screenshots go to the test's artifact directory (go test -artifacts).
@@ -149,6 +149,13 @@ func TestE2EBrowserShop(t *testing.T) {
 		fill(`input[name=line1]`, "1 Summit Road"),
 		fill(`input[name=city]`, "Boulder"),
 		fill(`input[name=postalCode]`, "80302"),
+		click(`#card-2`), // declined: the API's detail is shown, the form kept
+		click(`main form button[type=submit]`),
+		waitText(`main .message`, "the payment was declined"))
+	if city := eval[string](b, buyer, `document.querySelector("input[name=city]").value`); city != "Boulder" {
+		t.Errorf("after a declined payment the city reads %q, want the buyer's entry kept", city)
+	}
+	b.run(buyer, "pay with the 3-D Secure card",
 		click(`#card-1`),
 		click(`main form button[type=submit]`),
 		visible(`.bank button.primary`))

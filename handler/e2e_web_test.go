@@ -43,6 +43,9 @@ func TestE2EWebRoutes(t *testing.T) {
 			t.Errorf("storefront off: GET / answered %.100s, want the handler's status", body)
 		}
 		// Through the contract-checking client: the API as documented.
+		if got := m.Do(t, "GET", "/admin/", nil); got.Status != 200 {
+			t.Errorf("GET /admin/ through the contract-checking client: got %d, want 200 (not an API path)", got.Status)
+		}
 		for _, path := range []string{"/api/health", "/api/products", "/api/docs", "/api/openapi.json"} {
 			if got := m.Do(t, "GET", path, nil); got.Status != 200 {
 				t.Errorf("GET %s: got %d, want 200", path, got.Status)

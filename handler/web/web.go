@@ -126,6 +126,19 @@ func Handler(cfg Config) http.Handler {
 	})
 }
 
+// Serves reports whether Handler answers a GET of path itself (the console
+// or an asset) rather than passing it on, whatever the Config; / is served
+// when Config.Storefront is set.
+func Serves(path string) bool {
+	if path == "/admin" || path == "/admin/" {
+		return true
+	}
+	rest, ok := strings.CutPrefix(path, "/assets/")
+	_, name, _ := strings.Cut(rest, "/")
+	_, exists := theSite.files[name]
+	return ok && exists && !strings.HasSuffix(name, ".html")
+}
+
 // headers sets what every response of the apps carries.
 func headers(w http.ResponseWriter, policy string) {
 	h := w.Header()

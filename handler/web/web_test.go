@@ -71,6 +71,9 @@ func TestHandlerRoutes(t *testing.T) {
 					t.Errorf("Content-Security-Policy %q lacks frame-ancestors 'none'", csp)
 				}
 			}
+			if served := w.Code != 418; tt.method != "POST" && tt.target != "/" && Serves(httptest.NewRequest("GET", tt.target, nil).URL.Path) != served {
+				t.Errorf("Serves(%s) = %v, but the handler served it: %v", tt.target, !served, served)
+			}
 			if tt.method == "HEAD" && w.Body.Len() != 0 {
 				t.Errorf("HEAD answered %d bytes of body", w.Body.Len())
 			}
