@@ -181,6 +181,15 @@ func TestE2EBrowserShop(t *testing.T) {
 		click(`dialog.confirm button.danger`),
 		waitText(`#order-status-text`, "Shipped"))
 
+	// Every other page of the console draws and passes the check.
+	for _, page := range []struct{ hash, want string }{
+		{"#/products", "Trail Mug"}, {"#/orders/status/fulfilled", orderID}, {"#/customers", "bea@example.com"},
+		{"#/deadletters", "Queue orders"}, {"#/stock", "MUG-BLUE"},
+	} {
+		b.run(merchant, "console page "+page.hash, chromedp.Navigate(base+"/admin/"+page.hash), waitText(`main`, page.want))
+		b.checkA11y(merchant, "console page "+page.hash)
+	}
+
 	// The buyer's order page says shipped.
 	b.run(buyer, "the order shipped",
 		click(`main button`), // Refresh

@@ -146,6 +146,7 @@ func headers(w http.ResponseWriter, policy string) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY") // frame-ancestors 'none', for browsers without CSP 2
 }
 
 // page answers an app's index.html, revalidated on every load.
