@@ -120,7 +120,8 @@ func TestLoadConfig(t *testing.T) {
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
 			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}, Identity: IdentityConfig{Dev: true}, RequestTimeout: 30 * time.Second}
 		want.Storefront = true // the demo storefront is on off Azure
-		cfg.Getenv = nil       // a function: not comparable
+
+		cfg.Getenv = nil // a function: not comparable
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
 		}
