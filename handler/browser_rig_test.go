@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +40,7 @@ type browser struct {
 	shots  string // the directory screenshots go to
 	mu     sync.Mutex
 	errors []string // script errors and CSP violations, from every tab
+	steps  int      // steps run, numbering their screenshots
 }
 
 // newBrowser starts chromium for the test and returns it with its first tab.
@@ -82,19 +84,22 @@ func (b *browser) tab(parent context.Context) context.Context {
 	return ctx
 }
 
-// run runs a step's actions, failing the test with a screenshot on error.
+// run runs a step's actions and saves a screenshot of where they left the
+// tab (NN-step.png), failing the test with one on error.
 func (b *browser) run(ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if err := chromedp.Do(tctx, actions...); err != nil {
-		b.shot(ctx, "failed-"+strings.ReplaceAll(step, " ", "-"))
+		b.shot(ctx, "failed-"+fileName(step))
 		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 		b.mu.Lock()
 		logged := strings.Join(b.errors, "\n")
 		b.mu.Unlock()
 		b.t.Fatalf("%s: %v\npage text: %.1500s\nbrowser errors:\n%s", step, err, body, logged)
 	}
+	b.steps++
+	b.shot(ctx, fmt.Sprintf("%02d-%s", b.steps, fileName(step)))
 }
 
 // eval evaluates a JavaScript expression in the tab.
@@ -107,6 +112,12 @@ func eval[T any](b *browser, ctx context.Context, expr string, opts ...chromedp.
 		b.t.Fatalf("evaluating %.80s: %v", expr, err)
 	}
 	return v
+}
+
+// fileName turns a step's name into a file name: "console page #/orders"
+// is "console-page-orders".
+func fileName(step string) string {
+	return strings.Trim(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(step, "-"), "-")
 }
 
 // shot saves a screenshot of the tab as name.png.
