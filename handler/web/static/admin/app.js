@@ -80,8 +80,12 @@ function drawNav(current) {
     h("button", { type: "button", onclick: () => signOut() }, "Sign out"));
 }
 
-// route renders the page the hash names.
+// route renders the page the hash names, into a view of its own that
+// replaces the last one once drawn, unless the hash changed meanwhile (a
+// slow page never covers a newer one).
+let routed = 0;
 async function route() {
+  const seq = ++routed;
   if (!sessionStorage.getItem(KEY)) return showSignIn();
   const [id = "dashboard", ...args] = location.hash.replace(/^#\/?/, "").split("?")[0].split("/").map(decodeURIComponent);
   const page = pages.find(p => p.id === id) || dashboard;
@@ -89,16 +93,18 @@ async function route() {
   document.title = page.title + " · shopfn console";
   main.setAttribute("aria-busy", "true");
   render(main, h("p", {}, "Loading…"));
+  const view = h("div", { class: "view" });
   try {
-    await page.render(main, ctx, args.filter(Boolean));
+    await page.render(view, ctx, args.filter(Boolean));
   } catch (err) {
     if (!sessionStorage.getItem(KEY)) return; // a 401 signed out: the sign-in form shows
     const msg = alertBox();
-    render(main, h("h1", {}, page.title), msg);
+    render(view, h("h1", {}, page.title), msg);
     msg.error(err);
-  } finally {
-    main.setAttribute("aria-busy", "false");
   }
+  if (seq !== routed) return;
+  render(main, view);
+  main.setAttribute("aria-busy", "false");
 }
 
 window.addEventListener("hashchange", route);
