@@ -83,7 +83,7 @@ export function confirmDialog(question, yes = "Yes") {
       h("p", { id: "confirm-q" }, question),
       h("div", { class: "actions" },
         h("button", { type: "button", class: "danger", onclick: () => done(true) }, yes),
-        h("button", { type: "button", onclick: () => done(false) }, "No, go back")));
+        h("button", { type: "button", autofocus: true, onclick: () => done(false) }, "No, go back"))); // focus on the safe answer
     function done(v) {
       dlg.close();
       dlg.remove();
