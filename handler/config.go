@@ -139,6 +139,10 @@ type Config struct {
 	Cosmos    CosmosConfig
 	// Identity says who signs customers in (SHOPFN_OIDC_*, identity.go).
 	Identity IdentityConfig
+	// Storefront serves the demo storefront at / (SHOPFN_STOREFRONT=on);
+	// off by default on Azure, on elsewhere. The admin console at /admin/
+	// is always served.
+	Storefront bool
 }
 
 // Rate limit defaults, standalone (and on AKS). Under the Functions host
@@ -370,6 +374,16 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	default:
 		bad("SHOPFN_QUEUE", "%q is not embedded or servicebus", cfg.Queue)
+	}
+	storefront := "on"
+	if cfg.OnAzure {
+		storefront = "off" // a demo, not a shop: turned on knowingly
+	}
+	switch v := get("SHOPFN_STOREFRONT", storefront); v {
+	case "on", "off":
+		cfg.Storefront = v == "on"
+	default:
+		bad("SHOPFN_STOREFRONT", "%q is not on or off", v)
 	}
 	loadDocuments(&cfg, get, bad)
 	loadRole(&cfg, get, bad)

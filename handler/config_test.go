@@ -119,6 +119,8 @@ func TestLoadConfig(t *testing.T) {
 			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxHeldUnits: 10, MaxHeldUnitsTotal: 30, ActionHold: 10 * time.Minute, IPv6Prefix: 64, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
 			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}, Identity: IdentityConfig{Dev: true}, RequestTimeout: 30 * time.Second}
+		want.Storefront = true // the demo storefront is on off Azure
+
 		cfg.Getenv = nil // a function: not comparable
 		if diff := cmp.Diff(want, cfg); diff != "" {
 			t.Errorf("config (-want +got):\n%s", diff)
@@ -305,6 +307,37 @@ func TestLoadConfig(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), name) {
 				t.Errorf("error %v does not name %s", err, name)
 			}
+		}
+	})
+
+	t.Run("Storefront", func(t *testing.T) {
+		azure := []string{"WEBSITE_SITE_NAME", "shopfn-prod", "SHOPFN_PAYMENTS", "test", "SHOPFN_CURSOR_KEY", testCursorKey,
+			"SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "https://a.documents.azure.com:443/",
+			"SHOPFN_SQL", "sqlserver", "SQLSERVER_DSN", "sqlserver://db.example?database=shopfn", "SHOPFN_QUEUE", "servicebus",
+			"ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"}
+		tests := []struct {
+			name string
+			env  []string
+			want bool
+		}{
+			{"StandaloneDefault", nil, true},
+			{"Off", []string{"SHOPFN_STOREFRONT", "off"}, false},
+			{"AzureDefault", azure, false},
+			{"OnInAzure", append([]string{"SHOPFN_STOREFRONT", "on"}, azure...), true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				cfg, err := LoadConfig(env(tt.env...))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cfg.Storefront != tt.want {
+					t.Errorf("Storefront: got %v, want %v", cfg.Storefront, tt.want)
+				}
+			})
+		}
+		if _, err := LoadConfig(env("SHOPFN_STOREFRONT", "yes")); err == nil || !strings.Contains(err.Error(), "SHOPFN_STOREFRONT") {
+			t.Errorf("SHOPFN_STOREFRONT=yes: error %v does not name it", err)
 		}
 	})
 

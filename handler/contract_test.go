@@ -20,6 +20,7 @@ import (
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 
 	"shopfn/handler/api"
+	"shopfn/handler/web"
 )
 
 // The end-to-end tests check every response of the program under test
@@ -164,6 +165,9 @@ func (t contractTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 func (c *contract) check(req *http.Request, res *http.Response, body []byte) string {
 	if req.URL.Path == "/" {
 		return "" // the Functions host's readiness probe, not part of the API
+	}
+	if (req.Method == http.MethodGet || req.Method == http.MethodHead) && web.Serves(req.URL.Path) {
+		return "" // the console and the storefront (handler/web), not part of the API
 	}
 	if req.Method == http.MethodOptions && res.StatusCode == http.StatusNoContent && res.Header.Get("Access-Control-Allow-Origin") != "" {
 		return "" // a CORS preflight

@@ -38,6 +38,7 @@ import (
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/telemetry"
+	"shopfn/handler/web"
 	"shopfn/handler/worker"
 )
 
@@ -342,7 +343,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}, apiCfg, m.Logger)
 	m.API = srv
 	handler := srv.Handler()
-	if !p.API {
+	if p.API {
+		// The console, the demo storefront and their assets; the API
+		// answers every other path.
+		handler = web.Handler(web.Config{Storefront: cfg.Storefront, Next: handler})
+	} else {
 		handler = srv.ProbeHandler()
 	}
 	if tp != nil && !cfg.UnderHost {

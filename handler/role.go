@@ -119,4 +119,10 @@ func (m *Main) announce(testPayments, devSignIn bool) {
 		where = "data in " + cfg.DataDir
 	}
 	fmt.Fprintf(m.Stdout, "shopfn: role %s (%s); listening on http://%s (%s)\n", cfg.role(), m.parts, m.Addr(), where)
+	if m.parts.API && !cfg.UnderHost {
+		fmt.Fprintf(m.Stdout, "shopfn: admin console at http://%s/admin/\n", m.Addr())
+		if cfg.Storefront {
+			fmt.Fprintf(m.Stdout, "shopfn: demo storefront at http://%s/ (SHOPFN_STOREFRONT=off turns it off)\n", m.Addr())
+		}
+	}
 }

@@ -107,17 +107,20 @@ if ! /usr/bin/python3 -m sqlfluff version >/dev/null 2>&1; then
   apt_install sqlfluff
 fi
 # The API reference page is loaded in headless Chromium (Debian's package)
-# driven by playwright-core (npm, pinned in scripts/browser/package-lock.json).
+# driven by playwright-core, and the console and storefront by chromedp (Go)
+# with axe-core's accessibility check injected into each page; both npm
+# packages are pinned in scripts/browser/package-lock.json.
 if ! command -v chromium >/dev/null && [ ! -x "${CHROMIUM_BIN:-/usr/bin/chromium}" ]; then
   echo "test.sh: installing chromium"
   apt_install chromium
 fi
-if [ ! -d scripts/browser/node_modules/playwright-core ]; then
+browser="$root/scripts/browser"
+if [ ! -f "$browser/node_modules/.package-lock.json" ] || [ "$browser/package-lock.json" -nt "$browser/node_modules/.package-lock.json" ]; then
   if ! command -v npm >/dev/null; then
     echo "test.sh: installing nodejs and npm"
     apt_install nodejs npm
   fi
-  echo "test.sh: installing playwright-core"
+  echo "test.sh: installing playwright-core and axe-core (npm ci in scripts/browser)"
   (cd scripts/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

@@ -184,6 +184,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SHOPFN_REQUEST_TIMEOUT_SECONDS: '30'
     SHOPFN_TRUSTED_PROXIES: '127.0.0.1/32,::1/128'
     SHOPFN_LOG_LEVEL: 'info'
+    // The demo storefront at / stays off in production (the host forwards
+    // only /api routes in any case); the README says how to turn it on.
+    SHOPFN_STOREFRONT: 'off'
     SHOPFN_OIDC_ISSUER: oidcIssuer
     SHOPFN_OIDC_AUDIENCE: oidcAudience
     SHOPFN_SHOPIFY_WEBHOOK_SECRET: shopifyWebhookSecret

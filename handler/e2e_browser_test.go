@@ -1,0 +1,204 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestE2EBrowserShop runs the shop as its two users do, in headless
+// chromium (browser_rig_test.go): a merchant signs in to the console,
+// creates a product with two variants, stocks it and sees it on the
+// storefront; a buyer finds it, adds it to the cart, signs in (the guest
+// cart merges), is declined with one test card, pays with the 3-D Secure
+// test card, authenticates and sees the order; the merchant sees it on the dashboard and fulfils it; the
+// buyer's order page says shipped. Every page is checked with axe-core, and
+// no page may log a script error or a Content-Security-Policy violation.
+// Screenshots go to the test's artifact directory (go test -artifacts).
+func TestE2EBrowserShop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the browser test in -short mode")
+	}
+	path := browserPath()
+	if path == "" {
+		skipWithoutPeer(t, "chromium is not installed (apt-get install chromium, or set CHROMIUM_BIN)")
+	}
+	b, merchant := newBrowser(t, path)
+	shop := MustRunMainWith(t, false, func(m *Main) { m.Config.Storefront = true })
+	base := shop.URL
+
+	// The merchant signs in; a wrong key is refused, saying so.
+	b.run(merchant, "console sign-in with a wrong key",
+		chromedp.Navigate(base+"/admin/"),
+		visible(`input[name=key]`),
+		fill(`input[name=key]`, "not-the-key"),
+		click(`main form button[type=submit]`),
+		waitText(`.message`, "That admin key is wrong."))
+	b.checkA11y(merchant, "console sign-in")
+	b.checkA11yCanary(merchant)
+	b.run(merchant, "console sign-in",
+		fill(`input[name=key]`, testAdminKey),
+		click(`main form button[type=submit]`),
+		waitText(`main h1`, "Dashboard"))
+	b.checkA11y(merchant, "dashboard")
+
+	// A product with two variants.
+	b.run(merchant, "create a product",
+		chromedp.Navigate(base+"/admin/#/products/new"),
+		visible(`input[name=title]`),
+		fill(`input[name=title]`, "Trail Mug"),
+		fill(`input[name=handle]`, "trail-mug"),
+		fill(`input[name=category]`, "kitchen"),
+		fill(`textarea[name=description]`, "An enamel mug for the trail."),
+		fill(`tr.variant:nth-child(1) input[name=sku]`, "MUG-RED"),
+		fill(`tr.variant:nth-child(1) input[name=vtitle]`, "Red"),
+		fill(`tr.variant:nth-child(1) input[name=options]`, "color=red"),
+		fill(`tr.variant:nth-child(1) input[name=price]`, "12.50"),
+		click(`main form > p > button`), // Add variant
+		fill(`tr.variant:nth-child(2) input[name=sku]`, "MUG-BLUE"),
+		fill(`tr.variant:nth-child(2) input[name=vtitle]`, "Blue"),
+		fill(`tr.variant:nth-child(2) input[name=options]`, "color=blue"),
+		fill(`tr.variant:nth-child(2) input[name=price]`, "13.00"),
+		click(`.actions button[type=submit]`),
+		waitText(`.message`, "Saved Trail Mug."))
+	b.checkA11y(merchant, "product form")
+	hash := eval[string](b, merchant, `location.hash`)
+	id := regexp.MustCompile(`p[0-9a-z]+$`).FindString(hash)
+	if id == "" {
+		t.Fatalf("after creating the product the console shows %q, want #/products/<id>", hash)
+	}
+
+	// Someone else changes the product; saving the form says so, and keeps
+	// the merchant's edit.
+	var p map[string]any
+	shop.Do(t, "GET", "/api/products/"+id, nil).JSON(t, &p)
+	p["description"] = "Edited elsewhere."
+	if res := shop.Admin(t, "PUT", "/api/admin/products/"+id, p); res.Status != 200 {
+		t.Fatalf("PUT the product: got %d %s", res.Status, res.Body)
+	}
+	b.run(merchant, "save over another change",
+		fill(`textarea[name=description]`, "My better description."),
+		click(`.actions button[type=submit]`),
+		waitText(`.message`, "changed by someone else"))
+	kept := eval[string](b, merchant, `document.querySelector("textarea[name=description]").value`)
+	if kept != "My better description." {
+		t.Errorf("after a conflicting save the description reads %q, want the merchant's edit kept", kept)
+	}
+
+	// Stock for both variants.
+	for sku, n := range map[string]string{"MUG-RED": "10", "MUG-BLUE": "5"} {
+		b.run(merchant, "stock "+sku,
+			chromedp.Navigate(base+"/admin/#/stock/"+sku),
+			visible(`input[name=onHand]`),
+			fill(`input[name=onHand]`, n),
+			click(`form.card button[type=submit]`),
+			waitText(`.message`, "Saved: "+sku+" has "+n+" on hand"))
+	}
+	b.checkA11y(merchant, "stock")
+	b.run(merchant, "the product on the storefront",
+		chromedp.Navigate(base+"/#/?category=kitchen"),
+		waitText(`.products`, "Trail Mug"))
+
+	// The buyer finds it, picks the blue one and adds it to the cart.
+	buyer := b.tab(merchant)
+	b.run(buyer, "find the product",
+		chromedp.Navigate(base+"/"),
+		visible(`#q`),
+		fill(`#q`, "trail"),
+		click(`#search button`),
+		waitText(`main h1`, "Results for"),
+		waitText(`.products`, "Trail Mug"))
+	b.checkA11y(buyer, "storefront search")
+	b.run(buyer, "open the product", click(`.products a`))
+	b.run(buyer, "add the blue mug to the cart",
+		waitText(`#availability`, "10 in stock"),
+		click(`#v-MUG-BLUE`),
+		waitText(`#availability`, "5 in stock"),
+		click(`main form button[type=submit]`),
+		waitText(`#cart`, "MUG-BLUE"),
+		waitText(`#cart-button`, "Cart (1)"))
+	b.checkA11y(buyer, "product page with the cart open")
+	b.shot(buyer, "storefront-cart")
+
+	// Signing in merges the guest cart into the customer's.
+	b.run(buyer, "sign in",
+		chromedp.Navigate(base+"/#/signin"),
+		visible(`input[name=email]`),
+		fill(`input[name=email]`, "bea@example.com"),
+		fill(`input[name=name]`, "Bea Buyer"),
+		click(`main form button[type=submit]`),
+		waitText(`#account`, "Signed in as bea@example.com"),
+		chromedp.WaitReady(chromedp.CSS(`#merge-note`)))
+	note := eval[string](b, buyer, `document.querySelector("#merge-note").textContent`)
+	t.Run("cart merge", func(t *testing.T) {
+		if strings.Contains(note, "does not attach carts") {
+			t.Skip("TODO(issue 18): POST /api/carts/{id}/customer is not on this server yet; the storefront kept the guest cart (its fallback)")
+		}
+		if !strings.Contains(note, "merged into your account") {
+			t.Errorf("after sign-in the storefront says %q, want the cart merged", note)
+		}
+	})
+	b.run(buyer, "the cart after sign-in", waitText(`#cart-button`, "Cart (1)"))
+
+	// Checkout with the 3-D Secure card.
+	b.run(buyer, "checkout",
+		chromedp.Navigate(base+"/#/checkout"),
+		visible(`input[name=line1]`),
+		fill(`input[name=line1]`, "1 Summit Road"),
+		fill(`input[name=city]`, "Boulder"),
+		fill(`input[name=postalCode]`, "80302"),
+		click(`#card-2`), // declined: the API's detail is shown, the form kept
+		click(`main form button[type=submit]`),
+		waitText(`main .message`, "the payment was declined"))
+	if city := eval[string](b, buyer, `document.querySelector("input[name=city]").value`); city != "Boulder" {
+		t.Errorf("after a declined payment the city reads %q, want the buyer's entry kept", city)
+	}
+	b.run(buyer, "pay with the 3-D Secure card",
+		click(`#card-1`),
+		click(`main form button[type=submit]`),
+		visible(`.bank button.primary`))
+	b.checkA11y(buyer, "checkout with the 3-D Secure step")
+	b.run(buyer, "authenticate",
+		click(`.bank button.primary`),
+		waitText(`.order-status`, "Placed"))
+	orderID := strings.TrimPrefix(eval[string](b, buyer, `location.hash`), "#/orders/")
+	b.checkA11y(buyer, "order page")
+
+	// The merchant sees it on the dashboard and fulfils it.
+	b.run(merchant, "the order on the dashboard",
+		chromedp.Navigate(base+"/admin/#/dashboard"),
+		waitText(`main`, orderID))
+	b.shot(merchant, "console-dashboard")
+	b.run(merchant, "fulfil the order",
+		click(`main table a[href="#/orders/`+orderID+`"]`),
+		waitText(`#order-status-text`, "Placed"),
+		click(`.actions button.primary`),
+		visible(`dialog.confirm`))
+	b.checkA11y(merchant, "order with the confirmation dialog")
+	b.run(merchant, "confirm fulfilment",
+		click(`dialog.confirm button.danger`),
+		waitText(`#order-status-text`, "Shipped"))
+
+	// Every other page of the console draws and passes the check.
+	for _, page := range []struct{ hash, want string }{
+		{"#/products", "Trail Mug"}, {"#/orders/status/fulfilled", orderID}, {"#/customers", "bea@example.com"},
+		{"#/deadletters", "Queue orders"}, {"#/stock", "MUG-BLUE"},
+	} {
+		b.run(merchant, "console page "+page.hash, chromedp.Navigate(base+"/admin/"+page.hash), waitText(`main`, page.want))
+		b.checkA11y(merchant, "console page "+page.hash)
+	}
+
+	// The buyer's order page says shipped.
+	b.run(buyer, "the order shipped",
+		click(`main button`), // Refresh
+		waitText(`.order-status`, "Shipped"))
+	b.shot(buyer, "storefront-order")
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range b.errors {
+		t.Errorf("the browser logged %s", e)
+	}
+}

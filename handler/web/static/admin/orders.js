@@ -1,0 +1,68 @@
+// orders.js: orders by status, and one order with its lines, totals,
+// buyer and address, and the actions its status allows: fulfil (ship) a
+// placed order, cancel an order (a paid one is refunded in full).
+import { h, render, alertBox, money, when, confirmDialog } from "../lib/ui.js";
+import { allPages, statusLabel, table } from "./common.js";
+
+const statuses = ["", "processing", "placed", "fulfilled", "cancelling", "cancelled"];
+
+export default {
+  id: "orders",
+  title: "Orders",
+  async render(main, ctx, args) {
+    if (args[0] === "status" || !args[0]) return list(main, ctx, args[1] || "");
+    const all = await allPages(ctx, "/api/admin/orders", 2000);
+    const o = all.find(x => x.id === args[0]);
+    if (!o) throw new Error(`No order ${args[0]} among the latest ${all.length}.`);
+    return detail(main, ctx, o);
+  },
+};
+
+async function list(main, ctx, status) {
+  const orders = await allPages(ctx, "/api/admin/orders" + (status ? "?status=" + status : ""), 500);
+  orders.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const filter = h("select", { id: "order-status", onchange: e => ctx.go("#/orders/status/" + e.target.value) },
+    statuses.map(s => h("option", { value: s, selected: s === status }, s ? statusLabel(s) : "Any status")));
+  render(main,
+    h("h1", {}, "Orders"),
+    h("div", { class: "field inline" }, h("label", { for: "order-status" }, "Status"), filter),
+    table(`${orders.length} order(s)`, ["Order", "Placed", "Buyer", "Items", "Total", "Status"], orders.map(o => [
+      h("a", { href: "#/orders/" + o.id }, o.id), when(o.createdAt), o.email,
+      o.items.reduce((n, l) => n + l.quantity, 0), money(o.total), statusLabel(o.status)])));
+}
+
+function detail(main, ctx, o) {
+  const msg = alertBox();
+  const act = async (action, question, yes) => {
+    if (question && !(await confirmDialog(question, yes))) return;
+    msg.clear();
+    try {
+      const { data } = await ctx.api("POST", `/api/admin/orders/${o.id}/${action}`);
+      detail(main, ctx, data);
+      main.querySelector(".message").show(action === "fulfil" ? "Order fulfilled: it has shipped."
+        : "Order cancelled" + (data.status === "cancelling" ? "; the refund is on its way." : "."), "notice");
+    } catch (err) {
+      msg.error(err);
+    }
+  };
+  const a = o.shippingAddress || {};
+  render(main,
+    h("p", {}, h("a", { href: "#/orders" }, "← Orders")),
+    h("h1", {}, "Order " + o.id),
+    msg,
+    h("dl", { class: "facts" },
+      h("dt", {}, "Status"), h("dd", { id: "order-status-text" }, statusLabel(o.status)),
+      h("dt", {}, "Placed"), h("dd", {}, when(o.createdAt)),
+      o.fulfilledAt ? [h("dt", {}, "Shipped"), h("dd", {}, when(o.fulfilledAt))] : null,
+      o.cancelledAt ? [h("dt", {}, "Cancelled"), h("dd", {}, when(o.cancelledAt))] : null,
+      h("dt", {}, "Buyer"), h("dd", {}, o.email),
+      h("dt", {}, "Ship to"), h("dd", {}, [a.name, a.line1, a.line2, `${a.postalCode || ""} ${a.city || ""}`, a.country].filter(s => s && s.trim()).join(", ")),
+      h("dt", {}, "Checkout"), h("dd", {}, o.checkoutId)),
+    table("Lines", ["SKU", "Item", "Quantity", "Unit price", "Line total"], o.items.map(l => [l.sku, l.title, l.quantity, money(l.unitPrice), money(l.lineTotal)])),
+    table("Totals", ["Subtotal", "Shipping", "Tax", "Total paid"], [[money(o.subtotal), money(o.shipping), money(o.tax), money(o.total)]]),
+    h("div", { class: "actions" },
+      o.status === "placed" ? h("button", { type: "button", class: "primary", onclick: () => act("fulfil", `Mark order ${o.id} as shipped?`, "Fulfil") }, "Fulfil order") : null,
+      o.status === "placed" || o.status === "processing" || o.status === "cancelling"
+        ? h("button", { type: "button", class: "danger", onclick: () => act("cancel", `Cancel order ${o.id}? A paid order is refunded in full (${money(o.total)}).`, "Cancel and refund") }, "Cancel and refund")
+        : null));
+}
