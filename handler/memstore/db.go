@@ -33,6 +33,9 @@ type DB struct {
 	outbox    []commerce.OutboxEntry         // oldest first
 	parked    []commerce.ParkedEntry         // outbox entries set aside, oldest first
 	seq       int64                          // the last outbox sequence given
+	locations map[string]commerce.Location   // by ID; stock is the default location's levels
+	locStock  map[locKey]commerce.StockLevel // every other location's levels
+	locSeqs   map[locSourceKey]int64         // the last sequence applied per SKU, location and source
 }
 
 // slotKey names one of a client's slots for checkouts awaiting the buyer.
@@ -65,6 +68,9 @@ func NewDB(now func() time.Time) *DB {
 		slots:     map[slotKey]string{},
 		held:      map[string]string{},
 		units:     map[unitKey]int{},
+		locations: map[string]commerce.Location{commerce.DefaultLocation: defaultLocation()},
+		locStock:  map[locKey]commerce.StockLevel{},
+		locSeqs:   map[locSourceKey]int64{},
 	}
 }
 

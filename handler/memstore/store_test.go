@@ -23,6 +23,12 @@ func TestInventoryStore(t *testing.T) {
 	})
 }
 
+func TestLocations(t *testing.T) {
+	storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
+		return memstore.NewInventoryStore(memstore.NewDB(time.Now))
+	})
+}
+
 // newMoneyStores returns the money-path stores on a new DB.
 func newMoneyStores(t *testing.T) storetest.MoneyStores {
 	db := memstore.NewDB(time.Now)

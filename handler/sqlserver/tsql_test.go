@@ -106,6 +106,11 @@ func TestTSQL(t *testing.T) {
 	t.Run("CheckoutStore", func(t *testing.T) { storetest.TestCheckoutStore(t, money) })
 	t.Run("OrderStore", func(t *testing.T) { storetest.TestOrderStore(t, money) })
 	t.Run("Stock", func(t *testing.T) { storetest.TestStock(t, money) })
+	t.Run("Locations", func(t *testing.T) {
+		storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
+			return money(t).Inventory.(storetest.LocationInventory)
+		})
+	})
 
 	stmts := map[string]string{} // file name -> statement
 	var generated []string

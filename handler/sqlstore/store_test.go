@@ -34,6 +34,16 @@ func TestInventoryStore(t *testing.T) {
 	})
 }
 
+func TestLocations(t *testing.T) {
+	storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
+		s, err := sqlstore.NewInventoryStore(context.Background(), MustOpenSQLite(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
 // newMoneyStores returns the money-path stores on a new SQLite file.
 func newMoneyStores(t *testing.T) storetest.MoneyStores {
 	db := MustOpenSQLite(t)
