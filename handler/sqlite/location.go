@@ -38,11 +38,25 @@ var locationSchema = []string{
 		sequence    INTEGER NOT NULL,
 		PRIMARY KEY (sku, location_id, source)
 	)`,
+	// A checkout's units of a SKU at locations other than the default;
+	// the reservation's elsewhere column counts them, and the rest of the
+	// line is at the default location, as before locations.
+	`CREATE TABLE IF NOT EXISTS allocations (
+		checkout_id TEXT NOT NULL,
+		sku         TEXT NOT NULL,
+		location_id TEXT NOT NULL,
+		quantity    INTEGER NOT NULL,
+		status      TEXT NOT NULL,
+		PRIMARY KEY (checkout_id, sku, location_id)
+	)`,
 }
 
 // migrateLocations applies locationSchema in one transaction: a file is
 // either without locations or has all of them with the default one.
 func migrateLocations(ctx context.Context, db *sql.DB) error {
+	if err := addColumn(ctx, db, "reservations", "elsewhere", "INTEGER NOT NULL DEFAULT 0"); err != nil {
+		return fmt.Errorf("locations: %w", err)
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("locations: %w", err)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +15,9 @@ import (
 // CheckoutStore is the relational commerce.CheckoutStore and commerce.Outbox.
 type CheckoutStore struct {
 	db *DB
+	// Allocation chooses the locations a checkout's lines are reserved
+	// at; "" is fewest_shipments.
+	Allocation commerce.AllocationStrategy
 }
 
 var (
@@ -49,22 +51,20 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 		if err := s.claim(ctx, tx, c.ID, c.CartID); err != nil {
 			return err
 		}
-		// Reserve in SKU order, so concurrent checkouts lock rows in one order.
-		lines := slices.Clone(c.Lines)
-		slices.SortFunc(lines, func(a, b commerce.OrderLine) int { return strings.Compare(a.SKU, b.SKU) })
-		var short []string
-		for _, l := range lines {
-			ok, err := s.reserve(ctx, tx, c.ID, l.SKU, l.Quantity)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				short = append(short, l.SKU)
-			}
+		// Reserve in SKU order, so concurrent checkouts lock rows in one
+		// order, at the locations that ship to the address (allocation.go).
+		a, err := s.allocate(ctx, tx, c.ID, c.Address.Country, c.Lines)
+		if err != nil {
+			return err
 		}
-		if len(short) > 0 {
-			return insufficient(short)
+		var d checkoutDoc
+		if err := json.Unmarshal(doc, &d); err != nil {
+			return err
 		}
+		if err := s.setAllocations(ctx, tx, c.ID, a, &d); err != nil {
+			return err
+		}
+		c.Allocations = storedAllocations(a)
 		return s.db.addOutbox(ctx, tx, outbox)
 	})
 }

@@ -32,3 +32,18 @@ CREATE TABLE location_sources (
     sequence    BIGINT        NOT NULL,
     CONSTRAINT pk_location_sources PRIMARY KEY (sku, location_id, source)
 );
+
+-- Allocation: a checkout's units of a SKU at locations other than the
+-- default (held, committed, released, restocked or shipped with the line),
+-- and on its reservation how many of the line's units are there
+-- (elsewhere); the rest are at the default location, as before.
+ALTER TABLE reservations ADD elsewhere INT NOT NULL CONSTRAINT df_reservations_elsewhere DEFAULT 0;
+
+CREATE TABLE allocations (
+    checkout_id NVARCHAR(64) COLLATE Latin1_General_100_BIN2  NOT NULL,
+    sku         NVARCHAR(255) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    location_id NVARCHAR(64) COLLATE Latin1_General_100_BIN2  NOT NULL,
+    quantity    INT           NOT NULL,
+    status      NVARCHAR(16) COLLATE Latin1_General_100_BIN2  NOT NULL,
+    CONSTRAINT pk_allocations PRIMARY KEY (checkout_id, sku, location_id)
+);
