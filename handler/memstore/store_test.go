@@ -42,6 +42,8 @@ func TestOrderStore(t *testing.T) { storetest.TestOrderStore(t, newMoneyStores) 
 
 func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
 
+func TestAllocation(t *testing.T) { storetest.TestAllocation(t, newMoneyStores) }
+
 // TestQueue runs the queue suite with the given options and with the
 // defaults. Durability is skipped: memory does not outlive the Queue.
 func TestQueue(t *testing.T) {

@@ -38,7 +38,7 @@ func mustOpenServer(t *testing.T) *sql.DB {
 // store starts empty. The suites share one database, so they run in turn.
 func emptyTables(t *testing.T, db *sql.DB) {
 	t.Helper()
-	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders", "location_stock", "location_sources"} {
+	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders", "location_stock", "location_sources", "allocations"} {
 		if _, err := db.Exec("DELETE FROM " + table); err != nil {
 			t.Fatal(err)
 		}
@@ -71,6 +71,7 @@ func TestStoresOnSQLServer(t *testing.T) {
 	t.Run("CheckoutStore", func(t *testing.T) { storetest.TestCheckoutStore(t, money) })
 	t.Run("OrderStore", func(t *testing.T) { storetest.TestOrderStore(t, money) })
 	t.Run("Stock", func(t *testing.T) { storetest.TestStock(t, money) })
+	t.Run("Allocation", func(t *testing.T) { storetest.TestAllocation(t, money) })
 	t.Run("Locations", func(t *testing.T) {
 		storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
 			return money(t).Inventory.(storetest.LocationInventory)

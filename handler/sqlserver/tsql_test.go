@@ -106,6 +106,7 @@ func TestTSQL(t *testing.T) {
 	t.Run("CheckoutStore", func(t *testing.T) { storetest.TestCheckoutStore(t, money) })
 	t.Run("OrderStore", func(t *testing.T) { storetest.TestOrderStore(t, money) })
 	t.Run("Stock", func(t *testing.T) { storetest.TestStock(t, money) })
+	t.Run("Allocation", func(t *testing.T) { storetest.TestAllocation(t, money) })
 	t.Run("Locations", func(t *testing.T) {
 		storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
 			return money(t).Inventory.(storetest.LocationInventory)

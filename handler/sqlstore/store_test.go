@@ -60,3 +60,5 @@ func TestCheckoutStore(t *testing.T) { storetest.TestCheckoutStore(t, newMoneySt
 func TestOrderStore(t *testing.T) { storetest.TestOrderStore(t, newMoneyStores) }
 
 func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
+
+func TestAllocation(t *testing.T) { storetest.TestAllocation(t, newMoneyStores) }
