@@ -211,6 +211,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	checkouts := sqlstore.NewCheckoutStore(rel)
+	checkouts.Allocation = cfg.Allocation
 	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
 
 	// The money path: checkouts and orders in the relational store, the
