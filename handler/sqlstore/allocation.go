@@ -29,7 +29,7 @@ func storedAllocations(a []commerce.Allocation) []commerce.Allocation {
 
 // shipTo returns the active locations that ship to country, by priority.
 func (s *CheckoutStore) shipTo(ctx context.Context, tx *sql.Tx, country string) ([]commerce.Location, error) {
-	rows, err := tx.QueryContext(ctx, s.db.d.Rebind(`SELECT `+locationColumns+` FROM locations WHERE status = 'active' ORDER BY priority, id`))
+	rows, err := s.db.queryRows(ctx, tx, `SELECT `+locationColumns+` FROM locations WHERE status = 'active' ORDER BY priority, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -48,9 +48,10 @@ func (s *CheckoutStore) shipTo(ctx context.Context, tx *sql.Tx, country string) 
 }
 
 // allocate reserves a checkout's lines where they ship from and records
-// where. It returns the allocations, or KindConflict "insufficient_stock"
-// listing every SKU the locations that ship to country cannot cover.
-func (s *CheckoutStore) allocate(ctx context.Context, tx *sql.Tx, id, country string, lines []commerce.OrderLine) ([]commerce.Allocation, error) {
+// where (again: the lines have released reservations). It returns the
+// allocations, or KindConflict "insufficient_stock" listing every SKU the
+// locations that ship to country cannot cover.
+func (s *CheckoutStore) allocate(ctx context.Context, tx *sql.Tx, id, country string, lines []commerce.OrderLine, again bool) ([]commerce.Allocation, error) {
 	lines = slices.Clone(lines)
 	slices.SortFunc(lines, func(a, b commerce.OrderLine) int { return strings.Compare(a.SKU, b.SKU) })
 	locs, err := s.shipTo(ctx, tx, country)
@@ -141,7 +142,7 @@ func (s *CheckoutStore) allocate(ctx context.Context, tx *sql.Tx, id, country st
 	var out []commerce.Allocation
 	for _, l := range lines {
 		elsewhere := l.Quantity - taken[l.SKU][commerce.DefaultLocation]
-		if err := s.holdLine(ctx, tx, id, l.SKU, l.Quantity, elsewhere); err != nil {
+		if err := s.holdLine(ctx, tx, id, l.SKU, l.Quantity, elsewhere, again); err != nil {
 			return nil, err
 		}
 		for loc, q := range taken[l.SKU] {
@@ -172,8 +173,8 @@ func (s *CheckoutStore) availableAt(ctx context.Context, tx *sql.Tx, skus []stri
 		args = append(args, sku)
 	}
 	args = append(args, args...)
-	rows, err := tx.QueryContext(ctx, s.db.d.Rebind(`SELECT 'default', sku, on_hand - committed - reserved FROM inventory WHERE sku IN (`+in+`)
-		UNION ALL SELECT location_id, sku, on_hand - committed - reserved FROM location_stock WHERE sku IN (`+in+`)`), args...)
+	rows, err := s.db.queryRows(ctx, tx, `SELECT 'default', sku, on_hand - committed - reserved FROM inventory WHERE sku IN (`+in+`)
+		UNION ALL SELECT location_id, sku, on_hand - committed - reserved FROM location_stock WHERE sku IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -206,23 +207,35 @@ func (s *CheckoutStore) reserveAt(ctx context.Context, tx *sql.Tx, sku, loc stri
 }
 
 // holdLine marks a checkout's line held, elsewhere of its units at
-// locations other than the default.
-func (s *CheckoutStore) holdLine(ctx context.Context, tx *sql.Tx, id, sku string, q, elsewhere int) error {
-	n, err := s.db.exec(ctx, tx, `UPDATE reservations SET status = 'held', elsewhere = ? WHERE checkout_id = ? AND sku = ?`, elsewhere, id, sku)
-	if err != nil || n == 1 {
-		return err
+// locations other than the default; again, its released row is there.
+func (s *CheckoutStore) holdLine(ctx context.Context, tx *sql.Tx, id, sku string, q, elsewhere int, again bool) error {
+	if again {
+		n, err := s.db.exec(ctx, tx, `UPDATE reservations SET status = 'held', elsewhere = ? WHERE checkout_id = ? AND sku = ?`, elsewhere, id, sku)
+		if err != nil || n == 1 {
+			return err
+		}
 	}
-	_, err = s.db.exec(ctx, tx, `INSERT INTO reservations (checkout_id, sku, quantity, status, elsewhere) VALUES (?, ?, ?, 'held', ?)`, id, sku, q, elsewhere)
+	_, err := s.db.exec(ctx, tx, `INSERT INTO reservations (checkout_id, sku, quantity, status, elsewhere) VALUES (?, ?, ?, 'held', ?)`, id, sku, q, elsewhere)
 	return err
 }
 
-// setAllocations stores a checkout's allocations in its document, unless
-// every unit is at the default location (which a document without them
-// says).
-func (s *CheckoutStore) setAllocations(ctx context.Context, tx *sql.Tx, id string, a []commerce.Allocation, d *checkoutDoc) error {
-	if d.Allocations = storedAllocations(a); d.Allocations == nil {
+// setAllocations stores a checkout's allocations in its document doc,
+// unless every unit is at the default location (which a document without
+// them says).
+func (s *CheckoutStore) setAllocations(ctx context.Context, tx *sql.Tx, id string, a []commerce.Allocation, doc []byte) error {
+	if storedAllocations(a) == nil {
 		return nil
 	}
+	var d checkoutDoc
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return err
+	}
+	d.Allocations = a
+	return s.setDoc(ctx, tx, id, &d)
+}
+
+// setDoc stores a checkout's document.
+func (s *CheckoutStore) setDoc(ctx context.Context, tx *sql.Tx, id string, d *checkoutDoc) error {
 	doc, err := json.Marshal(d)
 	if err != nil {
 		return err
@@ -242,7 +255,7 @@ func (s *CheckoutStore) reallocate(ctx context.Context, tx *sql.Tx, id string) e
 	if err := json.Unmarshal(doc, &d); err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, s.db.d.Rebind(`SELECT sku, quantity FROM reservations WHERE checkout_id = ? AND status = 'released' ORDER BY sku`), id)
+	rows, err := s.db.queryRows(ctx, tx, `SELECT sku, quantity FROM reservations WHERE checkout_id = ? AND status = 'released' ORDER BY sku`, id)
 	if err != nil {
 		return err
 	}
@@ -268,20 +281,15 @@ func (s *CheckoutStore) reallocate(ctx context.Context, tx *sql.Tx, id string) e
 	if _, err := s.db.exec(ctx, tx, `DELETE FROM allocations WHERE checkout_id = ? AND status = 'released'`, id); err != nil {
 		return err
 	}
-	a, err := s.allocate(ctx, tx, id, d.Address.Country, lines)
+	a, err := s.allocate(ctx, tx, id, d.Address.Country, lines, true)
 	if err != nil {
 		return err
 	}
-	if storedAllocations(a) == nil && d.Allocations != nil {
-		d.Allocations = nil // now all at the default location: say so
-		doc, err := json.Marshal(d)
-		if err != nil {
-			return err
-		}
-		_, err = s.db.exec(ctx, tx, `UPDATE checkouts SET doc = ? WHERE id = ?`, string(doc), id)
-		return err
+	if stored := storedAllocations(a); stored != nil || d.Allocations != nil {
+		d.Allocations = stored // none: now all at the default location
+		return s.setDoc(ctx, tx, id, &d)
 	}
-	return s.setAllocations(ctx, tx, id, a, &d)
+	return nil
 }
 
 // moveAllocations applies to every allocations row of a checkout in
@@ -305,7 +313,7 @@ func (db *DB) moveAllocations(ctx context.Context, tx *sql.Tx, checkoutID, from,
 // default location; ok is false for a checkout without reservations (an
 // order placed before them), whose units are all there.
 func (db *DB) defaultUnits(ctx context.Context, tx *sql.Tx, checkoutID string) (map[string]int, bool, error) {
-	rows, err := tx.QueryContext(ctx, db.d.Rebind(`SELECT sku, quantity - elsewhere FROM reservations WHERE checkout_id = ?`), checkoutID)
+	rows, err := db.queryRows(ctx, tx, `SELECT sku, quantity - elsewhere FROM reservations WHERE checkout_id = ?`, checkoutID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -340,4 +348,12 @@ func (s *OrderStore) atDefault(ctx context.Context, tx *sql.Tx, o *commerce.Orde
 		out[i] = l
 	}
 	return out, nil
+}
+
+// queryRows runs a query in tx, prepared once where it can be.
+func (db *DB) queryRows(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if st := db.cached(db.write, query); st != nil {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, db.d.Rebind(query), args...)
 }

@@ -53,15 +53,11 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 		}
 		// Reserve in SKU order, so concurrent checkouts lock rows in one
 		// order, at the locations that ship to the address (allocation.go).
-		a, err := s.allocate(ctx, tx, c.ID, c.Address.Country, c.Lines)
+		a, err := s.allocate(ctx, tx, c.ID, c.Address.Country, c.Lines, false)
 		if err != nil {
 			return err
 		}
-		var d checkoutDoc
-		if err := json.Unmarshal(doc, &d); err != nil {
-			return err
-		}
-		if err := s.setAllocations(ctx, tx, c.ID, a, &d); err != nil {
+		if err := s.setAllocations(ctx, tx, c.ID, a, doc); err != nil {
 			return err
 		}
 		c.Allocations = storedAllocations(a)
