@@ -52,8 +52,8 @@ func BenchmarkBeginCheckout(b *testing.B) {
 				n := fmt.Sprint(i)
 				c := &commerce.Checkout{
 					ID: "co_" + n, IdempotencyKey: "key_" + n, CartID: "cart_" + n, OrderID: "ord_" + n, Email: "a@example.com",
-					Address: commerce.Address{Name: "A", Line1: "1 Main St", City: "X", PostalCode: "1", Country: "US"},
-					Lines: []commerce.OrderLine{{SKU: "A", Quantity: 1}, {SKU: "B", Quantity: 2}},
+					Address:   commerce.Address{Name: "A", Line1: "1 Main St", City: "X", PostalCode: "1", Country: "US"},
+					Lines:     []commerce.OrderLine{{SKU: "A", Quantity: 1}, {SKU: "B", Quantity: 2}},
 					CreatedAt: now, UpdatedAt: now, ReservedUntil: now.Add(time.Hour),
 				}
 				if err := checkouts.BeginCheckout(ctx, c, nil); err != nil {
