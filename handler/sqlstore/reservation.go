@@ -191,6 +191,9 @@ func (s *CheckoutStore) Abandon(ctx context.Context, id string) (bool, error) {
 		if _, err := s.db.exec(ctx, tx, `DELETE FROM reservations WHERE checkout_id = ?`, id); err != nil {
 			return err
 		}
+		if _, err := s.db.exec(ctx, tx, `DELETE FROM allocations WHERE checkout_id = ?`, id); err != nil {
+			return err
+		}
 		_, err = s.db.exec(ctx, tx, `DELETE FROM checkouts WHERE id = ?`, id)
 		deleted = err == nil
 		return err
