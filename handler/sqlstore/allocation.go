@@ -219,21 +219,6 @@ func (s *CheckoutStore) holdLine(ctx context.Context, tx *sql.Tx, id, sku string
 	return err
 }
 
-// setAllocations stores a checkout's allocations in its document doc,
-// unless every unit is at the default location (which a document without
-// them says).
-func (s *CheckoutStore) setAllocations(ctx context.Context, tx *sql.Tx, id string, a []commerce.Allocation, doc []byte) error {
-	if storedAllocations(a) == nil {
-		return nil
-	}
-	var d checkoutDoc
-	if err := json.Unmarshal(doc, &d); err != nil {
-		return err
-	}
-	d.Allocations = a
-	return s.setDoc(ctx, tx, id, &d)
-}
-
 // setDoc stores a checkout's document.
 func (s *CheckoutStore) setDoc(ctx context.Context, tx *sql.Tx, id string, d *checkoutDoc) error {
 	doc, err := json.Marshal(d)

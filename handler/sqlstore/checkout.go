@@ -57,10 +57,16 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 		if err != nil {
 			return err
 		}
-		if err := s.setAllocations(ctx, tx, c.ID, a, doc); err != nil {
-			return err
+		if c.Allocations = storedAllocations(a); c.Allocations != nil {
+			// Allocated away from the default location: the document says where.
+			allocated, err := encodeCheckout(c)
+			if err != nil {
+				return err
+			}
+			if _, err := s.db.exec(ctx, tx, `UPDATE checkouts SET doc = ? WHERE id = ?`, string(allocated), c.ID); err != nil {
+				return err
+			}
 		}
-		c.Allocations = storedAllocations(a)
 		return s.db.addOutbox(ctx, tx, outbox)
 	})
 }
