@@ -67,6 +67,9 @@ type Config struct {
 	// MaxHeldUnits and MaxHeldUnitsTotal bound the units one client holds
 	// in those checkouts, of one SKU and in all; 0 is unbounded.
 	MaxHeldUnits, MaxHeldUnitsTotal int
+	// Allocation chooses the stock locations a checkout's lines are
+	// reserved at (SHOPFN_ALLOCATION).
+	Allocation commerce.AllocationStrategy
 	// ActionHold is how long a checkout waiting for 3-D Secure keeps its
 	// reservation at most (counted from when it starts waiting); 0 keeps
 	// ReservationTTL.
@@ -217,6 +220,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.MaxHeldUnits = intSetting("SHOPFN_MAX_HELD_UNITS", 10, 0, 1_000_000)
 	cfg.MaxHeldUnitsTotal = intSetting("SHOPFN_MAX_HELD_UNITS_TOTAL", 30, 0, 1_000_000)
 	cfg.ActionHold = time.Duration(intSetting("SHOPFN_ACTION_HOLD_MINUTES", 10, 1, 24*60)) * time.Minute
+	if cfg.Allocation = commerce.AllocationStrategy(get("SHOPFN_ALLOCATION", string(commerce.AllocateFewestShipments))); !commerce.ValidAllocationStrategy(cfg.Allocation) {
+		bad("SHOPFN_ALLOCATION", "%q is not fewest_shipments, priority or most_stock", cfg.Allocation)
+	}
 	switch cfg.IPv6Prefix = intSetting("SHOPFN_IPV6_PREFIX", 64, 48, 64); cfg.IPv6Prefix {
 	case 64, 56, 48:
 	default:

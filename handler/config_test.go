@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"shopfn/handler/commerce"
 	"shopfn/handler/sqlserver"
 )
 
@@ -116,7 +117,7 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: testAdminKey, CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
-			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxHeldUnits: 10, MaxHeldUnitsTotal: 30, ActionHold: 10 * time.Minute, IPv6Prefix: 64, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
+			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxHeldUnits: 10, MaxHeldUnitsTotal: 30, Allocation: commerce.AllocateFewestShipments, ActionHold: 10 * time.Minute, IPv6Prefix: 64, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
 			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}, Identity: IdentityConfig{Dev: true}, RequestTimeout: 30 * time.Second}
 		want.Storefront = true // the demo storefront is on off Azure
@@ -515,6 +516,31 @@ func TestLoadConfig(t *testing.T) {
 		for _, name := range []string{"SHOPFN_MAX_HELD_UNITS:", "SHOPFN_MAX_HELD_UNITS_TOTAL", "SHOPFN_ACTION_HOLD_MINUTES", "SHOPFN_IPV6_PREFIX"} {
 			if err == nil || !strings.Contains(err.Error(), name) {
 				t.Errorf("bad held bounds: error %v does not name %s", err, name)
+			}
+		}
+	})
+
+	t.Run("Allocation", func(t *testing.T) {
+		for _, tt := range []struct {
+			value   string
+			want    commerce.AllocationStrategy
+			wantErr bool
+		}{
+			{"", commerce.AllocateFewestShipments, false},
+			{"fewest_shipments", commerce.AllocateFewestShipments, false},
+			{"priority", commerce.AllocatePriority, false},
+			{"most_stock", commerce.AllocateMostStock, false},
+			{"nearest", "", true},
+		} {
+			cfg, err := LoadConfig(env("SHOPFN_ALLOCATION", tt.value))
+			if tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "SHOPFN_ALLOCATION") {
+					t.Errorf("SHOPFN_ALLOCATION=%q: got error %v, want one naming the setting", tt.value, err)
+				}
+				continue
+			}
+			if err != nil || cfg.Allocation != tt.want {
+				t.Errorf("SHOPFN_ALLOCATION=%q: got %q, %v, want %q", tt.value, cfg.Allocation, err, tt.want)
 			}
 		}
 	})

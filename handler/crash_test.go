@@ -67,7 +67,11 @@ func TestCrashCheckoutServiceBus(t *testing.T) {
 }
 
 // crashRun runs the crash test with the extra environment env.
-func crashRun(t *testing.T, env ...string) {
+func crashRun(t *testing.T, env ...string) { crashRunShop(t, false, env...) }
+
+// crashRunShop runs the crash test, with the stock spread over three
+// locations when locations is set (crash_locations_test.go).
+func crashRunShop(t *testing.T, locations bool, env ...string) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
@@ -76,6 +80,10 @@ func crashRun(t *testing.T, env ...string) {
 	rig.start()
 	for i, sku := range crashSKUs {
 		rig.must("POST", "/api/admin/products", productJSON("crash-"+strconv.Itoa(i), sku), 201)
+		if locations {
+			rig.stockLocations(sku)
+			continue
+		}
 		rig.must("PUT", "/api/admin/inventory/"+sku, []byte(`{"onHand":`+strconv.Itoa(crashStock[sku])+`}`), 200)
 	}
 
@@ -157,6 +165,9 @@ func crashRun(t *testing.T, env ...string) {
 	placed := rig.waitPlaced(ledger, crashDrain)
 	rig.checkOrderList(ledger)
 	rig.checkStock(ledger, placed)
+	if locations {
+		rig.checkLocations()
+	}
 	rig.checkDeadLetters()
 	rig.checkCharges()
 }

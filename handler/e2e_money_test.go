@@ -60,6 +60,8 @@ type moneyOrder struct {
 	Total           e2eMoney     `json:"total"`
 	ShippingAddress moneyAddress `json:"shippingAddress"`
 	CreatedAt       time.Time    `json:"createdAt"`
+	// Allocations are where the items ship from (e2e_locations_test.go).
+	Allocations []e2eAllocation `json:"allocations"`
 }
 
 type moneyOrderPage struct {

@@ -216,6 +216,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	checkouts := sqlstore.NewCheckoutStore(rel)
+	checkouts.Allocation = cfg.Allocation
 	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
 	priceLists := cache.NewPriceLists(docs.PriceLists, cfg.CatalogCacheTTL, m.Now)
 	carter.UsePricing(cart.Pricing{Sells: cache.NewCurrencies(catalog).Sells, Lists: priceLists.Lists, Groups: customerGroups(docs.Customers)})

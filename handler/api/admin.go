@@ -203,8 +203,12 @@ func (s *Server) getAdminInventory(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	body, err := s.withLocations(r, levels[sku])
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.writeJSON(w, r, http.StatusOK, newStockLevel(levels[sku]))
+	s.writeJSON(w, r, http.StatusOK, body)
 	return nil
 }
 

@@ -210,6 +210,14 @@ func (s *Server) getInventory(w http.ResponseWriter, r *http.Request) error {
 	if ref, ok := refs[sku]; !ok || ref.Status != commerce.StatusActive {
 		return commerce.NotFoundf("sku %q not found", sku)
 	}
+	if country := r.URL.Query().Get("country"); country != "" {
+		n, err := s.availableIn(r, sku, country)
+		if err != nil {
+			return err
+		}
+		s.writeJSON(w, r, http.StatusOK, map[string]any{"sku": sku, "country": country, "available": n})
+		return nil
+	}
 	levels, err := s.Inventory.StockLevels(r.Context(), []string{sku})
 	if err != nil {
 		return err

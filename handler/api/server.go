@@ -183,6 +183,10 @@ func (s *Server) routes() []route {
 		{Route{"DELETE", "/api/admin/products/{id}", true}, s.deleteProduct},
 		{Route{"PUT", "/api/admin/inventory/{sku}", true}, s.setInventory},
 		{Route{"GET", "/api/admin/inventory/{sku}", true}, s.getAdminInventory},
+		{Route{"PUT", "/api/admin/inventory/{sku}/locations/{locationId}", true}, s.setLocationInventory},
+		{Route{"GET", "/api/admin/locations", true}, s.listLocations},
+		{Route{"GET", "/api/admin/locations/{locationId}", true}, s.getLocation},
+		{Route{"PUT", "/api/admin/locations/{locationId}", true}, s.putLocation},
 
 		{Route{"POST", "/api/carts", false}, s.createCart},
 		{Route{"GET", "/api/carts/{cartId}", false}, s.getCart},

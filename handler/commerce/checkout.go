@@ -101,6 +101,10 @@ type Checkout struct {
 	// OrderTokenHash is the hex SHA-256 of the order's access token (see
 	// checkout.OrderToken); the token itself is never stored.
 	OrderTokenHash string
+	// Allocations say where each line's units are reserved: by SKU and
+	// location, summing to each line's quantity. None means every unit at
+	// the default location.
+	Allocations []Allocation
 }
 
 // CheckoutStore holds checkouts and their stock reservations in the

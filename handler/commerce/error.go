@@ -127,6 +127,11 @@ const (
 	CodeStockBelowHeld = "stock_below_held"
 	// CodeOrderFulfilled refuses to cancel an order that has shipped.
 	CodeOrderFulfilled = "order_fulfilled"
+	// CodeNotAllocated refuses to ship units of an order from a location
+	// they are not allocated to, or that shipped already (409).
+	CodeNotAllocated = "not_allocated"
+	// CodeTooManyLocations refuses a new location beyond MaxLocations (409).
+	CodeTooManyLocations = "too_many_locations"
 	// CodeOrderNotPlaced refuses to fulfil an order that is not placed.
 	CodeOrderNotPlaced = "order_not_placed"
 	// CodeOrderCancelling refuses to fulfil an order whose cancellation

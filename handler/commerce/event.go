@@ -28,9 +28,12 @@ type OrderCancelledEvent struct {
 
 // OrderFulfilledEvent says a warehouse shipped an order: the inventory
 // function moves its committed units off hand. Queue "inventory".
+// LocationID, optional, names the location that shipped; absent means the
+// default location.
 type OrderFulfilledEvent struct {
-	Type    string `json:"type"`
-	OrderID string `json:"orderId"`
+	Type       string `json:"type"`
+	OrderID    string `json:"orderId"`
+	LocationID string `json:"locationId,omitempty"`
 }
 
 // StockLevelSetEvent is the contract for ERPs and warehouses: a physical on-hand
@@ -38,6 +41,12 @@ type OrderFulfilledEvent struct {
 // with Subject "StockLevelSet" and a unique MessageId). Example body:
 //
 //	{"type":"StockLevelSet","sku":"TEE-BLK-M","onHand":42,"source":"erp-eu","sequence":1718}
+//	{"type":"StockLevelSet","sku":"TEE-BLK-M","locationId":"eu-1","onHand":7,"source":"wms-rtm","sequence":88}
+//
+// LocationID, optional, names the location counted (absent means the
+// default location, the one level of a SKU before locations); an unknown
+// location is an error, and the message is dead-lettered after its retries.
+// Sequences are kept per SKU, location and source.
 //
 // Source names the sender and Sequence orders its counts: a count whose
 // Sequence is at or below the last one applied for that SKU from the same
@@ -50,6 +59,8 @@ type StockLevelSetEvent struct {
 	OnHand   *int64 `json:"onHand"`
 	Source   string `json:"source"`
 	Sequence *int64 `json:"sequence"`
+	// LocationID is the location counted; "" means the default location.
+	LocationID string `json:"locationId,omitempty"`
 }
 
 // QueueFor returns the queue a message type goes to: "orders" for

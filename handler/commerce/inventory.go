@@ -14,12 +14,28 @@ type StockLevel struct {
 	OnHand    int64  `json:"onHand"`
 	Committed int64  `json:"committed"`
 	Reserved  int64  `json:"reserved"`
+	// Shortfall is, in a total over several locations, how many units
+	// locations hold beyond their on-hand counts (an ERP count below what
+	// is held): Available adds it back, so that one location's shortfall
+	// does not hide another's stock. It is zero at one location.
+	Shortfall int64 `json:"-"`
 }
 
 // Available returns how many units can still be sold: on hand minus
 // committed minus reserved, and never less than zero (a physical count sent
 // by an ERP may be below what is committed and reserved).
-func (s StockLevel) Available() int64 { return max(0, s.OnHand-s.Committed-s.Reserved) }
+func (s StockLevel) Available() int64 {
+	return max(0, s.OnHand-s.Committed-s.Reserved+s.Shortfall)
+}
+
+// Add returns s, a total over locations, with one more location's level l
+// added.
+func (s StockLevel) Add(l StockLevel) StockLevel {
+	return StockLevel{
+		SKU: l.SKU, OnHand: s.OnHand + l.OnHand, Committed: s.Committed + l.Committed, Reserved: s.Reserved + l.Reserved,
+		Shortfall: s.Shortfall + max(0, l.Committed+l.Reserved-l.OnHand),
+	}
+}
 
 // InventoryStore holds stock levels in the relational store. Implementations:
 // sqlstore.InventoryStore (SQLite and Azure SQL); storetest.TestInventoryStore

@@ -41,6 +41,10 @@ type Order struct {
 	CreatedAt   time.Time  `json:"createdAt"`
 	CancelledAt *time.Time `json:"cancelledAt,omitempty"`
 	FulfilledAt *time.Time `json:"fulfilledAt,omitempty"`
+	// Allocations say where each line's units ship from: by SKU and
+	// location, summing to each line's quantity. None means every unit
+	// at the default location; JSON always lists them.
+	Allocations []Allocation `json:"allocations"`
 	// TokenHash is the hex SHA-256 of the order's access token, which
 	// shows the buyer's details to whoever presents it; never rendered.
 	TokenHash string `json:"-"`

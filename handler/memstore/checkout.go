@@ -15,6 +15,9 @@ import (
 // commerce.Outbox, on a DB.
 type CheckoutStore struct {
 	db *DB
+	// Allocation chooses the locations a checkout's lines are reserved
+	// at; "" is fewest_shipments.
+	Allocation commerce.AllocationStrategy
 }
 
 var (
@@ -37,6 +40,7 @@ type checkoutRow struct {
 type reservation struct {
 	quantity int
 	status   reservationStatus
+	at       map[string]int // units per location; nil: all at the default location
 }
 
 // reservationStatus is where a reservation stands.
@@ -72,17 +76,21 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 	for _, l := range c.Lines {
 		want[l.SKU] += l.Quantity
 	}
-	if err := s.db.checkAvailable(want); err != nil {
+	plan, err := s.db.plan(c.Address.Country, want, s.Allocation)
+	if err != nil {
 		return err
 	}
+	c.Allocations = allocations(plan)
 	row := &checkoutRow{c: *c, next: []byte("null"), reservations: map[string]*reservation{}}
 	row.c.Status, row.c.PaymentID, row.c.NextAction, row.c.Response = commerce.CheckoutPending, "", nil, nil
 	row.c.Lines = slices.Clone(c.Lines)
 	row.c.LeaseUntil, row.c.ReservedUntil = stamp(c.LeaseUntil), stamp(c.ReservedUntil)
 	row.c.CreatedAt, row.c.UpdatedAt = stamp(c.CreatedAt), stamp(c.UpdatedAt)
+	row.c.Allocations = slices.Clone(c.Allocations)
 	for sku, q := range want {
-		row.reservations[sku] = &reservation{quantity: q, status: held}
-		s.db.addReserved(sku, int64(q))
+		r := &reservation{quantity: q, status: held, at: plan[sku]}
+		row.reservations[sku] = r
+		s.db.change(sku, r.unitsAt(), func(l *commerce.StockLevel, q int64) { l.Reserved += q })
 	}
 	s.db.checkouts[c.ID] = row
 	s.db.byKey[c.IdempotencyKey] = c.ID
@@ -162,6 +170,7 @@ func (db *DB) checkout(id string) (*commerce.Checkout, error) {
 	}
 	c := row.c
 	c.Lines = slices.Clone(row.c.Lines)
+	c.Allocations = slices.Clone(row.c.Allocations)
 	if err := json.Unmarshal(row.next, &c.NextAction); err != nil {
 		return nil, fmt.Errorf("memstore: decode next action of %s: %w", id, err)
 	}

@@ -35,6 +35,9 @@ type DB struct {
 	seq       int64                          // the last outbox sequence given
 	owners    map[string]string              // order ID -> its customer's ID
 	erasures  map[string]int                 // erased customer ID -> orders redacted
+	locations map[string]commerce.Location   // by ID; stock is the default location's levels
+	locStock  map[locKey]commerce.StockLevel // every other location's levels
+	locSeqs   map[locSourceKey]int64         // the last sequence applied per SKU, location and source
 }
 
 // slotKey names one of a client's slots for checkouts awaiting the buyer.
@@ -69,6 +72,9 @@ func NewDB(now func() time.Time) *DB {
 		units:     map[unitKey]int{},
 		owners:    map[string]string{},
 		erasures:  map[string]int{},
+		locations: map[string]commerce.Location{commerce.DefaultLocation: defaultLocation()},
+		locStock:  map[locKey]commerce.StockLevel{},
+		locSeqs:   map[locSourceKey]int64{},
 	}
 }
 

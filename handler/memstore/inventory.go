@@ -27,7 +27,7 @@ func (s *InventoryStore) StockLevels(ctx context.Context, skus []string) (map[st
 	defer s.db.mu.Unlock()
 	out := make(map[string]commerce.StockLevel, len(skus))
 	for _, sku := range skus {
-		out[sku] = s.db.level(sku)
+		out[sku] = s.db.activeLevel(sku)
 	}
 	return out, nil
 }

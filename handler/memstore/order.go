@@ -50,10 +50,7 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 	for sku, r := range row.reservations {
 		if r.status == held {
 			r.status = committed
-			l := s.db.level(sku)
-			l.Reserved -= int64(r.quantity)
-			l.Committed += int64(r.quantity)
-			s.db.stock[sku] = l
+			s.db.change(sku, r.unitsAt(), func(l *commerce.StockLevel, q int64) { l.Reserved, l.Committed = l.Reserved-q, l.Committed+q })
 		}
 	}
 	return true, nil
@@ -66,6 +63,7 @@ func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, create
 		ID: c.OrderID, CheckoutID: c.ID, Status: status, Email: c.Email, Items: slices.Clone(c.Lines),
 		Subtotal: c.Subtotal, Shipping: c.Shipping, Tax: c.Tax, Total: c.Total,
 		ShippingAddress: c.Address, PaymentID: c.PaymentID, CreatedAt: created, TokenHash: c.OrderTokenHash,
+		Allocations: slices.Clone(c.Allocations),
 	}
 }
 
@@ -73,6 +71,7 @@ func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, create
 func (row *orderRow) copy() *commerce.Order {
 	o := row.o
 	o.Items = slices.Clone(row.o.Items)
+	o.Allocations = slices.Clone(row.o.Allocations)
 	if row.o.CancelledAt != nil {
 		t := *row.o.CancelledAt
 		o.CancelledAt = &t
@@ -195,17 +194,17 @@ func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) 
 		return false, nil
 	}
 	row.restocked = true
-	for _, l := range row.o.Items {
-		lv, ok := s.db.stock[l.SKU]
-		if !ok {
-			continue
+	for sku, at := range orderUnits(&row.o) {
+		if _, ok := s.db.stock[sku]; !ok && len(at) == 1 && at[commerce.DefaultLocation] > 0 {
+			continue // never stocked
 		}
-		if q := int64(l.Quantity); lv.Committed >= q {
-			lv.Committed -= q
-		} else {
-			lv.OnHand += q
-		}
-		s.db.stock[l.SKU] = lv
+		s.db.change(sku, at, func(lv *commerce.StockLevel, q int64) {
+			if lv.Committed >= q {
+				lv.Committed -= q
+			} else {
+				lv.OnHand += q
+			}
+		})
 	}
 	return true, nil
 }
@@ -231,11 +230,12 @@ func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) 
 	}
 	at := stamp(now)
 	row.o.Status, row.o.FulfilledAt = commerce.OrderFulfilled, &at
-	for _, l := range row.o.Items {
-		q := int64(l.Quantity)
-		if lv, ok := s.db.stock[l.SKU]; ok && lv.Committed >= q {
-			lv.OnHand, lv.Committed = max(lv.OnHand-q, 0), lv.Committed-q
-			s.db.stock[l.SKU] = lv
+	for sku, at := range orderUnits(&row.o) {
+		for loc, q := range at {
+			if lv := s.db.levelAt(sku, loc); lv.Committed >= int64(q) {
+				lv.OnHand, lv.Committed = max(lv.OnHand-int64(q), 0), lv.Committed-int64(q)
+				s.db.setLevelAt(loc, lv)
+			}
 		}
 	}
 	return true, nil

@@ -32,7 +32,7 @@ func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, plac
 		// again, or record the refund that follows.
 		err := s.db.checkClaim(row.c.CartID)
 		if err == nil {
-			err = s.db.reserveAgain(row)
+			err = s.db.reserveAgain(row, s.Allocation)
 		}
 		if err != nil {
 			row.c.Status, row.c.PaymentID, row.c.LeaseUntil = commerce.CheckoutRefunded, paymentID, zeroTime
@@ -66,19 +66,25 @@ func errRefunded(id string, cause error) error {
 // reserveAgain reserves the released lines of a checkout, all or none: it
 // returns "insufficient_stock" listing the short SKUs and changes nothing
 // when any is short. The caller holds db.mu.
-func (db *DB) reserveAgain(row *checkoutRow) error {
+func (db *DB) reserveAgain(row *checkoutRow, strategy commerce.AllocationStrategy) error {
 	want := map[string]int{}
 	for sku, r := range row.reservations {
 		if r.status == released {
 			want[sku] = r.quantity
 		}
 	}
-	if err := db.checkAvailable(want); err != nil {
+	if len(want) == 0 {
+		return nil
+	}
+	plan, err := db.plan(row.c.Address.Country, want, strategy)
+	if err != nil {
 		return err
 	}
-	for sku, q := range want {
-		row.reservations[sku].status = held
-		db.addReserved(sku, int64(q))
+	row.c.Allocations = allocations(plan)
+	for sku := range want {
+		r := row.reservations[sku]
+		r.status, r.at = held, plan[sku]
+		db.change(sku, r.unitsAt(), func(l *commerce.StockLevel, q int64) { l.Reserved += q })
 	}
 	return nil
 }
@@ -119,7 +125,7 @@ func (s *CheckoutStore) Resume(ctx context.Context, id string, leaseUntil, reser
 	if err := s.db.checkClaim(row.c.CartID); err != nil {
 		return err
 	}
-	if err := s.db.reserveAgain(row); err != nil {
+	if err := s.db.reserveAgain(row, s.Allocation); err != nil {
 		return err
 	}
 	row.c.Status, row.c.LeaseUntil, row.c.ReservedUntil = commerce.CheckoutPending, stamp(leaseUntil), stamp(reservedUntil)
@@ -151,7 +157,7 @@ func (db *DB) releaseHeld(row *checkoutRow) {
 	for sku, r := range row.reservations {
 		if r.status == held {
 			r.status = released
-			db.addReserved(sku, -int64(r.quantity))
+			db.change(sku, r.unitsAt(), func(l *commerce.StockLevel, q int64) { l.Reserved -= q })
 		}
 	}
 }

@@ -23,6 +23,12 @@ func TestInventoryStore(t *testing.T) {
 	})
 }
 
+func TestLocations(t *testing.T) {
+	storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
+		return memstore.NewInventoryStore(memstore.NewDB(time.Now))
+	})
+}
+
 // newMoneyStores returns the money-path stores on a new DB.
 func newMoneyStores(t *testing.T) storetest.MoneyStores {
 	db := memstore.NewDB(time.Now)
@@ -37,6 +43,8 @@ func TestOrderStore(t *testing.T) { storetest.TestOrderStore(t, newMoneyStores) 
 func TestCustomerOrders(t *testing.T) { storetest.TestCustomerOrders(t, newMoneyStores) }
 
 func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
+
+func TestAllocation(t *testing.T) { storetest.TestAllocation(t, newMoneyStores) }
 
 // TestQueue runs the queue suite with the given options and with the
 // defaults. Durability is skipped: memory does not outlive the Queue.

@@ -38,10 +38,17 @@ func mustOpenServer(t *testing.T) *sql.DB {
 // store starts empty. The suites share one database, so they run in turn.
 func emptyTables(t *testing.T, db *sql.DB) {
 	t.Helper()
-	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders", "shopify_orders", "shopify_order_lines"} {
+	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders", "shopify_orders", "shopify_order_lines", "location_stock", "location_sources", "allocations"} {
 		if _, err := db.Exec("DELETE FROM " + table); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The default location always exists: it is put back as migrated.
+	if _, err := db.Exec("DELETE FROM locations WHERE id <> 'default'"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("UPDATE locations SET name = 'Default', priority = 0, countries = '', status = 'active' WHERE id = 'default'"); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -66,6 +73,12 @@ func TestStoresOnSQLServer(t *testing.T) {
 	t.Run("CustomerOrders", func(t *testing.T) { storetest.TestCustomerOrders(t, money) })
 	t.Run("Stock", func(t *testing.T) { storetest.TestStock(t, money) })
 	t.Run("ShopifyStock", func(t *testing.T) { storetest.TestShopifyStock(t, money) })
+	t.Run("Allocation", func(t *testing.T) { storetest.TestAllocation(t, money) })
+	t.Run("Locations", func(t *testing.T) {
+		storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
+			return money(t).Inventory.(storetest.LocationInventory)
+		})
+	})
 }
 
 // Instances starting together all migrate; the application lock makes

@@ -125,6 +125,12 @@ func TestTSQL(t *testing.T) {
 			}
 		}
 	})
+	t.Run("Allocation", func(t *testing.T) { storetest.TestAllocation(t, money) })
+	t.Run("Locations", func(t *testing.T) {
+		storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
+			return money(t).Inventory.(storetest.LocationInventory)
+		})
+	})
 
 	stmts := map[string]string{} // file name -> statement
 	var generated []string

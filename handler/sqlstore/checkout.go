@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +15,9 @@ import (
 // CheckoutStore is the relational commerce.CheckoutStore and commerce.Outbox.
 type CheckoutStore struct {
 	db *DB
+	// Allocation chooses the locations a checkout's lines are reserved
+	// at; "" is fewest_shipments.
+	Allocation commerce.AllocationStrategy
 }
 
 var (
@@ -52,21 +54,21 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 		if err := s.db.addOrderCustomer(ctx, tx, c); err != nil {
 			return err
 		}
-		// Reserve in SKU order, so concurrent checkouts lock rows in one order.
-		lines := slices.Clone(c.Lines)
-		slices.SortFunc(lines, func(a, b commerce.OrderLine) int { return strings.Compare(a.SKU, b.SKU) })
-		var short []string
-		for _, l := range lines {
-			ok, err := s.reserve(ctx, tx, c.ID, l.SKU, l.Quantity)
+		// Reserve in SKU order, so concurrent checkouts lock rows in one
+		// order, at the locations that ship to the address (allocation.go).
+		a, err := s.allocate(ctx, tx, c.ID, c.Address.Country, c.Lines, false)
+		if err != nil {
+			return err
+		}
+		if c.Allocations = storedAllocations(a); c.Allocations != nil {
+			// Allocated away from the default location: the document says where.
+			allocated, err := encodeCheckout(c)
 			if err != nil {
 				return err
 			}
-			if !ok {
-				short = append(short, l.SKU)
+			if _, err := s.db.exec(ctx, tx, `UPDATE checkouts SET doc = ? WHERE id = ?`, string(allocated), c.ID); err != nil {
+				return err
 			}
-		}
-		if len(short) > 0 {
-			return insufficient(short)
 		}
 		return s.db.addOutbox(ctx, tx, outbox)
 	})

@@ -27,6 +27,9 @@ type checkoutDoc struct {
 	Totals        totalsDoc      `json:"totals"`
 	// OrderTokenHash is the hex SHA-256 of the order access token.
 	OrderTokenHash string `json:"orderTokenHash,omitempty"`
+	// Allocations are where the lines are reserved; none means every line
+	// at the default location.
+	Allocations []commerce.Allocation `json:"allocations,omitempty"`
 }
 
 // orderDoc is an order as stored in orders.doc: with its payment, which
@@ -48,6 +51,9 @@ type orderDoc struct {
 	PaymentID       string         `json:"paymentId"`
 	// TokenHash is the hex SHA-256 of the order access token.
 	TokenHash string `json:"tokenHash,omitempty"`
+	// Allocations are where the items ship from; none means every item
+	// from the default location.
+	Allocations []commerce.Allocation `json:"allocations,omitempty"`
 }
 
 // addressDoc is a shipping address.
@@ -92,7 +98,7 @@ func encodeCheckout(c *commerce.Checkout) ([]byte, error) {
 		Lines: lineDocs(c.Lines), Totals: totalsDoc{
 			Subtotal: moneyDoc(c.Subtotal), Shipping: moneyDoc(c.Shipping), Tax: moneyDoc(c.Tax), Total: moneyDoc(c.Total),
 		},
-		OrderTokenHash: c.OrderTokenHash,
+		OrderTokenHash: c.OrderTokenHash, Allocations: storedAllocations(c.Allocations),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encode checkout %s: %w", c.ID, err)
@@ -109,6 +115,7 @@ func decodeCheckout(doc []byte, c *commerce.Checkout) error {
 	c.RequestHash, c.CartID, c.Client, c.Email = d.RequestHash, d.CartID, d.Client, d.Email
 	c.Address, c.PaymentMethod, c.Lines = commerce.Address(d.Address), d.PaymentMethod, orderLines(d.Lines)
 	c.OrderTokenHash = d.OrderTokenHash
+	c.Allocations = d.Allocations
 	c.Totals = commerce.Totals{
 		Subtotal: commerce.Money(d.Totals.Subtotal), Shipping: commerce.Money(d.Totals.Shipping),
 		Tax: commerce.Money(d.Totals.Tax), Total: commerce.Money(d.Totals.Total),
@@ -122,7 +129,7 @@ func encodeOrder(o *commerce.Order) ([]byte, error) {
 		ID: o.ID, CheckoutID: o.CheckoutID, Status: string(o.Status), Email: o.Email, Items: lineDocs(o.Items),
 		Subtotal: moneyDoc(o.Subtotal), Shipping: moneyDoc(o.Shipping), Tax: moneyDoc(o.Tax), Total: moneyDoc(o.Total),
 		ShippingAddress: addressDoc(o.ShippingAddress), CreatedAt: o.CreatedAt, PaymentID: o.PaymentID,
-		TokenHash: o.TokenHash,
+		TokenHash: o.TokenHash, Allocations: storedAllocations(o.Allocations),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encode order %s: %w", o.ID, err)
@@ -141,6 +148,7 @@ func decodeOrder(doc []byte, o *commerce.Order) error {
 	o.Subtotal, o.Shipping = commerce.Money(d.Subtotal), commerce.Money(d.Shipping)
 	o.Tax, o.Total = commerce.Money(d.Tax), commerce.Money(d.Total)
 	o.ShippingAddress, o.TokenHash = commerce.Address(d.ShippingAddress), d.TokenHash
+	o.Allocations = d.Allocations
 	return nil
 }
 

@@ -26,7 +26,7 @@ var (
 
 // NewInventoryStore returns an InventoryStore on db.
 func NewInventoryStore(ctx context.Context, db *DB) (*InventoryStore, error) {
-	one, err := db.read.PrepareContext(ctx, db.d.Rebind(`SELECT sku, on_hand, committed, reserved FROM inventory WHERE sku = ?`))
+	one, err := db.read.PrepareContext(ctx, db.d.Rebind(activeLevels("= ?")))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: prepare: %w", err)
 	}
@@ -49,23 +49,24 @@ func (s *InventoryStore) StockLevels(ctx context.Context, skus []string) (map[st
 	if len(skus) == 1 {
 		err = s.db.unavailable(ctx, s.db.again(ctx, func() error {
 			var qerr error
-			rows, qerr = s.one.QueryContext(ctx, skus[0])
+			rows, qerr = s.one.QueryContext(ctx, skus[0], skus[0])
 			return qerr
 		}))
 	} else {
-		q := `SELECT sku, on_hand, committed, reserved FROM inventory WHERE sku IN (` + strings.TrimSuffix(strings.Repeat("?,", len(skus)), ",") + `)`
-		rows, err = s.db.readRows(ctx, s.db.d.Rebind(q), args...)
+		q := activeLevels(`IN (` + strings.TrimSuffix(strings.Repeat("?,", len(skus)), ",") + `)`)
+		rows, err = s.db.readRows(ctx, s.db.d.Rebind(q), append(args, args...)...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: stock levels: %w", err)
 	}
 	defer rows.Close()
+	var t totals
 	for rows.Next() {
 		var l commerce.StockLevel
 		if err := rows.Scan(&l.SKU, &l.OnHand, &l.Committed, &l.Reserved); err != nil {
 			return nil, fmt.Errorf("sqlstore: stock levels: %w", err)
 		}
-		out[l.SKU] = l
+		t.add(out, l)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlstore: stock levels: %w", err)

@@ -54,9 +54,12 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 		// Commit the reservation: the held units stay on the shelf, sold,
 		// until fulfilment ships them.
 		if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET
-				committed = committed + (SELECT r.quantity FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held'),
-				reserved  = reserved  - (SELECT r.quantity FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held')
-			WHERE sku IN (SELECT sku FROM reservations WHERE checkout_id = ? AND status = 'held')`, c.ID, c.ID, c.ID); err != nil {
+				committed = committed + (SELECT r.quantity - r.elsewhere FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held'),
+				reserved  = reserved  - (SELECT r.quantity - r.elsewhere FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held')
+			WHERE sku IN (SELECT sku FROM reservations WHERE checkout_id = ? AND status = 'held' AND quantity > elsewhere)`, c.ID, c.ID, c.ID); err != nil {
+			return err
+		}
+		if err := s.db.moveAllocations(ctx, tx, c.ID, "held", "committed", `committed = committed + a.quantity, reserved = reserved - a.quantity`); err != nil {
 			return err
 		}
 		if _, err := s.db.exec(ctx, tx, `UPDATE reservations SET status = 'committed' WHERE checkout_id = ? AND status = 'held'`, c.ID); err != nil {
@@ -74,6 +77,7 @@ func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, create
 		ID: c.OrderID, CheckoutID: c.ID, Status: status, Email: c.Email, Items: c.Lines,
 		Subtotal: c.Subtotal, Shipping: c.Shipping, Tax: c.Tax, Total: c.Total,
 		ShippingAddress: c.Address, PaymentID: c.PaymentID, CreatedAt: created, TokenHash: c.OrderTokenHash,
+		Allocations: c.Allocations,
 	}
 }
 
@@ -274,7 +278,14 @@ func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) 
 		if err != nil {
 			return err
 		}
-		for _, l := range o.Items {
+		at, err := s.atDefault(ctx, tx, o, "committed", "restocked", `committed = committed - a.quantity`)
+		if err != nil {
+			return err
+		}
+		for _, l := range at {
+			if l.Quantity == 0 {
+				continue
+			}
 			n, err := s.db.exec(ctx, tx, `UPDATE inventory SET committed = committed - ? WHERE sku = ? AND committed >= ?`, l.Quantity, l.SKU, l.Quantity)
 			if err != nil {
 				return err
@@ -318,7 +329,14 @@ func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) 
 			}
 			return commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is %s, not placed", id, o.Status)
 		}
-		for _, l := range o.Items {
+		at, err := s.atDefault(ctx, tx, o, "committed", "shipped", `on_hand = CASE WHEN on_hand >= a.quantity THEN on_hand - a.quantity ELSE 0 END, committed = committed - a.quantity`)
+		if err != nil {
+			return err
+		}
+		for _, l := range at {
+			if l.Quantity == 0 {
+				continue
+			}
 			// An order placed before committed stock existed has no
 			// committed units: its units already left on hand.
 			if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = CASE WHEN on_hand >= ? THEN on_hand - ? ELSE 0 END, committed = committed - ?

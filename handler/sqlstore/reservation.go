@@ -111,43 +111,10 @@ func (s *CheckoutStore) recordRefund(ctx context.Context, tx *sql.Tx, id string)
 	return err
 }
 
-// reserveAgain reserves the released lines of a checkout, all or none.
+// reserveAgain reserves the released lines of a checkout, all or none,
+// wherever they ship from now (allocation.go).
 func (s *CheckoutStore) reserveAgain(ctx context.Context, tx *sql.Tx, id string) error {
-	rows, err := tx.QueryContext(ctx, s.db.d.Rebind(`SELECT sku, quantity FROM reservations WHERE checkout_id = ? AND status = 'released' ORDER BY sku`), id)
-	if err != nil {
-		return err
-	}
-	type line struct {
-		sku string
-		q   int
-	}
-	var lines []line
-	for rows.Next() {
-		var l line
-		if err := rows.Scan(&l.sku, &l.q); err != nil {
-			rows.Close()
-			return err
-		}
-		lines = append(lines, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	var short []string
-	for _, l := range lines {
-		ok, err := s.reserve(ctx, tx, id, l.sku, l.q)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			short = append(short, l.sku)
-		}
-	}
-	if len(short) > 0 {
-		return insufficient(short)
-	}
-	return nil
+	return s.reallocate(ctx, tx, id)
 }
 
 // Release ends an open checkout with status and releases its reservation.
@@ -224,6 +191,9 @@ func (s *CheckoutStore) Abandon(ctx context.Context, id string) (bool, error) {
 		if _, err := s.db.exec(ctx, tx, `DELETE FROM reservations WHERE checkout_id = ?`, id); err != nil {
 			return err
 		}
+		if _, err := s.db.exec(ctx, tx, `DELETE FROM allocations WHERE checkout_id = ?`, id); err != nil {
+			return err
+		}
 		_, err = s.db.exec(ctx, tx, `DELETE FROM checkouts WHERE id = ?`, id)
 		deleted = err == nil
 		return err
@@ -234,8 +204,11 @@ func (s *CheckoutStore) Abandon(ctx context.Context, id string) (bool, error) {
 // releaseHeld gives back the units a checkout holds.
 func (db *DB) releaseHeld(ctx context.Context, tx *sql.Tx, checkoutID string) error {
 	if _, err := db.exec(ctx, tx, `UPDATE inventory SET reserved = reserved - (
-			SELECT r.quantity FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held')
-		WHERE sku IN (SELECT sku FROM reservations WHERE checkout_id = ? AND status = 'held')`, checkoutID, checkoutID); err != nil {
+			SELECT r.quantity - r.elsewhere FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held')
+		WHERE sku IN (SELECT sku FROM reservations WHERE checkout_id = ? AND status = 'held' AND quantity > elsewhere)`, checkoutID, checkoutID); err != nil {
+		return err
+	}
+	if err := db.moveAllocations(ctx, tx, checkoutID, "held", "released", `reserved = reserved - a.quantity`); err != nil {
 		return err
 	}
 	_, err := db.exec(ctx, tx, `UPDATE reservations SET status = 'released' WHERE checkout_id = ? AND status = 'held'`, checkoutID)

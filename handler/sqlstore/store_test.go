@@ -34,6 +34,16 @@ func TestInventoryStore(t *testing.T) {
 	})
 }
 
+func TestLocations(t *testing.T) {
+	storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
+		s, err := sqlstore.NewInventoryStore(context.Background(), MustOpenSQLite(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
 // newMoneyStores returns the money-path stores on a new SQLite file.
 func newMoneyStores(t *testing.T) storetest.MoneyStores {
 	db := MustOpenSQLite(t)
@@ -54,3 +64,4 @@ func TestCustomerOrders(t *testing.T) { storetest.TestCustomerOrders(t, newMoney
 func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
 
 func TestShopifyStock(t *testing.T) { storetest.TestShopifyStock(t, newMoneyStores) }
+func TestAllocation(t *testing.T)   { storetest.TestAllocation(t, newMoneyStores) }

@@ -108,14 +108,12 @@ func (f *Functions) Inventory(ctx context.Context, m commerce.Message) error {
 	case commerce.MsgOrderFulfilled:
 		var e commerce.OrderFulfilledEvent
 		if _, err := decode(m, &e); err == nil && e.OrderID != "" {
-			_, err := f.OrderStore.FulfilOrder(ctx, e.OrderID, f.Now().UTC())
-			return err
+			return f.fulfilAt(ctx, e)
 		}
 	case commerce.MsgStockLevelSet:
 		var e commerce.StockLevelSetEvent
 		if _, err := decode(m, &e); err == nil && commerce.ValidSKU(e.SKU) && e.OnHand != nil && e.Sequence != nil && e.Source != "" {
-			_, err := f.Stock.ApplyStockLevel(ctx, e.SKU, *e.OnHand, e.Source, *e.Sequence)
-			return err
+			return f.applyStockLevel(ctx, e)
 		}
 	case commerce.MsgShopifyOrder:
 		var e commerce.ShopifyOrderEvent
