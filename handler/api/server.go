@@ -352,8 +352,8 @@ func (s *Server) wrap(rt route) http.Handler {
 }
 
 // admit runs the checks every request passes before its handler: a well-
-// formed query string, the admin key, the rate limit, and, for writes, a
-// healthy store.
+// formed query string, the admin key, query parameters the route takes
+// (checkParams), the rate limit, and, for writes, a healthy store.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) error {
 	if rt.Admin {
 		w.Header().Set("Cache-Control", "no-store")
@@ -363,6 +363,9 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) error {
 	}
 	if rt.Admin && !s.authorized(r) {
 		return commerce.Errorf(commerce.KindUnauthorized, commerce.CodeUnauthorized, "send the admin key in the x-functions-key header")
+	}
+	if err := checkParams(rt.Route, r.URL.RawQuery); err != nil {
+		return err
 	}
 	if limited(rt) {
 		if err := s.rateLimit(w, r); err != nil {
