@@ -120,6 +120,9 @@ type Config struct {
 	// CacheBytes bounds the catalog response cache; zero means
 	// DefaultCacheBytes.
 	CacheBytes int64
+	// Currency is the currency of price filters and sorting when a
+	// listing names none; empty means USD.
+	Currency string
 	// CursorKey signs listing cursors. Instances that serve one catalog
 	// must share it; empty means a random key for this process.
 	CursorKey []byte
@@ -142,6 +145,9 @@ type Config struct {
 func NewServer(deps Deps, cfg Config, log *slog.Logger) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Currency == "" {
+		cfg.Currency = "USD"
 	}
 	key := cfg.CursorKey
 	if len(key) == 0 {

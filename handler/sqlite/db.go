@@ -177,6 +177,9 @@ func (db *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("sqlite: migrate: %w", err)
 		}
 	}
+	if err := reindexProducts(ctx, db.Write); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
 	return nil
 }
 

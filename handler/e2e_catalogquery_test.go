@@ -1,0 +1,267 @@
+package main
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+)
+
+// This file holds the E2E tests of the listing's sorts, filters, totals
+// and availability, over the sample catalog.
+
+// e2ePrice returns p's lowest variant price in USD.
+func e2ePrice(p e2eProduct) int64 {
+	var low int64
+	for i, v := range p.Variants {
+		if i == 0 || v.Price.Amount < low {
+			low = v.Price.Amount
+		}
+	}
+	return low
+}
+
+// e2eHandles returns the handles of ps, in order.
+func e2eHandles(ps []e2eProduct) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Handle
+	}
+	return out
+}
+
+// e2eAttrIs reports whether p's attribute name equals value (or a list
+// attribute holds it), ignoring case.
+func e2eAttrIs(p e2eProduct, name, value string) bool {
+	match := func(v any) bool { return strings.EqualFold(fmt.Sprint(v), value) }
+	switch v := p.Attributes[name].(type) {
+	case nil:
+		return false
+	case []any:
+		return slices.ContainsFunc(v, match)
+	default:
+		return match(v)
+	}
+}
+
+// e2eOptionIs reports whether a variant of p has option name = value,
+// ignoring case.
+func e2eOptionIs(p e2eProduct, name, value string) bool {
+	return slices.ContainsFunc(p.Variants, func(v e2eVariant) bool { return strings.EqualFold(v.Options[name], value) })
+}
+
+func TestE2ECatalogSortAndFilter(t *testing.T) {
+	t.Parallel()
+	s := startE2E(t, true)
+	all := s.walk(t, url.Values{"limit": {"100"}}, nil)
+
+	t.Run("Sorts", func(t *testing.T) {
+		byPrice := slices.Clone(all)
+		slices.SortStableFunc(byPrice, func(a, b e2eProduct) int { return cmp.Compare(e2ePrice(a), e2ePrice(b)) })
+		byPriceDesc := slices.Clone(all)
+		slices.Reverse(byPriceDesc)
+		slices.SortStableFunc(byPriceDesc, func(a, b e2eProduct) int { return cmp.Compare(e2ePrice(b), e2ePrice(a)) })
+		byTitle := slices.Clone(all)
+		slices.SortStableFunc(byTitle, func(a, b e2eProduct) int { return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)) })
+		newest := slices.Clone(all)
+		slices.Reverse(newest)
+		for _, tt := range []struct {
+			sort string
+			want []e2eProduct
+		}{{"price", byPrice}, {"-price", byPriceDesc}, {"title", byTitle}, {"-created", newest}, {"created", all}} {
+			got := s.walk(t, url.Values{"sort": {tt.sort}, "limit": {"7"}}, nil)
+			if diff := gocmp.Diff(e2eHandles(tt.want), e2eHandles(got)); diff != "" {
+				t.Errorf("sort=%s walked 7 at a time (-want +got):\n%s", tt.sort, diff)
+			}
+		}
+	})
+
+	t.Run("Filters", func(t *testing.T) {
+		for _, tt := range []struct {
+			query string
+			keep  func(p e2eProduct) bool
+		}{
+			{"attr.brand=halcyon", func(p e2eProduct) bool { return e2eAttrIs(p, "brand", "halcyon") }},
+			{"attr.brand=Halcyon&attr.brand=KESTREL", func(p e2eProduct) bool {
+				return e2eAttrIs(p, "brand", "halcyon") || e2eAttrIs(p, "brand", "kestrel")
+			}},
+			{"option.color=black", func(p e2eProduct) bool { return e2eOptionIs(p, "color", "black") }},
+			{"attr.brand=Halcyon&option.color=Black", func(p e2eProduct) bool {
+				return e2eAttrIs(p, "brand", "halcyon") && e2eOptionIs(p, "color", "black")
+			}},
+			{"attr.sizes=XL", func(p e2eProduct) bool { return e2eAttrIs(p, "sizes", "xl") }},
+			{"attr.pages=481", func(p e2eProduct) bool { return e2eAttrIs(p, "pages", "481") }},
+			{"minPrice=2000&maxPrice=5000", func(p e2eProduct) bool { return e2ePrice(p) >= 2000 && e2ePrice(p) <= 5000 }},
+			{"minPrice=2000&maxPrice=5000&currency=USD&category=books", func(p e2eProduct) bool {
+				return e2ePrice(p) >= 2000 && e2ePrice(p) <= 5000 && p.Category == "books"
+			}},
+			{"minPrice=1&currency=EUR", func(p e2eProduct) bool { return false }},
+		} {
+			var want []e2eProduct
+			for _, p := range all {
+				if tt.keep(p) {
+					want = append(want, p)
+				}
+			}
+			q, _ := url.ParseQuery(tt.query + "&limit=5")
+			got := s.walk(t, q, nil)
+			if diff := gocmp.Diff(e2eHandles(want), e2eHandles(got)); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tt.query, diff)
+			}
+			if p := s.page(t, q); p.Total != len(want) || p.TotalIsEstimate {
+				t.Errorf("%s: total %d (estimate %v), want %d exactly", tt.query, p.Total, p.TotalIsEstimate, len(want))
+			}
+			if len(want) == 0 && !strings.Contains(tt.query, "EUR") {
+				t.Errorf("%s selects nothing in the sample catalog: the case tests nothing", tt.query)
+			}
+		}
+		// Sort and two filters together.
+		q := url.Values{"sort": {"-price"}, "option.color": {"black", "white"}, "maxPrice": {"20000"}, "limit": {"3"}}
+		var want []e2eProduct
+		for _, p := range all {
+			if (e2eOptionIs(p, "color", "black") || e2eOptionIs(p, "color", "white")) && e2ePrice(p) <= 20000 {
+				want = append(want, p)
+			}
+		}
+		slices.Reverse(want)
+		slices.SortStableFunc(want, func(a, b e2eProduct) int { return cmp.Compare(e2ePrice(b), e2ePrice(a)) })
+		if diff := gocmp.Diff(e2eHandles(want), e2eHandles(s.walk(t, q, nil))); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", q.Encode(), diff)
+		}
+	})
+
+	t.Run("Total", func(t *testing.T) {
+		p := s.page(t, url.Values{"limit": {"1"}})
+		if p.Total != len(all) || p.TotalIsEstimate {
+			t.Errorf("total %d (estimate %v), want %d exactly", p.Total, p.TotalIsEstimate, len(all))
+		}
+	})
+
+	t.Run("CursorBelongsToItsFilters", func(t *testing.T) {
+		q := url.Values{"sort": {"price"}, "attr.brand": {"halcyon"}, "limit": {"1"}}
+		p := s.page(t, q)
+		if p.NextCursor == nil {
+			t.Fatal("no cursor after the first page")
+		}
+		for _, other := range []url.Values{
+			{"sort": {"-price"}, "attr.brand": {"halcyon"}, "limit": {"1"}},
+			{"sort": {"price"}, "attr.brand": {"kestrel"}, "limit": {"1"}},
+			{"sort": {"price"}, "attr.brand": {"halcyon"}, "option.color": {"black"}, "limit": {"1"}},
+			{"sort": {"price"}, "attr.brand": {"halcyon"}, "limit": {"1"}, "minPrice": {"1"}},
+			{"sort": {"price"}, "attr.brand": {"halcyon"}, "limit": {"1"}, "inStock": {"true"}},
+		} {
+			other.Set("cursor", *p.NextCursor)
+			res := s.do(t, "GET", "/api/products?"+other.Encode(), nil)
+			e2eWantProblem(t, "cursor with other filters "+other.Encode(), res, 400, "invalid_request")
+		}
+	})
+
+	t.Run("BadQuery", func(t *testing.T) {
+		many := url.Values{}
+		for i := 0; i < 9; i++ {
+			many.Set(fmt.Sprintf("attr.a%d", i), "x")
+		}
+		manyValues := url.Values{"option.color": make([]string, 33)}
+		for i := range manyValues["option.color"] {
+			manyValues["option.color"][i] = fmt.Sprint("c", i)
+		}
+		for _, q := range []string{
+			"sort=cheapest", "sort=price&sort=title", "sort=PRICE",
+			"minPrice=0", "minPrice=-1", "minPrice=1.5", "maxPrice=x", "minPrice=500&maxPrice=400",
+			"currency=usd", "currency=US", "inStock=yes", "attr.brand=", many.Encode(), manyValues.Encode(),
+		} {
+			res := s.do(t, "GET", "/api/products?"+q, nil)
+			e2eWantProblem(t, "GET /api/products?"+q, res, 400, "invalid_request")
+		}
+	})
+}
+
+// e2eListed is a listed product with its variants' availability.
+type e2eListed struct {
+	ID       string `json:"id"`
+	Handle   string `json:"handle"`
+	Variants []struct {
+		SKU       string `json:"sku"`
+		Available int64  `json:"available"`
+	} `json:"variants"`
+}
+
+func TestE2ECatalogAvailability(t *testing.T) {
+	t.Parallel()
+	s := startE2E(t, true)
+	listing := func(q url.Values) ([]e2eListed, e2ePage) {
+		t.Helper()
+		var items []e2eListed
+		var page e2ePage
+		for {
+			res := s.do(t, "GET", "/api/products?"+q.Encode(), nil)
+			e2eWantStatus(t, "GET /api/products?"+q.Encode(), res, 200)
+			e2eCheckShape(t, "GET /api/products", res.Body, e2ePageShape)
+			var body struct {
+				Items []e2eListed `json:"items"`
+			}
+			res.JSON(t, &body)
+			res.JSON(t, &page)
+			items = append(items, body.Items...)
+			if page.NextCursor == nil {
+				return items, page
+			}
+			q.Set("cursor", *page.NextCursor)
+		}
+	}
+	items, _ := listing(url.Values{"category": {"electronics"}, "limit": {"100"}})
+	if len(items) < 3 {
+		t.Fatalf("%d electronics, want several", len(items))
+	}
+	// Every variant's availability is what /api/inventory answers.
+	for _, p := range items[:3] {
+		for _, v := range p.Variants {
+			res := s.do(t, "GET", "/api/inventory/"+v.SKU, nil)
+			var inv struct {
+				Available int64 `json:"available"`
+			}
+			json.Unmarshal(res.Body, &inv)
+			if inv.Available != v.Available || v.Available <= 0 {
+				t.Errorf("%s: listed available %d, /api/inventory says %d (want equal and above 0)", v.SKU, v.Available, inv.Available)
+			}
+		}
+	}
+	// Sold out: every variant of the first product, and one variant of the
+	// second.
+	out, partly := items[0], items[1]
+	for _, p := range items[1:] {
+		if len(p.Variants) > 1 {
+			partly = p
+			break
+		}
+	}
+	for _, v := range out.Variants {
+		s.mustSetStock(t, v.SKU, 0)
+	}
+	s.mustSetStock(t, partly.Variants[0].SKU, 0)
+	s.Clock.Advance(time.Hour) // past the catalog cache's lifetime
+
+	got, page := listing(url.Values{"category": {"electronics"}, "limit": {"2"}, "inStock": {"true"}})
+	var handles []string
+	for _, p := range got {
+		handles = append(handles, p.Handle)
+		if p.ID == partly.ID && p.Variants[0].Available != 0 {
+			t.Errorf("%s: listed available %d after stock was set to 0", p.Variants[0].SKU, p.Variants[0].Available)
+		}
+	}
+	if slices.Contains(handles, out.Handle) {
+		t.Errorf("inStock=true lists %s, whose every variant is sold out", out.Handle)
+	}
+	if !slices.Contains(handles, partly.Handle) || len(got) != len(items)-1 {
+		t.Errorf("inStock=true lists %d products, want %d (all but %s, %s included)", len(got), len(items)-1, out.Handle, partly.Handle)
+	}
+	if !page.TotalIsEstimate || page.Total != len(items) {
+		t.Errorf("inStock=true: total %d (estimate %v), want %d counted without stock, as an estimate", page.Total, page.TotalIsEstimate, len(items))
+	}
+}
