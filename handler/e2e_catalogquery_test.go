@@ -265,3 +265,53 @@ func TestE2ECatalogAvailability(t *testing.T) {
 		t.Errorf("inStock=true: total %d (estimate %v), want %d counted without stock, as an estimate", page.Total, page.TotalIsEstimate, len(items))
 	}
 }
+
+func TestE2EInventoryMany(t *testing.T) {
+	t.Parallel()
+	s := startE2E(t, true)
+	all := s.walk(t, url.Values{"limit": {"100"}}, nil)
+	var skus []string
+	for _, p := range all {
+		for _, v := range p.Variants {
+			skus = append(skus, v.SKU)
+		}
+	}
+	s.mustSetStock(t, skus[1], 0)
+	draft := e2eProductInput("e2e-draft-many", "E2E-DRAFT-MANY", 1000)
+	draft.Status = "draft"
+	s.mustCreateProduct(t, draft)
+
+	q := url.Values{"sku": {skus[0], skus[1], skus[0], "NO-SUCH-SKU", "E2E-DRAFT-MANY", skus[2]}}
+	res := s.do(t, "GET", "/api/inventory?"+q.Encode(), nil)
+	e2eWantStatus(t, "GET /api/inventory?"+q.Encode(), res, 200)
+	var body struct {
+		Items []struct {
+			SKU       string `json:"sku"`
+			Available int64  `json:"available"`
+		} `json:"items"`
+	}
+	res.JSON(t, &body)
+	got := map[string]int64{}
+	for _, it := range body.Items {
+		got[it.SKU] = it.Available
+	}
+	want := map[string]int64{}
+	for _, sku := range skus[:3] {
+		var one struct {
+			Available int64 `json:"available"`
+		}
+		s.do(t, "GET", "/api/inventory/"+sku, nil).JSON(t, &one)
+		want[sku] = one.Available
+	}
+	if diff := gocmp.Diff(want, got); diff != "" || len(body.Items) != 3 || want[skus[1]] != 0 {
+		t.Errorf("GET /api/inventory?%s: (-one at a time +many):\n%s\n%s", q.Encode(), diff, res.Body)
+	}
+
+	many := url.Values{"sku": skus[:101]}
+	for _, q := range []string{"", "sku=", many.Encode(), "sku=A%20B", "skus=A"} {
+		res := s.do(t, "GET", "/api/inventory?"+q, nil)
+		e2eWantProblem(t, "GET /api/inventory?"+q, res, 400, "invalid_request")
+	}
+	res = s.do(t, "GET", "/api/inventory?"+url.Values{"sku": skus[:100]}.Encode(), nil)
+	e2eWantStatus(t, "GET /api/inventory with 100 SKUs", res, 200)
+}

@@ -18,6 +18,7 @@ import (
 // TestQueryParamsDocumented holds them together.
 var queryParams = map[string][]string{
 	"GET /api/products":                          {"category", "q", "limit", "cursor", "sort", "currency", "minPrice", "maxPrice", "inStock", "attr.", "option."},
+	"GET /api/inventory":                         {"sku"},
 	"GET /api/admin/orders":                      {"status", "limit", "cursor"},
 	"GET /api/admin/customers":                   {"email", "limit", "cursor"},
 	"GET /api/admin/deadletters":                 {"queue"},

@@ -173,6 +173,7 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/products", false}, s.listProducts},
 		{Route{"GET", "/api/products/{idOrHandle}", false}, s.getProduct},
 		{Route{"GET", "/api/categories", false}, s.listCategories},
+		{Route{"GET", "/api/inventory", false}, s.getInventories},
 		{Route{"GET", "/api/inventory/{sku}", false}, s.getInventory},
 		{Route{"GET", "/api/openapi.json", false}, s.openAPI},
 		{Route{"GET", "/api/docs", false}, s.docs},
