@@ -136,6 +136,73 @@ func TestE2ECatalogSortAndFilter(t *testing.T) {
 		}
 	})
 
+	t.Run("Facets", func(t *testing.T) {
+		q := url.Values{"option.color": {"black"}, "facets": {"category,attr.brand,option.color,price,attr.nothing"}, "limit": {"1"}}
+		res := s.do(t, "GET", "/api/products?"+q.Encode(), nil)
+		e2eWantStatus(t, "GET /api/products?"+q.Encode(), res, 200)
+		var body struct {
+			Facets map[string]json.RawMessage `json:"facets"`
+		}
+		res.JSON(t, &body)
+		type count struct {
+			Value string `json:"value"`
+			Count int    `json:"count"`
+		}
+		wantCounts := map[string]map[string]int{"category": {}, "attr.brand": {}, "option.color": {}, "attr.nothing": {}}
+		var low, high int64
+		n := 0
+		for _, p := range all {
+			if !e2eOptionIs(p, "color", "black") {
+				continue
+			}
+			wantCounts["category"][p.Category]++
+			if b, ok := p.Attributes["brand"].(string); ok {
+				wantCounts["attr.brand"][strings.ToLower(b)]++
+			}
+			colors := map[string]bool{}
+			for _, v := range p.Variants {
+				if c, ok := v.Options["color"]; ok {
+					colors[strings.ToLower(c)] = true
+				}
+			}
+			for c := range colors {
+				wantCounts["option.color"][c]++
+			}
+			if price := e2ePrice(p); n == 0 || price < low {
+				low = price
+			}
+			if price := e2ePrice(p); n == 0 || price > high {
+				high = price
+			}
+			n++
+		}
+		for name, want := range wantCounts {
+			var counts []count
+			if err := json.Unmarshal(body.Facets[name], &counts); err != nil {
+				t.Fatalf("facet %s: %v in %s", name, err, res.Body)
+			}
+			got := map[string]int{}
+			for i, c := range counts {
+				got[c.Value] = c.Count
+				if i > 0 && counts[i-1].Value >= c.Value {
+					t.Errorf("facet %s is not sorted by value: %v", name, counts)
+				}
+			}
+			if diff := gocmp.Diff(want, got); diff != "" {
+				t.Errorf("facet %s (-want +got):\n%s", name, diff)
+			}
+		}
+		var price struct{ Min, Max int64 }
+		json.Unmarshal(body.Facets["price"], &price)
+		if price.Min != low || price.Max != high || n < 2 {
+			t.Errorf("price facet %+v, want %d to %d over %d products", price, low, high, n)
+		}
+		for _, bad := range []string{"colour", "attr.", "category,category,a,b,c,d,e,f,g", "price,"} {
+			res := s.do(t, "GET", "/api/products?"+url.Values{"facets": {bad}}.Encode(), nil)
+			e2eWantProblem(t, "facets="+bad, res, 400, "invalid_request")
+		}
+	})
+
 	t.Run("Total", func(t *testing.T) {
 		p := s.page(t, url.Values{"limit": {"1"}})
 		if p.Total != len(all) || p.TotalIsEstimate {

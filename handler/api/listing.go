@@ -33,6 +33,9 @@ type productPage struct {
 	NextCursor      *string         `json:"nextCursor"`
 	Total           int             `json:"total"`
 	TotalIsEstimate bool            `json:"totalIsEstimate"`
+	// Facets, when asked for, maps "category", "attr.<name>" and
+	// "option.<name>" to value counts and "price" to a price range.
+	Facets map[string]any `json:"facets,omitempty"`
 }
 
 func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
@@ -111,7 +114,44 @@ func (s *Server) readListing(r *http.Request, lq listQuery) (*productPage, error
 		return nil, err
 	}
 	page.Total, page.TotalIsEstimate = min(n, maxTotal), n > maxTotal || lq.inStock
+	if lq.facets != nil {
+		fs, err := s.Catalog.Facets(ctx, lq.filter(0), *lq.facets)
+		if err != nil {
+			return nil, err
+		}
+		page.Facets = facetsView(fs, *lq.facets)
+	}
 	return page, nil
+}
+
+// priceRange is the price facet: null bounds when no product selected is
+// priced in the listing's currency.
+type priceRange struct {
+	Min *int64 `json:"min"`
+	Max *int64 `json:"max"`
+}
+
+// facetsView returns the facets req asked for, as the listing answers them.
+func facetsView(fs *commerce.Facets, req commerce.FacetRequest) map[string]any {
+	out := map[string]any{}
+	if req.Category {
+		out["category"] = fs.Categories
+	}
+	for _, name := range req.Terms {
+		counts := fs.Terms[name]
+		if counts == nil {
+			counts = []commerce.FacetCount{}
+		}
+		out[name] = counts
+	}
+	if req.Price {
+		var r priceRange
+		if fs.Priced {
+			r.Min, r.Max = &fs.MinPrice, &fs.MaxPrice
+		}
+		out["price"] = r
+	}
+	return out
 }
 
 // stockOf returns the stock levels of every SKU of ps: one read.

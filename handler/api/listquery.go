@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"maps"
 	"net/url"
 	"slices"
@@ -21,6 +22,7 @@ const (
 	// listing's query stays small.
 	maxFilterNames  = 8
 	maxFilterValues = 32
+	maxFacets       = 8
 	// maxTotal is how far a listing counts: beyond it, total is maxTotal
 	// and totalIsEstimate is true.
 	maxTotal = 10_000
@@ -33,6 +35,7 @@ type listQuery struct {
 	minPrice, maxPrice          int64
 	attrs, options              map[string][]string
 	inStock                     bool
+	facets                      *commerce.FacetRequest // nil: none asked for
 	// admin is set for GET /api/admin/products, which lists status
 	// (any when empty) where the storefront listing lists active only.
 	admin           bool
@@ -42,7 +45,7 @@ type listQuery struct {
 }
 
 // singleParams are the listing parameters that take one value.
-var singleParams = []string{"category", "q", "limit", "cursor", "sort", "currency", "minPrice", "maxPrice", "inStock", "status"}
+var singleParams = []string{"category", "q", "limit", "cursor", "sort", "currency", "minPrice", "maxPrice", "inStock", "facets", "status"}
 
 // parseListQuery validates the query of GET /api/products. A cursor must
 // be one this API returned for the same filters, sort and limit.
@@ -104,6 +107,9 @@ func (s *Server) parseListQuery(v url.Values) (listQuery, error) {
 	if err := lq.parseFilters(v); err != nil {
 		return lq, err
 	}
+	if err := lq.parseFacets(v.Get("facets")); err != nil {
+		return lq, err
+	}
 	if c := v.Get("cursor"); c != "" {
 		id, key, ok := s.cursors.open(c, lq)
 		if !ok {
@@ -152,6 +158,35 @@ func (lq *listQuery) parseFilters(v url.Values) error {
 	return nil
 }
 
+// parseFacets reads facets=category,attr.<name>,option.<name>,price.
+func (lq *listQuery) parseFacets(list string) error {
+	if list == "" {
+		return nil
+	}
+	req := commerce.FacetRequest{}
+	names := strings.Split(list, ",")
+	if len(names) > maxFacets {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "facets takes at most %d names", maxFacets)
+	}
+	for _, name := range names {
+		kind, rest, _ := strings.Cut(name, ".")
+		switch {
+		case name == "category":
+			req.Category = true
+		case name == "price":
+			req.Price = true
+		case (kind == "attr" || kind == "option") && rest != "" && utf8.ValidString(rest) && len(rest) <= commerce.MaxAttributeLen:
+			if !slices.Contains(req.Terms, name) {
+				req.Terms = append(req.Terms, name)
+			}
+		default:
+			return commerce.Invalidf(commerce.CodeInvalidRequest, "facets are category, price, attr.<name> and option.<name>, comma-separated; not %q", name)
+		}
+	}
+	lq.facets = &req
+	return nil
+}
+
 // filter returns the store filter of lq for active products (or, in the
 // admin listing, lq.status), reading limit products.
 func (lq listQuery) filter(limit int) commerce.ProductFilter {
@@ -190,5 +225,9 @@ func (lq listQuery) signature() string {
 }
 
 func (lq listQuery) cacheKey() string {
-	return "list\x00" + lq.signature() + "\x00" + lq.after + "\x00" + lq.afterKey
+	facets := ""
+	if f := lq.facets; f != nil {
+		facets = fmt.Sprintf("%t %t %q", f.Category, f.Price, f.Terms)
+	}
+	return "list\x00" + lq.signature() + "\x00" + lq.after + "\x00" + lq.afterKey + "\x00" + facets
 }

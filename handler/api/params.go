@@ -17,7 +17,7 @@ import (
 // README's "Query parameters" table and openapi.json list the same names;
 // TestQueryParamsDocumented holds them together.
 var queryParams = map[string][]string{
-	"GET /api/products":                          {"category", "q", "limit", "cursor", "sort", "currency", "minPrice", "maxPrice", "inStock", "attr.", "option."},
+	"GET /api/products":                          {"category", "q", "limit", "cursor", "sort", "currency", "minPrice", "maxPrice", "inStock", "facets", "attr.", "option."},
 	"GET /api/inventory":                         {"sku"},
 	"GET /api/admin/orders":                      {"status", "limit", "cursor"},
 	"GET /api/admin/customers":                   {"email", "limit", "cursor"},

@@ -123,6 +123,10 @@ type CatalogStore interface {
 	// means "max or more".
 	CountMatching(ctx context.Context, f ProductFilter, max int) (int, error)
 
+	// Facets counts req's facets over the products f selects, ignoring
+	// its cursor and limit.
+	Facets(ctx context.Context, f ProductFilter, req FacetRequest) (*Facets, error)
+
 	// Categories returns every category that has active products, with their
 	// count, ordered by category ID.
 	Categories(ctx context.Context) ([]CategoryCount, error)

@@ -195,3 +195,91 @@ func (f ProductFilter) Compare(keyA, idA, keyB, idB string) int {
 func (f ProductFilter) AfterCursor(key, id string) bool {
 	return f.After == "" || f.Compare(key, id, f.AfterKey, f.After) > 0
 }
+
+// FacetRequest names the facets a listing asks for.
+type FacetRequest struct {
+	Category bool
+	// Terms are attribute and option names as "attr.<name>" and
+	// "option.<name>".
+	Terms []string
+	Price bool // the lowest and highest price in the filter's Currency
+}
+
+// FacetCount is one value of a facet and how many products have it.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Facets counts what the products a filter selects have: per category, per
+// value of each term name (values lower-cased, as filters take them), and
+// their price range. Counts are sorted by value.
+type Facets struct {
+	Categories []FacetCount
+	Terms      map[string][]FacetCount
+	// MinPrice and MaxPrice span the prices in the filter's currency;
+	// Priced is false when no product selected has one.
+	MinPrice, MaxPrice int64
+	Priced             bool
+}
+
+// FacetCounter accumulates Facets one product at a time, for the stores
+// that count in memory.
+type FacetCounter struct {
+	req      FacetRequest
+	currency string
+	cats     map[string]int
+	terms    map[string]map[string]int
+	out      Facets
+}
+
+// NewFacetCounter returns a counter of req's facets, prices in currency.
+func NewFacetCounter(req FacetRequest, currency string) *FacetCounter {
+	c := &FacetCounter{req: req, currency: currency, cats: map[string]int{}, terms: map[string]map[string]int{}}
+	for _, name := range req.Terms {
+		c.terms[name] = map[string]int{}
+	}
+	return c
+}
+
+// Add counts one product's category, terms and price.
+func (c *FacetCounter) Add(category string, terms []string, prices map[string]int64) {
+	c.cats[category]++
+	for _, t := range terms {
+		name, value, _ := strings.Cut(t, "=")
+		if m, ok := c.terms[name]; ok {
+			m[value]++
+		}
+	}
+	if price, ok := prices[c.currency]; ok {
+		if !c.out.Priced || price < c.out.MinPrice {
+			c.out.MinPrice = price
+		}
+		if !c.out.Priced || price > c.out.MaxPrice {
+			c.out.MaxPrice = price
+		}
+		c.out.Priced = true
+	}
+}
+
+// Facets returns what was counted.
+func (c *FacetCounter) Facets() *Facets {
+	out := c.out
+	if c.req.Category {
+		out.Categories = sortedCounts(c.cats)
+	}
+	out.Terms = map[string][]FacetCount{}
+	for name, m := range c.terms {
+		out.Terms[name] = sortedCounts(m)
+	}
+	return &out
+}
+
+// sortedCounts returns m's counts sorted by value.
+func sortedCounts(m map[string]int) []FacetCount {
+	out := []FacetCount{}
+	for _, v := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, FacetCount{Value: v, Count: m[v]})
+	}
+	return out
+}

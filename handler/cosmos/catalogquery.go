@@ -178,3 +178,48 @@ func (s *CatalogStore) CountMatching(ctx context.Context, f commerce.ProductFilt
 	}
 	return min(total, max), nil
 }
+
+// maxFacetScan bounds the products one Facets call reads.
+const maxFacetScan = 10_000
+
+// facetDoc is what Facets reads of a product.
+type facetDoc struct {
+	Category string           `json:"category"`
+	Terms    []string         `json:"terms"`
+	Prices   map[string]int64 `json:"prices"`
+}
+
+// Facets counts req's facets over the products f selects: it reads their
+// category, terms and prices (one projection query per category's
+// partition, up to maxFacetScan products in all) and counts here, since
+// not every Cosmos DB endpoint runs GROUP BY.
+func (s *CatalogStore) Facets(ctx context.Context, f commerce.ProductFilter, req commerce.FacetRequest) (*commerce.Facets, error) {
+	where, params, _, err := listWhere(f)
+	if err != nil {
+		return nil, err
+	}
+	cats, err := s.listCategories(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([][]facetDoc, len(cats))
+	err = each(len(cats), parallel, func(i int) error {
+		var err error
+		ps := append([]azcosmos.QueryParameter{{Name: "@category", Value: cats[i]}}, params...)
+		docs[i], err = query[facetDoc](ctx, s.c, cats[i], "SELECT c.category, c.terms, c.prices FROM c WHERE "+where, ps, maxFacetScan)
+		return translate(err, "facets in "+cats[i])
+	})
+	if err != nil {
+		return nil, err
+	}
+	c := commerce.NewFacetCounter(req, f.Currency)
+	n := 0
+	for _, ds := range docs {
+		for _, d := range ds {
+			if n++; n <= maxFacetScan {
+				c.Add(d.Category, d.Terms, d.Prices)
+			}
+		}
+	}
+	return c.Facets(), nil
+}

@@ -252,3 +252,16 @@ func (sp product) decode() (*commerce.Product, error) {
 // product deleted and created again never passes If-Match with the old
 // product's tag.
 func productETag(id string, version int64) string { return fmt.Sprintf(`"%s.%d"`, id, version) }
+
+// Facets counts req's facets over the products f selects.
+func (s *CatalogStore) Facets(ctx context.Context, f commerce.ProductFilter, req commerce.FacetRequest) (*commerce.Facets, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := commerce.NewFacetCounter(req, f.Currency)
+	for _, sp := range s.products {
+		if f.Match(&sp.p) {
+			c.Add(sp.p.Category, sp.p.Terms(), sp.p.Prices())
+		}
+	}
+	return c.Facets(), nil
+}

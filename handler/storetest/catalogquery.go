@@ -118,4 +118,42 @@ func testCatalogQueries(t *testing.T, newStore func(t *testing.T) commerce.Catal
 			}
 		})
 	}
+	t.Run("facets", func(t *testing.T) {
+		req := commerce.FacetRequest{Category: true, Terms: []string{"attr.brand", "option.color", "attr.none"}, Price: true}
+		type fc = commerce.FacetCount
+		for _, tt := range []struct {
+			name string
+			f    commerce.ProductFilter
+			want *commerce.Facets
+		}{
+			{"all", active, &commerce.Facets{
+				Categories: []fc{{"books", 2}, {"home", 4}},
+				Terms: map[string][]fc{
+					"attr.brand":   {{"halcyon", 4}, {"kestrel", 1}},
+					"option.color": {{"black", 2}, {"red", 1}, {"white", 1}},
+					"attr.none":    {},
+				},
+				MinPrice: 1000, MaxPrice: 5000, Priced: true,
+			}},
+			{"filtered", with(func(f *commerce.ProductFilter) { f.Attrs = map[string][]string{"brand": {"halcyon"}} }), &commerce.Facets{
+				Categories: []fc{{"books", 1}, {"home", 3}},
+				Terms: map[string][]fc{
+					"attr.brand":   {{"halcyon", 4}},
+					"option.color": {{"black", 1}, {"red", 1}, {"white", 1}},
+					"attr.none":    {},
+				},
+				MinPrice: 1000, MaxPrice: 5000, Priced: true,
+			}},
+			{"none", with(func(f *commerce.ProductFilter) { f.Category = "garden" }), &commerce.Facets{
+				Categories: []fc{},
+				Terms:      map[string][]fc{"attr.brand": {}, "option.color": {}, "attr.none": {}},
+			}},
+		} {
+			got, err := s.Facets(ctx, tt.f, req)
+			must(t, err)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%s: Facets (-want +got):\n%s", tt.name, diff)
+			}
+		}
+	})
 }
