@@ -39,7 +39,7 @@ type productPage struct {
 }
 
 func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
-	lq, err := s.parseListQuery(r.URL.Query())
+	lq, err := s.parseListQuery(r.URL.Query(), false)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,8 @@ var singleParams = []string{"category", "q", "limit", "cursor", "sort", "currenc
 
 // parseListQuery validates the query of GET /api/products. A cursor must
 // be one this API returned for the same filters, sort and limit.
-func (s *Server) parseListQuery(v url.Values) (listQuery, error) {
+// With admin (GET /api/admin/products) it lists any status, or status=.
+func (s *Server) parseListQuery(v url.Values, admin bool) (listQuery, error) {
 	for _, name := range singleParams {
 		if len(v[name]) > 1 {
 			return listQuery{}, commerce.Invalidf(commerce.CodeInvalidRequest, "%s is given more than once", name)
@@ -69,6 +70,13 @@ func (s *Server) parseListQuery(v url.Values) (listQuery, error) {
 	}
 	if !utf8.ValidString(lq.q) || utf8.RuneCountInString(lq.q) > maxQueryLen {
 		return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "q must be valid UTF-8 of at most %d characters", maxQueryLen)
+	}
+	if admin {
+		st, err := parseAdminStatus(v.Get("status"))
+		if err != nil {
+			return lq, err
+		}
+		lq.admin, lq.status = true, st
 	}
 	if lq.sort == "" {
 		lq.sort = string(commerce.SortCreated)

@@ -19,6 +19,7 @@ import (
 var queryParams = map[string][]string{
 	"GET /api/products":                          {"category", "q", "limit", "cursor", "sort", "currency", "minPrice", "maxPrice", "inStock", "facets", "attr.", "option."},
 	"GET /api/inventory":                         {"sku"},
+	"GET /api/admin/products":                    {"status", "q", "limit", "cursor"},
 	"GET /api/admin/orders":                      {"status", "limit", "cursor"},
 	"GET /api/admin/customers":                   {"email", "limit", "cursor"},
 	"GET /api/admin/deadletters":                 {"queue"},

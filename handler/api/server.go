@@ -178,6 +178,8 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/openapi.json", false}, s.openAPI},
 		{Route{"GET", "/api/docs", false}, s.docs},
 
+		{Route{"GET", "/api/admin/products", true}, s.listAdminProducts},
+		{Route{"GET", "/api/admin/products/{id}", true}, s.getAdminProduct},
 		{Route{"POST", "/api/admin/products", true}, s.createProduct},
 		{Route{"PUT", "/api/admin/products/{id}", true}, s.replaceProduct},
 		{Route{"DELETE", "/api/admin/products/{id}", true}, s.deleteProduct},
