@@ -203,6 +203,27 @@ func TestE2ECatalogSortAndFilter(t *testing.T) {
 		}
 	})
 
+	t.Run("Words", func(t *testing.T) {
+		if testCosmos != "" {
+			t.Skip("on Cosmos DB, q matches the text as typed (see the README's Cosmos DB section)")
+		}
+		var want []e2eProduct
+		for _, p := range all {
+			if strings.Contains(strings.ToLower(p.Title), "speaker") {
+				want = append(want, p)
+			}
+		}
+		got := s.walk(t, url.Values{"q": {"Speakers"}, "limit": {"5"}}, nil)
+		for _, p := range want {
+			if !slices.ContainsFunc(got, func(g e2eProduct) bool { return g.ID == p.ID }) {
+				t.Errorf("q=Speakers does not find %q", p.Title)
+			}
+		}
+		if len(want) == 0 {
+			t.Fatal("no speaker in the sample catalog")
+		}
+	})
+
 	t.Run("Total", func(t *testing.T) {
 		p := s.page(t, url.Values{"limit": {"1"}})
 		if p.Total != len(all) || p.TotalIsEstimate {

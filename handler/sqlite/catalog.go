@@ -119,15 +119,28 @@ func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, store fun
 	return nil
 }
 
-// DeleteProduct removes a product and its SKUs.
+// DeleteProduct removes a product, its SKUs and its listing index rows
+// (ON DELETE CASCADE, and explicitly for the search words' virtual table),
+// in one transaction.
 func (s *CatalogStore) DeleteProduct(ctx context.Context, id string) (err error) {
 	defer s.Observe.call("sqlite.delete product", time.Now(), &err)
-	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM products WHERE id = ?`, id)
+	tx, err := s.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete product %s: %w", id, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM products WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete product %s: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return commerce.NotFoundf("product %s not found", id)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM product_text WHERE product_id = ?`, id); err != nil {
+		return fmt.Errorf("sqlite: delete product %s: search words: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: delete product %s: %w", id, err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"shopfn/handler/commerce"
 )
@@ -20,7 +21,7 @@ type execer interface {
 // currency, its terms and its title key. The caller writes p in the same
 // transaction.
 func indexProduct(ctx context.Context, tx execer, p *commerce.Product) error {
-	for _, table := range []string{"product_prices", "product_terms", "product_titles"} {
+	for _, table := range []string{"product_prices", "product_terms", "product_titles", "product_text"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE product_id = ?`, p.ID); err != nil {
 			return err
 		}
@@ -35,8 +36,21 @@ func indexProduct(ctx context.Context, tx execer, p *commerce.Product) error {
 			return err
 		}
 	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO product_text (product_id, title, description) VALUES (?, ?, ?)`, p.ID, p.Title, p.Description); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO product_titles (product_id, title_key) VALUES (?, ?)`, p.ID, commerce.TitleKey(p.Title))
 	return err
+}
+
+// ftsQuery returns the FTS5 query that matches every word of q (each a
+// quoted string, so that no FTS5 syntax applies), or "" when q has no word.
+func ftsQuery(q string) string {
+	words := strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for i, w := range words {
+		words[i] = `"` + w + `"`
+	}
+	return strings.Join(words, " ")
 }
 
 // reindexProducts indexes the products of a file made before the listing's
@@ -96,7 +110,13 @@ func listQuery(f commerce.ProductFilter) (from string, where []string, args []an
 		where, args = append(where, "p.category = ?"), append(args, f.Category)
 	}
 	if f.Query != "" {
-		where, args = append(where, "instr(p.search, ?) > 0"), append(args, strings.ToLower(f.Query))
+		// The text as typed, anywhere; or its words, stemmed and folded.
+		if fts := ftsQuery(f.Query); fts != "" {
+			where = append(where, "(instr(p.search, ?) > 0 OR p.id IN (SELECT product_id FROM product_text WHERE product_text MATCH ?))")
+			args = append(args, strings.ToLower(f.Query), fts)
+		} else {
+			where, args = append(where, "instr(p.search, ?) > 0"), append(args, strings.ToLower(f.Query))
+		}
 	}
 	if f.MinPrice > 0 {
 		where, args = append(where, "pp.amount >= ?"), append(args, f.MinPrice)

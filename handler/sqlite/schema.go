@@ -41,6 +41,12 @@ var documentSchema = []string{
 		title_key  TEXT NOT NULL
 	) WITHOUT ROWID`,
 	`CREATE INDEX IF NOT EXISTS product_titles_key ON product_titles (title_key, product_id)`,
+	// Words of each product's title and description for q: English
+	// stemming (porter) over unicode61 with case and diacritics folded.
+	`CREATE VIRTUAL TABLE IF NOT EXISTS product_text USING fts5(
+		product_id UNINDEXED, title, description,
+		tokenize = 'porter unicode61 remove_diacritics 2'
+	)`,
 	`CREATE TABLE IF NOT EXISTS carts (
 		id         TEXT PRIMARY KEY,
 		version    INTEGER NOT NULL,
