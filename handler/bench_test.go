@@ -211,18 +211,29 @@ func benchGET(b *testing.B, h http.Handler, paths []string, before func()) {
 	}
 }
 
-// BenchmarkListProducts is GET /api/products?limit=20.
+// BenchmarkListProducts is GET /api/products?limit=20, plain and sorted
+// by price with two filters (benchSortedQuery), each from the cache and
+// from the store.
 func BenchmarkListProducts(b *testing.B) {
-	paths := []string{"/api/products?limit=20"}
-	b.Run("cached", func(b *testing.B) {
-		_, h := benchHandler(b)
-		benchGET(b, h, paths, nil)
-	})
-	b.Run("store", func(b *testing.B) {
-		m, h := benchHandler(b)
-		benchGET(b, h, paths, func() { m.Clock.Advance(time.Second) })
-	})
+	for _, list := range []struct{ name, path string }{
+		{"", "/api/products?limit=20"},
+		{"sorted-", "/api/products?limit=20&" + benchSortedQuery},
+	} {
+		paths := []string{list.path}
+		b.Run(list.name+"cached", func(b *testing.B) {
+			_, h := benchHandler(b)
+			benchGET(b, h, paths, nil)
+		})
+		b.Run(list.name+"store", func(b *testing.B) {
+			m, h := benchHandler(b)
+			benchGET(b, h, paths, func() { m.Clock.Advance(time.Second) })
+		})
+	}
 }
+
+// benchSortedQuery is the listing a product grid asks for: by price, with a
+// price and an option filter (scripts/bench.sh runs the same).
+const benchSortedQuery = "sort=price&maxPrice=20000&option.color=black"
 
 // BenchmarkGetProduct is GET /api/products/{id}, over the first page's IDs.
 func BenchmarkGetProduct(b *testing.B) {

@@ -41,8 +41,10 @@ type e2eProduct struct {
 }
 
 type e2ePage struct {
-	Items      []e2eProduct `json:"items"`
-	NextCursor *string      `json:"nextCursor"`
+	Items           []e2eProduct `json:"items"`
+	NextCursor      *string      `json:"nextCursor"`
+	Total           int          `json:"total"`
+	TotalIsEstimate bool         `json:"totalIsEstimate"`
 }
 
 type e2eCategory struct {

@@ -126,7 +126,7 @@ func TestE2EMethodNotAllowed(t *testing.T) {
 		{"GET", "/api/carts", []string{"POST"}},
 		{"GET", "/api/carts/" + c.ID + "/items", []string{"POST"}},
 		{"PATCH", "/api/carts/" + c.ID + "/items/E2E-METH-1", []string{"PUT", "DELETE"}},
-		{"GET", "/api/admin/products/" + p.ID, []string{"PUT", "DELETE"}},
+		{"PATCH", "/api/admin/products/" + p.ID, []string{"GET", "PUT", "DELETE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+tt.path, func(t *testing.T) {

@@ -29,7 +29,17 @@ var (
 		"variants":  e2eArray{e2eObject{"sku": "string", "title": "string", "options": "strings", "price": e2eMoneyShape}},
 		"createdAt": "time", "updatedAt": "time",
 	}
-	e2ePageShape       = e2eObject{"items": e2eArray{e2eProductShape}, "nextCursor": "string|null"}
+	e2eListedShape = e2eObject{
+		"id": "string", "handle": "string", "title": "string", "description": "string", "category": "string",
+		"attributes": "object", "images": e2eArray{"url"}, "status": "status",
+		"variants": e2eArray{e2eObject{
+			"sku": "string", "title": "string", "options": "strings", "price": e2eMoneyShape, "available": "int",
+		}},
+		"createdAt": "time", "updatedAt": "time",
+	}
+	e2ePageShape = e2eObject{
+		"items": e2eArray{e2eListedShape}, "nextCursor": "string|null", "total": "int", "totalIsEstimate": "bool",
+	}
 	e2eCategoriesShape = e2eObject{"items": e2eArray{e2eObject{"id": "string", "name": "string", "productCount": "int"}}}
 	e2eInventoryShape  = e2eObject{"sku": "string", "available": "int"}
 	e2eStockShape      = e2eObject{"sku": "string", "onHand": "int", "committed": "int", "reserved": "int", "available": "int"}
@@ -132,6 +142,10 @@ func e2eMatchShape(at string, v any, shape any, issues *[]string) {
 			if !isStr || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				bad("got %v, want an http(s) URL", v)
 			}
+		case "bool":
+			if _, ok := v.(bool); !ok {
+				bad("got %s, want true or false", e2eJSONKind(v))
+			}
 		case "object":
 			if _, ok := v.(map[string]any); !ok {
 				bad("got %s, want an object", e2eJSONKind(v))
@@ -185,8 +199,8 @@ func TestE2EShapeChecker(t *testing.T) {
 		{"MoneyFraction", `{"amount":19.99,"currency":"USD"}`, e2eMoneyShape, true},
 		{"MoneyStringAmount", `{"amount":"1999","currency":"USD"}`, e2eMoneyShape, true},
 		{"MoneyNoCurrency", `{"amount":1999}`, e2eMoneyShape, true},
-		{"CursorNull", `{"items":[],"nextCursor":null}`, e2ePageShape, false},
-		{"CursorMissing", `{"items":[]}`, e2ePageShape, true},
+		{"CursorNull", `{"items":[],"nextCursor":null,"total":0,"totalIsEstimate":false}`, e2ePageShape, false},
+		{"CursorMissing", `{"items":[],"total":0,"totalIsEstimate":false}`, e2ePageShape, true},
 		{"ProblemStatusString", `{"type":"t","title":"t","status":"400","detail":"d","code":"c"}`, e2eProblemShape, true},
 		{"HugeInt", fmt.Sprintf(`{"amount":%d,"currency":"USD"}`, int64(math.MaxInt64)), e2eMoneyShape, false},
 	}

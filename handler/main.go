@@ -251,7 +251,7 @@ func (m *Main) Run(ctx context.Context) error {
 		AdminKey: cfg.AdminKey, TrustHost: cfg.UnderHost, CacheTTL: cfg.CatalogCacheTTL, CacheBytes: cfg.CatalogCacheBytes, Now: m.Now,
 		CORSOrigins: cfg.CORSOrigins,
 		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies, IPv6Prefix: cfg.IPv6Prefix,
-		Telemetry: m.tel, AccessLog: m.AccessLog, RequestTimeout: cfg.RequestTimeout,
+		Telemetry: m.tel, AccessLog: m.AccessLog, RequestTimeout: cfg.RequestTimeout, Currency: cfg.Currency,
 	}
 	if secrets != nil { // read on every use, so that a rotated key applies at once
 		apiCfg.AdminKeyFunc = secrets.Func(keyvault.AdminKey)

@@ -3,102 +3,10 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"shopfn/handler/commerce"
 )
-
-// Listing limits.
-const (
-	defaultPageSize = 20
-	maxPageSize     = 100
-	maxQueryLen     = 200
-)
-
-// listQuery is a validated GET /api/products query.
-type listQuery struct {
-	category, q, after string
-	limit              int
-}
-
-// parseListQuery validates the query of GET /api/products. A cursor must
-// be one this API returned for the same category, q and limit.
-func (s *Server) parseListQuery(v url.Values) (listQuery, error) {
-	for _, name := range []string{"category", "q", "limit", "cursor"} {
-		if len(v[name]) > 1 {
-			return listQuery{}, commerce.Invalidf(commerce.CodeInvalidRequest, "%s is given more than once", name)
-		}
-	}
-	lq := listQuery{category: v.Get("category"), q: v.Get("q"), limit: defaultPageSize}
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxPageSize {
-			return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "limit must be an integer from 1 to %d", maxPageSize)
-		}
-		lq.limit = n
-	}
-	if lq.category != "" && !commerce.ValidSlug(lq.category, commerce.MaxCategoryLen) {
-		return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "category must be 1-%d characters of a-z, 0-9 and '-'", commerce.MaxCategoryLen)
-	}
-	if !utf8.ValidString(lq.q) || utf8.RuneCountInString(lq.q) > maxQueryLen {
-		return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "q must be valid UTF-8 of at most %d characters", maxQueryLen)
-	}
-	if c := v.Get("cursor"); c != "" {
-		after, ok := s.cursors.open(c, lq)
-		if !ok {
-			return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "cursor is not one this API returned for these category, q and limit values")
-		}
-		lq.after = after
-	}
-	return lq, nil
-}
-
-func (lq listQuery) cacheKey() string {
-	return "list\x00" + lq.category + "\x00" + lq.after + "\x00" + strconv.Itoa(lq.limit) + "\x00" + lq.q
-}
-
-type productPage struct {
-	Items      []commerce.Product `json:"items"`
-	NextCursor *string            `json:"nextCursor"`
-}
-
-func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
-	lq, err := s.parseListQuery(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	key := lq.cacheKey()
-	if e, ok := s.cache.get(key); ok {
-		writeBody(w, http.StatusOK, e.body)
-		return nil
-	}
-	gen := s.cache.generation()
-	ps, err := s.Catalog.ListProducts(r.Context(), commerce.ProductFilter{
-		Status: commerce.StatusActive, Category: lq.category, Query: lq.q, After: lq.after, Limit: lq.limit + 1,
-	})
-	if err != nil {
-		return err
-	}
-	page := productPage{Items: ps}
-	if len(ps) > lq.limit {
-		page.Items = ps[:lq.limit]
-		next := s.cursors.seal(ps[lq.limit-1].ID, lq)
-		page.NextCursor = &next
-	}
-	if page.Items == nil {
-		page.Items = []commerce.Product{}
-	}
-	body, err := json.Marshal(page)
-	if err != nil {
-		return err
-	}
-	s.cache.put(key, gen, body, "")
-	writeBody(w, http.StatusOK, body)
-	return nil
-}
 
 func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) error {
 	key := "product\x00" + r.PathValue("idOrHandle")

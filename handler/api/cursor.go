@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"strconv"
+	"strings"
 
 	"shopfn/handler/commerce"
 )
@@ -14,20 +15,40 @@ const cursorMACLen = 16
 
 // cursors seals and opens listing cursors. A cursor is the last ID of a
 // page and an HMAC of that ID with the listing and the filters the page was
-// read with (products: category, q, limit; customers: email, limit), so a
+// read with (products: every filter, the sort and the limit, and the sort
+// key of the last product; customers: email, limit), so a
 // cursor used with other filters or another listing, forged or changed is
 // refused. The key comes from configuration, so that every
 // instance of a scaled-out deployment opens the cursors of the others.
 type cursors struct{ key []byte }
 
-// seal returns the cursor for the page after productID under lq's filters.
-func (c cursors) seal(productID string, lq listQuery) string {
-	return c.sealID("products", productID, lq.category, lq.q, strconv.Itoa(lq.limit))
+// seal returns the cursor for the page after the product with the given
+// ID and sort key under lq's filters, sort and limit.
+func (c cursors) seal(productID, key string, lq listQuery) string {
+	payload := productID + "\x00" + key
+	return base64.RawURLEncoding.EncodeToString(append([]byte(payload), c.mac("products", payload, []string{lq.signature()})...))
 }
 
-// open returns the product ID a cursor made by seal for lq's filters holds.
-func (c cursors) open(cursor string, lq listQuery) (string, bool) {
-	return c.openID(cursor, "products", 'p', lq.category, lq.q, strconv.Itoa(lq.limit))
+// maxProductCursor bounds a product cursor's length: an ID, a title as
+// sort key and the MAC, in base64.
+const maxProductCursor = 1200
+
+// open returns the product ID and sort key a cursor made by seal for lq's
+// filters, sort and limit holds.
+func (c cursors) open(cursor string, lq listQuery) (id, key string, ok bool) {
+	if len(cursor) > maxProductCursor {
+		return "", "", false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(cursor)
+	if err != nil || len(b) <= cursorMACLen {
+		return "", "", false
+	}
+	payload, mac := string(b[:len(b)-cursorMACLen]), b[len(b)-cursorMACLen:]
+	id, key, found := strings.Cut(payload, "\x00")
+	if !found || !commerce.IsID(id, 'p') || !hmac.Equal(mac, c.mac("products", payload, []string{lq.signature()})) {
+		return "", "", false
+	}
+	return id, key, true
 }
 
 // sealID returns the cursor for the page after id in a listing of kind

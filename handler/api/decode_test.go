@@ -150,7 +150,7 @@ func FuzzParseListQuery(f *testing.F) {
 		if err != nil {
 			return // net/http answers such queries before shopfn sees them
 		}
-		lq, err := s.parseListQuery(v)
+		lq, err := s.parseListQuery(v, false)
 		if err != nil {
 			wantInvalid(t, raw, err)
 			return

@@ -127,6 +127,9 @@ type Config struct {
 	// CacheBytes bounds the catalog response cache; zero means
 	// DefaultCacheBytes.
 	CacheBytes int64
+	// Currency is the currency of price filters and sorting when a
+	// listing names none; empty means USD.
+	Currency string
 	// CursorKey signs listing cursors. Instances that serve one catalog
 	// must share it; empty means a random key for this process.
 	CursorKey []byte
@@ -149,6 +152,9 @@ type Config struct {
 func NewServer(deps Deps, cfg Config, log *slog.Logger) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Currency == "" {
+		cfg.Currency = "USD"
 	}
 	key := cfg.CursorKey
 	if len(key) == 0 {
@@ -174,10 +180,13 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/products", false}, s.listProducts},
 		{Route{"GET", "/api/products/{idOrHandle}", false}, s.getProduct},
 		{Route{"GET", "/api/categories", false}, s.listCategories},
+		{Route{"GET", "/api/inventory", false}, s.getInventories},
 		{Route{"GET", "/api/inventory/{sku}", false}, s.getInventory},
 		{Route{"GET", "/api/openapi.json", false}, s.openAPI},
 		{Route{"GET", "/api/docs", false}, s.docs},
 
+		{Route{"GET", "/api/admin/products", true}, s.listAdminProducts},
+		{Route{"GET", "/api/admin/products/{id}", true}, s.getAdminProduct},
 		{Route{"POST", "/api/admin/products", true}, s.createProduct},
 		{Route{"PUT", "/api/admin/products/{id}", true}, s.replaceProduct},
 		{Route{"DELETE", "/api/admin/products/{id}", true}, s.deleteProduct},
@@ -372,8 +381,8 @@ func (s *Server) wrap(rt route) http.Handler {
 }
 
 // admit runs the checks every request passes before its handler: a well-
-// formed query string, the admin key, the rate limit, and, for writes, a
-// healthy store.
+// formed query string, the admin key, query parameters the route takes
+// (checkParams), the rate limit, and, for writes, a healthy store.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) error {
 	if rt.Admin {
 		w.Header().Set("Cache-Control", "no-store")
@@ -383,6 +392,9 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) error {
 	}
 	if rt.Admin && !s.authorized(r) {
 		return commerce.Errorf(commerce.KindUnauthorized, commerce.CodeUnauthorized, "send the admin key in the x-functions-key header")
+	}
+	if err := checkParams(rt.Route, r.URL.RawQuery); err != nil {
+		return err
 	}
 	if limited(rt) {
 		if err := s.rateLimit(w, r); err != nil {

@@ -81,6 +81,23 @@ type ProductFilter struct {
 	Query string
 	After string // keep products whose ID sorts after this one (the cursor)
 	Limit int    // at most this many products
+
+	// Sort orders the products; empty means SortCreated. With a sort other
+	// than by creation, a cursor is After and AfterKey, the SortKey of the
+	// last product of the previous page.
+	Sort     ProductSort
+	AfterKey string
+	// Currency is the currency of MinPrice, MaxPrice and of sorting by
+	// price. When any of them is set, only products priced in Currency
+	// are kept; a product's price is its lowest variant price.
+	Currency string
+	MinPrice int64 // 0 means no lower bound (prices are at least 1)
+	MaxPrice int64 // 0 means no upper bound
+	// Attrs and Options keep products with, for every name, an attribute
+	// (a variant option) whose value, lower-cased, is one of the values,
+	// which are lower case: OR within a name, AND across names.
+	Attrs   map[string][]string
+	Options map[string][]string
 }
 
 // CategoryCount is a category with the number of active products in it.
@@ -114,8 +131,18 @@ type CatalogStore interface {
 	// ProductByHandle returns the product with the given handle, or "not_found".
 	ProductByHandle(ctx context.Context, handle string) (*Product, error)
 
-	// ListProducts returns the products f selects, ordered by ID.
+	// ListProducts returns the products f selects, in f's order (by ID
+	// when f.Sort is empty).
 	ListProducts(ctx context.Context, f ProductFilter) ([]Product, error)
+
+	// CountMatching returns how many products f selects, ignoring its
+	// cursor and limit, counting no further than max: a result of max
+	// means "max or more".
+	CountMatching(ctx context.Context, f ProductFilter, max int) (int, error)
+
+	// Facets counts req's facets over the products f selects, ignoring
+	// its cursor and limit.
+	Facets(ctx context.Context, f ProductFilter, req FacetRequest) (*Facets, error)
 
 	// Categories returns every category that has active products, with their
 	// count, ordered by category ID.

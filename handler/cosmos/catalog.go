@@ -2,7 +2,6 @@ package cosmos
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -111,67 +110,6 @@ func (s *CatalogStore) productAt(ctx context.Context, category, id string) (*pro
 		return s.productAt(ctx, d.Next.Category, id)
 	}
 	return nil, commerce.NotFoundf("product %s not found", id)
-}
-
-// ListProducts returns the products f selects, in ID order: one
-// single-partition query per category (see the package doc).
-func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilter) ([]commerce.Product, error) {
-	if f.Limit <= 0 {
-		return nil, nil
-	}
-	cats := []string{f.Category}
-	if f.Category == "" {
-		counts, err := s.counts(ctx)
-		if err != nil {
-			return nil, err
-		}
-		cats = cats[:0]
-		for _, c := range counts {
-			if c.Total > 0 {
-				cats = append(cats, c.Category)
-			}
-		}
-	}
-	// c.category = @category repeats the partition key the query runs in:
-	// free on the service, and it keeps the query exact on any peer.
-	q := fmt.Sprintf("SELECT TOP %d * FROM c WHERE c.category = @category AND c.type = @type AND c.id > @after", f.Limit)
-	params := []azcosmos.QueryParameter{{Name: "@type", Value: typeProduct}, {Name: "@after", Value: f.After}}
-	if f.Status != "" {
-		q += " AND c.status = @status"
-		params = append(params, azcosmos.QueryParameter{Name: "@status", Value: string(f.Status)})
-	}
-	if f.Query != "" {
-		q += " AND CONTAINS(c.search, @q)"
-		params = append(params, azcosmos.QueryParameter{Name: "@q", Value: strings.ToLower(f.Query)})
-	}
-	q += " ORDER BY c.id"
-	pages := make([][]productDoc, len(cats))
-	err := each(len(cats), parallel, func(i int) error {
-		var err error
-		ps := append([]azcosmos.QueryParameter{{Name: "@category", Value: cats[i]}}, params...)
-		pages[i], err = query[productDoc](ctx, s.c, cats[i], q, ps, f.Limit)
-		return translate(err, "list products in "+cats[i])
-	})
-	if err != nil {
-		return nil, err
-	}
-	var docs []productDoc
-	for _, p := range pages {
-		docs = append(docs, p...)
-	}
-	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
-	if len(docs) > f.Limit {
-		docs = docs[:f.Limit]
-	}
-	out := make([]commerce.Product, len(docs))
-	for i := range docs {
-		p, err := docs[i].product()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = *p
-	}
-	return out, nil
 }
 
 // counts returns every category's count document: one cross-partition

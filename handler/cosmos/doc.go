@@ -69,7 +69,11 @@
 // the steps never loses the product; listings skip moving documents.
 //
 // Listing is keyset paging on product ID, the cursor being the last ID seen,
-// so pages stay stable while products are added. With a category it is one
+// so pages stay stable while products are added. Sorting by price or title
+// pages on a sort string that holds the key and the ID together
+// (sortPrice.<currency>, sortTitle), so that one ORDER BY property served by
+// the default range index gives a total order; filters read the document's
+// prices and terms (see productDoc). With a category it is one
 // single-partition query (ORDER BY id with TOP, which single-partition
 // queries support). Without one it runs that query in every category's
 // partition and merges the results, so a page costs one query per category

@@ -38,8 +38,18 @@ type productDoc struct {
 	Variants    []variantDoc   `json:"variants"`
 	SKUs        []string       `json:"skus"`
 	Search      string         `json:"search"`
-	CreatedAt   string         `json:"createdAt"`
-	UpdatedAt   string         `json:"updatedAt"`
+	// Prices (lowest variant price per currency) and Terms
+	// (commerce.Product.Terms) are what listings filter by. SortPrice (per
+	// currency) and SortTitle are what they sort by: the sort key and the
+	// ID in one string, so that one ORDER BY property, served by the
+	// default range index, orders by key then ID (two would need a
+	// composite index per currency).
+	Prices    map[string]int64  `json:"prices"`
+	Terms     []string          `json:"terms"`
+	SortPrice map[string]string `json:"sortPrice"`
+	SortTitle string            `json:"sortTitle"`
+	CreatedAt string            `json:"createdAt"`
+	UpdatedAt string            `json:"updatedAt"`
 	// Next is, in a moving document, the product as it will be in its new
 	// category.
 	Next *productDoc `json:"next,omitempty"`
@@ -125,6 +135,14 @@ func toProductDoc(p *commerce.Product) productDoc {
 		}
 		d.SKUs[i] = v.SKU
 	}
+	d.Prices, d.Terms, d.SortPrice = p.Prices(), p.Terms(), map[string]string{}
+	for currency, amount := range d.Prices {
+		d.SortPrice[currency] = sortValue(commerce.PriceKey(amount), p.ID)
+	}
+	d.SortTitle = sortValue(commerce.TitleKey(p.Title), p.ID)
+	if d.Terms == nil {
+		d.Terms = []string{}
+	}
 	return d
 }
 
@@ -188,3 +206,8 @@ func (d *productDoc) counts() (total, active int) {
 func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 
 func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
+
+// sortValue is a sort key and a product ID as one string that sorts as the
+// pair does: the separator sorts below every character a key may hold
+// (titles hold no control characters, price keys are digits).
+func sortValue(key, id string) string { return key + "\x01" + id }

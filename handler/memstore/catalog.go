@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 
 	"shopfn/handler/commerce"
@@ -146,37 +145,48 @@ func (s *CatalogStore) ProductByHandle(ctx context.Context, handle string) (*com
 	return s.products[id].decode()
 }
 
-// ListProducts returns copies of the products f selects, ordered by ID. A
-// query matches title or description ignoring case; a negative limit means
-// no limit, as SQL's LIMIT -1 does.
+// ListProducts returns copies of the products f selects, in f's order
+// (commerce.ProductFilter.Match and Compare). A negative limit means no
+// limit, as SQL's LIMIT -1 does.
 func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilter) ([]commerce.Product, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	query := strings.ToLower(f.Query)
-	var ids []string
+	type hit struct{ key, id string }
+	var hits []hit
 	for id, sp := range s.products {
-		switch {
-		case id <= f.After,
-			f.Status != "" && sp.p.Status != f.Status,
-			f.Category != "" && sp.p.Category != f.Category,
-			query != "" && !strings.Contains(strings.ToLower(sp.p.Title+"\n"+sp.p.Description), query):
+		if !f.Match(&sp.p) {
 			continue
 		}
-		ids = append(ids, id)
+		if key := f.SortKey(&sp.p); f.AfterCursor(key, id) {
+			hits = append(hits, hit{key, id})
+		}
 	}
-	slices.Sort(ids)
-	if f.Limit >= 0 && len(ids) > f.Limit {
-		ids = ids[:f.Limit]
+	slices.SortFunc(hits, func(a, b hit) int { return f.Compare(a.key, a.id, b.key, b.id) })
+	if f.Limit >= 0 && len(hits) > f.Limit {
+		hits = hits[:f.Limit]
 	}
 	var out []commerce.Product
-	for _, id := range ids {
-		p, err := s.products[id].decode()
+	for _, h := range hits {
+		p, err := s.products[h.id].decode()
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, *p)
 	}
 	return out, nil
+}
+
+// CountMatching returns how many products f selects, up to max.
+func (s *CatalogStore) CountMatching(ctx context.Context, f commerce.ProductFilter, max int) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, sp := range s.products {
+		if n < max && f.Match(&sp.p) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Categories returns every category that has active products, with their
@@ -242,3 +252,16 @@ func (sp product) decode() (*commerce.Product, error) {
 // product deleted and created again never passes If-Match with the old
 // product's tag.
 func productETag(id string, version int64) string { return fmt.Sprintf(`"%s.%d"`, id, version) }
+
+// Facets counts req's facets over the products f selects.
+func (s *CatalogStore) Facets(ctx context.Context, f commerce.ProductFilter, req commerce.FacetRequest) (*commerce.Facets, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := commerce.NewFacetCounter(req, f.Currency)
+	for _, sp := range s.products {
+		if f.Match(&sp.p) {
+			c.Add(sp.p.Category, sp.p.Terms(), sp.p.Prices())
+		}
+	}
+	return c.Facets(), nil
+}

@@ -109,6 +109,9 @@ func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, store fun
 			return fmt.Errorf("sqlite: index sku %s: %w", v.SKU, err)
 		}
 	}
+	if err := indexProduct(ctx, tx, p); err != nil {
+		return fmt.Errorf("sqlite: index product %s: %w", p.ID, err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: write product %s: %w", p.ID, err)
 	}
@@ -116,15 +119,28 @@ func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, store fun
 	return nil
 }
 
-// DeleteProduct removes a product and its SKUs.
+// DeleteProduct removes a product, its SKUs and its listing index rows
+// (ON DELETE CASCADE, and explicitly for the search words' virtual table),
+// in one transaction.
 func (s *CatalogStore) DeleteProduct(ctx context.Context, id string) (err error) {
 	defer s.Observe.call("sqlite.delete product", time.Now(), &err)
-	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM products WHERE id = ?`, id)
+	tx, err := s.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete product %s: %w", id, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM products WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete product %s: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return commerce.NotFoundf("product %s not found", id)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM product_text WHERE product_id = ?`, id); err != nil {
+		return fmt.Errorf("sqlite: delete product %s: search words: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: delete product %s: %w", id, err)
 	}
 	return nil
 }
@@ -152,47 +168,6 @@ func (s *CatalogStore) one(ctx context.Context, query, key string) (*commerce.Pr
 		return nil, fmt.Errorf("sqlite: read product %s: %w", key, err)
 	}
 	return decodeProduct(doc, version)
-}
-
-// ListProducts returns the products f selects, in ID order.
-func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilter) (_ []commerce.Product, err error) {
-	defer s.Observe.call("sqlite.list products", time.Now(), &err)
-	var where []string
-	var args []any
-	if f.Status != "" {
-		where, args = append(where, "status = ?"), append(args, f.Status)
-	}
-	if f.Category != "" {
-		where, args = append(where, "category = ?"), append(args, f.Category)
-	}
-	if f.Query != "" {
-		where, args = append(where, "instr(search, ?) > 0"), append(args, strings.ToLower(f.Query))
-	}
-	where, args = append(where, "id > ?"), append(args, f.After)
-	args = append(args, f.Limit)
-	rows, err := s.db.Read.QueryContext(ctx,
-		`SELECT doc, version FROM products WHERE `+strings.Join(where, " AND ")+` ORDER BY id LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list products: %w", err)
-	}
-	defer rows.Close()
-	var out []commerce.Product
-	for rows.Next() {
-		var doc []byte
-		var version int64
-		if err := rows.Scan(&doc, &version); err != nil {
-			return nil, fmt.Errorf("sqlite: list products: %w", err)
-		}
-		p, err := decodeProduct(doc, version)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list products: %w", err)
-	}
-	return out, nil
 }
 
 // Categories returns the categories of active products with their counts.

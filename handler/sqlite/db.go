@@ -180,6 +180,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err := migrateLocations(ctx, db.Write); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
+	if err := reindexProducts(ctx, db.Write); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
 	return nil
 }
 

@@ -18,6 +18,35 @@ var documentSchema = []string{
 		product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE
 	)`,
 	`CREATE INDEX IF NOT EXISTS variants_product ON variants (product_id)`,
+	// The listing's indexes of each product (written with it, see
+	// indexProduct): its lowest price per currency, its attribute and
+	// option terms (commerce.Product.Terms) and its title key, so that
+	// sorting and filtering read indexes, not documents.
+	`CREATE TABLE IF NOT EXISTS product_prices (
+		currency   TEXT NOT NULL,
+		product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+		amount     INTEGER NOT NULL,
+		PRIMARY KEY (currency, product_id)
+	) WITHOUT ROWID`,
+	`CREATE INDEX IF NOT EXISTS product_prices_amount ON product_prices (currency, amount, product_id)`,
+	`CREATE INDEX IF NOT EXISTS product_prices_product ON product_prices (product_id)`,
+	`CREATE TABLE IF NOT EXISTS product_terms (
+		term       TEXT NOT NULL,
+		product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+		PRIMARY KEY (term, product_id)
+	) WITHOUT ROWID`,
+	`CREATE INDEX IF NOT EXISTS product_terms_product ON product_terms (product_id)`,
+	`CREATE TABLE IF NOT EXISTS product_titles (
+		product_id TEXT PRIMARY KEY REFERENCES products (id) ON DELETE CASCADE,
+		title_key  TEXT NOT NULL
+	) WITHOUT ROWID`,
+	`CREATE INDEX IF NOT EXISTS product_titles_key ON product_titles (title_key, product_id)`,
+	// Words of each product's title and description for q: English
+	// stemming (porter) over unicode61 with case and diacritics folded.
+	`CREATE VIRTUAL TABLE IF NOT EXISTS product_text USING fts5(
+		product_id UNINDEXED, title, description,
+		tokenize = 'porter unicode61 remove_diacritics 2'
+	)`,
 	`CREATE TABLE IF NOT EXISTS carts (
 		id         TEXT PRIMARY KEY,
 		version    INTEGER NOT NULL,

@@ -248,5 +248,6 @@ func TestCatalogStore(t *testing.T, newStore func(t *testing.T) commerce.Catalog
 			t.Errorf("Variants (-want +got):\n%s", diff)
 		}
 	})
+	t.Run("Queries", func(t *testing.T) { testCatalogQueries(t, newStore) })
 	testCatalogRaces(t, newStore)
 }
