@@ -89,6 +89,10 @@ var addedColumns = []struct{ table, column, decl string }{
 	// the outbox) until staff re-drive it.
 	{"outbox", "parked_at", "INTEGER NOT NULL DEFAULT 0"},
 	{"outbox", "park_reason", "TEXT"},
+	// A SKU's low-stock threshold (-1: none) and whether its available
+	// count is at or below it (inventory.low_stock fires on the crossing).
+	{"inventory", "low_stock_threshold", "INTEGER NOT NULL DEFAULT -1"},
+	{"inventory", "low_stock", "INTEGER NOT NULL DEFAULT 0"},
 }
 
 // relationalSchema holds the tables package sqlstore writes: inventory,
@@ -175,4 +179,32 @@ var relationalSchema = []string{
 		doc          TEXT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS orders_status ON orders (status, id)`,
+	// The event log (package events): position is global and gap-free,
+	// taken from event_head in the transaction that writes the event;
+	// event_subjects holds each subject's last sequence; event_consumers
+	// each consumer's durable position.
+	`CREATE TABLE IF NOT EXISTS events (
+		position   INTEGER PRIMARY KEY,
+		id         TEXT NOT NULL UNIQUE,
+		type       TEXT NOT NULL,
+		subject    TEXT NOT NULL,
+		sequence   INTEGER NOT NULL,
+		created_at INTEGER NOT NULL,
+		body       TEXT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS events_type ON events (type, position)`,
+	`CREATE INDEX IF NOT EXISTS events_created ON events (created_at)`,
+	`CREATE TABLE IF NOT EXISTS event_head (
+		id       INTEGER PRIMARY KEY,
+		position INTEGER NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS event_subjects (
+		subject  TEXT PRIMARY KEY,
+		sequence INTEGER NOT NULL
+	) WITHOUT ROWID`,
+	`CREATE TABLE IF NOT EXISTS event_consumers (
+		name       TEXT PRIMARY KEY,
+		position   INTEGER NOT NULL,
+		updated_at INTEGER NOT NULL
+	) WITHOUT ROWID`,
 }

@@ -106,6 +106,9 @@ func TestTSQL(t *testing.T) {
 	t.Run("CheckoutStore", func(t *testing.T) { storetest.TestCheckoutStore(t, money) })
 	t.Run("OrderStore", func(t *testing.T) { storetest.TestOrderStore(t, money) })
 	t.Run("Stock", func(t *testing.T) { storetest.TestStock(t, money) })
+	t.Run("EventLog", func(t *testing.T) {
+		storetest.TestEventLog(t, func(t *testing.T) storetest.EventStores { return eventStores(t, open(t)) })
+	})
 
 	stmts := map[string]string{} // file name -> statement
 	var generated []string

@@ -65,7 +65,10 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 		if len(short) > 0 {
 			return insufficient(short)
 		}
-		return s.db.addOutbox(ctx, tx, outbox)
+		if err := s.db.addOutbox(ctx, tx, outbox); err != nil {
+			return err
+		}
+		return s.db.appendStockEvents(ctx, tx, lineSKUs(lines))
 	})
 }
 

@@ -147,7 +147,11 @@ func (s *CheckoutStore) reserveAgain(ctx context.Context, tx *sql.Tx, id string)
 	if len(short) > 0 {
 		return insufficient(short)
 	}
-	return nil
+	skus := make([]string, len(lines))
+	for i, l := range lines {
+		skus[i] = l.sku
+	}
+	return s.db.appendStockEvents(ctx, tx, skus)
 }
 
 // Release ends an open checkout with status and releases its reservation.
@@ -231,13 +235,20 @@ func (s *CheckoutStore) Abandon(ctx context.Context, id string) (bool, error) {
 	return deleted, err
 }
 
-// releaseHeld gives back the units a checkout holds.
+// releaseHeld gives back the units a checkout holds, and writes the
+// changed levels to the event log.
 func (db *DB) releaseHeld(ctx context.Context, tx *sql.Tx, checkoutID string) error {
+	skus, err := db.heldSKUs(ctx, tx, checkoutID)
+	if err != nil || len(skus) == 0 {
+		return err
+	}
 	if _, err := db.exec(ctx, tx, `UPDATE inventory SET reserved = reserved - (
 			SELECT r.quantity FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held')
 		WHERE sku IN (SELECT sku FROM reservations WHERE checkout_id = ? AND status = 'held')`, checkoutID, checkoutID); err != nil {
 		return err
 	}
-	_, err := db.exec(ctx, tx, `UPDATE reservations SET status = 'released' WHERE checkout_id = ? AND status = 'held'`, checkoutID)
-	return err
+	if _, err := db.exec(ctx, tx, `UPDATE reservations SET status = 'released' WHERE checkout_id = ? AND status = 'held'`, checkoutID); err != nil {
+		return err
+	}
+	return db.appendStockEvents(ctx, tx, skus)
 }

@@ -1,0 +1,38 @@
+-- The event log (package events) and the low-stock threshold: the T-SQL
+-- twin of handler/sqlite/schema.go's events tables.
+-- A SKU's low-stock threshold (-1: none) and whether its available count is
+-- at or below it (inventory.low_stock fires on the crossing).
+ALTER TABLE inventory ADD low_stock_threshold BIGINT NOT NULL CONSTRAINT df_inventory_low_stock_threshold DEFAULT -1;
+ALTER TABLE inventory ADD low_stock INT NOT NULL CONSTRAINT df_inventory_low_stock DEFAULT 0;
+
+-- position is global and gap-free: each writing transaction takes it from
+-- event_head by one MERGE, whose lock it holds until it commits, so
+-- positions become visible in order and a reader past position p never
+-- misses a later commit below p.
+CREATE TABLE events (
+    position   BIGINT        NOT NULL CONSTRAINT pk_events PRIMARY KEY,
+    id         NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT uq_events_id UNIQUE,
+    type       NVARCHAR(64)  COLLATE Latin1_General_100_BIN2 NOT NULL,
+    subject    NVARCHAR(300) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    sequence   BIGINT        NOT NULL,
+    created_at BIGINT        NOT NULL,
+    body       NVARCHAR(MAX) NOT NULL
+);
+CREATE INDEX ix_events_type ON events (type, position);
+CREATE INDEX ix_events_created ON events (created_at);
+
+CREATE TABLE event_head (
+    id       INT    NOT NULL CONSTRAINT pk_event_head PRIMARY KEY,
+    position BIGINT NOT NULL
+);
+
+CREATE TABLE event_subjects (
+    subject  NVARCHAR(300) COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT pk_event_subjects PRIMARY KEY,
+    sequence BIGINT        NOT NULL
+);
+
+CREATE TABLE event_consumers (
+    name       NVARCHAR(200) COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT pk_event_consumers PRIMARY KEY,
+    position   BIGINT        NOT NULL,
+    updated_at BIGINT        NOT NULL
+);
