@@ -106,7 +106,8 @@ type documents struct {
 // openDocuments opens the catalog, cart and customer stores: in the SQLite file db,
 // or on Cosmos DB (perRequest runs on each of its HTTP requests). observer,
 // when not nil, is told of each store call (SQLite) or request (Cosmos DB).
-func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []policy.Policy, observer cosmos.Observer) (documents, error) {
+// ev writes their events to the relational event log.
+func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []policy.Policy, observer cosmos.Observer, ev eventAppender) (documents, error) {
 	switch cfg.Documents {
 	case "cosmos":
 		c := cosmos.Config{Endpoint: cfg.Cosmos.Endpoint, Database: cfg.Cosmos.Database, Key: cfg.Cosmos.Key,
@@ -128,7 +129,7 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 			_, err = d.Read(ctx, nil)
 			return err
 		}
-		return documents{Catalog: cosmos.NewCatalogStore(cdb), Carts: cosmos.NewCartStore(cdb), Customers: cosmos.NewCustomerStore(cdb), Check: check}, nil
+		return documents{Catalog: cosmos.NewCatalogStore(cdb), Carts: cosmos.NewCartStore(cdb), Customers: cosmos.NewCustomerStore(cdb), Check: check}.after(ev), nil
 	default:
 		carts, err := sqlite.NewCartStore(ctx, db)
 		if err != nil {
@@ -139,6 +140,20 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 		if observer != nil {
 			catalog.Observe, carts.Observe, customers.Observe = observer.StoreCall, observer.StoreCall, observer.StoreCall
 		}
-		return documents{Catalog: catalog, Carts: carts, Customers: customers, Sweep: true}, nil
+		d := documents{Catalog: catalog, Carts: carts, Customers: customers, Sweep: true}
+		if cfg.SQL == "sqlserver" {
+			return d.after(ev), nil
+		}
+		// The relational store is this same file: one transaction.
+		catalog.Events, customers.Events = ev.db, ev.db
+		return d, nil
 	}
+}
+
+// after makes d's catalog and customer stores append their events to the
+// log after each change (no transaction spans the two stores).
+func (d documents) after(ev eventAppender) documents {
+	d.Catalog = eventingCatalog{d.Catalog, ev}
+	d.Customers = eventingCustomers{d.Customers, ev}
+	return d
 }

@@ -182,7 +182,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if metrics != nil {
 		observer = metrics
 	}
-	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies, observer)
+	eventLog := sqlstore.NewEventStore(rel)
+	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies, observer, eventAppender{db: rel, log: eventLog, lg: m.Logger})
 	if err != nil {
 		return err
 	}

@@ -32,8 +32,9 @@ var (
 	}
 )
 
-// event returns a new event of type t about id, from db's source.
-func (db *DB) event(t events.Type, id string, now time.Time, data any) (events.Event, error) {
+// NewEvent returns a new event of type t about id, from db's source, to
+// write with AppendEvents.
+func (db *DB) NewEvent(t events.Type, id string, now time.Time, data any) (events.Event, error) {
 	src := db.EventSource
 	if src == "" {
 		src = events.DefaultSource
@@ -112,7 +113,7 @@ func (db *DB) stockEvents(ctx context.Context, tx *sql.Tx, skus []string) ([]eve
 		}
 		level := events.InventoryLevelData{SKU: sku, OnHand: onHand, Committed: committed, Reserved: reserved,
 			Available: max(0, onHand-committed-reserved)}
-		e, err := db.event(events.InventoryLevelChanged, sku, now, level)
+		e, err := db.NewEvent(events.InventoryLevelChanged, sku, now, level)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +125,7 @@ func (db *DB) stockEvents(ctx context.Context, tx *sql.Tx, skus []string) ([]eve
 				return nil, fmt.Errorf("stock events: %w", err)
 			}
 			if n == 1 {
-				e, err := db.event(events.InventoryLowStock, sku, now, events.LowStockData{SKU: sku, Available: level.Available, Threshold: threshold})
+				e, err := db.NewEvent(events.InventoryLowStock, sku, now, events.LowStockData{SKU: sku, Available: level.Available, Threshold: threshold})
 				if err != nil {
 					return nil, err
 				}

@@ -68,7 +68,7 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 		if _, err := s.db.exec(ctx, tx, `UPDATE reservations SET status = 'committed' WHERE checkout_id = ? AND status = 'held'`, c.ID); err != nil {
 			return err
 		}
-		e, err := s.db.event(events.OrderPlaced, orderID, now, events.OrderPlacedData{Order: events.OrderFrom(*order)})
+		e, err := s.db.NewEvent(events.OrderPlaced, orderID, now, events.OrderPlacedData{Order: events.OrderFrom(*order)})
 		if err != nil {
 			return err
 		}
@@ -262,7 +262,7 @@ func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, 
 		}
 		data := events.OrderFrom(*o)
 		evs := make([]events.Event, 0, 2)
-		e, err := s.db.event(events.OrderCancelled, id, now, events.OrderCancelledData{Order: data, CancelledAt: now.UTC()})
+		e, err := s.db.NewEvent(events.OrderCancelled, id, now, events.OrderCancelledData{Order: data, CancelledAt: now.UTC()})
 		if err != nil {
 			return err
 		}
@@ -270,7 +270,7 @@ func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, 
 		// A cancelled order with a payment was refunded in full before it
 		// got here (checkout.Service.Cancel).
 		if o.PaymentID != "" {
-			e, err := s.db.event(events.OrderRefunded, id, now, events.OrderRefundedData{Order: data, Refund: events.Refund{Amount: o.Total, RefundedAt: now.UTC()}})
+			e, err := s.db.NewEvent(events.OrderRefunded, id, now, events.OrderRefundedData{Order: data, Refund: events.Refund{Amount: o.Total, RefundedAt: now.UTC()}})
 			if err != nil {
 				return err
 			}
@@ -348,7 +348,7 @@ func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) 
 		}
 		done = true
 		o.Status, o.FulfilledAt = commerce.OrderFulfilled, &now
-		e, err := s.db.event(events.OrderFulfilled, id, now, events.OrderFulfilledData{Order: events.OrderFrom(*o), Fulfillment: events.Fulfillment{FulfilledAt: now.UTC()}})
+		e, err := s.db.NewEvent(events.OrderFulfilled, id, now, events.OrderFulfilledData{Order: events.OrderFrom(*o), Fulfillment: events.Fulfillment{FulfilledAt: now.UTC()}})
 		if err != nil {
 			return err
 		}
