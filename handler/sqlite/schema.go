@@ -203,8 +203,10 @@ var relationalSchema = []string{
 		sequence INTEGER NOT NULL
 	) WITHOUT ROWID`,
 	`CREATE TABLE IF NOT EXISTS event_consumers (
-		name       TEXT PRIMARY KEY,
-		position   INTEGER NOT NULL,
-		updated_at INTEGER NOT NULL
+		name        TEXT PRIMARY KEY,
+		position    INTEGER NOT NULL,
+		updated_at  INTEGER NOT NULL,
+		lease_owner TEXT NOT NULL DEFAULT '',
+		lease_until INTEGER NOT NULL DEFAULT 0
 	) WITHOUT ROWID`,
 }

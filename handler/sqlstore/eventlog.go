@@ -16,7 +16,10 @@ type EventStore struct {
 	db *DB
 }
 
-var _ events.Log = (*EventStore)(nil)
+var (
+	_ events.Log    = (*EventStore)(nil)
+	_ events.Leaser = (*EventStore)(nil)
+)
 
 // NewEventStore returns an EventStore on db.
 func NewEventStore(db *DB) *EventStore { return &EventStore{db: db} }
@@ -99,6 +102,21 @@ func (s *EventStore) SetPosition(ctx context.Context, consumer string, position 
 			position, unix(s.db.now()), consumer, position)
 		return err
 	})
+}
+
+// Lease gives a consumer to owner until until unless another owner's lease
+// holds at now: one conditional update decides between instances.
+func (s *EventStore) Lease(ctx context.Context, consumer, owner string, now, until time.Time) (bool, error) {
+	if _, err := s.Position(ctx, consumer); err != nil { // the row exists from here on
+		return false, err
+	}
+	var n int64
+	err := s.db.tx(ctx, "lease event consumer", func(tx *sql.Tx) (err error) {
+		n, err = s.db.exec(ctx, tx, `UPDATE event_consumers SET lease_owner = ?, lease_until = ? WHERE name = ? AND (lease_owner = ? OR lease_until < ?)`,
+			owner, unix(until), consumer, owner, unix(now))
+		return err
+	})
+	return n == 1, err
 }
 
 // Purge deletes up to limit events written before before that every

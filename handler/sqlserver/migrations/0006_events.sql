@@ -32,7 +32,9 @@ CREATE TABLE event_subjects (
 );
 
 CREATE TABLE event_consumers (
-    name       NVARCHAR(200) COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT pk_event_consumers PRIMARY KEY,
-    position   BIGINT        NOT NULL,
-    updated_at BIGINT        NOT NULL
+    name        NVARCHAR(200) COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT pk_event_consumers PRIMARY KEY,
+    position    BIGINT        NOT NULL,
+    updated_at  BIGINT        NOT NULL,
+    lease_owner NVARCHAR(100) NOT NULL CONSTRAINT df_event_consumers_lease_owner DEFAULT '',
+    lease_until BIGINT        NOT NULL CONSTRAINT df_event_consumers_lease_until DEFAULT 0
 );
