@@ -31,6 +31,7 @@ import (
 	"shopfn/handler/commerce"
 	"shopfn/handler/cosmos"
 	"shopfn/handler/customer"
+	"shopfn/handler/events"
 	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
 	"shopfn/handler/sample"
@@ -133,6 +134,10 @@ type Main struct {
 	// Sweeper releases reservations whose expiry message never came; it
 	// runs every minute, and tests may call its Sweep.
 	Sweeper *worker.Sweeper
+	// Events delivers the event log to its consumers (webhooks, email),
+	// each at least once, in order, from its own position; tests may
+	// call its Flush.
+	Events *events.Dispatcher
 
 	queue      queue                       // the queues in use
 	closeQueue func(context.Context) error // closes Service Bus, if open
@@ -297,7 +302,12 @@ func (m *Main) Run(ctx context.Context) error {
 		m.listener.Close()
 		return err
 	}
+	m.Events = m.openEvents(eventLog)
+	// Register the event log's consumers here, before Run starts them:
+	// m.Events.Register(name, consumer).
+
 	srv := api.NewServer(api.Deps{
+		Events:  eventLog,
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		Customers: customer.NewService(docs.Customers, m.Now), Auth: verifier, DevIssuer: devIssuer,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
@@ -353,6 +363,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if p.Dispatch {
 		m.goRun(func() { dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) })
+		m.goRun(func() { m.Events.Run(bg) })
+	}
+	if p.Sweep {
+		m.goRun(func() { m.purgeEvents(bg, eventLog, cfg.EventRetention) })
 	}
 	m.started.Store(true)
 	m.announce(tp != nil, devIssuer != nil)

@@ -20,6 +20,7 @@ import (
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
 	"shopfn/handler/customer"
+	"shopfn/handler/events"
 	"shopfn/handler/telemetry"
 )
 
@@ -42,6 +43,8 @@ type Server struct {
 
 // Deps are the stores and services behind the routes.
 type Deps struct {
+	// Events is the event log the feed reads; nil answers 503.
+	Events    events.Log
 	Catalog   commerce.CatalogStore
 	Inventory commerce.InventoryStore
 	Carts     *cart.Service
@@ -208,6 +211,7 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/api/admin/orders/{orderId}/cancel", true}, s.cancelOrder},
 		{Route{"POST", "/api/admin/orders/{orderId}/fulfil", true}, s.fulfilOrder},
 		{Route{"GET", "/api/admin/deadletters", true}, s.listDeadLetters},
+		{Route{"GET", "/api/admin/events", true}, s.listEvents},
 		{Route{"POST", "/api/admin/deadletters/{queue}/{messageId}/redrive", true}, s.redrive},
 		// Prometheus metrics: /metrics on the main address, /api/metrics
 		// through the Functions host, which forwards only /api routes.
