@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"path/filepath"
 	"time"
 
 	"shopfn/handler/events"
 	"shopfn/handler/sqlstore"
+	"shopfn/handler/webhook"
 )
 
 // openEvents makes the dispatcher of the event log's consumers. Consumers
@@ -47,4 +52,47 @@ func (m *Main) purgeEvents(ctx context.Context, log *sqlstore.EventStore, retent
 		case <-t.C:
 		}
 	}
+}
+
+// webhookSealer returns the sealer of webhook secrets. With an embedded
+// store its key is a file in the data directory (made once); otherwise it
+// is derived, under a label of its own, from the shared cursor key, which
+// lives outside the database (Key Vault on Azure). Rotating the cursor key
+// then leaves stored webhook secrets unreadable: rotate each
+// subscription's secret after it (README, "Events and webhooks").
+func (m *Main) webhookSealer(cursorKey []byte) (*webhook.Sealer, error) {
+	if m.db != nil {
+		key, err := webhook.LoadOrCreateKey(filepath.Join(m.Config.DataDir, "webhook.key"))
+		if err != nil {
+			return nil, err
+		}
+		return webhook.NewSealer(key)
+	}
+	if len(cursorKey) == 0 {
+		return nil, errors.New("webhooks: no key to seal their secrets with (set SHOPFN_CURSOR_KEY)")
+	}
+	h := hmac.New(sha256.New, cursorKey)
+	h.Write([]byte("shopfn webhook secrets"))
+	return webhook.NewSealer(h.Sum(nil))
+}
+
+// openWebhooks makes the webhook service over rel and registers it as the
+// event log's "webhooks" consumer.
+func (m *Main) openWebhooks(rel *sqlstore.DB, cursorKey []byte) (*webhook.Service, error) {
+	sealer, err := m.webhookSealer(cursorKey)
+	if err != nil {
+		return nil, err
+	}
+	policy := webhook.Policy{AllowPrivate: m.Config.WebhooksAllowPrivate}
+	opts := webhook.Options{Policy: policy, Now: m.Now}
+	if m.WebhookOptions != nil {
+		m.WebhookOptions(&opts)
+	}
+	svc := webhook.NewService(sqlstore.NewWebhookStore(rel), sealer, webhook.NewClient(opts), policy, m.Logger)
+	svc.Now = m.Now
+	if m.WebhookBackoff != nil {
+		svc.Backoff = *m.WebhookBackoff
+	}
+	m.Events.Register("webhooks", svc)
+	return svc, nil
 }

@@ -38,6 +38,7 @@ import (
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/telemetry"
+	"shopfn/handler/webhook"
 	"shopfn/handler/worker"
 )
 
@@ -138,6 +139,12 @@ type Main struct {
 	// each at least once, in order, from its own position; tests may
 	// call its Flush.
 	Events *events.Dispatcher
+	// Webhooks keeps subscriptions and sends their deliveries.
+	Webhooks *webhook.Service
+	// WebhookOptions and WebhookBackoff, when set (tests), change the
+	// webhook client's options and the retry schedule.
+	WebhookOptions func(*webhook.Options)
+	WebhookBackoff *webhook.Backoff
 
 	queue      queue                       // the queues in use
 	closeQueue func(context.Context) error // closes Service Bus, if open
@@ -305,9 +312,13 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Events = m.openEvents(eventLog)
 	// Register the event log's consumers here, before Run starts them:
 	// m.Events.Register(name, consumer).
+	if m.Webhooks, err = m.openWebhooks(rel, cursorKey); err != nil {
+		m.listener.Close()
+		return err
+	}
 
 	srv := api.NewServer(api.Deps{
-		Events:  eventLog,
+		Events: eventLog, Webhooks: m.Webhooks,
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		Customers: customer.NewService(docs.Customers, m.Now), Auth: verifier, DevIssuer: devIssuer,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
@@ -364,6 +375,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if p.Dispatch {
 		m.goRun(func() { dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) })
 		m.goRun(func() { m.Events.Run(bg) })
+		m.goRun(func() { m.Webhooks.Run(bg) })
 	}
 	if p.Sweep {
 		m.goRun(func() { m.purgeEvents(bg, eventLog, cfg.EventRetention) })

@@ -172,6 +172,9 @@ const (
 	// CodeCrossSite refuses a request a browser sent from a page of another
 	// site, where only shopfn's own pages or a script may call (403).
 	CodeCrossSite = "cross_site_request"
+	// CodeInvalidURL: a webhook subscription's URL is not https, or it
+	// resolves to a loopback, private, link-local or metadata address.
+	CodeInvalidURL = "invalid_url"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.

@@ -209,4 +209,42 @@ var relationalSchema = []string{
 		lease_owner TEXT NOT NULL DEFAULT '',
 		lease_until INTEGER NOT NULL DEFAULT 0
 	) WITHOUT ROWID`,
+	// Webhook subscriptions (package webhook): secrets sealed with the
+	// webhook sealing key; old_secret signs too until old_until (a
+	// rotation's overlap). failing_since is when every delivery began
+	// failing (0: the last succeeded).
+	`CREATE TABLE IF NOT EXISTS webhook_subscriptions (
+		id              TEXT PRIMARY KEY,
+		url             TEXT NOT NULL,
+		events          TEXT NOT NULL,
+		description     TEXT NOT NULL,
+		secret          TEXT NOT NULL,
+		old_secret      TEXT NOT NULL DEFAULT '',
+		old_until       INTEGER NOT NULL DEFAULT 0,
+		created_at      INTEGER NOT NULL,
+		failing_since   INTEGER NOT NULL DEFAULT 0,
+		disabled_at     INTEGER NOT NULL DEFAULT 0,
+		disabled_reason TEXT NOT NULL DEFAULT ''
+	)`,
+	// One delivery per subscription and event: its attempts, its outcome
+	// and when it is next due.
+	`CREATE TABLE IF NOT EXISTS webhook_deliveries (
+		id              TEXT PRIMARY KEY,
+		subscription_id TEXT NOT NULL,
+		event_id        TEXT NOT NULL,
+		event_type      TEXT NOT NULL,
+		body            TEXT NOT NULL,
+		status          TEXT NOT NULL,
+		attempts        INTEGER NOT NULL DEFAULT 0,
+		first_attempt_at INTEGER NOT NULL DEFAULT 0,
+		next_attempt_at INTEGER NOT NULL,
+		lease_until     INTEGER NOT NULL DEFAULT 0,
+		last_status     INTEGER NOT NULL DEFAULT 0,
+		last_error      TEXT NOT NULL DEFAULT '',
+		last_duration_ms INTEGER NOT NULL DEFAULT 0,
+		created_at      INTEGER NOT NULL,
+		UNIQUE (subscription_id, event_id)
+	)`,
+	`CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)`,
+	`CREATE INDEX IF NOT EXISTS webhook_deliveries_subscription ON webhook_deliveries (subscription_id, created_at)`,
 }

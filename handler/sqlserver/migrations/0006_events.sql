@@ -38,3 +38,39 @@ CREATE TABLE event_consumers (
     lease_owner NVARCHAR(100) NOT NULL CONSTRAINT df_event_consumers_lease_owner DEFAULT '',
     lease_until BIGINT        NOT NULL CONSTRAINT df_event_consumers_lease_until DEFAULT 0
 );
+
+-- Webhook subscriptions (package webhook): secrets sealed with the webhook
+-- sealing key; old_secret signs too until old_until (a rotation's overlap).
+CREATE TABLE webhook_subscriptions (
+    id              NVARCHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT pk_webhook_subscriptions PRIMARY KEY,
+    url             NVARCHAR(2000) NOT NULL,
+    events          NVARCHAR(MAX)  NOT NULL,
+    description     NVARCHAR(MAX)  NOT NULL,
+    secret          NVARCHAR(400)  NOT NULL,
+    old_secret      NVARCHAR(400)  NOT NULL CONSTRAINT df_webhook_subscriptions_old_secret DEFAULT '',
+    old_until       BIGINT         NOT NULL CONSTRAINT df_webhook_subscriptions_old_until DEFAULT 0,
+    created_at      BIGINT         NOT NULL,
+    failing_since   BIGINT         NOT NULL CONSTRAINT df_webhook_subscriptions_failing_since DEFAULT 0,
+    disabled_at     BIGINT         NOT NULL CONSTRAINT df_webhook_subscriptions_disabled_at DEFAULT 0,
+    disabled_reason NVARCHAR(400)  NOT NULL CONSTRAINT df_webhook_subscriptions_disabled_reason DEFAULT ''
+);
+
+CREATE TABLE webhook_deliveries (
+    id               NVARCHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT pk_webhook_deliveries PRIMARY KEY,
+    subscription_id  NVARCHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    event_id         NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    event_type       NVARCHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    body             NVARCHAR(MAX) NOT NULL,
+    status           NVARCHAR(16) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    attempts         INT           NOT NULL CONSTRAINT df_webhook_deliveries_attempts DEFAULT 0,
+    first_attempt_at BIGINT        NOT NULL CONSTRAINT df_webhook_deliveries_first DEFAULT 0,
+    next_attempt_at  BIGINT        NOT NULL,
+    lease_until      BIGINT        NOT NULL CONSTRAINT df_webhook_deliveries_lease DEFAULT 0,
+    last_status      INT           NOT NULL CONSTRAINT df_webhook_deliveries_last_status DEFAULT 0,
+    last_error       NVARCHAR(MAX) NOT NULL CONSTRAINT df_webhook_deliveries_last_error DEFAULT '',
+    last_duration_ms BIGINT        NOT NULL CONSTRAINT df_webhook_deliveries_duration DEFAULT 0,
+    created_at       BIGINT        NOT NULL,
+    CONSTRAINT uq_webhook_deliveries_event UNIQUE (subscription_id, event_id)
+);
+CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+CREATE INDEX ix_webhook_deliveries_subscription ON webhook_deliveries (subscription_id, created_at);
