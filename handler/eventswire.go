@@ -83,7 +83,7 @@ func (m *Main) openWebhooks(rel *sqlstore.DB, cursorKey []byte) (*webhook.Servic
 	if err != nil {
 		return nil, err
 	}
-	policy := webhook.Policy{AllowPrivate: m.Config.WebhooksAllowPrivate}
+	policy := webhook.Policy{AllowPrivate: m.Config.WebhooksAllowPrivate, Resolver: m.WebhookResolver}
 	opts := webhook.Options{Policy: policy, Now: m.Now}
 	if m.WebhookOptions != nil {
 		m.WebhookOptions(&opts)

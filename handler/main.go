@@ -145,6 +145,8 @@ type Main struct {
 	// webhook client's options and the retry schedule.
 	WebhookOptions func(*webhook.Options)
 	WebhookBackoff *webhook.Backoff
+	// WebhookResolver, when set (tests), resolves webhook hosts.
+	WebhookResolver webhook.Resolver
 
 	queue      queue                       // the queues in use
 	closeQueue func(context.Context) error // closes Service Bus, if open

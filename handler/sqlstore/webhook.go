@@ -186,6 +186,14 @@ func (s *WebhookStore) Due(ctx context.Context, now, until time.Time, skip []str
 	return leased, nil
 }
 
+// Release gives up the lease on a delivery not sent after all.
+func (s *WebhookStore) Release(ctx context.Context, id string) error {
+	return s.db.tx(ctx, "release delivery", func(tx *sql.Tx) error {
+		_, err := s.db.exec(ctx, tx, `UPDATE webhook_deliveries SET lease_until = 0 WHERE id = ? AND status = 'pending'`, id)
+		return err
+	})
+}
+
 // Record stores an attempt's outcome and the subscription's health.
 func (s *WebhookStore) Record(ctx context.Context, d webhook.Delivery, a webhook.Attempt) error {
 	first := d.FirstAttemptAt

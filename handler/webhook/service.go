@@ -213,7 +213,12 @@ func (s *Service) Step(ctx context.Context) (int, error) {
 		s.mu.Lock()
 		if s.inflight[d.SubscriptionID] >= s.PerSubscription {
 			s.mu.Unlock()
-			continue // its lease expires and it is picked up again
+			// Its subscription filled up within this batch: due again
+			// at once, for the next step.
+			if err := s.Store.Release(ctx, d.ID); err != nil {
+				return started, err
+			}
+			continue
 		}
 		s.inflight[d.SubscriptionID]++
 		s.mu.Unlock()

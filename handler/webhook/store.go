@@ -95,6 +95,8 @@ type Store interface {
 	// none of the subscriptions in skip (those at their limit of
 	// deliveries in flight), and returns them.
 	Due(ctx context.Context, now, until time.Time, skip []string, limit int) ([]Delivery, error)
+	// Release gives up the lease on a delivery not sent after all.
+	Release(ctx context.Context, id string) error
 	// Record stores an attempt's outcome, and updates the subscription's
 	// failing_since (or disables it).
 	Record(ctx context.Context, d Delivery, a Attempt) error
