@@ -239,6 +239,12 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := checkouts.ReleaseLeases(ctx); err != nil {
 			return err
 		}
+		if err := eventLog.ReleaseLeases(ctx); err != nil {
+			return err
+		}
+		if err := sqlstore.NewWebhookStore(rel).ReleaseLeases(ctx); err != nil {
+			return err
+		}
 	}
 	if err := metrics.ObserveOutbox(checkouts.Backlog, m.Now); err != nil {
 		return err

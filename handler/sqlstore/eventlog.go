@@ -119,6 +119,16 @@ func (s *EventStore) Lease(ctx context.Context, consumer, owner string, now, unt
 	return n == 1, err
 }
 
+// ReleaseLeases drops every consumer's lease. Only a store with a single
+// process, the embedded one, may call it, when that process starts: the
+// leases it finds belonged to a process that is gone.
+func (s *EventStore) ReleaseLeases(ctx context.Context) error {
+	return s.db.tx(ctx, "release event leases", func(tx *sql.Tx) error {
+		_, err := s.db.exec(ctx, tx, `UPDATE event_consumers SET lease_until = 0 WHERE lease_until <> 0`)
+		return err
+	})
+}
+
 // Purge deletes up to limit events written before before that every
 // consumer has handled: the oldest ones, from the first kept position.
 func (s *EventStore) Purge(ctx context.Context, before time.Time, limit int) (int64, error) {

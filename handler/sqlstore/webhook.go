@@ -186,6 +186,15 @@ func (s *WebhookStore) Due(ctx context.Context, now, until time.Time, skip []str
 	return leased, nil
 }
 
+// ReleaseLeases drops every delivery's lease: for the embedded store's one
+// process, when it starts (see EventStore.ReleaseLeases).
+func (s *WebhookStore) ReleaseLeases(ctx context.Context) error {
+	return s.db.tx(ctx, "release delivery leases", func(tx *sql.Tx) error {
+		_, err := s.db.exec(ctx, tx, `UPDATE webhook_deliveries SET lease_until = 0 WHERE lease_until <> 0`)
+		return err
+	})
+}
+
 // Release gives up the lease on a delivery not sent after all.
 func (s *WebhookStore) Release(ctx context.Context, id string) error {
 	return s.db.tx(ctx, "release delivery", func(tx *sql.Tx) error {

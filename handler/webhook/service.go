@@ -163,8 +163,10 @@ func (s *Service) Kick() {
 }
 
 // leaseFor is how long a delivery is leased to the process sending it:
-// longer than an attempt can take.
-const leaseFor = 2 * time.Minute
+// longer than an attempt can take. A process that dies holding it delays
+// it by this long (the embedded store's process drops its leases when it
+// starts again).
+const leaseFor = time.Minute
 
 // Run sends due deliveries until ctx ends, then waits for those in flight.
 func (s *Service) Run(ctx context.Context) {
