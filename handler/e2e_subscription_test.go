@@ -440,4 +440,3 @@ func TestE2EWebhookRedirect(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
-
