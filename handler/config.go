@@ -117,6 +117,9 @@ type Config struct {
 	// consumer has handled (SHOPFN_EVENT_RETENTION, days "14d" or a Go
 	// duration).
 	EventRetention time.Duration
+	// EventsTopic, when set (SHOPFN_EVENTS_TOPIC), is the Service Bus
+	// topic every event is also published to; it needs SHOPFN_QUEUE=servicebus.
+	EventsTopic string
 	// WebhooksAllowPrivate lets webhook subscriptions reach plain http and
 	// private addresses (SHOPFN_WEBHOOKS_ALLOW_PRIVATE): local development
 	// and tests only; refused on Azure.
@@ -375,6 +378,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	default:
 		bad("SHOPFN_QUEUE", "%q is not embedded or servicebus", cfg.Queue)
+	}
+	cfg.EventsTopic = get("SHOPFN_EVENTS_TOPIC", "")
+	if cfg.EventsTopic != "" {
+		if cfg.Queue != "servicebus" {
+			bad("SHOPFN_EVENTS_TOPIC", "needs SHOPFN_QUEUE=servicebus: events are published to a topic of that namespace")
+		}
+		if !commerce.ValidSlug(strings.ToLower(cfg.EventsTopic), 260) {
+			bad("SHOPFN_EVENTS_TOPIC", "%q is not a topic name (letters, digits and '-')", cfg.EventsTopic)
+		}
 	}
 	loadDocuments(&cfg, get, bad)
 	loadRole(&cfg, get, bad)

@@ -56,6 +56,8 @@ func TestLoadConfig(t *testing.T) {
 			{[]string{"SHOPFN_EVENT_RETENTION", "two weeks"}, 0, false, "SHOPFN_EVENT_RETENTION"},
 			{[]string{"SHOPFN_WEBHOOKS_ALLOW_PRIVATE", "true"}, 14 * 24 * time.Hour, true, ""},
 			{[]string{"SHOPFN_WEBHOOKS_ALLOW_PRIVATE", "yes"}, 0, false, "SHOPFN_WEBHOOKS_ALLOW_PRIVATE"},
+			{[]string{"SHOPFN_EVENTS_TOPIC", "events"}, 0, false, "SHOPFN_EVENTS_TOPIC: needs SHOPFN_QUEUE=servicebus"},
+			{[]string{"SHOPFN_EVENTS_TOPIC", "ev ents", "SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"}, 0, false, "is not a topic name"},
 			{[]string{"SHOPFN_WEBHOOKS_ALLOW_PRIVATE", "true", "WEBSITE_SITE_NAME", "shop"}, 0, false, "SHOPFN_WEBHOOKS_ALLOW_PRIVATE: is refused on Azure"},
 		} {
 			cfg, err := LoadConfig(env(tt.env...))
@@ -68,6 +70,13 @@ func TestLoadConfig(t *testing.T) {
 			if err != nil || cfg.EventRetention != tt.retention || cfg.WebhooksAllowPrivate != tt.private {
 				t.Errorf("LoadConfig(%q): got %v, %v, %v; want %v, %v", tt.env, cfg.EventRetention, cfg.WebhooksAllowPrivate, err, tt.retention, tt.private)
 			}
+		}
+	})
+
+	t.Run("EventsTopic", func(t *testing.T) {
+		cfg, err := LoadConfig(env("SHOPFN_EVENTS_TOPIC", "events", "SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"))
+		if err != nil || cfg.EventsTopic != "events" {
+			t.Errorf("got %q, %v; want the topic events", cfg.EventsTopic, err)
 		}
 	})
 

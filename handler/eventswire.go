@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"shopfn/handler/events"
+	"shopfn/handler/servicebus"
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/webhook"
 )
@@ -20,6 +21,11 @@ func (m *Main) openEvents(log *sqlstore.EventStore) *events.Dispatcher {
 	d := events.NewDispatcher(log, m.Logger)
 	d.Poll = 500 * time.Millisecond
 	d.Now = m.Now
+	if topic := m.Config.EventsTopic; topic != "" {
+		if q, ok := m.queue.(*servicebus.Queue); ok {
+			d.Register("topic:"+topic, servicebus.TopicConsumer{Publisher: q.Publisher, Topic: topic})
+		}
+	}
 	return d
 }
 
