@@ -50,9 +50,14 @@ type Dispatcher struct {
 }
 
 type consumer struct {
+	// mu makes a consumer's steps take turns (Run's and Flush's).
+	mu   sync.Mutex
 	name string
 	c    Consumer
 	kick chan struct{}
+	// leased is when this process's lease on the consumer ends, as far as
+	// it knows; it renews the lease once a third of it is left.
+	leased time.Time
 }
 
 // NewDispatcher returns a dispatcher over log.
@@ -128,14 +133,22 @@ const LeaseFor = 10 * time.Second
 // step hands the consumer the next batch of events and returns how many
 // it handled.
 func (d *Dispatcher) step(ctx context.Context, c *consumer) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if l, ok := d.log.(Leaser); ok {
 		now := d.now()
-		held, err := l.Lease(ctx, c.name, d.Owner, now, now.Add(max(LeaseFor, 3*d.Poll)))
-		if err != nil {
-			return 0, err
-		}
-		if !held {
-			return 0, nil // another instance delivers; look again later
+		span := max(LeaseFor, 3*d.Poll)
+		if now.Add(span / 3).After(c.leased) {
+			until := now.Add(span)
+			held, err := l.Lease(ctx, c.name, d.Owner, now, until)
+			if err != nil {
+				return 0, err
+			}
+			if !held {
+				c.leased = time.Time{}
+				return 0, nil // another instance delivers; look again later
+			}
+			c.leased = until
 		}
 	}
 	pos, err := d.log.Position(ctx, c.name)
@@ -160,9 +173,12 @@ func (d *Dispatcher) step(ctx context.Context, c *consumer) (int, error) {
 // release gives up this process's lease on c, so that another process, or
 // the next run of this one, takes the consumer over at once.
 func (d *Dispatcher) release(c *consumer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if l, ok := d.log.(Leaser); ok {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		c.leased = time.Time{}
 		if _, err := l.Lease(ctx, c.name, d.Owner, d.now(), time.Time{}); err != nil {
 			d.logger.Warn("release event consumer", "consumer", c.name, "err", err)
 		}

@@ -79,7 +79,11 @@ func (s *EventStore) Head(ctx context.Context) (int64, error) {
 // head: one conditional insert decides against a concurrent start.
 func (s *EventStore) Position(ctx context.Context, consumer string) (int64, error) {
 	var pos int64
-	err := s.db.tx(ctx, "event consumer position", func(tx *sql.Tx) error {
+	err := s.db.readRow(ctx, `SELECT position FROM event_consumers WHERE name = ?`, consumer).Scan(&pos)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return pos, err
+	}
+	err = s.db.tx(ctx, "event consumer position", func(tx *sql.Tx) error {
 		err := s.db.queryRow(ctx, tx, `SELECT position FROM event_consumers WHERE name = ?`, consumer).Scan(&pos)
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
