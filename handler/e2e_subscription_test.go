@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -137,6 +139,9 @@ func (r *e2eReceiver) got() ([]events.Event, []string) {
 func startWebhookShop(t *testing.T, change func(*Main)) e2eShop {
 	return e2eShop{MustRunMainWith(t, false, func(m *Main) {
 		m.Now = time.Now
+		if testing.Verbose() {
+			m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		}
 		m.Config.WebhooksAllowPrivate = true
 		m.WebhookOptions = func(o *webhook.Options) { o.Timeout = 300 * time.Millisecond }
 		m.WebhookBackoff = &webhook.Backoff{First: 100 * time.Millisecond, Factor: 2, Max: time.Second, Window: time.Minute}

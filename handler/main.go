@@ -324,6 +324,11 @@ func (m *Main) Run(ctx context.Context) error {
 		m.listener.Close()
 		return err
 	}
+	// Before any change is served: a consumer new to the log starts here.
+	if err := m.Events.Init(ctx); err != nil {
+		m.listener.Close()
+		return err
+	}
 
 	srv := api.NewServer(api.Deps{
 		Events: eventLog, Webhooks: m.Webhooks,

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -73,6 +74,22 @@ func (d *Dispatcher) Register(name string, c Consumer) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.consumers = append(d.consumers, &consumer{name: name, c: c, kick: make(chan struct{}, 1)})
+}
+
+// Init records the position of every registered consumer the log has
+// never seen (its head), so that a new consumer hears every event written
+// from now on, even those written before Run's first step. Call it after
+// Register and before the process makes changes.
+func (d *Dispatcher) Init(ctx context.Context) error {
+	d.mu.Lock()
+	cs := append([]*consumer(nil), d.consumers...)
+	d.mu.Unlock()
+	for _, c := range cs {
+		if _, err := d.log.Position(ctx, c.name); err != nil {
+			return fmt.Errorf("event consumer %s: %w", c.name, err)
+		}
+	}
+	return nil
 }
 
 // Kick tells every consumer that events were written.

@@ -146,3 +146,27 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestDispatcherInit checks that a consumer registered and initialised
+// before changes are made hears them, though the dispatcher had not run
+// yet when they were written.
+func TestDispatcherInit(t *testing.T) {
+	db := MustOpenSQLite(t)
+	st := NewEventStores(t, db)
+	ctx := context.Background()
+	d := events.NewDispatcher(sqlstore.NewEventStore(db), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r := &recorder{tries: map[string]int{}}
+	d.Register("new", r)
+	if err := d.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Inventory.SetOnHand(ctx, "A", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.got(); len(got) != 1 {
+		t.Errorf("events heard: got %d, want the 1 written after Init", len(got))
+	}
+}
