@@ -125,6 +125,17 @@ type Config struct {
 	// and how long shutting down waits for the requests in flight; zero
 	// means api.DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// EventRetention is how long the event log keeps an event every
+	// consumer has handled (SHOPFN_EVENT_RETENTION, days "14d" or a Go
+	// duration).
+	EventRetention time.Duration
+	// EventsTopic, when set (SHOPFN_EVENTS_TOPIC), is the Service Bus
+	// topic every event is also published to; it needs SHOPFN_QUEUE=servicebus.
+	EventsTopic string
+	// WebhooksAllowPrivate lets webhook subscriptions reach plain http and
+	// private addresses (SHOPFN_WEBHOOKS_ALLOW_PRIVATE): local development
+	// and tests only; refused on Azure.
+	WebhooksAllowPrivate bool
 	// OnAzure says App Service or Functions on Azure runs this process
 	// (WEBSITE_INSTANCE_ID or WEBSITE_SITE_NAME is set).
 	OnAzure bool
@@ -293,6 +304,24 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			}
 		}
 	}
+	cfg.EventRetention = 14 * 24 * time.Hour
+	if v := get("SHOPFN_EVENT_RETENTION", ""); v != "" {
+		d, err := parseRetention(v)
+		if err != nil {
+			bad("SHOPFN_EVENT_RETENTION", "%q is not a number of days such as 14d, or a duration such as 336h, from 1h to 3650d", v)
+		}
+		cfg.EventRetention = d
+	}
+	switch v := get("SHOPFN_WEBHOOKS_ALLOW_PRIVATE", "false"); v {
+	case "true":
+		cfg.WebhooksAllowPrivate = true
+		if cfg.OnAzure {
+			bad("SHOPFN_WEBHOOKS_ALLOW_PRIVATE", "is refused on Azure: webhooks there may reach only public https endpoints")
+		}
+	case "false":
+	default:
+		bad("SHOPFN_WEBHOOKS_ALLOW_PRIVATE", "%q is not true or false", v)
+	}
 	cfg.SQL = get("SHOPFN_SQL", "sqlite")
 	cfg.SQLServerDSN = get("SQLSERVER_DSN", "")
 	switch cfg.SQL {
@@ -391,6 +420,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	default:
 		bad("SHOPFN_STOREFRONT", "%q is not on or off", v)
 	}
+	cfg.EventsTopic = get("SHOPFN_EVENTS_TOPIC", "")
+	if cfg.EventsTopic != "" {
+		if cfg.Queue != "servicebus" {
+			bad("SHOPFN_EVENTS_TOPIC", "needs SHOPFN_QUEUE=servicebus: events are published to a topic of that namespace")
+		}
+		if !commerce.ValidSlug(strings.ToLower(cfg.EventsTopic), 260) {
+			bad("SHOPFN_EVENTS_TOPIC", "%q is not a topic name (letters, digits and '-')", cfg.EventsTopic)
+		}
+	}
 	loadDocuments(&cfg, get, bad)
 	loadRole(&cfg, get, bad)
 	loadIdentity(&cfg, get, bad)
@@ -434,4 +472,26 @@ func newAdminKey() string {
 			return key
 		}
 	}
+}
+
+// parseRetention reads an event retention: whole days ("14d") or a Go
+// duration ("336h"), from an hour to ten years.
+func parseRetention(v string) (time.Duration, error) {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 3650 {
+			return 0, fmt.Errorf("bad retention %q", v)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, err
+		}
+	}
+	if d < time.Hour || d > 3650*24*time.Hour {
+		return 0, fmt.Errorf("retention %q out of range", v)
+	}
+	return d, nil
 }

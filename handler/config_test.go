@@ -43,6 +43,44 @@ func TestLoadConfig(t *testing.T) {
 		}
 	})
 
+	t.Run("Events", func(t *testing.T) {
+		for _, tt := range []struct {
+			env       []string
+			retention time.Duration
+			private   bool
+			bad       string
+		}{
+			{nil, 14 * 24 * time.Hour, false, ""},
+			{[]string{"SHOPFN_EVENT_RETENTION", "30d"}, 30 * 24 * time.Hour, false, ""},
+			{[]string{"SHOPFN_EVENT_RETENTION", "36h"}, 36 * time.Hour, false, ""},
+			{[]string{"SHOPFN_EVENT_RETENTION", "10m"}, 0, false, "SHOPFN_EVENT_RETENTION"},
+			{[]string{"SHOPFN_EVENT_RETENTION", "two weeks"}, 0, false, "SHOPFN_EVENT_RETENTION"},
+			{[]string{"SHOPFN_WEBHOOKS_ALLOW_PRIVATE", "true"}, 14 * 24 * time.Hour, true, ""},
+			{[]string{"SHOPFN_WEBHOOKS_ALLOW_PRIVATE", "yes"}, 0, false, "SHOPFN_WEBHOOKS_ALLOW_PRIVATE"},
+			{[]string{"SHOPFN_EVENTS_TOPIC", "events"}, 0, false, "SHOPFN_EVENTS_TOPIC: needs SHOPFN_QUEUE=servicebus"},
+			{[]string{"SHOPFN_EVENTS_TOPIC", "ev ents", "SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"}, 0, false, "is not a topic name"},
+			{[]string{"SHOPFN_WEBHOOKS_ALLOW_PRIVATE", "true", "WEBSITE_SITE_NAME", "shop"}, 0, false, "SHOPFN_WEBHOOKS_ALLOW_PRIVATE: is refused on Azure"},
+		} {
+			cfg, err := LoadConfig(env(tt.env...))
+			if tt.bad != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.bad) {
+					t.Errorf("LoadConfig(%q): got %v, want an error with %q", tt.env, err, tt.bad)
+				}
+				continue
+			}
+			if err != nil || cfg.EventRetention != tt.retention || cfg.WebhooksAllowPrivate != tt.private {
+				t.Errorf("LoadConfig(%q): got %v, %v, %v; want %v, %v", tt.env, cfg.EventRetention, cfg.WebhooksAllowPrivate, err, tt.retention, tt.private)
+			}
+		}
+	})
+
+	t.Run("EventsTopic", func(t *testing.T) {
+		cfg, err := LoadConfig(env("SHOPFN_EVENTS_TOPIC", "events", "SHOPFN_QUEUE", "servicebus", "ServiceBusConnection__fullyQualifiedNamespace", "shop.servicebus.windows.net"))
+		if err != nil || cfg.EventsTopic != "events" {
+			t.Errorf("got %q, %v; want the topic events", cfg.EventsTopic, err)
+		}
+	})
+
 	t.Run("KeyVault", func(t *testing.T) {
 		cfg, err := LoadConfig(env("SHOPFN_KEYVAULT_URL", "https://shop.vault.azure.net/", "SHOPFN_PAYMENTS", "stripe"))
 		if err != nil {
@@ -119,7 +157,8 @@ func TestLoadConfig(t *testing.T) {
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: testAdminKey, CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
 			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxHeldUnits: 10, MaxHeldUnitsTotal: 30, Allocation: commerce.AllocateFewestShipments, ActionHold: 10 * time.Minute, IPv6Prefix: 64, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
-			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}, Identity: IdentityConfig{Dev: true}, RequestTimeout: 30 * time.Second}
+			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}, Identity: IdentityConfig{Dev: true}, RequestTimeout: 30 * time.Second,
+			EventRetention: 14 * 24 * time.Hour}
 		want.Storefront = true // the demo storefront is on off Azure
 
 		cfg.Getenv = nil // a function: not comparable

@@ -108,7 +108,8 @@ type documents struct {
 // openDocuments opens the catalog, cart and customer stores: in the SQLite file db,
 // or on Cosmos DB (perRequest runs on each of its HTTP requests). observer,
 // when not nil, is told of each store call (SQLite) or request (Cosmos DB).
-func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []policy.Policy, observer cosmos.Observer) (documents, error) {
+// ev writes their events to the relational event log.
+func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []policy.Policy, observer cosmos.Observer, ev eventAppender) (documents, error) {
 	switch cfg.Documents {
 	case "cosmos":
 		c := cosmos.Config{Endpoint: cfg.Cosmos.Endpoint, Database: cfg.Cosmos.Database, Key: cfg.Cosmos.Key,
@@ -131,7 +132,7 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 			return err
 		}
 		return documents{Catalog: cosmos.NewCatalogStore(cdb), Carts: cosmos.NewCartStore(cdb), Customers: cosmos.NewCustomerStore(cdb),
-			PriceLists: cosmos.NewPriceListStore(cdb), Check: check}, nil
+			PriceLists: cosmos.NewPriceListStore(cdb), Check: check}.after(ev), nil
 	default:
 		carts, err := sqlite.NewCartStore(ctx, db)
 		if err != nil {
@@ -144,6 +145,20 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 			catalog.Observe, carts.Observe, customers.Observe = observer.StoreCall, observer.StoreCall, observer.StoreCall
 			lists.Observe = observer.StoreCall
 		}
-		return documents{Catalog: catalog, Carts: carts, Customers: customers, PriceLists: lists, Sweep: true}, nil
+		d := documents{Catalog: catalog, Carts: carts, Customers: customers, PriceLists: lists, Sweep: true}
+		if cfg.SQL == "sqlserver" {
+			return d.after(ev), nil
+		}
+		// The relational store is this same file: one transaction.
+		catalog.Events, customers.Events = ev.db, ev.db
+		return d, nil
 	}
+}
+
+// after makes d's catalog and customer stores append their events to the
+// log after each change (no transaction spans the two stores).
+func (d documents) after(ev eventAppender) documents {
+	d.Catalog = eventingCatalog{d.Catalog, ev}
+	d.Customers = eventingCustomers{d.Customers, ev}
+	return d
 }

@@ -39,6 +39,7 @@ import (
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/telemetry"
 	"shopfn/handler/web"
+	"shopfn/handler/webhook"
 	"shopfn/handler/worker"
 )
 
@@ -138,6 +139,18 @@ type Main struct {
 	// Notifier sends order emails (openNotifier); nil when
 	// SHOPFN_SMTP_URL is not set.
 	Notifier events.Consumer
+	// Events delivers the event log to its consumers (webhooks, email),
+	// each at least once, in order, from its own position; tests may
+	// call its Flush.
+	Events *events.Dispatcher
+	// Webhooks keeps subscriptions and sends their deliveries.
+	Webhooks *webhook.Service
+	// WebhookOptions and WebhookBackoff, when set (tests), change the
+	// webhook client's options and the retry schedule.
+	WebhookOptions func(*webhook.Options)
+	WebhookBackoff *webhook.Backoff
+	// WebhookResolver, when set (tests), resolves webhook hosts.
+	WebhookResolver webhook.Resolver
 
 	queue      queue                       // the queues in use
 	closeQueue func(context.Context) error // closes Service Bus, if open
@@ -187,7 +200,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if metrics != nil {
 		observer = metrics
 	}
-	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies, observer)
+	eventLog := sqlstore.NewEventStore(rel)
+	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies, observer, eventAppender{db: rel, log: eventLog, lg: m.Logger})
 	if err != nil {
 		return err
 	}
@@ -230,6 +244,12 @@ func (m *Main) Run(ctx context.Context) error {
 		// SQL, or one SQLite file shared by an api and a worker) they may
 		// be another process's, so they only expire by time.
 		if err := checkouts.ReleaseLeases(ctx); err != nil {
+			return err
+		}
+		if err := eventLog.ReleaseLeases(ctx); err != nil {
+			return err
+		}
+		if err := sqlstore.NewWebhookStore(rel).ReleaseLeases(ctx); err != nil {
 			return err
 		}
 	}
@@ -315,7 +335,24 @@ func (m *Main) Run(ctx context.Context) error {
 		_, err := orders.RedactCustomerOrders(ctx, c.ID, m.Now().UTC())
 		return err
 	}}
+	m.Events = m.openEvents(eventLog)
+	// Register the event log's consumers here, before Run starts them:
+	// m.Events.Register(name, consumer).
+	if m.Notifier != nil {
+		m.Events.Register("email", m.Notifier)
+	}
+	if m.Webhooks, err = m.openWebhooks(rel, cursorKey); err != nil {
+		m.listener.Close()
+		return err
+	}
+	// Before any change is served: a consumer new to the log starts here.
+	if err := m.Events.Init(ctx); err != nil {
+		m.listener.Close()
+		return err
+	}
+
 	srv := api.NewServer(api.Deps{
+		Events: eventLog, Webhooks: m.Webhooks,
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		Customers: customers, Auth: verifier, DevIssuer: devIssuer, PriceLists: priceLists,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
@@ -375,6 +412,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if p.Dispatch {
 		m.goRun(func() { dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) })
+		m.goRun(func() { m.Events.Run(bg) })
+		m.goRun(func() { m.Webhooks.Run(bg) })
+	}
+	if p.Sweep {
+		m.goRun(func() { m.purgeEvents(bg, eventLog, cfg.EventRetention) })
 	}
 	m.started.Store(true)
 	m.announce(tp != nil, devIssuer != nil)

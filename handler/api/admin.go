@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -167,18 +169,40 @@ func (s *Server) deleteProduct(w http.ResponseWriter, r *http.Request) error {
 // stockInput is the body of PUT /api/admin/inventory/{sku}.
 type stockInput struct {
 	OnHand *int64 `json:"onHand"`
+	// LowStockThreshold, when present, sets the available count at or
+	// below which inventory.low_stock fires; null clears it.
+	LowStockThreshold json.RawMessage `json:"lowStockThreshold"`
 }
 
-// parseStock decodes and validates a stock level body.
-func parseStock(data []byte) (int64, error) {
+// noThreshold stands for "no low-stock threshold" (null).
+const noThreshold = -1
+
+// parseStock decodes and validates a stock level body: the on-hand count,
+// and the low-stock threshold to set (nil: leave it; noThreshold: clear).
+func parseStock(data []byte) (int64, *int64, error) {
 	var in stockInput
 	if err := decodeJSON(data, &in); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if in.OnHand == nil || *in.OnHand < 0 || *in.OnHand > commerce.MaxOnHand {
-		return 0, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be an integer from 0 to %d", commerce.MaxOnHand)
+		return 0, nil, commerce.Invalidf(commerce.CodeInvalidRequest, "onHand must be an integer from 0 to %d", commerce.MaxOnHand)
 	}
-	return *in.OnHand, nil
+	if in.LowStockThreshold == nil {
+		return *in.OnHand, nil, nil
+	}
+	t := int64(noThreshold)
+	if string(in.LowStockThreshold) != "null" {
+		if err := json.Unmarshal(in.LowStockThreshold, &t); err != nil || t < 0 || t > commerce.MaxOnHand {
+			return 0, nil, commerce.Invalidf(commerce.CodeInvalidRequest, "lowStockThreshold must be null or an integer from 0 to %d", commerce.MaxOnHand)
+		}
+	}
+	return *in.OnHand, &t, nil
+}
+
+// lowStocker keeps per-SKU low-stock thresholds (sqlstore.InventoryStore).
+type lowStocker interface {
+	SetLowStockThreshold(ctx context.Context, sku string, threshold int64) error
+	LowStockThreshold(ctx context.Context, sku string) (int64, error)
 }
 
 // stockLevel is a SKU's stock as staff read it.
@@ -188,6 +212,22 @@ type stockLevel struct {
 	Committed int64  `json:"committed"`
 	Reserved  int64  `json:"reserved"`
 	Available int64  `json:"available"`
+	// LowStockThreshold is the SKU's threshold; absent when it has none.
+	LowStockThreshold *int64 `json:"lowStockThreshold,omitempty"`
+}
+
+// withThreshold adds the SKU's low-stock threshold to l, when it has one.
+func (s *Server) withThreshold(r *http.Request, l stockLevel) (stockLevel, error) {
+	ls, ok := s.Inventory.(lowStocker)
+	if !ok {
+		return l, nil
+	}
+	t, err := ls.LowStockThreshold(r.Context(), l.SKU)
+	if err != nil || t < 0 {
+		return l, err
+	}
+	l.LowStockThreshold = &t
+	return l, nil
 }
 
 func newStockLevel(l commerce.StockLevel) stockLevel {
@@ -218,7 +258,7 @@ func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	onHand, err := parseStock(body)
+	onHand, threshold, err := parseStock(body)
 	if err != nil {
 		return err
 	}
@@ -236,7 +276,20 @@ func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newStockLevel(l))
+	if threshold != nil {
+		ls, ok := s.Inventory.(lowStocker)
+		if !ok {
+			return commerce.Invalidf(commerce.CodeInvalidRequest, "this store keeps no low-stock thresholds")
+		}
+		if err := ls.SetLowStockThreshold(r.Context(), sku, *threshold); err != nil {
+			return err
+		}
+	}
+	out, err := s.withThreshold(r, newStockLevel(l))
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
 	return nil
 }
 

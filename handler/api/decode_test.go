@@ -90,10 +90,12 @@ func FuzzParseCartBodies(f *testing.F) {
 		if _, err := parseQuantity(data); err != nil {
 			wantInvalid(t, data, err)
 		}
-		if n, err := parseStock(data); err != nil {
+		if n, th, err := parseStock(data); err != nil {
 			wantInvalid(t, data, err)
 		} else if n < 0 || n > commerce.MaxOnHand {
 			t.Fatalf("parseStock accepted onHand %d", n)
+		} else if th != nil && (*th < noThreshold || *th > commerce.MaxOnHand) {
+			t.Fatalf("parseStock accepted lowStockThreshold %d", *th)
 		}
 	})
 }

@@ -116,9 +116,12 @@ func (s *Server) setLocationInventory(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	onHand, err := parseStock(body)
+	onHand, threshold, err := parseStock(body)
 	if err != nil {
 		return err
+	}
+	if threshold != nil {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "lowStockThreshold is the SKU's, over every location: set it with PUT /api/admin/inventory/{sku}")
 	}
 	if !commerce.ValidSKU(sku) {
 		return commerce.NotFoundf("sku %q not found", sku)
@@ -156,15 +159,19 @@ type stockLevels struct {
 // withLocations returns the totals with the SKU's level at each location,
 // when the store has locations.
 func (s *Server) withLocations(r *http.Request, total commerce.StockLevel) (any, error) {
+	base, err := s.withThreshold(r, newStockLevel(total))
+	if err != nil {
+		return nil, err
+	}
 	ls, ok := s.Inventory.(commerce.LocationStore)
 	if !ok {
-		return newStockLevel(total), nil
+		return base, nil
 	}
 	levels, err := ls.LocationLevels(r.Context(), total.SKU)
 	if err != nil {
 		return nil, err
 	}
-	out := stockLevels{stockLevel: newStockLevel(total), Locations: make([]locationLevel, len(levels))}
+	out := stockLevels{stockLevel: base, Locations: make([]locationLevel, len(levels))}
 	for i, l := range levels {
 		out.Locations[i] = newLocationLevel(l)
 	}

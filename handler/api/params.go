@@ -17,15 +17,17 @@ import (
 // README's "Query parameters" table and openapi.json list the same names;
 // TestQueryParamsDocumented holds them together.
 var queryParams = map[string][]string{
-	"GET /api/products":                          {"category", "q", "limit", "cursor", "sort", "currency", "minPrice", "maxPrice", "inStock", "facets", "attr.", "option."},
-	"GET /api/inventory":                         {"sku"},
-	"GET /api/inventory/{sku}":                   {"country"},
-	"GET /api/me/orders":                         {"limit", "cursor"},
-	"GET /api/admin/products":                    {"status", "q", "limit", "cursor"},
-	"GET /api/admin/orders":                      {"status", "limit", "cursor"},
-	"GET /api/admin/customers":                   {"email", "limit", "cursor"},
-	"GET /api/admin/deadletters":                 {"queue"},
-	"POST /api/testpay/authenticate/{paymentId}": {"token", "outcome"},
+	"GET /api/products":                            {"category", "q", "limit", "cursor", "sort", "currency", "minPrice", "maxPrice", "inStock", "facets", "attr.", "option."},
+	"GET /api/inventory":                           {"sku"},
+	"GET /api/inventory/{sku}":                     {"country"},
+	"GET /api/me/orders":                           {"limit", "cursor"},
+	"GET /api/admin/products":                      {"status", "q", "limit", "cursor"},
+	"GET /api/admin/orders":                        {"status", "limit", "cursor"},
+	"GET /api/admin/customers":                     {"email", "limit", "cursor"},
+	"GET /api/admin/deadletters":                   {"queue"},
+	"GET /api/admin/events":                        {"after", "type", "limit"},
+	"GET /api/admin/subscriptions/{id}/deliveries": {"status"},
+	"POST /api/testpay/authenticate/{paymentId}":   {"token", "outcome"},
 }
 
 // checkParams refuses a query that names a parameter rt does not take.

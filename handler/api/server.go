@@ -20,7 +20,9 @@ import (
 	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
 	"shopfn/handler/customer"
+	"shopfn/handler/events"
 	"shopfn/handler/telemetry"
+	"shopfn/handler/webhook"
 )
 
 // Route is one HTTP route the handler serves.
@@ -42,6 +44,10 @@ type Server struct {
 
 // Deps are the stores and services behind the routes.
 type Deps struct {
+	// Events is the event log the feed reads, Webhooks the subscriptions
+	// and their deliveries; nil answers 503.
+	Events    events.Log
+	Webhooks  *webhook.Service
 	Catalog   commerce.CatalogStore
 	Inventory commerce.InventoryStore
 	Carts     *cart.Service
@@ -237,6 +243,15 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/api/admin/orders/{orderId}/cancel", true}, s.cancelOrder},
 		{Route{"POST", "/api/admin/orders/{orderId}/fulfil", true}, s.fulfilOrder},
 		{Route{"GET", "/api/admin/deadletters", true}, s.listDeadLetters},
+		{Route{"GET", "/api/admin/events", true}, s.listEvents},
+		{Route{"POST", "/api/admin/subscriptions", true}, s.createSubscription},
+		{Route{"GET", "/api/admin/subscriptions", true}, s.listSubscriptions},
+		{Route{"GET", "/api/admin/subscriptions/{id}", true}, s.getSubscription},
+		{Route{"DELETE", "/api/admin/subscriptions/{id}", true}, s.deleteSubscription},
+		{Route{"POST", "/api/admin/subscriptions/{id}/rotate-secret", true}, s.rotateSubscriptionSecret},
+		{Route{"POST", "/api/admin/subscriptions/{id}/test", true}, s.testSubscription},
+		{Route{"GET", "/api/admin/subscriptions/{id}/deliveries", true}, s.listDeliveries},
+		{Route{"POST", "/api/admin/subscriptions/{id}/deliveries/{deliveryId}/redeliver", true}, s.redeliver},
 		{Route{"POST", "/api/admin/deadletters/{queue}/{messageId}/redrive", true}, s.redrive},
 		// Prometheus metrics: /metrics on the main address, /api/metrics
 		// through the Functions host, which forwards only /api routes.

@@ -189,6 +189,9 @@ const (
 	// CodeEmailNotVerified refuses to claim a guest order for a customer
 	// whose token does not carry a verified email (403).
 	CodeEmailNotVerified = "email_not_verified"
+	// CodeInvalidURL: a webhook subscription's URL is not https, or it
+	// resolves to a loopback, private, link-local or metadata address.
+	CodeInvalidURL = "invalid_url"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.

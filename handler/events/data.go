@@ -149,6 +149,11 @@ type CustomerData struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
+// CustomerFrom returns the event form of c.
+func CustomerFrom(c commerce.Customer) CustomerData {
+	return CustomerData{ID: c.ID, Email: c.Email, Name: c.Name, CreatedAt: c.CreatedAt}
+}
+
 // PingData is the data of ping: the subscription being tested.
 type PingData struct {
 	SubscriptionID string `json:"subscriptionId"`

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/events"
 )
 
 // CatalogStore is the embedded commerce.CatalogStore: products as JSON
@@ -17,6 +18,9 @@ type CatalogStore struct {
 	db *DB
 	// Observe, when set, is told of every call.
 	Observe Observe
+	// Events, when set, writes product.* events in the transaction of
+	// each change.
+	Events EventWriter
 }
 
 var _ commerce.CatalogStore = (*CatalogStore)(nil)
@@ -27,7 +31,7 @@ func NewCatalogStore(db *DB) *CatalogStore { return &CatalogStore{db: db} }
 // CreateProduct stores a new product.
 func (s *CatalogStore) CreateProduct(ctx context.Context, p *commerce.Product) (err error) {
 	defer s.Observe.call("sqlite.create product", time.Now(), &err)
-	return s.write(ctx, p, func(tx *sql.Tx, doc []byte) (int64, error) {
+	return s.write(ctx, p, events.ProductCreated, func(tx *sql.Tx, doc []byte) (int64, error) {
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO products (id, handle, category, status, search, version, doc) VALUES (?, ?, ?, ?, ?, 1, ?)`,
 			p.ID, p.Handle, p.Category, p.Status, searchText(p), doc)
@@ -38,7 +42,7 @@ func (s *CatalogStore) CreateProduct(ctx context.Context, p *commerce.Product) (
 // ReplaceProduct replaces a stored product, if ifMatch is empty or current.
 func (s *CatalogStore) ReplaceProduct(ctx context.Context, p *commerce.Product, ifMatch string) (err error) {
 	defer s.Observe.call("sqlite.replace product", time.Now(), &err)
-	return s.write(ctx, p, func(tx *sql.Tx, doc []byte) (int64, error) {
+	return s.write(ctx, p, events.ProductUpdated, func(tx *sql.Tx, doc []byte) (int64, error) {
 		var version int64
 		err := tx.QueryRowContext(ctx, `SELECT version FROM products WHERE id = ?`, p.ID).Scan(&version)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -62,8 +66,9 @@ func (s *CatalogStore) ReplaceProduct(ctx context.Context, p *commerce.Product, 
 
 // write runs store (which writes the products row and returns its new
 // version) and indexes p's SKUs, in one transaction, after checking that
-// p's handle and SKUs belong to no other product.
-func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, store func(*sql.Tx, []byte) (int64, error)) error {
+// p's handle and SKUs belong to no other product; with s.Events, it writes
+// the change's event of type t in the same transaction.
+func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, t events.Type, store func(*sql.Tx, []byte) (int64, error)) error {
 	doc, err := encodeProduct(p)
 	if err != nil {
 		return err
@@ -112,6 +117,9 @@ func (s *CatalogStore) write(ctx context.Context, p *commerce.Product, store fun
 	if err := indexProduct(ctx, tx, p); err != nil {
 		return fmt.Errorf("sqlite: index product %s: %w", p.ID, err)
 	}
+	if err := writeEvent(ctx, s.Events, tx, t, p.ID, events.ProductFrom(*p)); err != nil {
+		return fmt.Errorf("sqlite: write product %s: %w", p.ID, err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: write product %s: %w", p.ID, err)
 	}
@@ -138,6 +146,9 @@ func (s *CatalogStore) DeleteProduct(ctx context.Context, id string) (err error)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM product_text WHERE product_id = ?`, id); err != nil {
 		return fmt.Errorf("sqlite: delete product %s: search words: %w", id, err)
+	}
+	if err := writeEvent(ctx, s.Events, tx, events.ProductDeleted, id, events.ProductDeletedData{ID: id, DeletedAt: time.Now().UTC()}); err != nil {
+		return fmt.Errorf("sqlite: delete product %s: %w", id, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: delete product %s: %w", id, err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/events"
 )
 
 // CustomerStore is the embedded commerce.CustomerStore: customers as JSON
@@ -21,6 +22,9 @@ type CustomerStore struct {
 	db *DB
 	// Observe, when set, is told of every call.
 	Observe Observe
+	// Events, when set, writes customer.created in the transaction that
+	// creates the customer.
+	Events EventWriter
 }
 
 var _ commerce.CustomerStore = (*CustomerStore)(nil)
@@ -57,19 +61,31 @@ type addressDoc struct {
 }
 
 // CreateCustomer stores a new customer; a subject or ID that has one is a
-// conflict.
+// conflict. With s.Events, customer.created is written in the same
+// transaction.
 func (s *CustomerStore) CreateCustomer(ctx context.Context, c *commerce.Customer) (err error) {
 	defer s.Observe.call("sqlite.create customer", time.Now(), &err)
 	doc, err := encodeCustomer(c)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.Write.ExecContext(ctx, `INSERT INTO customers (id, subject_key, email_key, version, doc) VALUES (?, ?, ?, 1, ?)`,
+	tx, err := s.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: create customer: %w", err)
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO customers (id, subject_key, email_key, version, doc) VALUES (?, ?, ?, 1, ?)`,
 		c.ID, c.Identity().SubjectKey(), commerce.EmailKey(c.Email), doc)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "this subject has a customer")
 		}
+		return fmt.Errorf("sqlite: create customer: %w", err)
+	}
+	if err := writeEvent(ctx, s.Events, tx, events.CustomerCreated, c.ID, events.CustomerFrom(*c)); err != nil {
+		return fmt.Errorf("sqlite: create customer: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: create customer: %w", err)
 	}
 	c.ETag = etag(1)

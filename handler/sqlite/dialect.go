@@ -31,6 +31,12 @@ func upsert(u sqlstore.Upsert) string {
 		}
 		b.WriteString(c + " = excluded." + c)
 	}
+	for i, c := range u.Increment {
+		if i > 0 || len(u.Update) > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c + " = " + u.Table + "." + c + " + excluded." + c)
+	}
 	if u.UpdateIf != "" {
 		b.WriteString(" WHERE " + strings.NewReplacer("OLD.", u.Table+".", "NEW.", "excluded.").Replace(u.UpdateIf))
 	}

@@ -124,6 +124,10 @@ var addedColumns = []struct{ table, column, decl string }{
 	// the outbox) until staff re-drive it.
 	{"outbox", "parked_at", "INTEGER NOT NULL DEFAULT 0"},
 	{"outbox", "park_reason", "TEXT"},
+	// A SKU's low-stock threshold (-1: none) and whether its available
+	// count is at or below it (inventory.low_stock fires on the crossing).
+	{"inventory", "low_stock_threshold", "INTEGER NOT NULL DEFAULT -1"},
+	{"inventory", "low_stock", "INTEGER NOT NULL DEFAULT 0"},
 }
 
 // relationalSchema holds the tables package sqlstore writes: inventory,
@@ -257,4 +261,72 @@ var relationalSchema = []string{
 		orders      INTEGER NOT NULL,
 		erased_at   INTEGER NOT NULL
 	)`,
+	// The event log (package events): position is global and gap-free,
+	// taken from event_head in the transaction that writes the event;
+	// event_subjects holds each subject's last sequence; event_consumers
+	// each consumer's durable position.
+	`CREATE TABLE IF NOT EXISTS events (
+		position   INTEGER PRIMARY KEY,
+		id         TEXT NOT NULL UNIQUE,
+		type       TEXT NOT NULL,
+		subject    TEXT NOT NULL,
+		sequence   INTEGER NOT NULL,
+		created_at INTEGER NOT NULL,
+		body       TEXT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS events_type ON events (type, position)`,
+	`CREATE INDEX IF NOT EXISTS events_created ON events (created_at)`,
+	`CREATE TABLE IF NOT EXISTS event_head (
+		id       INTEGER PRIMARY KEY,
+		position INTEGER NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS event_subjects (
+		subject  TEXT PRIMARY KEY,
+		sequence INTEGER NOT NULL
+	) WITHOUT ROWID`,
+	`CREATE TABLE IF NOT EXISTS event_consumers (
+		name        TEXT PRIMARY KEY,
+		position    INTEGER NOT NULL,
+		updated_at  INTEGER NOT NULL,
+		lease_owner TEXT NOT NULL DEFAULT '',
+		lease_until INTEGER NOT NULL DEFAULT 0
+	) WITHOUT ROWID`,
+	// Webhook subscriptions (package webhook): secrets sealed with the
+	// webhook sealing key; old_secret signs too until old_until (a
+	// rotation's overlap). failing_since is when every delivery began
+	// failing (0: the last succeeded).
+	`CREATE TABLE IF NOT EXISTS webhook_subscriptions (
+		id              TEXT PRIMARY KEY,
+		url             TEXT NOT NULL,
+		events          TEXT NOT NULL,
+		description     TEXT NOT NULL,
+		secret          TEXT NOT NULL,
+		old_secret      TEXT NOT NULL DEFAULT '',
+		old_until       INTEGER NOT NULL DEFAULT 0,
+		created_at      INTEGER NOT NULL,
+		failing_since   INTEGER NOT NULL DEFAULT 0,
+		disabled_at     INTEGER NOT NULL DEFAULT 0,
+		disabled_reason TEXT NOT NULL DEFAULT ''
+	)`,
+	// One delivery per subscription and event: its attempts, its outcome
+	// and when it is next due.
+	`CREATE TABLE IF NOT EXISTS webhook_deliveries (
+		id              TEXT PRIMARY KEY,
+		subscription_id TEXT NOT NULL,
+		event_id        TEXT NOT NULL,
+		event_type      TEXT NOT NULL,
+		body            TEXT NOT NULL,
+		status          TEXT NOT NULL,
+		attempts        INTEGER NOT NULL DEFAULT 0,
+		first_attempt_at INTEGER NOT NULL DEFAULT 0,
+		next_attempt_at INTEGER NOT NULL,
+		lease_until     INTEGER NOT NULL DEFAULT 0,
+		last_status     INTEGER NOT NULL DEFAULT 0,
+		last_error      TEXT NOT NULL DEFAULT '',
+		last_duration_ms INTEGER NOT NULL DEFAULT 0,
+		created_at      INTEGER NOT NULL,
+		UNIQUE (subscription_id, event_id)
+	)`,
+	`CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)`,
+	`CREATE INDEX IF NOT EXISTS webhook_deliveries_subscription ON webhook_deliveries (subscription_id, created_at)`,
 }

@@ -73,6 +73,12 @@ func upsert(u sqlstore.Upsert) string {
 		}
 		b.WriteString(c + " = incoming." + c)
 	}
+	for i, c := range u.Increment {
+		if i > 0 || len(u.Update) > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c + " = target." + c + " + incoming." + c)
+	}
 	b.WriteString(" WHEN NOT MATCHED THEN INSERT (" + strings.Join(u.Columns, ", ") + ") VALUES (")
 	for i, c := range u.Columns {
 		if i > 0 {

@@ -35,6 +35,13 @@ func TestUpsert(t *testing.T) {
 	if got != want {
 		t.Errorf("upsert:\n got %s\nwant %s", got, want)
 	}
+	got = upsert(sqlstore.Upsert{Table: "h", Key: []string{"id"}, Columns: []string{"id", "n"}, Increment: []string{"n"}, Returning: []string{"n"}})
+	want = "MERGE h WITH (HOLDLOCK) AS target USING (VALUES (?, ?)) AS incoming (id, n) ON target.id = incoming.id" +
+		" WHEN MATCHED THEN UPDATE SET n = target.n + incoming.n" +
+		" WHEN NOT MATCHED THEN INSERT (id, n) VALUES (incoming.id, incoming.n) OUTPUT inserted.n;"
+	if got != want {
+		t.Errorf("upsert with an increment:\n got %s\nwant %s", got, want)
+	}
 }
 
 func TestErrors(t *testing.T) {

@@ -38,7 +38,8 @@ func mustOpenServer(t *testing.T) *sql.DB {
 // store starts empty. The suites share one database, so they run in turn.
 func emptyTables(t *testing.T, db *sql.DB) {
 	t.Helper()
-	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders", "shopify_orders", "shopify_order_lines", "location_stock", "location_sources", "allocations"} {
+	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders", "shopify_orders", "shopify_order_lines", "location_stock", "location_sources", "allocations",
+		"events", "event_head", "event_subjects", "event_consumers"} {
 		if _, err := db.Exec("DELETE FROM " + table); err != nil {
 			t.Fatal(err)
 		}
@@ -79,6 +80,28 @@ func TestStoresOnSQLServer(t *testing.T) {
 			return money(t).Inventory.(storetest.LocationInventory)
 		})
 	})
+	t.Run("EventLog", func(t *testing.T) {
+		storetest.TestEventLog(t, func(t *testing.T) storetest.EventStores {
+			emptyTables(t, db)
+			rel := sqlstore.New(db, db, sqlserver.Dialect)
+			t.Cleanup(func() { rel.Close() })
+			return eventStores(t, rel)
+		})
+	})
+}
+
+// eventStores returns the money-path stores and the event log on db.
+func eventStores(t *testing.T, db *sqlstore.DB) storetest.EventStores {
+	inv, err := sqlstore.NewInventoryStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := sqlstore.NewCheckoutStore(db)
+	return storetest.EventStores{
+		MoneyStores: storetest.MoneyStores{Checkouts: c, Outbox: c, Orders: sqlstore.NewOrderStore(db), Inventory: inv},
+		Log:         sqlstore.NewEventStore(db),
+		LowStock:    func(sku string, n int64) error { return inv.SetLowStockThreshold(context.Background(), sku, n) },
+	}
 }
 
 // Instances starting together all migrate; the application lock makes

@@ -131,6 +131,10 @@ func TestTSQL(t *testing.T) {
 			return money(t).Inventory.(storetest.LocationInventory)
 		})
 	})
+	t.Run("EventLog", func(t *testing.T) {
+		storetest.TestEventLog(t, func(t *testing.T) storetest.EventStores { return eventStores(t, open(t)) })
+	})
+	t.Run("Webhooks", func(t *testing.T) { exerciseWebhookStore(t, sqlstore.NewWebhookStore(open(t))) })
 
 	stmts := map[string]string{} // file name -> statement
 	var generated []string

@@ -272,9 +272,11 @@ func (s *CheckoutStore) reallocate(ctx context.Context, tx *sql.Tx, id string) e
 	}
 	if stored := storedAllocations(a); stored != nil || d.Allocations != nil {
 		d.Allocations = stored // none: now all at the default location
-		return s.setDoc(ctx, tx, id, &d)
+		if err := s.setDoc(ctx, tx, id, &d); err != nil {
+			return err
+		}
 	}
-	return nil
+	return s.db.appendStockEvents(ctx, tx, lineSKUs(lines))
 }
 
 // moveAllocations applies to every allocations row of a checkout in

@@ -70,7 +70,10 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 				return err
 			}
 		}
-		return s.db.addOutbox(ctx, tx, outbox)
+		if err := s.db.addOutbox(ctx, tx, outbox); err != nil {
+			return err
+		}
+		return s.db.appendStockEvents(ctx, tx, lineSKUs(c.Lines))
 	})
 }
 

@@ -62,6 +62,10 @@ type Upsert struct {
 	Columns []string
 	// Update are the columns set to the new values when the key exists.
 	Update []string
+	// Increment are columns increased by the values offered when the key
+	// exists (OLD.column + NEW.column), such as a counter taking its next
+	// value.
+	Increment []string
 	// UpdateIf, when set, guards the update: an existing row is updated
 	// only when this condition holds, written with OLD.column for the
 	// stored row and NEW.column for the values offered.
@@ -85,6 +89,11 @@ type DB struct {
 	// Retry is how calls ride out transient failures; the zero Retry is
 	// the default budget and backoff.
 	Retry Retry
+	// EventSource is the CloudEvents source of the events the stores
+	// write; "" means events.DefaultSource.
+	EventSource string
+	// Now stamps the events the stores write; nil means time.Now.
+	Now func() time.Time
 	// stmts caches prepared statements by pool and query: parsing SQL is
 	// a large part of a short transaction's cost.
 	stmts     sync.Map       // stmtKey -> *sql.Stmt

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/events"
 )
 
 // InventoryStore is the relational commerce.InventoryStore.
@@ -85,6 +87,9 @@ func (s *InventoryStore) SetOnHand(ctx context.Context, sku string, onHand int64
 	err := s.db.tx(ctx, "set on hand", func(tx *sql.Tx) error {
 		l = commerce.StockLevel{SKU: sku}
 		err := s.setOnHand(ctx, tx, upsertOnHandAtLeastHeld, sku, onHand).Scan(&l.OnHand, &l.Committed, &l.Reserved)
+		if err == nil {
+			return s.db.appendStockEvents(ctx, tx, []string{sku})
+		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -107,15 +112,19 @@ func (s *InventoryStore) WriteOff(ctx context.Context, sku string) (commerce.Sto
 	l := commerce.StockLevel{SKU: sku}
 	err := s.db.tx(ctx, "write off", func(tx *sql.Tx) error {
 		l = commerce.StockLevel{SKU: sku}
-		if _, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = committed + reserved, updated_at = ? WHERE sku = ? AND on_hand > committed + reserved`,
-			s.now().UnixNano(), sku); err != nil {
+		n, err := s.db.exec(ctx, tx, `UPDATE inventory SET on_hand = committed + reserved, updated_at = ? WHERE sku = ? AND on_hand > committed + reserved`,
+			s.now().UnixNano(), sku)
+		if err != nil {
 			return err
 		}
-		err := s.db.queryRow(ctx, tx, `SELECT on_hand, committed, reserved FROM inventory WHERE sku = ?`, sku).Scan(&l.OnHand, &l.Committed, &l.Reserved)
+		err = s.db.queryRow(ctx, tx, `SELECT on_hand, committed, reserved FROM inventory WHERE sku = ?`, sku).Scan(&l.OnHand, &l.Committed, &l.Reserved)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
-		return err
+		if err != nil || n == 0 {
+			return err
+		}
+		return s.db.appendStockEvents(ctx, tx, []string{sku})
 	})
 	return l, withSKU(err, sku)
 }
@@ -184,9 +193,56 @@ func (s *InventoryStore) ApplyStockLevel(ctx context.Context, sku string, onHand
 			return err
 		}
 		applied = true
-		return nil
+		return s.db.appendStockEvents(ctx, tx, []string{sku})
 	})
 	return applied, withSKU(err, sku)
+}
+
+// SetLowStockThreshold sets the available count at or below which a SKU
+// is low on stock (inventory.low_stock fires when it falls there), or
+// clears it when threshold is negative. A SKU never stocked gets a zero
+// level. The new threshold is judged at once: a SKU already at or below it
+// gets its inventory.low_stock in this transaction.
+func (s *InventoryStore) SetLowStockThreshold(ctx context.Context, sku string, threshold int64) error {
+	if threshold > commerce.MaxOnHand {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "lowStockThreshold must be 0-%d", commerce.MaxOnHand)
+	}
+	threshold = max(threshold, -1)
+	err := s.db.tx(ctx, "set low stock threshold", func(tx *sql.Tx) error {
+		n, err := s.db.exec(ctx, tx, `UPDATE inventory SET low_stock_threshold = ?, low_stock = 0 WHERE sku = ? AND low_stock_threshold <> ?`, threshold, sku, threshold)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			// No row, or the threshold unchanged: insert the row if none,
+			// its count zero (the key decides against a concurrent insert).
+			if _, err := s.db.exec(ctx, tx, `INSERT INTO inventory (sku, on_hand, reserved, committed, updated_at, low_stock_threshold, low_stock)
+				SELECT ?, 0, 0, 0, ?, ?, 0 WHERE NOT EXISTS (SELECT 1 FROM inventory WHERE sku = ?)`, sku, s.now().UnixNano(), threshold, sku); err != nil {
+				return err
+			}
+		}
+		evs, err := s.db.stockEvents(ctx, tx, []string{sku})
+		if err != nil {
+			return err
+		}
+		// Only the crossing is news: the level did not change.
+		return s.db.AppendEvents(ctx, tx, slices.DeleteFunc(evs, func(e events.Event) bool { return e.Type == events.InventoryLevelChanged })...)
+	})
+	return withSKU(err, sku)
+}
+
+// LowStockThreshold returns a SKU's low-stock threshold, or -1 when it has
+// none.
+func (s *InventoryStore) LowStockThreshold(ctx context.Context, sku string) (int64, error) {
+	var t int64
+	err := s.db.readRow(ctx, `SELECT low_stock_threshold FROM inventory WHERE sku = ?`, sku).Scan(&t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return -1, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: low stock threshold: %w", withSKU(err, sku))
+	}
+	return t, nil
 }
 
 // withSKU names the SKU in a store error; the transaction's name does not,

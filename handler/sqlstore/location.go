@@ -197,6 +197,9 @@ func (s *InventoryStore) SetLocationOnHand(ctx context.Context, sku, locationID 
 		}
 		err := s.db.queryRow(ctx, tx, s.db.d.Upsert(upsertLocationOnHand), sku, locationID, onHand, 0, 0, s.now().UnixNano()).
 			Scan(&l.OnHand, &l.Committed, &l.Reserved)
+		if err == nil {
+			return s.db.appendStockEvents(ctx, tx, []string{sku})
+		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -242,7 +245,7 @@ func (s *InventoryStore) ApplyLocationStockLevel(ctx context.Context, sku, locat
 			return err
 		}
 		applied = true
-		return nil
+		return s.db.appendStockEvents(ctx, tx, []string{sku})
 	})
 	return applied, withSKU(err, sku)
 }

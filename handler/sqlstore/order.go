@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/events"
 )
 
 // OrderStore is the relational commerce.OrderStore.
@@ -37,7 +38,8 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 		if c.Status != commerce.CheckoutPaid {
 			return commerce.Errorf(commerce.KindConflict, commerce.CodeNotPaid, "checkout %s of order %s is %s", c.ID, orderID, c.Status)
 		}
-		doc, err := encodeOrder(orderFromCheckout(c, commerce.OrderPlaced, now))
+		order := orderFromCheckout(c, commerce.OrderPlaced, now)
+		doc, err := encodeOrder(order)
 		if err != nil {
 			return err
 		}
@@ -48,6 +50,10 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 		if s.db.d.IsUnique(err) {
 			return nil
 		}
+		if err != nil {
+			return err
+		}
+		skus, err := s.db.heldSKUs(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -65,8 +71,12 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 		if _, err := s.db.exec(ctx, tx, `UPDATE reservations SET status = 'committed' WHERE checkout_id = ? AND status = 'held'`, c.ID); err != nil {
 			return err
 		}
+		e, err := s.db.NewEvent(events.OrderPlaced, orderID, now, events.OrderPlacedData{Order: events.OrderFrom(*order)})
+		if err != nil {
+			return err
+		}
 		placed = true
-		return nil
+		return s.db.appendStockEvents(ctx, tx, skus, e)
 	})
 	return placed, err
 }
@@ -260,7 +270,30 @@ func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, 
 			return err
 		}
 		changed = true
-		return s.db.addOutbox(ctx, tx, []commerce.Message{cancelled})
+		if err := s.db.addOutbox(ctx, tx, []commerce.Message{cancelled}); err != nil {
+			return err
+		}
+		o, err := scanOrder(s.db.queryRow(ctx, tx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		data := events.OrderFrom(*o)
+		evs := make([]events.Event, 0, 2)
+		e, err := s.db.NewEvent(events.OrderCancelled, id, now, events.OrderCancelledData{Order: data, CancelledAt: now.UTC()})
+		if err != nil {
+			return err
+		}
+		evs = append(evs, e)
+		// A cancelled order with a payment was refunded in full before it
+		// got here (checkout.Service.Cancel).
+		if o.PaymentID != "" {
+			e, err := s.db.NewEvent(events.OrderRefunded, id, now, events.OrderRefundedData{Order: data, Refund: events.Refund{Amount: o.Total, RefundedAt: now.UTC()}})
+			if err != nil {
+				return err
+			}
+			evs = append(evs, e)
+		}
+		return s.db.AppendEvents(ctx, tx, evs...)
 	})
 	return changed, err
 }
@@ -299,7 +332,7 @@ func (s *OrderStore) Restock(ctx context.Context, orderID string) (bool, error) 
 			}
 		}
 		done = true
-		return nil
+		return s.db.appendStockEvents(ctx, tx, lineSKUs(o.Items))
 	})
 	return done, err
 }
@@ -345,7 +378,21 @@ func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) 
 			}
 		}
 		done = true
-		return nil
+		o.Status, o.FulfilledAt = commerce.OrderFulfilled, &now
+		e, err := s.db.NewEvent(events.OrderFulfilled, id, now, events.OrderFulfilledData{Order: events.OrderFrom(*o), Fulfillment: events.Fulfillment{FulfilledAt: now.UTC()}})
+		if err != nil {
+			return err
+		}
+		return s.db.appendStockEvents(ctx, tx, lineSKUs(o.Items), e)
 	})
 	return done, err
+}
+
+// lineSKUs returns the SKUs of an order's lines.
+func lineSKUs(lines []commerce.OrderLine) []string {
+	skus := make([]string, len(lines))
+	for i, l := range lines {
+		skus[i] = l.SKU
+	}
+	return skus
 }

@@ -201,8 +201,13 @@ func (s *CheckoutStore) Abandon(ctx context.Context, id string) (bool, error) {
 	return deleted, err
 }
 
-// releaseHeld gives back the units a checkout holds.
+// releaseHeld gives back the units a checkout holds, and writes the
+// changed levels to the event log.
 func (db *DB) releaseHeld(ctx context.Context, tx *sql.Tx, checkoutID string) error {
+	skus, err := db.heldSKUs(ctx, tx, checkoutID)
+	if err != nil || len(skus) == 0 {
+		return err
+	}
 	if _, err := db.exec(ctx, tx, `UPDATE inventory SET reserved = reserved - (
 			SELECT r.quantity - r.elsewhere FROM reservations r WHERE r.checkout_id = ? AND r.sku = inventory.sku AND r.status = 'held')
 		WHERE sku IN (SELECT sku FROM reservations WHERE checkout_id = ? AND status = 'held' AND quantity > elsewhere)`, checkoutID, checkoutID); err != nil {
@@ -211,6 +216,8 @@ func (db *DB) releaseHeld(ctx context.Context, tx *sql.Tx, checkoutID string) er
 	if err := db.moveAllocations(ctx, tx, checkoutID, "held", "released", `reserved = reserved - a.quantity`); err != nil {
 		return err
 	}
-	_, err := db.exec(ctx, tx, `UPDATE reservations SET status = 'released' WHERE checkout_id = ? AND status = 'held'`, checkoutID)
-	return err
+	if _, err := db.exec(ctx, tx, `UPDATE reservations SET status = 'released' WHERE checkout_id = ? AND status = 'held'`, checkoutID); err != nil {
+		return err
+	}
+	return db.appendStockEvents(ctx, tx, skus)
 }

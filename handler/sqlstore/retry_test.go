@@ -24,14 +24,18 @@ func simulated(clock *storetest.Clock, budget time.Duration) sqlstore.Retry {
 	}
 }
 
-// flakyDialect is SQLite's dialect whose upserts fail, and count as
-// transient, while failing says so, as a deadlock victim or a failover
-// would on SQL Server; seen counts the upserts made.
+// flakyDialect is SQLite's dialect whose upserts of inventory fail, and
+// count as transient, while failing says so, as a deadlock victim or a
+// failover would on SQL Server; seen counts those upserts made (the event
+// log's upserts are not counted).
 func flakyDialect(failing func(n int64) bool, seen *atomic.Int64) sqlstore.Dialect {
 	const marker = "transient_failure"
 	d := sqlite.Dialect
 	upsert := d.Upsert
 	d.Upsert = func(u sqlstore.Upsert) string {
+		if u.Table != "inventory" {
+			return upsert(u)
+		}
 		if failing(seen.Add(1)) {
 			return "SELECT 1 FROM " + marker // fails: no such table
 		}

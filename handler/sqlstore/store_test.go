@@ -65,3 +65,21 @@ func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
 
 func TestShopifyStock(t *testing.T) { storetest.TestShopifyStock(t, newMoneyStores) }
 func TestAllocation(t *testing.T)   { storetest.TestAllocation(t, newMoneyStores) }
+
+// NewEventStores returns the money-path stores and the event log on db.
+func NewEventStores(t *testing.T, db *sqlstore.DB) storetest.EventStores {
+	inv, err := sqlstore.NewInventoryStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkouts := sqlstore.NewCheckoutStore(db)
+	return storetest.EventStores{
+		MoneyStores: storetest.MoneyStores{Checkouts: checkouts, Outbox: checkouts, Orders: sqlstore.NewOrderStore(db), Inventory: inv},
+		Log:         sqlstore.NewEventStore(db),
+		LowStock:    func(sku string, n int64) error { return inv.SetLowStockThreshold(context.Background(), sku, n) },
+	}
+}
+
+func TestEventLog(t *testing.T) {
+	storetest.TestEventLog(t, func(t *testing.T) storetest.EventStores { return NewEventStores(t, MustOpenSQLite(t)) })
+}

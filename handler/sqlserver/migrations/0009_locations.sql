@@ -6,7 +6,7 @@
 -- location_sources. The file runs in one transaction under the schema lock.
 CREATE TABLE locations (
     id         NVARCHAR(64) COLLATE Latin1_General_100_BIN2   NOT NULL CONSTRAINT pk_locations PRIMARY KEY,
-    name       NVARCHAR(200)                                  NOT NULL,
+    name       NVARCHAR(200) COLLATE Latin1_General_100_BIN2  NOT NULL,
     priority   INT                                            NOT NULL,
     countries  NVARCHAR(1000) COLLATE Latin1_General_100_BIN2 NOT NULL,
     status     NVARCHAR(16) COLLATE Latin1_General_100_BIN2   NOT NULL CONSTRAINT ck_locations_status CHECK (status IN ('active', 'inactive')),

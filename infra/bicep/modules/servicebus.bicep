@@ -41,6 +41,33 @@ resource queues 'Microsoft.ServiceBus/namespaces/queues@2021-11-01' = [for queue
   }
 }]
 
+// The events topic (SHOPFN_EVENTS_TOPIC): every event of the log, with
+// "type" and "subject" application properties, for Azure consumers that
+// subscribe with SQL filters (they add their own subscriptions).
+// Duplicate detection drops an event the dispatcher publishes again.
+resource eventsTopic 'Microsoft.ServiceBus/namespaces/topics@2021-11-01' = {
+  parent: namespace
+  name: 'events'
+  properties: {
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: 'PT1H'
+    defaultMessageTimeToLive: 'P14D'
+    enablePartitioning: false
+  }
+}
+
+// Azure Service Bus Data Sender on the events topic for the app (the
+// namespace-wide assignment below covers it too; this one states it).
+resource topicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(eventsTopic.id, principalId, '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39')
+  scope: eventsTopic
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39')
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // Azure Service Bus Data Sender and Data Receiver for the app.
 var appRoles = [
   '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
@@ -73,4 +100,5 @@ resource kedaAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = i
 
 output id string = namespace.id
 output name string = namespace.name
+output eventsTopic string = eventsTopic.name
 output fullyQualifiedNamespace string = '${namespace.name}.servicebus.windows.net'
