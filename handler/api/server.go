@@ -185,6 +185,7 @@ func (s *Server) routes() []route {
 		{Route{"DELETE", "/api/carts/{cartId}/items/{sku}", false}, s.removeCartItem},
 
 		{Route{"POST", "/api/checkout", false}, s.checkout},
+		{Route{"GET", "/api/checkout/{checkoutId}", false}, s.getCheckout},
 		{Route{"POST", "/api/checkout/{checkoutId}/confirm", false}, s.confirmCheckout},
 		{Route{"GET", "/api/orders/{orderId}", false}, s.getOrder},
 		{Route{"POST", "/api/webhooks/stripe", false}, s.stripeWebhook},

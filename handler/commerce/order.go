@@ -34,10 +34,12 @@ type Order struct {
 	Tax             Money       `json:"tax"`
 	Total           Money       `json:"total"`
 	ShippingAddress Address     `json:"shippingAddress"`
-	PaymentID       string      `json:"-"`
-	CreatedAt       time.Time   `json:"createdAt"`
-	CancelledAt     *time.Time  `json:"cancelledAt,omitempty"`
-	FulfilledAt     *time.Time  `json:"fulfilledAt,omitempty"`
+	// BillingAddress is the buyer's billing address, when they gave one.
+	BillingAddress *Address   `json:"billingAddress,omitempty"`
+	PaymentID      string     `json:"-"`
+	CreatedAt      time.Time  `json:"createdAt"`
+	CancelledAt    *time.Time `json:"cancelledAt,omitempty"`
+	FulfilledAt    *time.Time `json:"fulfilledAt,omitempty"`
 	// TokenHash is the hex SHA-256 of the order's access token, which
 	// shows the buyer's details to whoever presents it; never rendered.
 	TokenHash string `json:"-"`

@@ -17,14 +17,16 @@ import (
 // checkoutDoc is the part of a checkout that never changes, as stored in
 // checkouts.doc.
 type checkoutDoc struct {
-	RequestHash   string         `json:"requestHash"`
-	CartID        string         `json:"cartId"`
-	Client        string         `json:"client,omitempty"`
-	Email         string         `json:"email"`
-	Address       addressDoc     `json:"address"`
-	PaymentMethod string         `json:"paymentMethod"`
-	Lines         []orderLineDoc `json:"lines"`
-	Totals        totalsDoc      `json:"totals"`
+	RequestHash string     `json:"requestHash"`
+	CartID      string     `json:"cartId"`
+	Client      string     `json:"client,omitempty"`
+	Email       string     `json:"email"`
+	Address     addressDoc `json:"address"`
+	// BillingAddress is absent when the buyer gave none.
+	BillingAddress *addressDoc    `json:"billingAddress,omitempty"`
+	PaymentMethod  string         `json:"paymentMethod"`
+	Lines          []orderLineDoc `json:"lines"`
+	Totals         totalsDoc      `json:"totals"`
 	// OrderTokenHash is the hex SHA-256 of the order access token.
 	OrderTokenHash string `json:"orderTokenHash,omitempty"`
 }
@@ -44,13 +46,14 @@ type orderDoc struct {
 	Tax             moneyDoc       `json:"tax"`
 	Total           moneyDoc       `json:"total"`
 	ShippingAddress addressDoc     `json:"shippingAddress"`
+	BillingAddress  *addressDoc    `json:"billingAddress,omitempty"`
 	CreatedAt       time.Time      `json:"createdAt"`
 	PaymentID       string         `json:"paymentId"`
 	// TokenHash is the hex SHA-256 of the order access token.
 	TokenHash string `json:"tokenHash,omitempty"`
 }
 
-// addressDoc is a shipping address.
+// addressDoc is a shipping or billing address.
 type addressDoc struct {
 	Name       string `json:"name"`
 	Line1      string `json:"line1"`
@@ -88,7 +91,7 @@ type moneyDoc struct {
 func encodeCheckout(c *commerce.Checkout) ([]byte, error) {
 	b, err := json.Marshal(checkoutDoc{
 		RequestHash: c.RequestHash, CartID: c.CartID, Client: c.Client, Email: c.Email,
-		Address: addressDoc(c.Address), PaymentMethod: c.PaymentMethod,
+		Address: addressDoc(c.Address), BillingAddress: billingDoc(c.BillingAddress), PaymentMethod: c.PaymentMethod,
 		Lines: lineDocs(c.Lines), Totals: totalsDoc{
 			Subtotal: moneyDoc(c.Subtotal), Shipping: moneyDoc(c.Shipping), Tax: moneyDoc(c.Tax), Total: moneyDoc(c.Total),
 		},
@@ -108,7 +111,7 @@ func decodeCheckout(doc []byte, c *commerce.Checkout) error {
 	}
 	c.RequestHash, c.CartID, c.Client, c.Email = d.RequestHash, d.CartID, d.Client, d.Email
 	c.Address, c.PaymentMethod, c.Lines = commerce.Address(d.Address), d.PaymentMethod, orderLines(d.Lines)
-	c.OrderTokenHash = d.OrderTokenHash
+	c.OrderTokenHash, c.BillingAddress = d.OrderTokenHash, billingAddress(d.BillingAddress)
 	c.Totals = commerce.Totals{
 		Subtotal: commerce.Money(d.Totals.Subtotal), Shipping: commerce.Money(d.Totals.Shipping),
 		Tax: commerce.Money(d.Totals.Tax), Total: commerce.Money(d.Totals.Total),
@@ -121,7 +124,7 @@ func encodeOrder(o *commerce.Order) ([]byte, error) {
 	b, err := json.Marshal(orderDoc{
 		ID: o.ID, CheckoutID: o.CheckoutID, Status: string(o.Status), Email: o.Email, Items: lineDocs(o.Items),
 		Subtotal: moneyDoc(o.Subtotal), Shipping: moneyDoc(o.Shipping), Tax: moneyDoc(o.Tax), Total: moneyDoc(o.Total),
-		ShippingAddress: addressDoc(o.ShippingAddress), CreatedAt: o.CreatedAt, PaymentID: o.PaymentID,
+		ShippingAddress: addressDoc(o.ShippingAddress), BillingAddress: billingDoc(o.BillingAddress), CreatedAt: o.CreatedAt, PaymentID: o.PaymentID,
 		TokenHash: o.TokenHash,
 	})
 	if err != nil {
@@ -141,7 +144,26 @@ func decodeOrder(doc []byte, o *commerce.Order) error {
 	o.Subtotal, o.Shipping = commerce.Money(d.Subtotal), commerce.Money(d.Shipping)
 	o.Tax, o.Total = commerce.Money(d.Tax), commerce.Money(d.Total)
 	o.ShippingAddress, o.TokenHash = commerce.Address(d.ShippingAddress), d.TokenHash
+	o.BillingAddress = billingAddress(d.BillingAddress)
 	return nil
+}
+
+// billingDoc returns the document of a billing address, nil for none.
+func billingDoc(a *commerce.Address) *addressDoc {
+	if a == nil {
+		return nil
+	}
+	d := addressDoc(*a)
+	return &d
+}
+
+// billingAddress returns the billing address a document holds, nil for none.
+func billingAddress(d *addressDoc) *commerce.Address {
+	if d == nil {
+		return nil
+	}
+	a := commerce.Address(*d)
+	return &a
 }
 
 // lineDocs returns the documents of lines (nil for nil, as before).
