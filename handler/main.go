@@ -241,6 +241,7 @@ func (m *Main) Run(ctx context.Context) error {
 		CORSOrigins: cfg.CORSOrigins,
 		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies, IPv6Prefix: cfg.IPv6Prefix,
 		Telemetry: m.tel, AccessLog: m.AccessLog, RequestTimeout: cfg.RequestTimeout,
+		Storefront: cfg.storefront(), PublicURL: cfg.PublicURL,
 	}
 	if secrets != nil { // read on every use, so that a rotated key applies at once
 		apiCfg.AdminKeyFunc = secrets.Func(keyvault.AdminKey)
@@ -328,8 +329,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if !p.API {
 		handler = srv.ProbeHandler()
 	}
-	if tp != nil && !cfg.UnderHost {
-		tp.BaseURL = "http://" + m.Addr() // where a buyer finishes 3-D Secure
+	if tp != nil {
+		// Where a buyer finishes 3-D Secure, when a request's own
+		// address (api.Server.publicURL) is not at hand.
+		tp.BaseURL = cfg.PublicURL
 	}
 	m.serve(handler)
 	if cfg.MetricsAddr != "" {

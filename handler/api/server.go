@@ -136,6 +136,11 @@ type Config struct {
 	// what it was waiting for is answered 503 "unavailable". Zero means
 	// DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// Storefront is what GET /api/config answers.
+	Storefront Storefront
+	// PublicURL is the API's address as buyers reach it
+	// (SHOPFN_PUBLIC_URL); empty means each request's own scheme and host.
+	PublicURL string
 }
 
 // NewServer returns a Server.
@@ -168,6 +173,7 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/products/{idOrHandle}", false}, s.getProduct},
 		{Route{"GET", "/api/categories", false}, s.listCategories},
 		{Route{"GET", "/api/inventory/{sku}", false}, s.getInventory},
+		{Route{"GET", "/api/config", false}, s.getConfig},
 		{Route{"GET", "/api/openapi.json", false}, s.openAPI},
 		{Route{"GET", "/api/docs", false}, s.docs},
 

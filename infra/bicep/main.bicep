@@ -108,6 +108,15 @@ param oidcIssuer string = ''
 @description('Customer sign-in (SHOPFN_OIDC_AUDIENCE): the aud the tokens carry; with Entra External ID, the Application (client) ID of the shop API\'s app registration. Required with oidcIssuer.')
 param oidcAudience string = ''
 
+@description('Stripe.js\'s publishable key (STRIPE_PUBLISHABLE_KEY, pk_...), served to storefronts by GET /api/config. Public, not a secret.')
+param stripePublishableKey string = ''
+
+@description('Where Stripe sends a buyer back after a payment method that redirects (STRIPE_RETURN_URL), a storefront page. Empty: only methods that never redirect.')
+param stripeReturnUrl string = ''
+
+@description('The API\'s address as buyers reach it (SHOPFN_PUBLIC_URL), e.g. the Front Door host. Empty: the function app\'s default host name.')
+param publicUrl string = ''
+
 var isProd = environmentName == 'prod'
 var suffix = uniqueString(subscription().id, resourceGroup().id, namePrefix, environmentName)
 var baseName = '${namePrefix}-${environmentName}'
@@ -243,6 +252,9 @@ module functionapp 'modules/functionapp.bicep' = {
     corsOrigins: corsOrigins
     oidcIssuer: oidcIssuer
     oidcAudience: oidcAudience
+    stripePublishableKey: stripePublishableKey
+    stripeReturnUrl: stripeReturnUrl
+    publicUrl: publicUrl
   }
 }
 
