@@ -33,7 +33,6 @@ import (
 	"shopfn/handler/customer"
 	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
-	"shopfn/handler/sample"
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/telemetry"
@@ -196,20 +195,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if p.Seed {
-		n, err := catalog.CountProducts(ctx)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			loaded, err := sample.Load(ctx, catalog, inventory, m.Now())
-			if err != nil {
-				return err
-			}
-			m.Logger.Info("loaded the sample catalog", "products", loaded)
-		}
-	}
-
 	checkouts := sqlstore.NewCheckoutStore(rel)
 	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
 
@@ -290,6 +275,12 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg.CursorKey = cursorKey
 	// The listener opens first: the development issuer's URL is its own.
 	if err := m.listen(); err != nil {
+		return err
+	}
+	// The sample catalog's images are served here: its URLs need the
+	// address the listener took.
+	if err := m.seed(ctx, catalog, inventory); err != nil {
+		m.listener.Close()
 		return err
 	}
 	verifier, devIssuer, err := m.openIdentity()

@@ -176,6 +176,7 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/config", false}, s.getConfig},
 		{Route{"GET", "/api/openapi.json", false}, s.openAPI},
 		{Route{"GET", "/api/docs", false}, s.docs},
+		{Route{"GET", "/static/sample/{handle}/{image}", false}, s.sampleImage},
 
 		{Route{"POST", "/api/admin/products", true}, s.createProduct},
 		{Route{"PUT", "/api/admin/products/{id}", true}, s.replaceProduct},
