@@ -59,7 +59,7 @@ var notSetOnAKS = map[string]string{
 	"SHOPFN_CURSOR_KEY":            "a secret: Kubernetes Secret shopfn-secrets, filled from Key Vault shopfn-cursor-key (infra/README.md)",
 	"SHOPFN_TAX_AMOUNTS":           "charges in other currencies: none until the shop sells in them",
 	"FUNCTIONS_CUSTOMHANDLER_PORT": "no Functions host on AKS",
-	"SHOPFN_DATA_DIR":              "no embedded SQLite on AKS",
+	"SHOPFN_DATA_DIR":              "no embedded SQLite on AKS, but for dev's test payments (overlays/dev/payments.env: /tmp/shopfn)",
 	"SHOPFN_ADMIN_KEY":             "Key Vault secret shopfn-admin-key",
 	"STRIPE_SECRET_KEY":            "Key Vault secret stripe-secret-key",
 	"STRIPE_WEBHOOK_SECRET":        "Key Vault secret stripe-webhook-secret",

@@ -70,6 +70,9 @@ param deployerObjectId string = ''
 ])
 param deployerPrincipalType string = 'ServicePrincipal'
 
+@description('Public IP address of the machine that runs the one-time SQL user step (sqlcmd ... create-user.sql, infra/README.md): a firewall rule AllowDeployerClientIp lets it reach Azure SQL, which otherwise admits Azure services only. Empty: no rule.')
+param deployerClientIp string = ''
+
 @description('Resource id of an existing action group that alerts notify. Empty: alerts fire without notification.')
 param actionGroupId string = ''
 
@@ -182,6 +185,7 @@ module sql 'modules/sql.bicep' = {
     adminObjectId: sqlAdminObjectId
     adminName: sqlAdminName
     adminPrincipalType: sqlAdminPrincipalType
+    deployerClientIp: deployerClientIp
   }
 }
 
@@ -308,6 +312,9 @@ output sqlHost string = sql.outputs.host
 
 @description('Azure SQL database name.')
 output sqlDatabase string = sql.outputs.database
+
+@description('The primary Azure SQL server name, for its firewall rules (AllowDeployerClientIp).')
+output sqlServerName string = sql.outputs.serverName
 
 @description('ServiceBusConnection__fullyQualifiedNamespace.')
 output serviceBusNamespace string = servicebus.outputs.fullyQualifiedNamespace
