@@ -72,13 +72,13 @@ func main() {
 		}
 	}
 	if err := m.Run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "shopfn:", err)
+		logger.Error("start failed", "err", err)
 		m.Close()
 		os.Exit(1)
 	}
 	<-ctx.Done()
 	if err := m.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "shopfn:", err)
+		logger.Error("shut down with errors", "err", err)
 		os.Exit(1)
 	}
 }
