@@ -164,6 +164,8 @@ func TestInfraFlexSettingsLoad(t *testing.T) {
 		"string(sqlMaxConnections)": "1",
 		"oidcIssuer":                "https://00000000-0000-0000-0000-000000000000.ciamlogin.com/00000000-0000-0000-0000-000000000000/v2.0",
 		"oidcAudience":              "00000000-0000-0000-0000-000000000002",
+		"stripePublishableKey":      "pk_test_123", "stripeReturnUrl": "https://shop.example/checkout/return",
+		"empty(publicUrl) ? 'https://${site.properties.defaultHostName}' : publicUrl": "https://func-shopfn.azurewebsites.net",
 	}
 	interpolation := regexp.MustCompile(`\$\{(\w+)\}`)
 	env := map[string]string{
