@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -59,6 +60,15 @@ type Config struct {
 	// (SHOPFN_SMTP_URL, SHOPFN_EMAIL_FROM, SHOPFN_EMAIL_TEMPLATES); no
 	// SMTPURL sends none.
 	SMTPURL, EmailFrom, EmailTemplates string
+	// StripePublishableKey is the key a storefront's Stripe.js uses
+	// (pk_...), served by GET /api/config; it is public.
+	StripePublishableKey string
+	// StripeReturnURL is where Stripe sends a buyer back after a payment
+	// method that redirects; empty allows only methods that never do.
+	StripeReturnURL string
+	// PublicURL is the API's address as buyers reach it (SHOPFN_PUBLIC_URL),
+	// for the links shopfn hands out; empty means the request's own host.
+	PublicURL string
 	// ReservationTTL is how long a checkout holds stock before it is paid.
 	ReservationTTL time.Duration
 	// MaxActionCheckouts bounds the checkouts waiting for 3-D Secure
@@ -361,6 +371,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.StripeSecretKey = get("STRIPE_SECRET_KEY", "")
 	cfg.StripeWebhookSecret = get("STRIPE_WEBHOOK_SECRET", "")
 	cfg.StripeAPIBase = get("STRIPE_API_BASE", "")
+	cfg.StripePublishableKey = get("STRIPE_PUBLISHABLE_KEY", "")
+	if k := cfg.StripePublishableKey; k != "" && !strings.HasPrefix(k, "pk_") {
+		bad("STRIPE_PUBLISHABLE_KEY", "is not a Stripe publishable key (pk_...); never put the secret key here")
+	}
+	cfg.StripeReturnURL = get("STRIPE_RETURN_URL", "")
+	if u := cfg.StripeReturnURL; u != "" && !absoluteURL(u) {
+		bad("STRIPE_RETURN_URL", "%q is not an absolute http(s) URL such as https://shop.example/checkout/return", u)
+	}
+	cfg.PublicURL = strings.TrimSuffix(get("SHOPFN_PUBLIC_URL", ""), "/")
+	if u := cfg.PublicURL; u != "" && !absoluteURL(u) {
+		bad("SHOPFN_PUBLIC_URL", "%q is not an absolute http(s) URL such as https://api.shop.example", u)
+	}
 	switch cfg.Payments {
 	case "test":
 	case "stripe":
@@ -459,6 +481,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return cfg, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
 	}
 	return cfg, nil
+}
+
+// absoluteURL reports whether s is an absolute http(s) URL with a host.
+func absoluteURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // newAdminKey returns a random admin key for a run with none set: 256 bits

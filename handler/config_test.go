@@ -433,6 +433,26 @@ func TestLoadConfig(t *testing.T) {
 		}
 	})
 
+	t.Run("Storefront", func(t *testing.T) {
+		cfg, err := LoadConfig(env("STRIPE_PUBLISHABLE_KEY", "pk_test_123", "STRIPE_RETURN_URL", "https://shop.example/return",
+			"SHOPFN_PUBLIC_URL", "https://api.shop.example/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.StripePublishableKey != "pk_test_123" || cfg.StripeReturnURL != "https://shop.example/return" || cfg.PublicURL != "https://api.shop.example" {
+			t.Errorf("got %q %q %q, want the key, the return URL and the public URL without its trailing slash", cfg.StripePublishableKey, cfg.StripeReturnURL, cfg.PublicURL)
+		}
+		_, err = LoadConfig(env("STRIPE_PUBLISHABLE_KEY", "sk_test_123", "STRIPE_RETURN_URL", "/return", "SHOPFN_PUBLIC_URL", "api.shop.example"))
+		for _, name := range []string{"STRIPE_PUBLISHABLE_KEY", "STRIPE_RETURN_URL", "SHOPFN_PUBLIC_URL"} {
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("bad storefront settings: error %v does not name %s", err, name)
+			}
+		}
+		if err != nil && strings.Contains(err.Error(), "sk_test_123") {
+			t.Errorf("error %v shows the secret key put in the wrong setting", err)
+		}
+	})
+
 	t.Run("Documents", func(t *testing.T) {
 		cfg, err := LoadConfig(env("SHOPFN_DOCUMENTS", "cosmos", "COSMOS_ENDPOINT", "http://127.0.0.1:8081", "COSMOS_KEY", "a2V5"))
 		if err != nil {

@@ -159,7 +159,7 @@ func TestE2ESecretsAtRest(t *testing.T) {
 
 func TestE2ETestPaymentsAnnounced(t *testing.T) {
 	var out lockedBuffer
-	MustRunMainWith(t, false, func(m *Main) { m.Stdout = &out })
+	MustRunMainWith(t, false, func(m *Main) { m.Logger = slog.New(slog.NewJSONHandler(&out, nil)) })
 	if !strings.Contains(out.String(), "TEST PAYMENTS") {
 		t.Errorf("start-up output with test payments:\n%s\nwant it to say TEST PAYMENTS plainly", out.String())
 	}

@@ -60,7 +60,7 @@ var notSetOnAKS = map[string]string{
 	"SHOPFN_CURSOR_KEY":             "a secret: Kubernetes Secret shopfn-secrets, filled from Key Vault shopfn-cursor-key (infra/README.md)",
 	"SHOPFN_TAX_AMOUNTS":            "charges in other currencies: none until the shop sells in them",
 	"FUNCTIONS_CUSTOMHANDLER_PORT":  "no Functions host on AKS",
-	"SHOPFN_DATA_DIR":               "no embedded SQLite on AKS",
+	"SHOPFN_DATA_DIR":               "no embedded SQLite on AKS, but for dev's test payments (overlays/dev/payments.env: /tmp/shopfn)",
 	"SHOPFN_ADMIN_KEY":              "Key Vault secret shopfn-admin-key",
 	"STRIPE_SECRET_KEY":             "Key Vault secret stripe-secret-key",
 	"STRIPE_WEBHOOK_SECRET":         "Key Vault secret stripe-webhook-secret",
@@ -171,6 +171,8 @@ func TestInfraFlexSettingsLoad(t *testing.T) {
 		"oidcAudience":              "00000000-0000-0000-0000-000000000002",
 		// Shopify webhooks and order emails on, their secrets resolved.
 		"shopifyWebhookSecret": "shpss_sample", "smtpUrl": "smtp://shop.1.2@smtp.azurecomm.net:587", "emailFrom": "Shop <orders@shop.example>",
+		"stripePublishableKey": "pk_test_123", "stripeReturnUrl": "https://shop.example/checkout/return",
+		"empty(publicUrl) ? 'https://${site.properties.defaultHostName}' : publicUrl": "https://func-shopfn.azurewebsites.net",
 	}
 	interpolation := regexp.MustCompile(`\$\{(\w+)\}`)
 	env := map[string]string{

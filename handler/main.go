@@ -34,7 +34,6 @@ import (
 	"shopfn/handler/events"
 	"shopfn/handler/keyvault"
 	"shopfn/handler/pricing"
-	"shopfn/handler/sample"
 	"shopfn/handler/sqlite"
 	"shopfn/handler/sqlstore"
 	"shopfn/handler/telemetry"
@@ -76,13 +75,13 @@ func main() {
 		}
 	}
 	if err := m.Run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "shopfn:", err)
+		logger.Error("start failed", "err", err)
 		m.Close()
 		os.Exit(1)
 	}
 	<-ctx.Done()
 	if err := m.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "shopfn:", err)
+		logger.Error("shut down with errors", "err", err)
 		os.Exit(1)
 	}
 }
@@ -215,20 +214,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if p.Seed {
-		n, err := catalog.CountProducts(ctx)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			loaded, err := sample.Load(ctx, catalog, inventory, m.Now())
-			if err != nil {
-				return err
-			}
-			m.Logger.Info("loaded the sample catalog", "products", loaded)
-		}
-	}
-
 	checkouts := sqlstore.NewCheckoutStore(rel)
 	checkouts.Allocation = cfg.Allocation
 	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
@@ -272,6 +257,7 @@ func (m *Main) Run(ctx context.Context) error {
 		CORSOrigins: cfg.CORSOrigins,
 		RateLimit:   cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies, IPv6Prefix: cfg.IPv6Prefix,
 		Telemetry: m.tel, AccessLog: m.AccessLog, RequestTimeout: cfg.RequestTimeout, Currency: cfg.Currency,
+		Storefront: cfg.storefront(), PublicURL: cfg.PublicURL,
 	}
 	if secrets != nil { // read on every use, so that a rotated key applies at once
 		apiCfg.AdminKeyFunc = secrets.Func(keyvault.AdminKey)
@@ -320,6 +306,12 @@ func (m *Main) Run(ctx context.Context) error {
 	apiCfg.CursorKey = cursorKey
 	// The listener opens first: the development issuer's URL is its own.
 	if err := m.listen(); err != nil {
+		return err
+	}
+	// The sample catalog's images are served here: its URLs need the
+	// address the listener took.
+	if err := m.seed(ctx, catalog, inventory); err != nil {
+		m.listener.Close()
 		return err
 	}
 	verifier, devIssuer, err := m.openIdentity()
@@ -388,8 +380,10 @@ func (m *Main) Run(ctx context.Context) error {
 	} else {
 		handler = srv.ProbeHandler()
 	}
-	if tp != nil && !cfg.UnderHost {
-		tp.BaseURL = "http://" + m.Addr() // where a buyer finishes 3-D Secure
+	if tp != nil {
+		// Where a buyer finishes 3-D Secure, when a request's own
+		// address (api.Server.publicURL) is not at hand.
+		tp.BaseURL = cfg.PublicURL
 	}
 	m.serve(handler)
 	if cfg.MetricsAddr != "" {

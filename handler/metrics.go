@@ -20,7 +20,7 @@ func (m *Main) serveMetrics(addr string) error {
 	mux.Handle("GET /metrics", m.tel.Scrape())
 	m.metrics, m.metricsLn = &http.Server{Handler: api.SecurityHeaders(mux), ReadHeaderTimeout: 10 * time.Second}, ln
 	go m.metrics.Serve(ln)
-	fmt.Fprintf(m.Stdout, "shopfn: metrics on http://%s/metrics\n", ln.Addr())
+	m.Logger.Info("serving metrics without a key", "url", "http://"+ln.Addr().String()+"/metrics")
 	return nil
 }
 

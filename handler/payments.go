@@ -27,7 +27,7 @@ type payments struct {
 func (m *Main) openPayments(secrets *keyvault.Secrets) (payments, error) {
 	cfg := m.Config
 	if cfg.Payments == "stripe" {
-		scfg := stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase}
+		scfg := stripe.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase, ReturnURL: cfg.StripeReturnURL}
 		if secrets != nil { // read on every use, so that a rotated secret applies at once
 			scfg.SecretKeyFunc = secrets.Func(keyvault.StripeSecretKey)
 			scfg.WebhookSecretFunc = secrets.Func(keyvault.StripeWebhookSecret)

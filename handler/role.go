@@ -98,31 +98,35 @@ func (cfg Config) role() Role {
 	return cfg.Role
 }
 
-// announce prints what a person starting shopfn must know: a generated
-// admin key, test payments, rate limits, the role and the address.
+// announce logs what a person starting shopfn must know, one line each,
+// in the format of every other line (JSON off a terminal): a generated
+// admin key, test payments, development sign-in, rate limits, the role and
+// the address. The generated admin key is the one secret ever logged: it
+// exists only for this run, only when none was configured (never under
+// the Functions host or with a vault), and whoever starts shopfn needs it.
 func (m *Main) announce(testPayments, devSignIn bool) {
-	cfg := m.Config
+	cfg, log := m.Config, m.Logger
 	if cfg.AdminKeyGenerated {
-		fmt.Fprintf(m.Stdout, "shopfn: SHOPFN_ADMIN_KEY is not set; admin key for this run: %s\n", cfg.AdminKey)
+		log.Warn("SHOPFN_ADMIN_KEY is not set; admin key for this run", "admin_key", cfg.AdminKey)
 	}
 	if testPayments {
-		fmt.Fprintln(m.Stdout, "shopfn: TEST PAYMENTS: no money moves; every checkout is paid by the built-in test provider (set SHOPFN_PAYMENTS=stripe for real payments)")
+		log.Warn("TEST PAYMENTS: no money moves; every checkout is paid by the built-in test provider (set SHOPFN_PAYMENTS=stripe for real payments)")
 	}
 	if devSignIn {
-		fmt.Fprintf(m.Stdout, "shopfn: DEVELOPMENT SIGN-IN: POST %s/token mints a customer token for any email (set SHOPFN_OIDC_ISSUER and SHOPFN_OIDC_AUDIENCE for real sign-in)\n", auth.DevPath)
+		log.Warn("DEVELOPMENT SIGN-IN: POST " + auth.DevPath + "/token mints a customer token for any email (set SHOPFN_OIDC_ISSUER and SHOPFN_OIDC_AUDIENCE for real sign-in)")
 	}
 	if cfg.RateLimit > 0 {
-		fmt.Fprintf(m.Stdout, "shopfn: anonymous writes limited to %g/s per client, burst %d (SHOPFN_RATE_LIMIT=0 turns this off)\n", cfg.RateLimit, cfg.RateBurst)
+		log.Info("anonymous writes are rate limited per client (SHOPFN_RATE_LIMIT=0 turns this off)", "per_second", cfg.RateLimit, "burst", cfg.RateBurst)
 	}
-	where := "no embedded data"
+	attrs := []any{"role", string(cfg.role()), "parts", m.parts.String(), "url", "http://" + m.Addr()}
 	if m.db != nil {
-		where = "data in " + cfg.DataDir
+		attrs = append(attrs, "data_dir", cfg.DataDir)
 	}
-	fmt.Fprintf(m.Stdout, "shopfn: role %s (%s); listening on http://%s (%s)\n", cfg.role(), m.parts, m.Addr(), where)
+	log.Info("listening", attrs...)
 	if m.parts.API && !cfg.UnderHost {
-		fmt.Fprintf(m.Stdout, "shopfn: admin console at http://%s/admin/\n", m.Addr())
+		log.Info("admin console", "url", "http://"+m.Addr()+"/admin/")
 		if cfg.Storefront {
-			fmt.Fprintf(m.Stdout, "shopfn: demo storefront at http://%s/ (SHOPFN_STOREFRONT=off turns it off)\n", m.Addr())
+			log.Info("demo storefront (SHOPFN_STOREFRONT=off turns it off)", "url", "http://"+m.Addr()+"/")
 		}
 	}
 }

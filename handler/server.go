@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"shopfn/handler/api"
+	"shopfn/handler/telemetry"
 )
 
 // listen opens the listener on Config.Addr.
@@ -62,6 +63,15 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 func (m *Main) Close() error {
 	var errs []error
 	m.started.Store(false)
+	// One line when shutting down starts and one when it is done, in the
+	// format of every other line; a second call writes neither.
+	if m.server != nil {
+		begun := time.Now()
+		m.Logger.Info("shutting down: finishing the requests in flight", "grace_ms", min(shutdownGrace, m.requestTimeout()).Milliseconds())
+		defer func() {
+			m.Logger.Info("stopped", "took_ms", telemetry.TookMS(time.Since(begun)), "clean", len(errs) == 0)
+		}()
+	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), min(shutdownGrace, m.requestTimeout()))
 		defer cancel()

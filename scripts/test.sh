@@ -8,12 +8,18 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-# apt installs a Debian package, as root or through sudo.
+# apt_install installs the Debian packages named that are not installed
+# yet, as root or through sudo: only those, without their recommended
+# packages, and upgrading nothing already installed.
 apt_install() {
-  local sudo=""
+  local sudo="" missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends --no-upgrade "${missing[@]}"
 }
 
 # -race needs cgo, and cgo needs a C compiler.
@@ -112,7 +118,7 @@ fi
 # packages are pinned in scripts/browser/package-lock.json.
 if ! command -v chromium >/dev/null && [ ! -x "${CHROMIUM_BIN:-/usr/bin/chromium}" ]; then
   echo "test.sh: installing chromium"
-  apt_install chromium
+  apt_install chromium fonts-liberation   # a font: recommended, so not pulled in
 fi
 browser="$root/scripts/browser"
 if [ ! -f "$browser/node_modules/.package-lock.json" ] || [ "$browser/package-lock.json" -nt "$browser/node_modules/.package-lock.json" ]; then
@@ -129,6 +135,40 @@ export SHOPFN_REQUIRE_PEERS=${SHOPFN_REQUIRE_PEERS:-1}
 if [ ${#main_pkgs[@]} -gt 0 ]; then
   go vet "${main_pkgs[@]}"
   go test -count=1 -timeout 20m ${flags[@]+"${flags[@]}"} "${main_pkgs[@]}"
+fi
+
+# govulncheck: the vulnerabilities the code reaches, in its modules and in
+# the standard library of the Go release go.mod's toolchain line names,
+# looked up in an offline copy of the Go vulnerability database built from
+# the newest golang.org/x/vulndb the module proxy serves (scripts/vulndb), so
+# that a new advisory fails the run. The copy is built once per vulndb
+# version and kept in Go's build cache (which CI caches); with the proxy
+# out of reach, the newest copy built before is used.
+if [ ${#main_pkgs[@]} -eq 1 ] && [ "${main_pkgs[0]}" = ./... ]; then
+  gobin=$(go env GOBIN)
+  [ -n "$gobin" ] || gobin="$(go env GOPATH | cut -d: -f1)/bin"
+  if [ ! -x "$gobin/govulncheck" ]; then
+    echo "test.sh: installing govulncheck"
+    go install golang.org/x/vuln/cmd/govulncheck@v1.10.0
+  fi
+  dbs="$(go env GOCACHE)/shopfn-vulndb"
+  if version=$(cd "${TMPDIR:-/tmp}" && go list -m -f '{{.Version}}' golang.org/x/vulndb@latest); then
+    db="$dbs/$version"
+    if [ ! -f "$db/index/db.json" ]; then
+      echo "test.sh: building the vulnerability database from golang.org/x/vulndb@$version"
+      osv=$(cd "${TMPDIR:-/tmp}" && go mod download -json "golang.org/x/vulndb@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+      mkdir -p "$dbs"
+      go run ./scripts/vulndb -osv "$osv/data/osv" -out "$db"
+      find "$dbs" -mindepth 1 -maxdepth 1 ! -name "$version" -exec rm -rf {} +
+    fi
+  else
+    db=$(ls -d "$dbs"/*/ 2>/dev/null | sort | tail -n 1)
+    [ -n "$db" ] || { echo "test.sh: no vulnerability database: the module proxy is out of reach and none was built before"; exit 1; }
+    echo "test.sh: the module proxy is out of reach; govulncheck uses $db"
+  fi
+  toolchain=$(sed -n 's/^toolchain //p' go.mod)
+  echo "test.sh: govulncheck (${toolchain:-local toolchain})"
+  GOTOOLCHAIN=${toolchain:-local} "$gobin/govulncheck" -db "file://${db%/}" ./...
 fi
 
 # The money path's end-to-end tests once more with the catalog and carts on

@@ -45,7 +45,7 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.Checkout.Checkout(ctx, req, key, s.ClientKey(r))
+	out, err := s.Checkout.Checkout(s.withPublicURL(r.WithContext(ctx)), req, key, s.ClientKey(r))
 	if err != nil {
 		ownerOnly(w, err)
 		outcome := checkoutOutcome(nil, err)
@@ -157,7 +157,7 @@ func (s *Server) confirmCheckout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.Checkout.Confirm(r.Context(), id)
+	c, err := s.Checkout.Confirm(s.withPublicURL(r), id)
 	if err != nil {
 		return err
 	}

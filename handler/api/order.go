@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -152,12 +153,16 @@ func (s *Server) fulfilOrder(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Orders.Order(r.Context(), id); err != nil {
 		return err
 	}
-	if _, err := s.Orders.FulfilOrder(r.Context(), id, s.cfg.Now().UTC()); err != nil {
+	changed, err := s.Orders.FulfilOrder(r.Context(), id, s.cfg.Now().UTC())
+	if err != nil {
 		return err
 	}
 	o, err := s.Orders.Order(r.Context(), id)
 	if err != nil {
 		return err
+	}
+	if changed {
+		checkout.Event(r.Context(), s.log, checkout.EventFulfilled, o.Total, slog.Int("lines", len(o.Items)))
 	}
 	s.writeJSON(w, r, http.StatusOK, o)
 	return nil

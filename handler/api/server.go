@@ -152,6 +152,11 @@ type Config struct {
 	// what it was waiting for is answered 503 "unavailable". Zero means
 	// DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// Storefront is what GET /api/config answers.
+	Storefront Storefront
+	// PublicURL is the API's address as buyers reach it
+	// (SHOPFN_PUBLIC_URL); empty means each request's own scheme and host.
+	PublicURL string
 }
 
 // NewServer returns a Server.
@@ -188,8 +193,10 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/categories", false}, s.listCategories},
 		{Route{"GET", "/api/inventory", false}, s.getInventories},
 		{Route{"GET", "/api/inventory/{sku}", false}, s.getInventory},
+		{Route{"GET", "/api/config", false}, s.getConfig},
 		{Route{"GET", "/api/openapi.json", false}, s.openAPI},
 		{Route{"GET", "/api/docs", false}, s.docs},
+		{Route{"GET", "/static/sample/{handle}/{image}", false}, s.sampleImage},
 
 		{Route{"GET", "/api/admin/products", true}, s.listAdminProducts},
 		{Route{"GET", "/api/admin/products/{id}", true}, s.getAdminProduct},
@@ -212,6 +219,7 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/api/carts/{cartId}/customer", false}, s.attachCart},
 
 		{Route{"POST", "/api/checkout", false}, s.checkout},
+		{Route{"GET", "/api/checkout/{checkoutId}", false}, s.getCheckout},
 		{Route{"POST", "/api/checkout/{checkoutId}/confirm", false}, s.confirmCheckout},
 		{Route{"GET", "/api/orders/{orderId}", false}, s.getOrder},
 		{Route{"POST", "/api/webhooks/stripe", false}, s.stripeWebhook},

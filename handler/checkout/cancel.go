@@ -3,6 +3,7 @@ package checkout
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"shopfn/handler/commerce"
@@ -88,6 +89,10 @@ func (s *Service) finishCancel(ctx context.Context, orders Orders, o *commerce.O
 	}
 	if changed {
 		s.cfg.Published()
+		if o.PaymentID != "" {
+			Event(ctx, s.log, EventRefunded, o.Total, slog.String("reason", "cancelled"))
+		}
+		Event(ctx, s.log, EventCancelled, o.Total)
 	}
 	return orders.Order(ctx, o.ID)
 }

@@ -3,6 +3,7 @@ package checkout
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"shopfn/handler/commerce"
@@ -92,6 +93,7 @@ func (s *Service) settle(ctx context.Context, c *commerce.Checkout, p commerce.P
 		}
 		changed, err := s.checkouts.Release(ctx, c.ID, commerce.CheckoutDeclined, s.response(c, commerce.CheckoutDeclined, declined))
 		if changed {
+			Event(ctx, s.log, EventDeclined, c.Total, slog.String("decline_code", p.DeclineCode))
 			s.cfg.Metrics.Reservation("released", 1)
 			s.syncCart(ctx, c.CartID, c.ID)
 		}
@@ -181,8 +183,12 @@ func (s *Service) markPaid(ctx context.Context, c *commerce.Checkout, p commerce
 	done(err)
 	if commerce.ErrorCode(err) == commerce.CodeCheckoutRefunded {
 		s.log.Warn("payment succeeded after the reservation was released and the stock or cart is gone; refunding", "checkout", c.ID, "payment", p.ID)
-		if rerr := s.refund(ctx, p.ID, c.ID); rerr != nil && commerce.ErrorCode(rerr) != commerce.CodeAlreadyRefunded {
+		rerr := s.refund(ctx, p.ID, c.ID)
+		if rerr != nil && commerce.ErrorCode(rerr) != commerce.CodeAlreadyRefunded {
 			return fmt.Errorf("checkout %s: refund a payment it cannot fulfil: %w", c.ID, rerr)
+		}
+		if rerr == nil {
+			Event(ctx, s.log, EventRefunded, c.Total, slog.String("reason", "paid_after_release"))
 		}
 		return err
 	}
@@ -190,6 +196,7 @@ func (s *Service) markPaid(ctx context.Context, c *commerce.Checkout, p commerce
 		return err
 	}
 	if changed {
+		Event(ctx, s.log, EventPaid, c.Total, slog.Int("lines", len(c.Lines)))
 		// The cart document keeps saying checking_out: cart reads and
 		// writes that see it ask the relational store, which says
 		// completed. Not rewriting it saves a write on every checkout.

@@ -15,7 +15,10 @@ type Request struct {
 	CartID          string           `json:"cartId"`
 	Email           string           `json:"email"`
 	ShippingAddress commerce.Address `json:"shippingAddress"`
-	PaymentMethod   string           `json:"paymentMethod"`
+	// BillingAddress, when set, is the buyer's billing address; the order
+	// keeps it. Omitted, it leaves the request's Hash as it was.
+	BillingAddress *commerce.Address `json:"billingAddress,omitempty"`
+	PaymentMethod  string            `json:"paymentMethod"`
 	// ExpectedTotal, when set, is the total the buyer agreed to: a
 	// re-priced total that differs is refused with "price_changed".
 	ExpectedTotal *commerce.Money `json:"expectedTotal,omitempty"`
@@ -28,7 +31,8 @@ const (
 	maxKeyLen           = 255
 )
 
-// Validate checks a request: 422 "invalid_email" and "invalid_address", and
+// Validate checks a request: 422 "invalid_email" and "invalid_address" (of
+// the shipping or the billing address), and
 // 400 "invalid_request" for a missing cart or payment method.
 func (r *Request) Validate() error {
 	if r.CartID == "" {
@@ -45,7 +49,13 @@ func (r *Request) Validate() error {
 	if !validEmail(r.Email) {
 		return commerce.Rulef(commerce.CodeInvalidEmail, "email %q is not an email address", clip(r.Email))
 	}
-	return r.ShippingAddress.Validate("shippingAddress.")
+	if err := r.ShippingAddress.Validate("shippingAddress."); err != nil {
+		return err
+	}
+	if r.BillingAddress != nil {
+		return r.BillingAddress.Validate("billingAddress.")
+	}
+	return nil
 }
 
 // Hash identifies the request's content, so that an idempotency key sent

@@ -266,7 +266,7 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 	now := s.cfg.Now().UTC()
 	c := &commerce.Checkout{
 		ID: commerce.NewCheckoutID(), OrderID: commerce.NewOrderID(now), IdempotencyKey: key, RequestHash: hash,
-		CartID: req.CartID, CustomerID: buyer(ctx, priced), Client: client, Email: req.Email, Address: req.ShippingAddress, PaymentMethod: req.PaymentMethod,
+		CartID: req.CartID, CustomerID: buyer(ctx, priced), Client: client, Email: req.Email, Address: req.ShippingAddress, BillingAddress: req.BillingAddress, PaymentMethod: req.PaymentMethod,
 		Lines: priced.Items, Totals: totals, Status: commerce.CheckoutPending,
 		CreatedAt: now, UpdatedAt: now, ReservedUntil: now.Add(s.cfg.ReservationTTL), LeaseUntil: now.Add(leaseTTL),
 	}

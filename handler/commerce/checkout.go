@@ -24,7 +24,7 @@ const (
 	CheckoutRefunded       CheckoutStatus = "refunded"
 )
 
-// Address is a shipping address.
+// Address is a postal address: a shipping or billing address.
 type Address struct {
 	Name       string `json:"name"`
 	Line1      string `json:"line1"`
@@ -80,12 +80,14 @@ type Checkout struct {
 	CustomerID string
 	// Client identifies who asked for the checkout (the client address), to
 	// bound how many open checkouts one client holds; empty is unbounded.
-	Client        string
-	OrderID       string
-	Email         string
-	Address       Address
-	PaymentMethod string
-	Lines         []OrderLine
+	Client  string
+	OrderID string
+	Email   string
+	Address Address
+	// BillingAddress is the buyer's billing address, when they gave one.
+	BillingAddress *Address
+	PaymentMethod  string
+	Lines          []OrderLine
 	Totals
 	Status     CheckoutStatus
 	PaymentID  string

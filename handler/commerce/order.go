@@ -34,7 +34,9 @@ type Order struct {
 	Tax             Money       `json:"tax"`
 	Total           Money       `json:"total"`
 	ShippingAddress Address     `json:"shippingAddress"`
-	PaymentID       string      `json:"-"`
+	// BillingAddress is the buyer's billing address, when they gave one.
+	BillingAddress *Address `json:"billingAddress,omitempty"`
+	PaymentID      string   `json:"-"`
 	// CustomerID is the customer who placed or claimed the order; empty
 	// for a guest's.
 	CustomerID  string     `json:"customerId,omitempty"`

@@ -105,9 +105,9 @@ func (c *category) product(r *rand.Rand, n int, adjective string, it item, handl
 	}
 
 	handle := uniqueHandle(slug(title), handles)
-	images := make([]string, 1+r.IntN(3))
+	images := make([]string, 1+r.IntN(MaxImages))
 	for i := range images {
-		images[i] = fmt.Sprintf("https://images.shopfn.example/%s/%d.jpg", handle, i+1)
+		images[i] = ImageURL(DefaultImageBase, handle, i+1)
 	}
 
 	// A price a little above or below the typical one, ending in .99.

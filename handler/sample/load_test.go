@@ -85,7 +85,7 @@ func TestLoad(t *testing.T) {
 			catalog := &fakeCatalog{products: make(map[string]commerce.Product), failAt: tt.failAt}
 			inventory := &fakeInventory{onHand: make(map[string]int64), failOn: tt.failOn}
 
-			n, err := Load(context.Background(), catalog, inventory, now)
+			n, err := Load(context.Background(), catalog, inventory, now, "")
 			if n != tt.wantN {
 				t.Errorf("Load returned %d, want %d", n, tt.wantN)
 			}
@@ -126,10 +126,10 @@ func TestLoad(t *testing.T) {
 func TestLoadTwice(t *testing.T) {
 	catalog := &fakeCatalog{products: make(map[string]commerce.Product)}
 	inventory := &fakeInventory{onHand: make(map[string]int64)}
-	if _, err := Load(context.Background(), catalog, inventory, now); err != nil {
+	if _, err := Load(context.Background(), catalog, inventory, now, ""); err != nil {
 		t.Fatal(err)
 	}
-	n, err := Load(context.Background(), catalog, inventory, now)
+	n, err := Load(context.Background(), catalog, inventory, now, "")
 	if n != 0 || err != nil {
 		t.Errorf("second Load: got %d, %v; want 0, no error", n, err)
 	}

@@ -105,10 +105,20 @@ func Stock(products []commerce.Product) map[string]int64 {
 // empty stores created it first: a KindConflict) is skipped with its stock,
 // which that instance sets, so many instances may load at once.
 //
+// Its image URLs start with imageBase, the API's address as a browser
+// reaches it, where shopfn serves them (Image); "" keeps DefaultImageBase.
+//
 // On error Load stops and returns the number of products created so far,
 // with an error that names the product or SKU that failed.
-func Load(ctx context.Context, catalog commerce.CatalogStore, inventory commerce.InventoryStore, now time.Time) (int, error) {
+func Load(ctx context.Context, catalog commerce.CatalogStore, inventory commerce.InventoryStore, now time.Time, imageBase string) (int, error) {
 	products := Products(now)
+	if imageBase != "" {
+		for i := range products {
+			for j := range products[i].Images {
+				products[i].Images[j] = ImageURL(imageBase, products[i].Handle, j+1)
+			}
+		}
+	}
 	stock := Stock(products)
 	created := 0
 	for i := range products {

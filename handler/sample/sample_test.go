@@ -181,8 +181,8 @@ func TestProductsWellFormed(t *testing.T) {
 			t.Errorf("%s: got %d images, want 1 to 3", p.Handle, n)
 		}
 		for _, url := range p.Images {
-			if want := "https://images.shopfn.example/" + p.Handle + "/"; !strings.HasPrefix(url, want) || !strings.HasSuffix(url, ".jpg") {
-				t.Errorf("%s: image %q, want %s<n>.jpg", p.Handle, url, want)
+			if want := DefaultImageBase + ImagePath + p.Handle + "/"; !strings.HasPrefix(url, want) || !strings.HasSuffix(url, ".svg") {
+				t.Errorf("%s: image %q, want %s<n>.svg", p.Handle, url, want)
 			}
 		}
 		for _, v := range p.Variants {
@@ -255,5 +255,26 @@ func TestStock(t *testing.T) {
 	}
 	if low == 0 || low > skus/10 {
 		t.Errorf("%d of %d SKUs have low stock, want a few (about 3%%)", low, skus)
+	}
+}
+
+// TestImage checks the sample images: an SVG for every image of every
+// product, and nothing for a name that is not one.
+func TestImage(t *testing.T) {
+	for _, p := range Products(time.Now()) {
+		for n := range p.Images {
+			svg, ok := Image(p.Handle, n+1)
+			if !ok || !strings.HasPrefix(string(svg), "<svg ") || !strings.HasSuffix(string(svg), "</svg>") || len(svg) > 2048 {
+				t.Fatalf("%s image %d: got %v %q, want a small SVG", p.Handle, n+1, ok, svg)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		handle string
+		n      int
+	}{{"", 1}, {"Lamp", 1}, {"lamp<script>", 1}, {"lamp", 0}, {"lamp", MaxImages + 1}} {
+		if _, ok := Image(tc.handle, tc.n); ok {
+			t.Errorf("Image(%q, %d): got an image, want none", tc.handle, tc.n)
+		}
 	}
 }

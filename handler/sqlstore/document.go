@@ -17,14 +17,16 @@ import (
 // checkoutDoc is the part of a checkout that never changes, as stored in
 // checkouts.doc.
 type checkoutDoc struct {
-	RequestHash   string         `json:"requestHash"`
-	CartID        string         `json:"cartId"`
-	Client        string         `json:"client,omitempty"`
-	Email         string         `json:"email"`
-	Address       addressDoc     `json:"address"`
-	PaymentMethod string         `json:"paymentMethod"`
-	Lines         []orderLineDoc `json:"lines"`
-	Totals        totalsDoc      `json:"totals"`
+	RequestHash string     `json:"requestHash"`
+	CartID      string     `json:"cartId"`
+	Client      string     `json:"client,omitempty"`
+	Email       string     `json:"email"`
+	Address     addressDoc `json:"address"`
+	// BillingAddress is absent when the buyer gave none.
+	BillingAddress *addressDoc    `json:"billingAddress,omitempty"`
+	PaymentMethod  string         `json:"paymentMethod"`
+	Lines          []orderLineDoc `json:"lines"`
+	Totals         totalsDoc      `json:"totals"`
 	// OrderTokenHash is the hex SHA-256 of the order access token.
 	OrderTokenHash string `json:"orderTokenHash,omitempty"`
 	// Allocations are where the lines are reserved; none means every line
@@ -47,6 +49,7 @@ type orderDoc struct {
 	Tax             moneyDoc       `json:"tax"`
 	Total           moneyDoc       `json:"total"`
 	ShippingAddress addressDoc     `json:"shippingAddress"`
+	BillingAddress  *addressDoc    `json:"billingAddress,omitempty"`
 	CreatedAt       time.Time      `json:"createdAt"`
 	PaymentID       string         `json:"paymentId"`
 	// TokenHash is the hex SHA-256 of the order access token.
@@ -56,7 +59,7 @@ type orderDoc struct {
 	Allocations []commerce.Allocation `json:"allocations,omitempty"`
 }
 
-// addressDoc is a shipping address.
+// addressDoc is a shipping or billing address.
 type addressDoc struct {
 	Name       string `json:"name"`
 	Line1      string `json:"line1"`
@@ -94,7 +97,7 @@ type moneyDoc struct {
 func encodeCheckout(c *commerce.Checkout) ([]byte, error) {
 	b, err := json.Marshal(checkoutDoc{
 		RequestHash: c.RequestHash, CartID: c.CartID, Client: c.Client, Email: c.Email,
-		Address: addressDoc(c.Address), PaymentMethod: c.PaymentMethod,
+		Address: addressDoc(c.Address), BillingAddress: billingDoc(c.BillingAddress), PaymentMethod: c.PaymentMethod,
 		Lines: lineDocs(c.Lines), Totals: totalsDoc{
 			Subtotal: moneyDoc(c.Subtotal), Shipping: moneyDoc(c.Shipping), Tax: moneyDoc(c.Tax), Total: moneyDoc(c.Total),
 		},
@@ -114,7 +117,7 @@ func decodeCheckout(doc []byte, c *commerce.Checkout) error {
 	}
 	c.RequestHash, c.CartID, c.Client, c.Email = d.RequestHash, d.CartID, d.Client, d.Email
 	c.Address, c.PaymentMethod, c.Lines = commerce.Address(d.Address), d.PaymentMethod, orderLines(d.Lines)
-	c.OrderTokenHash = d.OrderTokenHash
+	c.OrderTokenHash, c.BillingAddress = d.OrderTokenHash, billingAddress(d.BillingAddress)
 	c.Allocations = d.Allocations
 	c.Totals = commerce.Totals{
 		Subtotal: commerce.Money(d.Totals.Subtotal), Shipping: commerce.Money(d.Totals.Shipping),
@@ -128,7 +131,7 @@ func encodeOrder(o *commerce.Order) ([]byte, error) {
 	b, err := json.Marshal(orderDoc{
 		ID: o.ID, CheckoutID: o.CheckoutID, Status: string(o.Status), Email: o.Email, Items: lineDocs(o.Items),
 		Subtotal: moneyDoc(o.Subtotal), Shipping: moneyDoc(o.Shipping), Tax: moneyDoc(o.Tax), Total: moneyDoc(o.Total),
-		ShippingAddress: addressDoc(o.ShippingAddress), CreatedAt: o.CreatedAt, PaymentID: o.PaymentID,
+		ShippingAddress: addressDoc(o.ShippingAddress), BillingAddress: billingDoc(o.BillingAddress), CreatedAt: o.CreatedAt, PaymentID: o.PaymentID,
 		TokenHash: o.TokenHash, Allocations: storedAllocations(o.Allocations),
 	})
 	if err != nil {
@@ -149,7 +152,26 @@ func decodeOrder(doc []byte, o *commerce.Order) error {
 	o.Tax, o.Total = commerce.Money(d.Tax), commerce.Money(d.Total)
 	o.ShippingAddress, o.TokenHash = commerce.Address(d.ShippingAddress), d.TokenHash
 	o.Allocations = d.Allocations
+	o.BillingAddress = billingAddress(d.BillingAddress)
 	return nil
+}
+
+// billingDoc returns the document of a billing address, nil for none.
+func billingDoc(a *commerce.Address) *addressDoc {
+	if a == nil {
+		return nil
+	}
+	d := addressDoc(*a)
+	return &d
+}
+
+// billingAddress returns the billing address a document holds, nil for none.
+func billingAddress(d *addressDoc) *commerce.Address {
+	if d == nil {
+		return nil
+	}
+	a := commerce.Address(*d)
+	return &a
 }
 
 // lineDocs returns the documents of lines (nil for nil, as before).

@@ -86,7 +86,7 @@ func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, create
 	return &commerce.Order{
 		ID: c.OrderID, CheckoutID: c.ID, Status: status, Email: c.Email, Items: c.Lines,
 		Subtotal: c.Subtotal, Shipping: c.Shipping, Tax: c.Tax, Total: c.Total,
-		ShippingAddress: c.Address, PaymentID: c.PaymentID, CreatedAt: created, TokenHash: c.OrderTokenHash,
+		ShippingAddress: c.Address, BillingAddress: c.BillingAddress, PaymentID: c.PaymentID, CreatedAt: created, TokenHash: c.OrderTokenHash,
 		Allocations: c.Allocations,
 	}
 }

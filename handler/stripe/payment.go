@@ -10,7 +10,8 @@ import (
 	"shopfn/handler/commerce"
 )
 
-// Charge creates and confirms a card PaymentIntent for req, with the
+// Charge creates and confirms a PaymentIntent for req, with automatic
+// payment methods (and Config.ReturnURL for those that redirect), with the
 // checkout ID as its idempotency key, so that charging the same
 // checkout again returns the first PaymentIntent. A card Stripe declines is
 // a Payment with Status PaymentDeclined and the issuer's decline code, not an
@@ -31,10 +32,17 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 		Amount:        stripe.Int64(req.Amount.Amount),
 		Currency:      stripe.String(strings.ToLower(req.Amount.Currency)),
 		PaymentMethod: stripe.String(req.PaymentMethod),
-		// Cards only: automatic payment methods would allow redirects,
-		// which need a return_url.
-		PaymentMethodTypes: stripe.StringSlice([]string{"card"}),
-		Confirm:            stripe.Bool(true),
+		// The methods enabled in the Stripe dashboard (cards, wallets,
+		// others), not cards alone. A method that redirects the buyer
+		// needs a return URL; without one, only methods that never
+		// redirect are offered.
+		AutomaticPaymentMethods: &stripe.PaymentIntentAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true)},
+		Confirm:                 stripe.Bool(true),
+	}
+	if p.returnURL != "" {
+		params.ReturnURL = stripe.String(p.returnURL)
+	} else {
+		params.AutomaticPaymentMethods.AllowRedirects = stripe.String("never")
 	}
 	if req.Email != "" {
 		params.ReceiptEmail = stripe.String(req.Email)

@@ -46,7 +46,8 @@ func checkCharge(t *testing.T) func(*http.Request) {
 		}
 		for k, want := range map[string]string{
 			"amount": "1999", "currency": "usd", "payment_method": "pm_card_visa", "confirm": "true",
-			"payment_method_types[0]": "card", "receipt_email": "buyer@example.com",
+			"automatic_payment_methods[enabled]": "true", "automatic_payment_methods[allow_redirects]": "never",
+			"payment_method_types[0]": "", "return_url": "", "receipt_email": "buyer@example.com",
 			"metadata[checkout_id]": "ck_1", "metadata[order_id]": "ord_1",
 		} {
 			if got := r.PostForm.Get(k); got != want {
@@ -219,5 +220,28 @@ func TestCharge_BadKey(t *testing.T) {
 	_, err := p.Charge(context.Background(), commerce.PaymentRequest{CheckoutID: "ck_1", Amount: commerce.Money{Amount: 1999, Currency: "USD"}, PaymentMethod: "pm_card_visa"})
 	if got := commerce.ErrorCode(err); got != commerce.CodePaymentUnavailable {
 		t.Errorf("got error %v, want code %q", err, commerce.CodePaymentUnavailable)
+	}
+}
+
+// TestCharge_ReturnURL checks that a configured return URL goes with the
+// PaymentIntent and lets automatic payment methods redirect.
+func TestCharge_ReturnURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		for k, want := range map[string]string{
+			"automatic_payment_methods[enabled]": "true", "automatic_payment_methods[allow_redirects]": "",
+			"return_url": "https://shop.example/checkout/return", "payment_method_types[0]": "",
+		} {
+			if got := r.PostForm.Get(k); got != want {
+				t.Errorf("got form %s = %q, want %q", k, got, want)
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(succeededIntent))
+	}))
+	defer srv.Close()
+	p := shopstripe.New(shopstripe.Config{SecretKey: "sk_test_fake", APIBase: srv.URL, ReturnURL: "https://shop.example/checkout/return"})
+	if _, err := p.Charge(context.Background(), request("pm_card_visa")); err != nil {
+		t.Fatalf("Charge: %v", err)
 	}
 }

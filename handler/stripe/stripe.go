@@ -29,6 +29,10 @@ type Config struct {
 	// APIBase, when set, replaces https://api.stripe.com, for example with
 	// the URL of a stripe-mock server.
 	APIBase string
+	// ReturnURL is where Stripe sends the buyer back after a payment
+	// method that redirects (a bank's page, some wallets). Empty allows
+	// only the methods that never redirect.
+	ReturnURL string
 	// SecretKeyFunc and WebhookSecretFunc, when set, replace SecretKey and
 	// WebhookSecret: they are asked on every call, so that a secret rotated
 	// in Key Vault is used without a restart.
@@ -39,6 +43,7 @@ type Config struct {
 type Provider struct {
 	secretKey, webhookSecret func() string
 	newAPI                   func(key string) *client.API
+	returnURL                string
 
 	mu  sync.Mutex
 	key string      // the key api was made with
@@ -64,7 +69,7 @@ func New(cfg Config) *Provider {
 		Uploads: backend(stripe.UploadsBackend),
 	}
 	p := &Provider{
-		secretKey: cfg.SecretKeyFunc, webhookSecret: cfg.WebhookSecretFunc,
+		secretKey: cfg.SecretKeyFunc, webhookSecret: cfg.WebhookSecretFunc, returnURL: cfg.ReturnURL,
 		newAPI: func(key string) *client.API { return client.New(key, backends) },
 	}
 	if p.secretKey == nil {

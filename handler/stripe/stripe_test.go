@@ -110,7 +110,8 @@ func request(pm string) commerce.PaymentRequest {
 // stateless objects (its PaymentIntents always need a payment method), so
 // only the request shapes and the mapping of fields it echoes are checked.
 func TestStripeMock(t *testing.T) {
-	p := shopstripe.New(shopstripe.Config{SecretKey: "sk_test_123", APIBase: MustStartStripeMock(t)})
+	base := MustStartStripeMock(t)
+	p := shopstripe.New(shopstripe.Config{SecretKey: "sk_test_123", APIBase: base})
 	ctx := context.Background()
 
 	t.Run("Charge", func(t *testing.T) {
@@ -124,6 +125,14 @@ func TestStripeMock(t *testing.T) {
 		}
 		if pay.Status == "" {
 			t.Errorf("got no status, want one")
+		}
+	})
+
+	t.Run("ChargeWithReturnURL", func(t *testing.T) {
+		// stripe-mock refuses parameters Stripe does not take together.
+		rp := shopstripe.New(shopstripe.Config{SecretKey: "sk_test_123", APIBase: base, ReturnURL: "https://shop.example/checkout/return"})
+		if _, err := rp.Charge(ctx, request("pm_card_visa")); err != nil {
+			t.Fatalf("Charge: %v", err)
 		}
 	})
 

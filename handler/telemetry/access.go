@@ -16,8 +16,10 @@ import (
 // AccessLog writes the per-request access line: the same fields, names and
 // format as a *slog.Logger from NewLogger would write for
 //
-//	log.LogAttrs(ctx, slog.LevelInfo, "request", method, route, status, bytes, took)
+//	log.LogAttrs(ctx, slog.LevelInfo, "request", method, route, status, bytes, took_ms)
 //
+// where took_ms is how long the request took in milliseconds, to the
+// microsecond (TookMS), a float with its unit in its name.
 // plus trace_id and span_id, but formatted by hand into a pooled buffer and
 // handed to w in one Write, without allocating. At 15k requests/s slog's
 // generic formatting cost more than the cached request it logged; give it
@@ -64,8 +66,8 @@ func (l *AccessLog) Request(ctx context.Context, method, route string, status in
 		b = strconv.AppendInt(b, int64(status), 10)
 		b = append(b, `,"bytes":`...)
 		b = strconv.AppendInt(b, size, 10)
-		b = append(b, `,"took":`...)
-		b = strconv.AppendInt(b, int64(took), 10)
+		b = append(b, `,"took_ms":`...)
+		b = strconv.AppendFloat(b, TookMS(took), 'f', -1, 64)
 		if sc.IsValid() {
 			b = append(b, `,"trace_id":"`...)
 			b = appendID(b, sc)
@@ -82,8 +84,8 @@ func (l *AccessLog) Request(ctx context.Context, method, route string, status in
 		b = strconv.AppendInt(b, int64(status), 10)
 		b = append(b, " bytes="...)
 		b = strconv.AppendInt(b, size, 10)
-		b = append(b, " took="...)
-		b = append(b, took.String()...)
+		b = append(b, " took_ms="...)
+		b = strconv.AppendFloat(b, TookMS(took), 'g', -1, 64)
 		if sc.IsValid() {
 			tid, sid := sc.TraceID(), sc.SpanID()
 			b = append(b, " trace_id="...)
@@ -99,6 +101,10 @@ func (l *AccessLog) Request(ctx context.Context, method, route string, status in
 		lineBufs.Put(bp)
 	}
 }
+
+// TookMS returns d in milliseconds, to the microsecond: the took_ms of log
+// lines.
+func TookMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // appendID appends the JSON trace id, closed, and the span id field.
 func appendID(b []byte, sc trace.SpanContext) []byte {

@@ -52,7 +52,7 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 		return commerce.Payment{}, commerce.Errorf(commerce.KindConflict, commerce.CodeIdempotencyMismatch,
 			"checkout %s was already charged %s with %s", req.CheckoutID, r.amount, r.paymentMethod)
 	}
-	return p.payment(r), nil
+	return p.payment(ctx, r), nil
 }
 
 // Payment returns the current state of the payment with the given ID, or a
@@ -65,7 +65,7 @@ func (p *Provider) Payment(ctx context.Context, id string) (commerce.Payment, er
 	if !found {
 		return commerce.Payment{}, commerce.NotFoundf("payment %s not found", id)
 	}
-	return p.payment(r), nil
+	return p.payment(ctx, r), nil
 }
 
 // PaymentForCheckout returns the payment taken for the given checkout, or a
@@ -79,7 +79,7 @@ func (p *Provider) PaymentForCheckout(ctx context.Context, checkoutID string) (c
 	if !found {
 		return commerce.Payment{}, commerce.NotFoundf("no payment for checkout %s", checkoutID)
 	}
-	return p.payment(r), nil
+	return p.payment(ctx, r), nil
 }
 
 // Authenticate finishes the 3-D Secure step of a payment that requires it,
@@ -109,7 +109,7 @@ func (p *Provider) Authenticate(ctx context.Context, id, token string, fail bool
 	if !found || r.token == "" || subtle.ConstantTimeCompare([]byte(r.token), []byte(token)) != 1 {
 		return commerce.Payment{}, commerce.NotFoundf("no test payment %s with that token: open the nextAction.url of the checkout as it is", id)
 	}
-	return p.payment(r), nil
+	return p.payment(ctx, r), nil
 }
 
 // Charges returns how many payments have succeeded (refunded ones included),

@@ -27,8 +27,9 @@ var _ commerce.PaymentProvider = (*Provider)(nil)
 // use.
 type Provider struct {
 	// BaseURL is the absolute URL of the shopfn API, for example
-	// "http://localhost:7071", used to build the URL a buyer opens to finish
-	// 3-D Secure. When empty, that URL is relative.
+	// "https://api.shop.example", used to build the URL a buyer opens to
+	// finish 3-D Secure when the request's context carries none
+	// (commerce.WithPublicURL). When both are empty, that URL is relative.
 	BaseURL string
 
 	db *sql.DB
@@ -165,8 +166,9 @@ func get(ctx context.Context, q queryer, where string, arg any) (r row, ok bool,
 
 // payment returns r as a commerce.Payment, with the URL that finishes 3-D
 // Secure when r requires it: it carries r's token in the query, which
-// access logs leave out.
-func (p *Provider) payment(r row) commerce.Payment {
+// access logs leave out. The URL starts with the address the buyer reached
+// the API at (ctx), else BaseURL.
+func (p *Provider) payment(ctx context.Context, r row) commerce.Payment {
 	pay := commerce.Payment{
 		ID:          r.id,
 		Status:      r.status,
@@ -175,9 +177,13 @@ func (p *Provider) payment(r row) commerce.Payment {
 		CheckoutID:  r.checkoutID,
 	}
 	if r.status == commerce.PaymentRequiresAction {
+		base := commerce.PublicURL(ctx)
+		if base == "" {
+			base = p.BaseURL
+		}
 		pay.NextAction = map[string]any{
 			"type": "test_authenticate",
-			"url":  p.BaseURL + "/api/testpay/authenticate/" + r.id + "?token=" + r.token,
+			"url":  base + "/api/testpay/authenticate/" + r.id + "?token=" + r.token,
 		}
 	}
 	return pay

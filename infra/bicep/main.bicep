@@ -70,6 +70,9 @@ param deployerObjectId string = ''
 ])
 param deployerPrincipalType string = 'ServicePrincipal'
 
+@description('Public IP address of the machine that runs the one-time SQL user step (sqlcmd ... create-user.sql, infra/README.md): a firewall rule AllowDeployerClientIp lets it reach Azure SQL, which otherwise admits Azure services only. Empty: no rule.')
+param deployerClientIp string = ''
+
 @description('Resource id of an existing action group that alerts notify. Empty: alerts fire without notification.')
 param actionGroupId string = ''
 
@@ -113,6 +116,15 @@ param shopifyWebhooks bool = false
 
 @description('Order emails (SHOPFN_EMAIL_FROM), such as "Shop <orders@shop.example>": set the vault secret shopfn-smtp-url first (README, Order emails). Empty: no emails.')
 param emailFrom string = ''
+
+@description('Stripe.js\'s publishable key (STRIPE_PUBLISHABLE_KEY, pk_...), served to storefronts by GET /api/config. Public, not a secret.')
+param stripePublishableKey string = ''
+
+@description('Where Stripe sends a buyer back after a payment method that redirects (STRIPE_RETURN_URL), a storefront page. Empty: only methods that never redirect.')
+param stripeReturnUrl string = ''
+
+@description('The API\'s address as buyers reach it (SHOPFN_PUBLIC_URL), e.g. the Front Door host. Empty: the function app\'s default host name.')
+param publicUrl string = ''
 
 var isProd = environmentName == 'prod'
 var suffix = uniqueString(subscription().id, resourceGroup().id, namePrefix, environmentName)
@@ -179,6 +191,7 @@ module sql 'modules/sql.bicep' = {
     adminObjectId: sqlAdminObjectId
     adminName: sqlAdminName
     adminPrincipalType: sqlAdminPrincipalType
+    deployerClientIp: deployerClientIp
   }
 }
 
@@ -251,6 +264,9 @@ module functionapp 'modules/functionapp.bicep' = {
     oidcAudience: oidcAudience
     shopifyWebhooks: shopifyWebhooks
     emailFrom: emailFrom
+    stripePublishableKey: stripePublishableKey
+    stripeReturnUrl: stripeReturnUrl
+    publicUrl: publicUrl
   }
 }
 
@@ -304,6 +320,9 @@ output sqlHost string = sql.outputs.host
 
 @description('Azure SQL database name.')
 output sqlDatabase string = sql.outputs.database
+
+@description('The primary Azure SQL server name, for its firewall rules (AllowDeployerClientIp).')
+output sqlServerName string = sql.outputs.serverName
 
 @description('ServiceBusConnection__fullyQualifiedNamespace.')
 output serviceBusNamespace string = servicebus.outputs.fullyQualifiedNamespace

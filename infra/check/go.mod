@@ -2,6 +2,8 @@ module shopfn/infra/check
 
 go 1.26.8
 
+toolchain go1.26.11
+
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/blang/semver/v4 v4.0.0 // indirect

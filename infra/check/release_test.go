@@ -60,9 +60,8 @@ func TestReleaseZip(t *testing.T) {
 // dockerignore.
 func dockerfileProblems(df, ignore, gomod string) []string {
 	var problems []string
-	goVersion := regexp.MustCompile(`(?m)^go (\S+)`).FindStringSubmatch(gomod)
-	if goVersion == nil || !strings.Contains(df, "FROM golang:"+goVersion[1]+"-") {
-		problems = append(problems, fmt.Sprintf("build stage is not FROM golang:<go.mod's %v>-...", goVersion))
+	if v := goToolchain(gomod); v == "" || !strings.Contains(df, "FROM golang:"+v+"-") {
+		problems = append(problems, fmt.Sprintf("build stage is not FROM golang:<go.mod's toolchain %q>-...", v))
 	}
 	froms := regexp.MustCompile(`(?m)^FROM (\S+)`).FindAllStringSubmatch(df, -1)
 	if len(froms) < 2 || !regexp.MustCompile(`^gcr\.io/distroless/static[-\w]*:nonroot$`).MatchString(froms[len(froms)-1][1]) {
@@ -125,8 +124,41 @@ func TestDockerfileBroken(t *testing.T) {
 			t.Errorf("with %q: got %q, want it to contain %q", tt.new, got, tt.want)
 		}
 	}
-	if got := dockerfileProblems(df, ignore, strings.Replace(gomod, "\ngo ", "\ngo 9", 1)); len(got) == 0 {
+	if got := dockerfileProblems(df, ignore, strings.Replace(gomod, "\ntoolchain go", "\ntoolchain go9", 1)); len(got) == 0 {
 		t.Error("a go.mod version the Dockerfile does not build with: got no problem")
+	}
+}
+
+// goToolchain returns the Go release go.mod builds with: its toolchain
+// line's, else its go line's.
+func goToolchain(gomod string) string {
+	if m := regexp.MustCompile(`(?m)^toolchain go(\S+)`).FindStringSubmatch(gomod); m != nil {
+		return m[1]
+	}
+	if m := regexp.MustCompile(`(?m)^go (\S+)`).FindStringSubmatch(gomod); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// TestGoVersions checks that the workflows set up the Go release go.mod
+// builds with, and that both modules name the same one.
+func TestGoVersions(t *testing.T) {
+	_, _, gomod := readDockerfiles(t)
+	want := goToolchain(gomod)
+	if want == "" {
+		t.Fatal("go.mod names no Go release")
+	}
+	if got := goToolchain(readFile(t, "go.mod")); got != want {
+		t.Errorf("infra/check/go.mod builds with Go %s, go.mod with %s", got, want)
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", ".github", "workflows", "*.yml"))
+	for _, f := range files {
+		for _, m := range regexp.MustCompile(`go-version(-file)?:\s*'?([^'\s]+)`).FindAllStringSubmatch(readFile(t, f), -1) {
+			if m[1] != "" || m[2] != want {
+				t.Errorf("%s: %s, want go-version: '%s' (go.mod's toolchain)", filepath.Base(f), m[0], want)
+			}
+		}
 	}
 }
 

@@ -53,6 +53,10 @@ param emailFrom string = ''
 // their feature off.
 var shopifyWebhookSecret = shopifyWebhooks ? '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=shopify-webhook-secret)' : ''
 var smtpUrl = empty(emailFrom) ? '' : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=shopfn-smtp-url)'
+@description('STRIPE_PUBLISHABLE_KEY, STRIPE_RETURN_URL and SHOPFN_PUBLIC_URL (main.bicep).')
+param stripePublishableKey string
+param stripeReturnUrl string
+param publicUrl string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: 'asp-${baseName}'
@@ -160,6 +164,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     ServiceBusConnection__clientId: identityClientId
     SHOPFN_KEYVAULT_URL: keyVaultUrl
     SHOPFN_PAYMENTS: payments
+    STRIPE_PUBLISHABLE_KEY: stripePublishableKey
+    STRIPE_RETURN_URL: stripeReturnUrl
+    SHOPFN_PUBLIC_URL: empty(publicUrl) ? 'https://${site.properties.defaultHostName}' : publicUrl
     SHOPFN_SEED: 'false'
     SHOPFN_CURRENCY: 'USD'
     CART_TTL_HOURS: string(cartTtlHours)

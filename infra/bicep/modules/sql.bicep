@@ -13,6 +13,8 @@ param serverless bool
 param adminObjectId string
 param adminName string
 param adminPrincipalType string
+@description('The public IP address of the person or runner making the identity a database user (sql/create-user.sql): a firewall rule lets it in. Empty: no such rule.')
+param deployerClientIp string
 
 var database = 'shopfn'
 var withFailover = !empty(secondaryLocation)
@@ -44,6 +46,19 @@ resource azureServices 'Microsoft.Sql/servers/firewallRules@2021-11-01' = {
   properties: {
     startIpAddress: '0.0.0.0'
     endIpAddress: '0.0.0.0'
+  }
+}
+
+// The one-time database user step runs sqlcmd from the deployer's machine,
+// outside Azure: "Azure services" does not let it in. Delete the rule after
+// that step (infra/README.md); a later deployment without the address does
+// not remove it.
+resource deployerClient 'Microsoft.Sql/servers/firewallRules@2021-11-01' = if (!empty(deployerClientIp)) {
+  parent: server
+  name: 'AllowDeployerClientIp'
+  properties: {
+    startIpAddress: deployerClientIp
+    endIpAddress: deployerClientIp
   }
 }
 
@@ -115,3 +130,4 @@ resource failoverGroup 'Microsoft.Sql/servers/failoverGroups@2021-11-01' = if (w
 
 output host string = withFailover ? '${name}-fog${environment().suffixes.sqlServerHostname}' : server.properties.fullyQualifiedDomainName
 output database string = database
+output serverName string = server.name
