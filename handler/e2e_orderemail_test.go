@@ -23,6 +23,9 @@ type e2eMail struct {
 	Body    string
 }
 
+// String names the email in failure messages, without its body.
+func (m e2eMail) String() string { return m.EventID + " " + m.Subject }
+
 // e2eMails parses what the catcher received, in the order it arrived.
 func e2eMails(tb testing.TB, c *mailCatcher) []e2eMail {
 	tb.Helper()
