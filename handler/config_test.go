@@ -249,11 +249,13 @@ func TestLoadConfig(t *testing.T) {
 			cfg  Config
 			want parts
 		}{
-			{"Laptop", Config{Seed: true}, parts{API: true, Seed: true, Dispatch: true, RelaySweep: true, Sweep: true, OwnsData: true}},
-			{"HostEmbedded", Config{UnderHost: true, Queue: "embedded"}, parts{API: true, Dispatch: true, RelaySweep: true, Sweep: true, OwnsData: true}},
-			{"HostServiceBus", Config{UnderHost: true, Queue: "servicebus"}, parts{API: true, Sweep: true, OwnsData: true}},
+			{"Laptop", Config{Seed: true}, parts{API: true, Seed: true, Dispatch: true, RelaySweep: true, Events: true, Sweep: true, OwnsData: true}},
+			{"HostEmbedded", Config{UnderHost: true, Queue: "embedded"}, parts{API: true, Dispatch: true, RelaySweep: true, Events: true, Sweep: true, OwnsData: true}},
+			// The host triggers the queue functions, but nothing of it reads the
+			// event log: its consumers (emails, webhooks) run in the process.
+			{"HostServiceBus", Config{UnderHost: true, Queue: "servicebus"}, parts{API: true, Events: true, Sweep: true, OwnsData: true}},
 			{"API", Config{Role: RoleAPI, Seed: true, Queue: "servicebus"}, parts{API: true, Seed: true}},
-			{"Worker", Config{Role: RoleWorker, Seed: true, Queue: "servicebus"}, parts{Dispatch: true, RelaySweep: true, Sweep: true}},
+			{"Worker", Config{Role: RoleWorker, Seed: true, Queue: "servicebus"}, parts{Dispatch: true, RelaySweep: true, Events: true, Sweep: true}},
 		}
 		for _, tt := range tests {
 			if got := tt.cfg.parts(); got != tt.want {

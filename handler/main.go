@@ -406,6 +406,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if p.Dispatch {
 		m.goRun(func() { dispatcher.Run(bg, commerce.QueueOrders, commerce.QueueInventory) })
+	}
+	if p.Events {
 		m.goRun(func() { m.Events.Run(bg) })
 		m.goRun(func() { m.Webhooks.Run(bg) })
 	}

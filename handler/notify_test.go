@@ -18,10 +18,11 @@ import (
 )
 
 // mailCatcher is a real SMTP server on loopback (go-smtp) that keeps the
-// recipients of what it receives.
+// recipients and the data of what it receives.
 type mailCatcher struct {
-	mu  sync.Mutex
-	got [][]string
+	mu   sync.Mutex
+	got  [][]string
+	data [][]byte // got[i]'s message
 }
 
 type catcherSession struct {
@@ -35,11 +36,13 @@ func (s *catcherSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 func (s *catcherSession) Data(r io.Reader) error {
-	if _, err := io.Copy(io.Discard, r); err != nil {
+	data, err := io.ReadAll(r)
+	if err != nil {
 		return err
 	}
 	s.c.mu.Lock()
 	s.c.got = append(s.c.got, s.to)
+	s.c.data = append(s.c.data, data)
 	s.c.mu.Unlock()
 	return nil
 }

@@ -59,6 +59,10 @@ type parts struct {
 	// RelaySweep publishes the outbox every second, not only when kicked
 	// after a commit.
 	RelaySweep bool
+	// Events runs the event log's consumers (webhooks, order emails) and
+	// the webhook deliveries. They read the relational log, not a queue
+	// the host triggers on, so they run under the host too.
+	Events bool
 	// Sweep releases reservations whose expiry message never came and
 	// deletes expired carts.
 	Sweep bool
@@ -79,15 +83,15 @@ func (cfg Config) parts() parts {
 	case RoleAPI:
 		return parts{API: true, Seed: cfg.Seed}
 	case RoleWorker:
-		return parts{Dispatch: true, RelaySweep: true, Sweep: true}
+		return parts{Dispatch: true, RelaySweep: true, Events: true, Sweep: true}
 	default:
-		return parts{API: true, Seed: cfg.Seed, Dispatch: !hostDelivers, RelaySweep: !hostDelivers, Sweep: true, OwnsData: true}
+		return parts{API: true, Seed: cfg.Seed, Dispatch: !hostDelivers, RelaySweep: !hostDelivers, Events: true, Sweep: true, OwnsData: true}
 	}
 }
 
 // String describes the parts for the start-up line.
 func (p parts) String() string {
-	return fmt.Sprintf("api %v, dispatcher %v, relay sweep %v, sweepers %v", p.API, p.Dispatch, p.RelaySweep, p.Sweep)
+	return fmt.Sprintf("api %v, dispatcher %v, relay sweep %v, event consumers %v, sweepers %v", p.API, p.Dispatch, p.RelaySweep, p.Events, p.Sweep)
 }
 
 // role returns the role, all when none was set (a Config built in a test).
