@@ -121,7 +121,7 @@ async function deliveries(main, ctx, id, status, notice = "") {
     msg,
     h("p", {}, "Health: " + health(s)),
     h("div", { class: "field inline" }, h("label", { for: "delivery-status" }, "Status"), filter),
-    table(`${data.items.length} deliver(ies)`, ["Event", "Type", "Status", "Attempts", "HTTP status", "Error", "Created", ""], data.items.map(d => [
+    table(`${data.items.length} delivery(ies)`, ["Event", "Type", "Status", "Attempts", "HTTP status", "Error", "Created", ""], data.items.map(d => [
       d.eventId, d.eventType, d.status + (d.nextAttemptAt ? ", next " + when(d.nextAttemptAt) : ""), d.attempts, d.statusCode ?? "", d.error || "", when(d.createdAt),
       h("button", { type: "button", onclick: () => redeliver(d), "aria-label": "Redeliver " + d.eventId }, "Redeliver")])));
   if (notice) msg.show(notice, "notice");
