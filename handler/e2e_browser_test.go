@@ -1,9 +1,12 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -27,7 +30,12 @@ func TestE2EBrowserShop(t *testing.T) {
 		skipWithoutPeer(t, "chromium is not installed (apt-get install chromium, or set CHROMIUM_BIN)")
 	}
 	b, merchant := newBrowser(t, path)
-	shop := MustRunMainWith(t, false, func(m *Main) { m.Config.Storefront = true })
+	hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(hooks.Close)
+	shop := MustRunMainWith(t, false, func(m *Main) {
+		m.Config.Storefront = true
+		m.Config.WebhooksAllowPrivate = true // the receiver is on loopback
+	})
 	base := shop.URL
 
 	// The merchant signs in; a wrong key is refused, saying so.
@@ -225,12 +233,55 @@ func TestE2EBrowserShop(t *testing.T) {
 		t.Errorf("the price list made in the console reads %+v, want USD for vip with MUG-RED at 999", pl)
 	}
 
+	// A webhook subscription: its secret is shown once; a test ping is
+	// delivered and re-delivered from its deliveries page.
+	b.run(merchant, "create a webhook subscription",
+		chromedp.Navigate(base+"/admin/#/webhooks/new"),
+		visible(`input[name=url]`),
+		fill(`input[name=url]`, hooks.URL+"/hook"),
+		fill(`input[name=description]`, "ERP"),
+		click(`input[value="order.placed"]`),
+		click(`.actions button[type=submit]`),
+		waitText(`#webhook-secret`, "whsec_"))
+	var subs struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	shop.Admin(t, "GET", "/api/admin/subscriptions", nil).JSON(t, &subs)
+	if len(subs.Items) != 1 {
+		t.Fatalf("after creating one subscription in the console the API lists %d", len(subs.Items))
+	}
+	sub := subs.Items[0].ID
+	b.run(merchant, "test ping",
+		chromedp.Navigate(base+"/admin/#/webhooks"),
+		waitText(`main table`, "ERP"),
+		click(`main table button:not(.danger)`),
+		waitText(`.message`, "Sent a test ping"))
+	b.checkA11y(merchant, "webhooks")
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		var ds struct{ Items []any }
+		shop.Admin(t, "GET", "/api/admin/subscriptions/"+sub+"/deliveries?status=succeeded", nil).JSON(t, &ds)
+		if len(ds.Items) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the test ping was not delivered within 15 s")
+		}
+	}
+	b.run(merchant, "the ping delivered",
+		chromedp.Navigate(base+"/admin/#/webhooks/"+sub+"/succeeded"),
+		waitText(`main table`, "ping"))
+	b.run(merchant, "redeliver the ping",
+		click(`main table button`),
+		waitText(`.message`, "Queued ping"))
+	b.checkA11y(merchant, "webhook deliveries")
+
 	// Every other page of the console draws and passes the check.
 	for _, page := range []struct{ hash, want string }{
 		{"#/products", "Trail Mug"}, {"#/orders/status/fulfilled", orderID}, {"#/customers", "bea@example.com"},
 		{"#/deadletters", "Queue orders"}, {"#/stock", "MUG-BLUE"}, {"#/stock/MUG-BLUE", "Rotterdam"},
-		{"#/locations", "Rotterdam"}, {"#/price-lists", "VIP prices"}, {"#/webhooks", "0 subscription(s)"},
-		{"#/webhooks/new", "Create subscription"}, {"#/events?type=order.placed", "orders/" + orderID},
+		{"#/locations", "Rotterdam"}, {"#/price-lists", "VIP prices"}, {"#/webhooks/new", "Create subscription"}, {"#/events?type=order.placed", "orders/" + orderID},
 	} {
 		b.run(merchant, "console page "+page.hash, chromedp.Navigate(base+"/admin/"+page.hash), waitText(`main`, page.want))
 		b.checkA11y(merchant, "console page "+page.hash)
