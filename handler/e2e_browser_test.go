@@ -1,9 +1,12 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -14,7 +17,8 @@ import (
 // storefront; a buyer finds it, adds it to the cart, signs in (the guest
 // cart merges), is declined with one test card, pays with the 3-D Secure
 // test card, authenticates and sees the order; the merchant sees it on the dashboard and fulfils it; the
-// buyer's order page says shipped. Every page is checked with axe-core, and
+// buyer's order page says shipped, and so does their order history. The
+// merchant then makes a stock location and a price list. Every page is checked with axe-core, and
 // no page may log a script error or a Content-Security-Policy violation.
 // Screenshots go to the test's artifact directory (go test -artifacts).
 func TestE2EBrowserShop(t *testing.T) {
@@ -26,7 +30,12 @@ func TestE2EBrowserShop(t *testing.T) {
 		skipWithoutPeer(t, "chromium is not installed (apt-get install chromium, or set CHROMIUM_BIN)")
 	}
 	b, merchant := newBrowser(t, path)
-	shop := MustRunMainWith(t, false, func(m *Main) { m.Config.Storefront = true })
+	hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(hooks.Close)
+	shop := MustRunMainWith(t, false, func(m *Main) {
+		m.Config.Storefront = true
+		m.Config.WebhooksAllowPrivate = true // the receiver is on loopback
+	})
 	base := shop.URL
 
 	// The merchant signs in; a wrong key is refused, saying so.
@@ -178,10 +187,101 @@ func TestE2EBrowserShop(t *testing.T) {
 		click(`dialog.confirm button.danger`),
 		waitText(`#order-status-text`, "Shipped"))
 
+	b.run(merchant, "the order's allocations", waitText(`main`, "Ships from"), waitText(`main`, "MUG-BLUE"))
+
+	// A second stock location and a price list, made in the console and
+	// read back through the API.
+	b.run(merchant, "create a location",
+		chromedp.Navigate(base+"/admin/#/locations/new"),
+		visible(`input[name=id]`),
+		fill(`input[name=id]`, "eu-1"),
+		fill(`input[name=name]`, "Rotterdam"),
+		fill(`input[name=priority]`, "2"),
+		fill(`input[name=countries]`, "nl, de"),
+		click(`.actions button[type=submit]`),
+		waitText(`.message`, "Saved location Rotterdam."))
+	b.checkA11y(merchant, "location form")
+	var loc struct {
+		Name      string   `json:"name"`
+		Priority  int      `json:"priority"`
+		Countries []string `json:"countries"`
+	}
+	shop.Admin(t, "GET", "/api/admin/locations/eu-1", nil).JSON(t, &loc)
+	if loc.Name != "Rotterdam" || loc.Priority != 2 || strings.Join(loc.Countries, ",") != "NL,DE" {
+		t.Errorf("the location made in the console reads %+v, want Rotterdam, priority 2, NL and DE", loc)
+	}
+	b.run(merchant, "create a price list",
+		chromedp.Navigate(base+"/admin/#/price-lists/new"),
+		visible(`input[name=id]`),
+		fill(`input[name=id]`, "vip"),
+		fill(`input[name=name]`, "VIP prices"),
+		fill(`input[name=groups]`, "vip"),
+		fill(`textarea[name=prices]`, "MUG-RED 9.99"),
+		click(`.actions button[type=submit]`),
+		waitText(`.message`, "Saved price list VIP prices with 1 price(s)."))
+	b.checkA11y(merchant, "price list form")
+	var pl struct {
+		Currency       string   `json:"currency"`
+		CustomerGroups []string `json:"customerGroups"`
+		Prices         []struct {
+			SKU    string `json:"sku"`
+			Amount int    `json:"amount"`
+		} `json:"prices"`
+	}
+	shop.Admin(t, "GET", "/api/admin/price-lists/vip", nil).JSON(t, &pl)
+	if pl.Currency != "USD" || strings.Join(pl.CustomerGroups, ",") != "vip" || len(pl.Prices) != 1 || pl.Prices[0].SKU != "MUG-RED" || pl.Prices[0].Amount != 999 {
+		t.Errorf("the price list made in the console reads %+v, want USD for vip with MUG-RED at 999", pl)
+	}
+
+	// A webhook subscription: its secret is shown once; a test ping is
+	// delivered and re-delivered from its deliveries page.
+	b.run(merchant, "create a webhook subscription",
+		chromedp.Navigate(base+"/admin/#/webhooks/new"),
+		visible(`input[name=url]`),
+		fill(`input[name=url]`, hooks.URL+"/hook"),
+		fill(`input[name=description]`, "ERP"),
+		click(`input[value="order.placed"]`),
+		click(`.actions button[type=submit]`),
+		waitText(`#webhook-secret`, "whsec_"))
+	var subs struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	shop.Admin(t, "GET", "/api/admin/subscriptions", nil).JSON(t, &subs)
+	if len(subs.Items) != 1 {
+		t.Fatalf("after creating one subscription in the console the API lists %d", len(subs.Items))
+	}
+	sub := subs.Items[0].ID
+	b.run(merchant, "test ping",
+		chromedp.Navigate(base+"/admin/#/webhooks"),
+		waitText(`main table`, "ERP"),
+		click(`main table button:not(.danger)`),
+		waitText(`.message`, "Sent a test ping"))
+	b.checkA11y(merchant, "webhooks")
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		var ds struct{ Items []any }
+		shop.Admin(t, "GET", "/api/admin/subscriptions/"+sub+"/deliveries?status=succeeded", nil).JSON(t, &ds)
+		if len(ds.Items) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the test ping was not delivered within 15 s")
+		}
+	}
+	b.run(merchant, "the ping delivered",
+		chromedp.Navigate(base+"/admin/#/webhooks/"+sub+"/succeeded"),
+		waitText(`main table`, "ping"))
+	b.run(merchant, "redeliver the ping",
+		click(`main table button`),
+		waitText(`.message`, "Queued ping"))
+	b.checkA11y(merchant, "webhook deliveries")
+
 	// Every other page of the console draws and passes the check.
 	for _, page := range []struct{ hash, want string }{
 		{"#/products", "Trail Mug"}, {"#/orders/status/fulfilled", orderID}, {"#/customers", "bea@example.com"},
-		{"#/deadletters", "Queue orders"}, {"#/stock", "MUG-BLUE"},
+		{"#/deadletters", "Queue orders"}, {"#/stock", "MUG-BLUE"}, {"#/stock/MUG-BLUE", "Rotterdam"},
+		{"#/locations", "Rotterdam"}, {"#/price-lists", "VIP prices"}, {"#/webhooks/new", "Create subscription"}, {"#/events?type=order.placed", "orders/" + orderID},
 	} {
 		b.run(merchant, "console page "+page.hash, chromedp.Navigate(base+"/admin/"+page.hash), waitText(`main`, page.want))
 		b.checkA11y(merchant, "console page "+page.hash)
@@ -192,6 +292,11 @@ func TestE2EBrowserShop(t *testing.T) {
 		click(`main button`), // Refresh
 		waitText(`.order-status`, "Shipped"))
 	b.shot(buyer, "storefront-order")
+	b.run(buyer, "the order history",
+		chromedp.Navigate(base+"/#/orders"),
+		waitText(`main table`, orderID),
+		waitText(`main table`, "Shipped"))
+	b.checkA11y(buyer, "order history")
 
 	b.mu.Lock()
 	defer b.mu.Unlock()

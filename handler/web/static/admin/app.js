@@ -14,8 +14,12 @@ import stock from "./stock.js";
 import orders from "./orders.js";
 import customers from "./customers.js";
 import deadletters from "./deadletters.js";
+import locations from "./locations.js";
+import pricelists from "./pricelists.js";
+import webhooks from "./webhooks.js";
+import events from "./events.js";
 
-const pages = [dashboard, products, stock, orders, customers, deadletters];
+const pages = [dashboard, products, stock, locations, pricelists, orders, customers, webhooks, events, deadletters];
 const KEY = "shopfn.console.adminKey";
 const main = document.getElementById("main");
 

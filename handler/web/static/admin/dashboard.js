@@ -1,7 +1,9 @@
 // dashboard.js: today's and this week's orders and revenue, orders to
-// ship, low stock and dead letters, from the admin listings.
+// ship, low stock, dead letters and failing or disabled webhook
+// subscriptions, from the admin listings.
 import { h, render, money, when } from "../lib/ui.js";
 import { allPages, statusLabel, table } from "./common.js";
+import { health } from "./webhooks.js";
 
 // lowStock is the availability at or under which a SKU is listed.
 const lowStock = 5;
@@ -10,11 +12,13 @@ export default {
   id: "dashboard",
   title: "Dashboard",
   async render(main, ctx) {
-    const [orders, products, dead] = await Promise.all([
+    const [orders, products, dead, subs] = await Promise.all([
       allPages(ctx, "/api/admin/orders", 1000),
       ctx.api("GET", "/api/products?limit=100").then(r => r.data.items),
       Promise.all(["orders", "inventory"].map(q => ctx.api("GET", "/api/admin/deadletters?queue=" + q).then(r => r.data.items))),
+      ctx.api("GET", "/api/admin/subscriptions").then(r => r.data.items),
     ]);
+    const unwell = subs.filter(s => !s.enabled || s.failingSince);
     const dayStart = new Date();
     dayStart.setHours(0, 0, 0, 0);
     const weekStart = new Date(dayStart.getTime() - 6 * 86400e3);
@@ -34,11 +38,14 @@ export default {
         tile("Orders this week", since(weekStart).length, revenue(since(weekStart))),
         tile("To ship", toShip.length, h("a", { href: "#/orders/status/placed" }, "See orders to ship")),
         tile("Low stock SKUs", low.length, "available ≤ " + lowStock),
-        tile("Dead letters", deadCount, h("a", { href: "#/deadletters" }, "Re-drive"))),
+        tile("Dead letters", deadCount, h("a", { href: "#/deadletters" }, "Re-drive")),
+        tile("Failing webhooks", unwell.length, h("a", { href: "#/webhooks" }, "See subscriptions"))),
       table("Latest orders", ["Order", "Placed", "Buyer", "Total", "Status"], recent.map(o => [
         h("a", { href: "#/orders/" + o.id }, o.id), when(o.createdAt), o.email, money(o.total), statusLabel(o.status)])),
       table("Low stock", ["SKU", "Product", "On hand", "Available"], low.map(l => [
-        h("a", { href: "#/stock/" + encodeURIComponent(l.sku) }, l.sku), l.title, l.onHand, l.available])));
+        h("a", { href: "#/stock/" + encodeURIComponent(l.sku) }, l.sku), l.title, l.onHand, l.available])),
+      unwell.length ? table("Failing or disabled webhook subscriptions", ["URL", "Health"], unwell.map(s => [
+        h("a", { href: "#/webhooks/" + encodeURIComponent(s.id) }, s.url), health(s)])) : null);
   },
 };
 

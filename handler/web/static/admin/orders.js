@@ -1,5 +1,6 @@
 // orders.js: orders by status, and one order with its lines, totals,
-// buyer and address, and the actions its status allows: fulfil (ship) a
+// buyer, shipping and billing addresses, the locations its items ship
+// from (allocations), and the actions its status allows: fulfil (ship) a
 // placed order, cancel an order (a paid one is refunded in full).
 import { h, render, alertBox, money, when, confirmDialog } from "../lib/ui.js";
 import { allPages, statusLabel, table } from "./common.js";
@@ -45,7 +46,7 @@ function detail(main, ctx, o) {
       msg.error(err);
     }
   };
-  const a = o.shippingAddress || {};
+  const address = a => [a.name, a.line1, a.line2, `${a.postalCode || ""} ${a.city || ""}`, a.country].filter(s => s && s.trim()).join(", ");
   render(main,
     h("p", {}, h("a", { href: "#/orders" }, "← Orders")),
     h("h1", {}, "Order " + o.id),
@@ -56,9 +57,11 @@ function detail(main, ctx, o) {
       o.fulfilledAt ? [h("dt", {}, "Shipped"), h("dd", {}, when(o.fulfilledAt))] : null,
       o.cancelledAt ? [h("dt", {}, "Cancelled"), h("dd", {}, when(o.cancelledAt))] : null,
       h("dt", {}, "Buyer"), h("dd", {}, o.email),
-      h("dt", {}, "Ship to"), h("dd", {}, [a.name, a.line1, a.line2, `${a.postalCode || ""} ${a.city || ""}`, a.country].filter(s => s && s.trim()).join(", ")),
+      h("dt", {}, "Ship to"), h("dd", {}, address(o.shippingAddress || {})),
+      h("dt", {}, "Bill to"), h("dd", { id: "order-billing" }, o.billingAddress ? address(o.billingAddress) : "None given"),
       h("dt", {}, "Checkout"), h("dd", {}, o.checkoutId)),
     table("Lines", ["SKU", "Item", "Quantity", "Unit price", "Line total"], o.items.map(l => [l.sku, l.title, l.quantity, money(l.unitPrice), money(l.lineTotal)])),
+    o.allocations ? table("Ships from", ["SKU", "Location", "Quantity"], o.allocations.map(x => [x.sku, x.locationId, x.quantity])) : null,
     table("Totals", ["Subtotal", "Shipping", "Tax", "Total paid"], [[money(o.subtotal), money(o.shipping), money(o.tax), money(o.total)]]),
     h("div", { class: "actions" },
       o.status === "placed" ? h("button", { type: "button", class: "primary", onclick: () => act("fulfil", `Mark order ${o.id} as shipped?`, "Fulfil") }, "Fulfil order") : null,

@@ -1,6 +1,7 @@
-// products.js: list and search products, create one, edit its variants,
+// products.js: list and search products of every status (GET
+// /api/admin/products), create one, edit its variants,
 // prices, images and status, delete it. A save sends the ETag the form was
-// loaded with (If-Match): a product changed meanwhile is not overwritten,
+// loaded with (GET /api/admin/products/{id}, If-Match): a product changed meanwhile is not overwritten,
 // and the form, with the edits, stays as it is.
 import { h, render, alertBox, field, busy, money, minorUnits, decimal, confirmDialog } from "../lib/ui.js";
 import { table } from "./common.js";
@@ -11,30 +12,37 @@ export default {
   async render(main, ctx, args) {
     if (args[0] === "new") return edit(main, ctx, null, "");
     if (args[0]) {
-      const { data, etag } = await ctx.api("GET", "/api/products/" + encodeURIComponent(args[0]));
+      const { data, etag } = await ctx.api("GET", "/api/admin/products/" + encodeURIComponent(args[0]));
       return edit(main, ctx, data, etag);
     }
     return list(main, ctx);
   },
 };
 
+const statuses = ["", "active", "draft", "archived"];
+
+// list reads the admin listing: every status, so a draft or an archived
+// product can be reopened.
 async function list(main, ctx) {
-  const q = new URLSearchParams(location.hash.split("?")[1] || "").get("q") || "";
-  const { data } = await ctx.api("GET", "/api/products?limit=100" + (q ? "&q=" + encodeURIComponent(q) : ""));
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const q = params.get("q") || "";
+  const status = params.get("status") || "";
+  const { data } = await ctx.api("GET", "/api/admin/products?limit=100" + (q ? "&q=" + encodeURIComponent(q) : "") + (status ? "&status=" + status : ""));
   const search = h("form", { role: "search", class: "inline" },
     field("Search products", { name: "q", type: "search", value: q }),
+    h("div", { class: "field" }, h("label", { for: "product-filter" }, "Status"),
+      h("select", { id: "product-filter", name: "status" }, statuses.map(s => h("option", { value: s, selected: s === status }, s || "Any status")))),
     h("button", { type: "submit" }, "Search"));
   search.addEventListener("submit", e => {
     e.preventDefault();
-    ctx.go("#/products?q=" + encodeURIComponent(search.elements.q.value));
+    ctx.go("#/products?q=" + encodeURIComponent(search.elements.q.value) + "&status=" + search.elements.status.value);
   });
   render(main,
     h("h1", {}, "Products"),
     h("p", {}, h("a", { href: "#/products/new", class: "button primary" }, "New product")),
     search,
-    h("p", { class: "hint" }, "The catalog API lists active products; a draft or archived product is reached by its ID."),
-    table("Active products", ["Title", "Handle", "Category", "Variants", "From"], data.items.map(p => [
-      h("a", { href: "#/products/" + p.id }, p.title), p.handle, p.category, p.variants.length,
+    table(`${data.items.length} product(s)`, ["Title", "Handle", "Category", "Status", "Variants", "From"], data.items.map(p => [
+      h("a", { href: "#/products/" + p.id }, p.title), p.handle, p.category, p.status, p.variants.length,
       money(p.variants.reduce((lo, v) => (!lo || v.price.amount < lo.amount ? v.price : lo), null))])));
 }
 

@@ -124,20 +124,33 @@ export async function orderPage(main, id) {
   }
 }
 
-// ordersPage is #/orders: the orders placed from this browser, and the
-// signed-in customer's when the server keeps order history.
+// ordersPage is #/orders: the signed-in customer's order history (GET
+// /api/me/orders: every order they placed or claimed, from any browser,
+// newest first), then the orders placed from this browser as a guest.
 export async function ordersPage(main) {
   let mine = [];
+  let more = false;
   if (session.token) {
     try {
-      mine = (await api("GET", "/api/me/orders?limit=50")).data.items;
+      const { data } = await api("GET", "/api/me/orders?limit=50");
+      mine = data.items;
+      more = Boolean(data.nextCursor);
     } catch (err) {
-      if (!missingRoute(err)) throw err;
+      if (!missingRoute(err)) throw err; // a server without order history shows this browser's orders only
     }
   }
-  const seen = new Set();
-  const rows = [...mine.map(o => ({ id: o.id, at: o.createdAt })), ...session.orders()].filter(o => !seen.has(o.id) && seen.add(o.id));
+  const seen = new Set(mine.map(o => o.id));
+  const guest = session.orders().filter(o => !seen.has(o.id));
   render(main, h("h1", {}, "My orders"),
-    rows.length ? h("ul", {}, rows.map(o => h("li", {}, h("a", { href: "#/orders/" + o.id }, "Order " + o.id), " ", when(o.at))))
-      : h("p", {}, "No orders yet."));
+    session.token ? null : h("p", { class: "hint" }, h("a", { href: "#/signin" }, "Sign in"), " to see every order of your account."),
+    mine.length ? h("table", { class: "history" },
+      h("caption", {}, "Orders of " + (session.customer?.email || "your account")),
+      h("thead", {}, h("tr", {}, ["Order", "Placed", "Status", "Total"].map(c => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, mine.map(o => h("tr", {},
+        h("td", {}, h("a", { href: "#/orders/" + o.id }, "Order " + o.id)), h("td", {}, when(o.createdAt)),
+        h("td", {}, statusLabel(o.status)), h("td", {}, money(o.total)))))) : null,
+    more ? h("p", { class: "hint" }, "Your 50 latest orders are shown.") : null,
+    guest.length ? [h("h2", {}, "Placed from this browser"),
+      h("ul", {}, guest.map(o => h("li", {}, h("a", { href: "#/orders/" + o.id }, "Order " + o.id), " ", when(o.at))))] : null,
+    mine.length || guest.length ? null : h("p", {}, "No orders yet."));
 }
