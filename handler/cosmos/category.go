@@ -100,6 +100,12 @@ func (s *CatalogStore) DeleteCategory(ctx context.Context, id string) error {
 			return translate(err, "category count of "+id)
 		}
 		if err == nil && c.Total > 0 {
+			var d categoryDoc
+			if err := readItem(ctx, s.c, id, categoryID, &d); notFound(err) {
+				return commerce.NotFoundf("category %q not found", id)
+			} else if err != nil {
+				return translate(err, "category "+id)
+			}
 			return categoryInUse(id)
 		}
 		b := s.c.NewTransactionalBatch(pk)

@@ -76,6 +76,11 @@ func TestCategoryStore(t *testing.T, newStore func(t *testing.T) CategoryCatalog
 		if got := commerce.ErrorCode(s.DeleteCategory(ctx, "nothing")); got != commerce.CodeNotFound {
 			t.Fatalf("DeleteCategory of none: got code %q, want %q", got, commerce.CodeNotFound)
 		}
+		// Products without a category document: still no document to delete.
+		must(t, s.CreateProduct(ctx, NewProduct(t0, "mug", "kitchen", "MUG-1")))
+		if got := commerce.ErrorCode(s.DeleteCategory(ctx, "kitchen")); got != commerce.CodeNotFound {
+			t.Fatalf("DeleteCategory of a category products have but no document names: got code %q, want %q", got, commerce.CodeNotFound)
+		}
 	})
 
 	t.Run("CategoryDocumentsDoNotDisturbTheCatalog", func(t *testing.T) {
