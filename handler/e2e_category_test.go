@@ -77,6 +77,10 @@ func TestE2ECategoryDocuments(t *testing.T) {
 	}{
 		{"upper-case id", "/api/admin/categories/Books", body{Name: "Books"}},
 		{"empty name", "/api/admin/categories/books", body{Name: ""}},
+		{"blank name", "/api/admin/categories/books", body{Name: "   "}},
+		{"control character", "/api/admin/categories/books", body{Name: "Books\u0007"}},
+		{"bidi override", "/api/admin/categories/books", body{Name: "Books\u202e"}},
+		{"position too high", "/api/admin/categories/books", body{Name: "Books", Position: 1_000_001}},
 		{"negative position", "/api/admin/categories/books", body{Name: "Books", Position: -1}},
 		{"unknown field", "/api/admin/categories/books", map[string]any{"name": "Books", "rank": 1}},
 	} {

@@ -1,9 +1,6 @@
 package commerce
 
-import (
-	"context"
-	"unicode/utf8"
-)
+import "context"
 
 // Bounds of a category document.
 const (
@@ -26,8 +23,8 @@ func (c *Category) Validate() error {
 	switch {
 	case !ValidSlug(c.ID, MaxCategoryLen):
 		return Invalidf(CodeInvalidRequest, "category id must be 1-%d characters of a-z, 0-9 and '-'", MaxCategoryLen)
-	case c.Name == "" || utf8.RuneCountInString(c.Name) > MaxCategoryNameLen || !utf8.ValidString(c.Name):
-		return Invalidf(CodeInvalidRequest, "name must be 1-%d characters", MaxCategoryNameLen)
+	case !validText(c.Name, 1, MaxCategoryNameLen) || !validLabel(c.Name):
+		return Invalidf(CodeInvalidRequest, "name must be 1-%d characters, not blank, without control or bidirectional-formatting characters", MaxCategoryNameLen)
 	case c.Position < 0 || c.Position > MaxCategoryPos:
 		return Invalidf(CodeInvalidRequest, "position must be 0-%d", MaxCategoryPos)
 	}
