@@ -97,6 +97,9 @@ type documents struct {
 	Customers commerce.CustomerStore
 	// PriceLists holds the price lists.
 	PriceLists commerce.PriceListStore
+	// Categories holds the category documents: the catalog store itself,
+	// unwrapped.
+	Categories commerce.CategoryStore
 	// Sweep says this process deletes expired carts; on Cosmos DB the
 	// carts container's time to live does.
 	Sweep bool
@@ -131,8 +134,9 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 			_, err = d.Read(ctx, nil)
 			return err
 		}
-		return documents{Catalog: cosmos.NewCatalogStore(cdb), Carts: cosmos.NewCartStore(cdb), Customers: cosmos.NewCustomerStore(cdb),
-			PriceLists: cosmos.NewPriceListStore(cdb), Check: check}.after(ev), nil
+		catalog := cosmos.NewCatalogStore(cdb)
+		return documents{Catalog: catalog, Carts: cosmos.NewCartStore(cdb), Customers: cosmos.NewCustomerStore(cdb),
+			PriceLists: cosmos.NewPriceListStore(cdb), Categories: catalog, Check: check}.after(ev), nil
 	default:
 		carts, err := sqlite.NewCartStore(ctx, db)
 		if err != nil {
@@ -145,7 +149,7 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 			catalog.Observe, carts.Observe, customers.Observe = observer.StoreCall, observer.StoreCall, observer.StoreCall
 			lists.Observe = observer.StoreCall
 		}
-		d := documents{Catalog: catalog, Carts: carts, Customers: customers, PriceLists: lists, Sweep: true}
+		d := documents{Catalog: catalog, Carts: carts, Customers: customers, PriceLists: lists, Categories: catalog, Sweep: true}
 		if cfg.SQL == "sqlserver" {
 			return d.after(ev), nil
 		}

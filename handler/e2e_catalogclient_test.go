@@ -51,6 +51,7 @@ type e2eCategory struct {
 	ID           string `json:"id"`
 	Name         string `json:"name"`
 	ProductCount int    `json:"productCount"`
+	Position     *int   `json:"position"`
 }
 
 type e2eStock struct {

@@ -346,7 +346,7 @@ func (m *Main) Run(ctx context.Context) error {
 	srv := api.NewServer(api.Deps{
 		Events: eventLog, Webhooks: m.Webhooks,
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		Customers: customers, Auth: verifier, DevIssuer: devIssuer, PriceLists: priceLists,
+		Customers: customers, Auth: verifier, DevIssuer: devIssuer, PriceLists: priceLists, Categories: docs.Categories,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)

@@ -64,12 +64,6 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-type category struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	ProductCount int    `json:"productCount"`
-}
-
 func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
 	const key = "categories"
 	if e, ok := s.cache.get(key); ok {
@@ -81,11 +75,13 @@ func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items := make([]category, len(counts))
-	for i, c := range counts {
-		items[i] = category{ID: c.ID, Name: categoryName(c.ID), ProductCount: c.Count}
+	var docs []commerce.Category
+	if s.Categories != nil {
+		if docs, err = s.Categories.ListCategories(r.Context()); err != nil {
+			return err
+		}
 	}
-	body, err := json.Marshal(map[string]any{"items": items})
+	body, err := json.Marshal(map[string]any{"items": categoryItems(docs, counts)})
 	if err != nil {
 		return err
 	}

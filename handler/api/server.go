@@ -60,6 +60,10 @@ type Deps struct {
 	// PriceLists keeps the price lists (the cache that prices carts, so
 	// that its writes are seen at once); nil answers 503 "unavailable".
 	PriceLists commerce.PriceListStore
+	// Categories keeps the category documents; nil answers 503
+	// "unavailable" on their admin routes, and GET /api/categories
+	// derives every category from the products.
+	Categories commerce.CategoryStore
 	// DevIssuer, when set, serves the development issuer under
 	// /api/dev/oidc; otherwise those routes answer 404.
 	DevIssuer *auth.DevIssuer
@@ -247,6 +251,9 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/admin/price-lists/{id}", true}, s.getPriceList},
 		{Route{"PUT", "/api/admin/price-lists/{id}", true}, s.putPriceList},
 		{Route{"DELETE", "/api/admin/price-lists/{id}", true}, s.deletePriceList},
+		{Route{"POST", "/api/admin/categories/{id}", true}, s.createCategory},
+		{Route{"PUT", "/api/admin/categories/{id}", true}, s.putCategory},
+		{Route{"DELETE", "/api/admin/categories/{id}", true}, s.deleteCategory},
 		{Route{"GET", "/api/admin/orders", true}, s.listOrders},
 		{Route{"POST", "/api/admin/orders/{orderId}/cancel", true}, s.cancelOrder},
 		{Route{"POST", "/api/admin/orders/{orderId}/fulfil", true}, s.fulfilOrder},

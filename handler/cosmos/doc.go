@@ -15,7 +15,7 @@
 //
 // Cosmos DB enforces uniqueness only per logical partition, the Go SDK
 // cannot run cross-partition ORDER BY, TOP or aggregates, and transactional
-// batches hold one logical partition. So the products container holds four
+// batches hold one logical partition. So the products container holds five
 // kinds of documents, told apart by their "type":
 //
 //   - product: the product itself, id = product ID, category = its real
@@ -28,6 +28,10 @@
 //   - count: "~count" in each category's partition: how many products and
 //     active products the category has.
 //   - moving: a product being moved to another category (see below).
+//   - category: "~category" in a category's partition: its name and
+//     position (category.go). Deleting it is one batch that also rewrites
+//     the count document conditionally on its ETag, so it never succeeds
+//     while the category has products.
 //
 // Finding a product by ID or handle reads its key, then the product: two
 // point reads, and one once this instance knows where the product lives

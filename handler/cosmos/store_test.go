@@ -114,6 +114,10 @@ func TestCustomerStoreRealCosmos(t *testing.T) {
 	storetest.TestCustomerStore(t, func(t *testing.T) commerce.CustomerStore { return cosmos.NewCustomerStore(realDB(t)) })
 }
 
+func TestCategoryStore(t *testing.T) {
+	storetest.TestCategoryStore(t, func(t *testing.T) storetest.CategoryCatalog { return cosmos.NewCatalogStore(peerDB(t)) })
+}
+
 func TestPriceListStore(t *testing.T) {
 	storetest.TestPriceListStore(t, func(t *testing.T) commerce.PriceListStore { return cosmos.NewPriceListStore(peerDB(t)) })
 }

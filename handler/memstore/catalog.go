@@ -18,6 +18,8 @@ type CatalogStore struct {
 	products map[string]product // by ID
 	handles  map[string]string  // handle -> product ID
 	skus     map[string]string  // SKU -> product ID
+	// categories holds the category documents (category.go), by ID.
+	categories map[string]commerce.Category
 }
 
 // product is a stored product: its document, version and what it indexes.

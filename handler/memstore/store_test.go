@@ -78,3 +78,7 @@ func TestQueue(t *testing.T) {
 func TestCustomerStore(t *testing.T) {
 	storetest.TestCustomerStore(t, func(t *testing.T) commerce.CustomerStore { return memstore.NewCustomerStore() })
 }
+
+func TestCategoryStore(t *testing.T) {
+	storetest.TestCategoryStore(t, func(t *testing.T) storetest.CategoryCatalog { return memstore.NewCatalogStore() })
+}

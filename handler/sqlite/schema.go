@@ -64,6 +64,12 @@ var documentSchema = []string{
 		doc         TEXT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS customers_email ON customers (email_key, id)`,
+	// Category documents: names and order (category.go).
+	`CREATE TABLE IF NOT EXISTS categories (
+		id       TEXT PRIMARY KEY,
+		name     TEXT NOT NULL,
+		position INTEGER NOT NULL
+	)`,
 	// Price lists: one JSON document each (pricelist.go).
 	`CREATE TABLE IF NOT EXISTS price_lists (
 		id      TEXT PRIMARY KEY,

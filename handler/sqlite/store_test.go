@@ -41,3 +41,7 @@ func TestCartStore(t *testing.T) {
 func TestCustomerStore(t *testing.T) {
 	storetest.TestCustomerStore(t, func(t *testing.T) commerce.CustomerStore { return sqlite.NewCustomerStore(MustOpen(t)) })
 }
+
+func TestCategoryStore(t *testing.T) {
+	storetest.TestCategoryStore(t, func(t *testing.T) storetest.CategoryCatalog { return sqlite.NewCatalogStore(MustOpen(t)) })
+}
