@@ -4,7 +4,7 @@
 import { h, render, alertBox, money, when, confirmDialog } from "../lib/ui.js";
 import { allPages, statusLabel, table } from "./common.js";
 
-const statuses = ["", "processing", "placed", "fulfilled", "cancelling", "cancelled"];
+const statuses = ["", "processing", "placed", "partially_fulfilled", "fulfilled", "cancelling", "cancelled"];
 
 export default {
   id: "orders",
