@@ -82,9 +82,9 @@ func redacted(o *commerce.Order) orderView {
 func parseOrderQuery(v url.Values) (commerce.OrderFilter, error) {
 	f := commerce.OrderFilter{Status: commerce.OrderStatus(v.Get("status")), Limit: defaultPageSize}
 	switch f.Status {
-	case "", commerce.OrderProcessing, commerce.OrderPlaced, commerce.OrderFulfilled, commerce.OrderCancelling, commerce.OrderCancelled:
+	case "", commerce.OrderProcessing, commerce.OrderPlaced, commerce.OrderPartiallyFulfilled, commerce.OrderFulfilled, commerce.OrderCancelling, commerce.OrderCancelled:
 	default:
-		return f, commerce.Invalidf(commerce.CodeInvalidRequest, "status must be processing, placed, fulfilled, cancelling or cancelled")
+		return f, commerce.Invalidf(commerce.CodeInvalidRequest, "status must be processing, placed, partially_fulfilled, fulfilled, cancelling or cancelled")
 	}
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)

@@ -27,7 +27,8 @@ type Orders interface {
 // runs. A paid order that is not placed yet (its OrderPlaced message late or
 // dead-lettered) is placed first, by the same idempotent step the orders
 // function runs. It returns "not_found", and 409 "order_fulfilled", nothing
-// refunded, once the order shipped or a fulfilment claimed it first.
+// refunded, once the order shipped (in whole or in part) or a fulfilment
+// claimed it first.
 func (s *Service) Cancel(ctx context.Context, orders Orders, id string) (*commerce.Order, error) {
 	o, err := orders.Order(ctx, id)
 	if err != nil {
@@ -38,6 +39,8 @@ func (s *Service) Cancel(ctx context.Context, orders Orders, id string) (*commer
 		return o, nil
 	case commerce.OrderFulfilled:
 		return nil, fulfilled(id)
+	case commerce.OrderPartiallyFulfilled:
+		return nil, partlyFulfilled(id)
 	case commerce.OrderProcessing:
 		if _, err := orders.PlaceOrder(ctx, id, s.cfg.Now().UTC()); err != nil {
 			return nil, fmt.Errorf("cancel order %s: place it first: %w", id, err)
@@ -60,6 +63,8 @@ func (s *Service) Cancel(ctx context.Context, orders Orders, id string) (*commer
 				return o, nil
 			case commerce.OrderFulfilled:
 				return nil, fulfilled(id)
+			case commerce.OrderPartiallyFulfilled:
+				return nil, partlyFulfilled(id)
 			case commerce.OrderPlaced, commerce.OrderProcessing:
 				return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "order %s changed while it was being cancelled; try again", id)
 			}
@@ -100,4 +105,12 @@ func (s *Service) finishCancel(ctx context.Context, orders Orders, o *commerce.O
 // fulfilled is the error of cancelling a shipped order.
 func fulfilled(id string) error {
 	return commerce.Errorf(commerce.KindConflict, commerce.CodeOrderFulfilled, "order %s has shipped; it cannot be cancelled", id)
+}
+
+// partlyFulfilled is the error of cancelling an order some of whose units
+// shipped. Cancelling its unshipped remainder with a partial refund is not
+// built yet: nothing is refunded or released.
+func partlyFulfilled(id string) error {
+	return commerce.Errorf(commerce.KindConflict, commerce.CodeOrderFulfilled,
+		"order %s is partially fulfilled: part of it has shipped, and cancelling the unshipped remainder is not supported yet; nothing was refunded", id)
 }

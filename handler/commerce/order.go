@@ -20,6 +20,9 @@ const (
 	OrderCancelled  OrderStatus = "cancelled"
 	// OrderFulfilled is an order that has shipped: its units left on hand.
 	OrderFulfilled OrderStatus = "fulfilled"
+	// OrderPartiallyFulfilled is an order some of whose units have
+	// shipped (see OrderStore.Fulfil); cancelling it is refused for now.
+	OrderPartiallyFulfilled OrderStatus = "partially_fulfilled"
 )
 
 // Order is a paid checkout, as stored by the orders function.
@@ -47,6 +50,8 @@ type Order struct {
 	// location, summing to each line's quantity. None means every unit
 	// at the default location; JSON always lists them.
 	Allocations []Allocation `json:"allocations"`
+	// Fulfilments are the shipments that left, oldest first.
+	Fulfilments []Fulfilment `json:"fulfilments,omitempty"`
 	// TokenHash is the hex SHA-256 of the order's access token, which
 	// shows the buyer's details to whoever presents it; never rendered.
 	TokenHash string `json:"-"`
@@ -105,6 +110,18 @@ type OrderStore interface {
 	// order being cancelled and "order_not_placed" for one that is not
 	// placed or fulfilled (processing, cancelled, unknown).
 	FulfilOrder(ctx context.Context, id string, now time.Time) (bool, error)
+
+	// Fulfil ships f's lines of a placed or partially fulfilled order
+	// from f.LocationID at now, in one transaction: each line only from
+	// units allocated there and not shipped yet (KindConflict
+	// "not_allocated" otherwise, changing nothing); on hand and committed
+	// drop there. The order becomes partially_fulfilled, or fulfilled once
+	// every unit shipped. A request with f.IdempotencyKey seen before for
+	// the order returns the order unchanged when f.RequestHash matches,
+	// and KindRule "idempotency_key_reused" otherwise. A cancelling
+	// order is KindConflict "order_cancelling"; one not placed
+	// "order_not_placed".
+	Fulfil(ctx context.Context, orderID string, f FulfilmentRequest, now time.Time) (*Order, error)
 }
 
 // StockLevelSetter applies stock counts sent by ERPs and warehouses.

@@ -25,6 +25,8 @@ type orderRow struct {
 	o          commerce.Order // Items owned by the row
 	restocked  bool
 	cancelling time.Time
+	shipped    map[string]map[string]int // SKU -> location -> units shipped by Fulfil
+	keys       map[string]string         // Idempotency-Key -> request hash
 }
 
 // PlaceOrder stores the order of a paid checkout, created at now, and
@@ -72,6 +74,7 @@ func (row *orderRow) copy() *commerce.Order {
 	o := row.o
 	o.Items = slices.Clone(row.o.Items)
 	o.Allocations = slices.Clone(row.o.Allocations)
+	o.Fulfilments = slices.Clone(row.o.Fulfilments)
 	if row.o.CancelledAt != nil {
 		t := *row.o.CancelledAt
 		o.CancelledAt = &t
@@ -225,18 +228,107 @@ func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) 
 		return false, nil
 	case row.o.Status == commerce.OrderCancelling:
 		return false, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderCancelling, "order %s is being cancelled; it cannot be fulfilled", id)
-	case row.o.Status != commerce.OrderPlaced:
+	case row.o.Status != commerce.OrderPlaced && row.o.Status != commerce.OrderPartiallyFulfilled:
 		return false, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is %s, not placed", id, row.o.Status)
 	}
 	at := stamp(now)
 	row.o.Status, row.o.FulfilledAt = commerce.OrderFulfilled, &at
-	for sku, at := range orderUnits(&row.o) {
-		for loc, q := range at {
-			if lv := s.db.levelAt(sku, loc); lv.Committed >= int64(q) {
-				lv.OnHand, lv.Committed = max(lv.OnHand-int64(q), 0), lv.Committed-int64(q)
-				s.db.setLevelAt(loc, lv)
-			}
+	for _, f := range remainder(&row.o, row.shipped) {
+		for _, l := range f.Lines {
+			s.db.ship(l.SKU, f.LocationID, l.Quantity)
 		}
+		f.ID, f.CreatedAt = commerce.NewFulfilmentID(at), at
+		row.o.Fulfilments = append(row.o.Fulfilments, f)
 	}
 	return true, nil
+}
+
+// ship takes q shipped units of sku off on hand and committed at loc. The
+// caller holds db.mu.
+func (db *DB) ship(sku, loc string, q int) {
+	if lv := db.levelAt(sku, loc); lv.Committed >= int64(q) {
+		lv.OnHand, lv.Committed = max(lv.OnHand-int64(q), 0), lv.Committed-int64(q)
+		db.setLevelAt(loc, lv)
+	}
+}
+
+// remainder returns what is left to ship of an order, as one fulfilment
+// per location in location then SKU order, given what shipped.
+func remainder(o *commerce.Order, shipped map[string]map[string]int) []commerce.Fulfilment {
+	byLoc := map[string][]commerce.FulfilmentLine{}
+	for _, a := range commerce.AllocationsOf(o.Allocations, o.Items) {
+		if q := a.Quantity - shipped[a.SKU][a.LocationID]; q > 0 {
+			byLoc[a.LocationID] = append(byLoc[a.LocationID], commerce.FulfilmentLine{SKU: a.SKU, Quantity: q})
+		}
+	}
+	var out []commerce.Fulfilment
+	for loc, lines := range byLoc {
+		slices.SortFunc(lines, func(a, b commerce.FulfilmentLine) int { return strings.Compare(a.SKU, b.SKU) })
+		out = append(out, commerce.Fulfilment{LocationID: loc, Lines: lines})
+	}
+	slices.SortFunc(out, func(a, b commerce.Fulfilment) int { return strings.Compare(a.LocationID, b.LocationID) })
+	return out
+}
+
+// Fulfil ships f's lines of a placed or partially fulfilled order from
+// f.LocationID at now, all or none; see commerce.OrderStore.
+func (s *OrderStore) Fulfil(ctx context.Context, id string, f commerce.FulfilmentRequest, now time.Time) (*commerce.Order, error) {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	row, ok := s.db.orders[id]
+	if !ok {
+		if _, err := s.order(id); err != nil {
+			return nil, err
+		}
+		return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is not placed yet", id)
+	}
+	if f.IdempotencyKey != "" {
+		if h, ok := row.keys[f.IdempotencyKey]; ok {
+			if h != f.RequestHash {
+				return nil, commerce.IdempotencyReused()
+			}
+			return s.order(id)
+		}
+	}
+	switch row.o.Status {
+	case commerce.OrderPlaced, commerce.OrderPartiallyFulfilled:
+	case commerce.OrderCancelling:
+		return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderCancelling, "order %s is being cancelled; it cannot be fulfilled", id)
+	case commerce.OrderFulfilled:
+		return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeNotAllocated, "order %s is fulfilled: nothing is left to ship", id)
+	default:
+		return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is %s, not placed", id, row.o.Status)
+	}
+	units := orderUnits(&row.o)
+	for _, l := range f.Lines {
+		if units[l.SKU][f.LocationID]-row.shipped[l.SKU][f.LocationID] < l.Quantity {
+			return nil, commerce.NotAllocated(id, l.SKU, f.LocationID, l.Quantity)
+		}
+	}
+	if row.shipped == nil {
+		row.shipped = map[string]map[string]int{}
+	}
+	for _, l := range f.Lines {
+		if row.shipped[l.SKU] == nil {
+			row.shipped[l.SKU] = map[string]int{}
+		}
+		row.shipped[l.SKU][f.LocationID] += l.Quantity
+		s.db.ship(l.SKU, f.LocationID, l.Quantity)
+	}
+	at := stamp(now)
+	row.o.Fulfilments = append(row.o.Fulfilments, commerce.Fulfilment{
+		ID: commerce.NewFulfilmentID(at), LocationID: f.LocationID, Lines: slices.Clone(f.Lines),
+		TrackingNumber: f.TrackingNumber, Carrier: f.Carrier, CreatedAt: at,
+	})
+	row.o.Status = commerce.OrderPartiallyFulfilled
+	if len(remainder(&row.o, row.shipped)) == 0 {
+		row.o.Status, row.o.FulfilledAt = commerce.OrderFulfilled, &at
+	}
+	if f.IdempotencyKey != "" {
+		if row.keys == nil {
+			row.keys = map[string]string{}
+		}
+		row.keys[f.IdempotencyKey] = f.RequestHash
+	}
+	return s.order(id)
 }

@@ -45,6 +45,7 @@ func TestCustomerOrders(t *testing.T) { storetest.TestCustomerOrders(t, newMoney
 func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
 
 func TestAllocation(t *testing.T) { storetest.TestAllocation(t, newMoneyStores) }
+func TestFulfilment(t *testing.T) { storetest.TestFulfilment(t, newMoneyStores) }
 
 // TestQueue runs the queue suite with the given options and with the
 // defaults. Durability is skipped: memory does not outlive the Queue.

@@ -220,6 +220,28 @@ var relationalSchema = []string{
 		doc          TEXT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS orders_status ON orders (status, id)`,
+	// Shipments of orders, each from one location; idem_key is the
+	// request's Idempotency-Key, or the fulfilment's ID without one.
+	`CREATE TABLE IF NOT EXISTS fulfilments (
+		id              TEXT PRIMARY KEY,
+		order_id        TEXT NOT NULL,
+		idem_key        TEXT NOT NULL,
+		request_hash    TEXT NOT NULL,
+		location_id     TEXT NOT NULL,
+		lines           TEXT NOT NULL,
+		tracking_number TEXT NOT NULL,
+		carrier         TEXT NOT NULL,
+		created_at      INTEGER NOT NULL,
+		UNIQUE (order_id, idem_key)
+	)`,
+	// What has shipped of an order's units of a SKU at a location.
+	`CREATE TABLE IF NOT EXISTS shipped_units (
+		order_id    TEXT NOT NULL,
+		sku         TEXT NOT NULL,
+		location_id TEXT NOT NULL,
+		quantity    INTEGER NOT NULL CHECK (quantity >= 0),
+		PRIMARY KEY (order_id, sku, location_id)
+	)`,
 	// Shopify orders applied to the stock pool: the row is the key that
 	// decides each action once; its lines say what create committed, and
 	// what Shopify sold that shopfn did not have (shortfall) or never

@@ -129,7 +129,11 @@ func (s *OrderStore) Order(ctx context.Context, id string) (*commerce.Order, err
 	if o.CustomerID, err = s.OrderCustomer(ctx, id); err != nil {
 		return nil, err
 	}
-	return o, nil
+	one := []commerce.Order{*o}
+	if err := s.withFulfilments(ctx, one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
 }
 
 // order returns an order, or a paid checkout's order as processing.
@@ -221,6 +225,10 @@ func (s *OrderStore) stored(ctx context.Context, f commerce.OrderFilter) ([]comm
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlstore: list orders: %w", err)
+	}
+	rows.Close()
+	if err := s.withFulfilments(ctx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -353,6 +361,9 @@ func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) 
 		} else if err != nil {
 			return err
 		}
+		if n == 0 && o.Status == commerce.OrderPartiallyFulfilled {
+			return s.fulfilRemainder(ctx, tx, o, now, &done)
+		}
 		if n == 0 {
 			switch o.Status {
 			case commerce.OrderFulfilled:
@@ -377,6 +388,13 @@ func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) 
 				return err
 			}
 		}
+		// Record what shipped: one fulfilment per location.
+		for _, f := range remainder(o, nil) {
+			f.ID, f.CreatedAt = commerce.NewFulfilmentID(now), now
+			if err := s.addFulfilment(ctx, tx, id, "", "", f); err != nil {
+				return err
+			}
+		}
 		done = true
 		o.Status, o.FulfilledAt = commerce.OrderFulfilled, &now
 		e, err := s.db.NewEvent(events.OrderFulfilled, id, now, events.OrderFulfilledData{Order: events.OrderFrom(*o), Fulfillment: events.Fulfillment{FulfilledAt: now.UTC()}})
@@ -386,6 +404,26 @@ func (s *OrderStore) FulfilOrder(ctx context.Context, id string, now time.Time) 
 		return s.db.appendStockEvents(ctx, tx, lineSKUs(o.Items), e)
 	})
 	return done, err
+}
+
+// fulfilRemainder ships the rest of a partially fulfilled order o and
+// moves it to fulfilled, unless a concurrent call did.
+func (s *OrderStore) fulfilRemainder(ctx context.Context, tx *sql.Tx, o *commerce.Order, now time.Time, done *bool) error {
+	n, err := s.db.exec(ctx, tx, `UPDATE orders SET status = 'fulfilled', fulfilled_at = ? WHERE id = ? AND status = 'partially_fulfilled'`, unix(now), o.ID)
+	if err != nil || n == 0 {
+		return err
+	}
+	skus, err := s.shipRemainder(ctx, tx, o, now)
+	if err != nil {
+		return err
+	}
+	*done = true
+	o.Status, o.FulfilledAt = commerce.OrderFulfilled, &now
+	e, err := s.db.NewEvent(events.OrderFulfilled, o.ID, now, events.OrderFulfilledData{Order: events.OrderFrom(*o), Fulfillment: events.Fulfillment{FulfilledAt: now.UTC()}})
+	if err != nil {
+		return err
+	}
+	return s.db.appendStockEvents(ctx, tx, skus, e)
 }
 
 // lineSKUs returns the SKUs of an order's lines.

@@ -18,7 +18,7 @@ export async function allPages(ctx, path, max = 500) {
 // statusLabel names an order status for people: a fulfilled order has
 // shipped.
 export function statusLabel(s) {
-  return { processing: "Processing payment", placed: "Placed", fulfilled: "Shipped", cancelling: "Cancelling", cancelled: "Cancelled" }[s] || s;
+  return { processing: "Processing payment", placed: "Placed", partially_fulfilled: "Partly shipped", fulfilled: "Shipped", cancelling: "Cancelling", cancelled: "Cancelled" }[s] || s;
 }
 
 // table draws rows as a table with a caption and column headers.

@@ -5,7 +5,7 @@
 import { h, render, alertBox, money, when, confirmDialog } from "../lib/ui.js";
 import { allPages, statusLabel, table } from "./common.js";
 
-const statuses = ["", "processing", "placed", "fulfilled", "cancelling", "cancelled"];
+const statuses = ["", "processing", "placed", "partially_fulfilled", "fulfilled", "cancelling", "cancelled"];
 
 export default {
   id: "orders",
@@ -63,8 +63,12 @@ function detail(main, ctx, o) {
     table("Lines", ["SKU", "Item", "Quantity", "Unit price", "Line total"], o.items.map(l => [l.sku, l.title, l.quantity, money(l.unitPrice), money(l.lineTotal)])),
     o.allocations ? table("Ships from", ["SKU", "Location", "Quantity"], o.allocations.map(x => [x.sku, x.locationId, x.quantity])) : null,
     table("Totals", ["Subtotal", "Shipping", "Tax", "Total paid"], [[money(o.subtotal), money(o.shipping), money(o.tax), money(o.total)]]),
+    o.fulfilments && o.fulfilments.length
+      ? table("Shipments", ["Location", "Lines", "Carrier", "Tracking number", "Shipped"], o.fulfilments.map(f =>
+        [f.locationId, f.lines.map(l => `${l.quantity} × ${l.sku}`).join(", "), f.carrier, f.trackingNumber, when(f.createdAt)]))
+      : null,
     h("div", { class: "actions" },
-      o.status === "placed" ? h("button", { type: "button", class: "primary", onclick: () => act("fulfil", `Mark order ${o.id} as shipped?`, "Fulfil") }, "Fulfil order") : null,
+      o.status === "placed" || o.status === "partially_fulfilled" ? h("button", { type: "button", class: "primary", onclick: () => act("fulfil", `Mark order ${o.id} as shipped?`, "Fulfil") }, "Fulfil order") : null,
       o.status === "placed" || o.status === "processing" || o.status === "cancelling"
         ? h("button", { type: "button", class: "danger", onclick: () => act("cancel", `Cancel order ${o.id}? A paid order is refunded in full (${money(o.total)}).`, "Cancel and refund") }, "Cancel and refund")
         : null));

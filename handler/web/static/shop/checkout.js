@@ -102,7 +102,7 @@ function done(result) {
 }
 
 // statusLabel names an order status for a buyer.
-const statusLabel = s => ({ processing: "Payment processing", placed: "Placed: preparing to ship", fulfilled: "Shipped", cancelled: "Cancelled" }[s] || s);
+const statusLabel = s => ({ processing: "Payment processing", placed: "Placed: preparing to ship", partially_fulfilled: "Partly shipped", fulfilled: "Shipped", cancelled: "Cancelled" }[s] || s);
 
 // orderPage is #/orders/{id}; it checks again every 2 s while the payment
 // is processing.
