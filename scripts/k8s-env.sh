@@ -25,6 +25,13 @@ ServiceBusConnection__fullyQualifiedNamespace=$(out serviceBusNamespace)
 SHOPFN_KEYVAULT_URL=$(out keyVaultUrl)
 SHOPFN_TRUSTED_PROXIES=${TRUSTED_PROXIES:-10.244.0.0/16}
 ENV
+# Customer sign-in: without an issuer, customer routes answer 503 on AKS.
+if [[ -n "$(jq -r '.oidcIssuer.value // ""' "$outputs")" ]]; then
+	cat >>"$dir/azure.env" <<ENV
+SHOPFN_OIDC_ISSUER=$(out oidcIssuer)
+SHOPFN_OIDC_AUDIENCE=$(out oidcAudience)
+ENV
+fi
 cat >"$dir/deploy.env" <<ENV
 WORKLOAD_CLIENT_ID=$(out identityClientId)
 KEDA_CLIENT_ID=$(out kedaClientId)

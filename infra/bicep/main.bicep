@@ -341,3 +341,9 @@ output registryLoginServer string = registry.outputs.loginServer
 
 @description('Container registry name.')
 output registryName string = registry.outputs.name
+
+@description('Customer sign-in\'s issuer and audience (the oidcIssuer and oidcAudience parameters), which scripts/k8s-env.sh writes into an AKS overlay.')
+output oidcIssuer string = oidcIssuer
+
+@description('See oidcIssuer.')
+output oidcAudience string = oidcAudience

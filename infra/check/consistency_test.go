@@ -84,6 +84,19 @@ func consistencyProblems(t *testing.T, bicep, k8s string) []string {
 			problems = append(problems, fmt.Sprintf("%s does not pass the Cosmos DB account's regions on as COSMOS_PREFERRED_REGIONS (want %s)", filepath.Base(file), pattern))
 		}
 	}
+	// Customer sign-in: the checked-in overlays carry SHOPFN_OIDC_*, so
+	// k8s-env.sh, which rewrites azure.env, must write them too, from the
+	// Bicep outputs of the parameters.
+	for file, pattern := range map[string]string{
+		filepath.Join(bicep, "main.bicep"):                               `(?m)^output oidcIssuer string = oidcIssuer$`,
+		filepath.Join(bicep, "main.bicep") + " audience":                 `(?m)^output oidcAudience string = oidcAudience$`,
+		filepath.Join("..", "..", "scripts", "k8s-env.sh"):               `SHOPFN_OIDC_ISSUER=\$\(out oidcIssuer\)`,
+		filepath.Join("..", "..", "scripts", "k8s-env.sh") + " audience": `SHOPFN_OIDC_AUDIENCE=\$\(out oidcAudience\)`,
+	} {
+		if !regexp.MustCompile(pattern).MatchString(readFile(t, strings.TrimSuffix(file, " audience"))) {
+			problems = append(problems, fmt.Sprintf("%s does not pass customer sign-in's settings on (want %s)", filepath.Base(file), pattern))
+		}
+	}
 	return problems
 }
 
