@@ -83,6 +83,17 @@ func (s *Server) webhooks() (*webhook.Service, error) {
 	return s.Webhooks, nil
 }
 
+// subscription returns the webhook service and the {id} of a route about
+// one subscription.
+func (s *Server) subscription(r *http.Request) (*webhook.Service, string, error) {
+	wh, err := s.webhooks()
+	if err != nil {
+		return nil, "", err
+	}
+	id, err := subscriptionID(r, "id", "sub_", "subscription")
+	return wh, id, err
+}
+
 // subscriptionID reads the {id} path value: "sub_" and 26 characters.
 func subscriptionID(r *http.Request, name, prefix, what string) (string, error) {
 	id := r.PathValue(name)
@@ -139,11 +150,7 @@ func (s *Server) listSubscriptions(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) getSubscription(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.webhooks()
-	if err != nil {
-		return err
-	}
-	id, err := subscriptionID(r, "id", "sub_", "subscription")
+	wh, id, err := s.subscription(r)
 	if err != nil {
 		return err
 	}
@@ -156,11 +163,7 @@ func (s *Server) getSubscription(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteSubscription(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.webhooks()
-	if err != nil {
-		return err
-	}
-	id, err := subscriptionID(r, "id", "sub_", "subscription")
+	wh, id, err := s.subscription(r)
 	if err != nil {
 		return err
 	}
@@ -172,11 +175,7 @@ func (s *Server) deleteSubscription(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) rotateSubscriptionSecret(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.webhooks()
-	if err != nil {
-		return err
-	}
-	id, err := subscriptionID(r, "id", "sub_", "subscription")
+	wh, id, err := s.subscription(r)
 	if err != nil {
 		return err
 	}
@@ -193,11 +192,7 @@ func (s *Server) rotateSubscriptionSecret(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) testSubscription(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.webhooks()
-	if err != nil {
-		return err
-	}
-	id, err := subscriptionID(r, "id", "sub_", "subscription")
+	wh, id, err := s.subscription(r)
 	if err != nil {
 		return err
 	}
@@ -212,11 +207,7 @@ func (s *Server) testSubscription(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.webhooks()
-	if err != nil {
-		return err
-	}
-	id, err := subscriptionID(r, "id", "sub_", "subscription")
+	wh, id, err := s.subscription(r)
 	if err != nil {
 		return err
 	}
@@ -245,11 +236,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) redeliver(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.webhooks()
-	if err != nil {
-		return err
-	}
-	id, err := subscriptionID(r, "id", "sub_", "subscription")
+	wh, id, err := s.subscription(r)
 	if err != nil {
 		return err
 	}
