@@ -238,7 +238,11 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := metrics.ObserveOutbox(checkouts.Backlog, m.Now); err != nil {
+	backlog := func(ctx context.Context) (telemetry.OutboxState, error) {
+		b, err := checkouts.Backlog(ctx)
+		return telemetry.OutboxState(b), err
+	}
+	if err := metrics.ObserveOutbox(backlog, m.Now); err != nil {
 		return err
 	}
 	orders := sqlstore.NewOrderStore(rel)
