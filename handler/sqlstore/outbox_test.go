@@ -66,4 +66,10 @@ func TestOutboxAttributes(t *testing.T) {
 	if age := time.Since(b.Oldest); age < 0 || age > time.Minute {
 		t.Errorf("oldest: got %v, want new-1's write time (old-1 has none)", b.Oldest)
 	}
+	if _, err := lite.Write.ExecContext(ctx, `UPDATE outbox SET parked_at = 1 WHERE message_id = 'old-1'`); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := st.Backlog(ctx); err != nil || b.Waiting != 1 || b.Parked != 1 {
+		t.Errorf("backlog with old-1 parked: got %+v, %v; want 1 waiting, 1 parked", b, err)
+	}
 }
