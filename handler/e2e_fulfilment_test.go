@@ -75,7 +75,8 @@ func TestE2EFulfilments(t *testing.T) {
 	}
 	e2eWantProblem(t, "the key with another body", s.admin(t, "POST", path, body("us-1", 2), "Idempotency-Key", "ship-1"), 422, "idempotency_key_reused")
 	e2eWantProblem(t, "more than is left at us-1", s.admin(t, "POST", path, body("us-1", 2)), 409, "not_allocated")
-	e2eWantProblem(t, "from a location with nothing allocated", s.admin(t, "POST", path, body("eu-1", 1)), 409, "not_allocated")
+	e2eWantProblem(t, "more than is allocated at default", s.admin(t, "POST", path, body("default", 2)), 409, "not_allocated")
+	e2eWantProblem(t, "from an unknown location", s.admin(t, "POST", path, body("eu-1", 1)), 404, "not_found")
 	for _, tt := range []struct {
 		name string
 		body any

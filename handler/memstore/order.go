@@ -299,6 +299,9 @@ func (s *OrderStore) Fulfil(ctx context.Context, id string, f commerce.Fulfilmen
 	default:
 		return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is %s, not placed", id, row.o.Status)
 	}
+	if _, ok := s.db.locations[f.LocationID]; !ok {
+		return nil, commerce.NotFoundf("location %q not found", f.LocationID)
+	}
 	units := orderUnits(&row.o)
 	for _, l := range f.Lines {
 		if units[l.SKU][f.LocationID]-row.shipped[l.SKU][f.LocationID] < l.Quantity {

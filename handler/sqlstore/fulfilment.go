@@ -58,6 +58,9 @@ func (s *OrderStore) Fulfil(ctx context.Context, id string, f commerce.Fulfilmen
 			}
 			return commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is %s, not placed", id, o.Status)
 		}
+		if err := s.db.knownLocation(ctx, tx, f.LocationID); err != nil {
+			return err
+		}
 		skus := make([]string, 0, len(f.Lines))
 		for _, l := range f.Lines {
 			ok, err := s.shipAt(ctx, tx, o, l.SKU, f.LocationID, l.Quantity)

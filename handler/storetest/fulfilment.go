@@ -167,6 +167,16 @@ func TestFulfilment(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		wantAt(t, ls, map[string][2]int64{"us-1": {1, 1}, "default": {0, 0}})
 	})
 
+	t.Run("UnknownLocation", func(t *testing.T) {
+		st, ls, c := setup(t)
+		_, err := st.Orders.Fulfil(ctx, c.OrderID, ship("nowhere", 1, "k1"), at)
+		if commerce.ErrorKind(err) != commerce.KindNotFound {
+			t.Errorf("Fulfil from an unknown location: got %v, want KindNotFound", err)
+		}
+		wantAt(t, ls, map[string][2]int64{"us-1": {2, 2}, "default": {1, 1}})
+		wantStatus(t, st, c.OrderID, commerce.OrderPlaced, 0)
+	})
+
 	t.Run("NotCancellable", func(t *testing.T) {
 		st, _, c := setup(t)
 		_, err := st.Orders.Fulfil(ctx, c.OrderID, ship("us-1", 1, ""), at)
