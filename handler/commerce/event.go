@@ -28,8 +28,9 @@ type OrderCancelledEvent struct {
 
 // OrderFulfilledEvent says a warehouse shipped an order: the inventory
 // function moves its committed units off hand. Queue "inventory".
-// LocationID, optional, names the location that shipped; absent means the
-// default location.
+// LocationID, optional, names the location that shipped: what is left of
+// the order there ships; absent, everything left ships, from where it is
+// allocated.
 type OrderFulfilledEvent struct {
 	Type       string `json:"type"`
 	OrderID    string `json:"orderId"`
