@@ -39,6 +39,7 @@ func mustOpenServer(t *testing.T) *sql.DB {
 func emptyTables(t *testing.T, db *sql.DB) {
 	t.Helper()
 	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders", "shopify_orders", "shopify_order_lines", "location_stock", "location_sources", "allocations",
+		"fulfilments", "shipped_units", "refunds",
 		"events", "event_head", "event_subjects", "event_consumers"} {
 		if _, err := db.Exec("DELETE FROM " + table); err != nil {
 			t.Fatal(err)

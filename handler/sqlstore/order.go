@@ -133,6 +133,9 @@ func (s *OrderStore) Order(ctx context.Context, id string) (*commerce.Order, err
 	if err := s.withFulfilments(ctx, one); err != nil {
 		return nil, err
 	}
+	if err := s.withRefunds(ctx, one); err != nil {
+		return nil, err
+	}
 	return &one[0], nil
 }
 
@@ -230,6 +233,9 @@ func (s *OrderStore) stored(ctx context.Context, f commerce.OrderFilter) ([]comm
 	if err := s.withFulfilments(ctx, out); err != nil {
 		return nil, err
 	}
+	if err := s.withRefunds(ctx, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -293,8 +299,13 @@ func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, 
 		}
 		evs = append(evs, e)
 		// A cancelled order with a payment was refunded in full before it
-		// got here (checkout.Service.Cancel).
+		// got here (checkout.Service.Cancel), under the order's ID as key.
 		if o.PaymentID != "" {
+			r := commerce.Refund{ID: commerce.NewRefundID(now), OrderID: id, PaymentID: o.PaymentID, Amount: o.Total,
+				Reason: commerce.RefundReasonCancelled, Key: id, Status: commerce.RefundSucceeded, CreatedAt: now}
+			if err := s.insertRefund(ctx, tx, r, now); err != nil {
+				return err
+			}
 			e, err := s.db.NewEvent(events.OrderRefunded, id, now, events.OrderRefundedData{Order: data, Refund: events.Refund{Amount: o.Total, RefundedAt: now.UTC()}})
 			if err != nil {
 				return err
