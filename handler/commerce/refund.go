@@ -109,7 +109,7 @@ func RemainderValue(o *Order, shipped map[string]int) Money {
 	pool := goodsPool(o)
 	// Each line is two parts: its shipped units and the rest.
 	type part struct {
-		num, den *big.Int // the exact share, num/den
+		num, den  *big.Int // the exact share, num/den
 		unshipped bool
 	}
 	var nets []int64
