@@ -86,6 +86,7 @@ func (s *Service) finishCancel(ctx context.Context, orders Orders, o *commerce.O
 		// refunded here: the cancellation completes and restocks.
 		err := s.refund(ctx, o.PaymentID, o.ID)
 		if err != nil && commerce.ErrorCode(err) != commerce.CodeAlreadyRefunded {
+			s.noteCancelRefund(ctx, orders, o.ID, err)
 			return nil, fmt.Errorf("cancel order %s: refund: %w", o.ID, err)
 		}
 	}

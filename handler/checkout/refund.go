@@ -69,7 +69,7 @@ func (s *Service) ExecuteRefund(ctx context.Context, refunds Refunds, id string)
 		return nil
 	}
 	err = s.refundAmount(ctx, r)
-	switch kind := commerce.ErrorKind(err); {
+	switch {
 	case err == nil:
 		changed, err := refunds.SettleRefund(ctx, id, commerce.RefundSucceeded, "", s.cfg.Now().UTC())
 		if err != nil {
@@ -79,7 +79,7 @@ func (s *Service) ExecuteRefund(ctx context.Context, refunds Refunds, id string)
 			Event(ctx, s.log, EventRefunded, r.Amount, slog.String("reason", r.Reason), slog.String("refund", id))
 		}
 		return nil
-	case kind == commerce.KindConflict || kind == commerce.KindNotFound || kind == commerce.KindInvalid || kind == commerce.KindRule:
+	case refusal(err):
 		code := commerce.ErrorCode(err)
 		s.log.Error("payment provider refused a refund; it needs staff", "refund", id, "order", r.OrderID, "code", code, "err", err)
 		if _, err := refunds.SettleRefund(ctx, id, commerce.RefundFailed, code, s.cfg.Now().UTC()); err != nil {
@@ -103,4 +103,43 @@ func (s *Service) refundAmount(ctx context.Context, r *commerce.Refund) error {
 	ctx, cancel := context.WithTimeout(ctx, refundTimeout)
 	defer cancel()
 	return s.payments.RefundAmount(ctx, r.PaymentID, r.Key, r.Amount)
+}
+
+// cancelRefundNoter records why a cancelling order's refund in full did not
+// happen (sqlstore.OrderStore.NoteCancelRefund).
+type cancelRefundNoter interface {
+	NoteCancelRefund(ctx context.Context, id string, refused bool, code string, now time.Time) error
+}
+
+// noteCancelRefund records on the order's refund row that the provider
+// did not refund cancelling order id (err): pending while it could not be
+// asked, which the sweep retries every minute, or failed when it refused,
+// which is left to staff (logged as an error) since retrying cannot help.
+func (s *Service) noteCancelRefund(ctx context.Context, orders Orders, id string, err error) {
+	refused := refusal(err)
+	if refused {
+		s.log.Error("payment provider refused to refund a cancelled order; it stays cancelling for staff", "order", id, "code", commerce.ErrorCode(err), "err", err)
+	}
+	n, ok := orders.(cancelRefundNoter)
+	if !ok {
+		return
+	}
+	code := commerce.ErrorCode(err)
+	if code == "" {
+		code = commerce.CodeUnavailable
+	}
+	if nerr := n.NoteCancelRefund(ctx, id, refused, code, s.cfg.Now().UTC()); nerr != nil {
+		s.log.Warn("record a cancelled order's refund attempt", "order", id, "err", nerr)
+	}
+}
+
+// refusal reports whether a provider's error refuses a refund for good
+// (the payment is not refundable, unknown, or the request is wrong), as
+// opposed to a provider that could not be asked.
+func refusal(err error) bool {
+	switch commerce.ErrorKind(err) {
+	case commerce.KindConflict, commerce.KindNotFound, commerce.KindInvalid, commerce.KindRule:
+		return true
+	}
+	return false
 }

@@ -85,6 +85,14 @@ type RefundStore interface {
 	// NoteRefundAttempt counts a provider call for a pending refund that
 	// got no answer, with the error's code.
 	NoteRefundAttempt(ctx context.Context, id, code string) error
+
+	// NoteCancelRefund records that the provider did not refund
+	// cancelling order id in full: its refund (keyed by the order's ID)
+	// is pending with one more attempt, or failed when the provider
+	// refused it for good (refused), with the error's code. A failed one
+	// takes the order out of CancellingOrders. CancelOrder later marks
+	// it succeeded.
+	NoteCancelRefund(ctx context.Context, id string, refused bool, code string, now time.Time) error
 }
 
 // RemainderValue returns what the units of order o that have not shipped

@@ -203,6 +203,55 @@ func (s *OrderStore) insertRefund(ctx context.Context, tx *sql.Tx, r commerce.Re
 	return err
 }
 
+// refundedInFull records that cancelled order o's payment was refunded in
+// full at now, under the order's ID as key: its refund row, pending or
+// failed while the provider could not or would not refund, becomes
+// succeeded; without one, a succeeded row is added.
+func (s *OrderStore) refundedInFull(ctx context.Context, tx *sql.Tx, o *commerce.Order, now time.Time) error {
+	n, err := s.db.exec(ctx, tx, `UPDATE refunds SET status = 'succeeded', failure_code = '', settled_at = ? WHERE idem_key = ? AND order_id = ?`, unix(now), o.ID, o.ID)
+	if err != nil || n > 0 {
+		return err
+	}
+	return s.insertRefund(ctx, tx, commerce.Refund{ID: commerce.NewRefundID(now), OrderID: o.ID, PaymentID: o.PaymentID, Amount: o.Total,
+		Reason: commerce.RefundReasonCancelled, Key: o.ID, Status: commerce.RefundSucceeded, CreatedAt: now}, now)
+}
+
+// NoteCancelRefund records that the provider did not refund cancelling
+// order id in full: the order's refund row (keyed by the order's ID) is
+// pending with one more attempt, or failed when the provider refused it
+// (refused), with the error's code, so that the order lists why it is
+// still cancelling. A failed refund takes the order out of the sweep
+// (CancellingOrders); sending the cancel again tries again.
+func (s *OrderStore) NoteCancelRefund(ctx context.Context, id string, refused bool, code string, now time.Time) error {
+	status := commerce.RefundPending
+	if refused {
+		status = commerce.RefundFailed
+	}
+	return s.db.tx(ctx, "note cancel refund", func(tx *sql.Tx) error {
+		n, err := s.db.exec(ctx, tx, `UPDATE refunds SET status = ?, failure_code = ?, attempts = attempts + 1 WHERE idem_key = ? AND order_id = ? AND status <> 'succeeded'`,
+			string(status), code, id, id)
+		if err != nil || n > 0 {
+			return err
+		}
+		o, err := scanOrder(s.db.queryRow(ctx, tx, `SELECT `+orderColumns+` FROM orders WHERE id = ? AND status = 'cancelling'`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // cancelled meanwhile, or never claimed
+		} else if err != nil {
+			return err
+		}
+		if o.PaymentID == "" || o.Total.Amount <= 0 {
+			return nil
+		}
+		_, err = s.db.exec(ctx, tx, `INSERT INTO refunds (id, order_id, payment_id, amount, currency, reason, idem_key, status, failure_code, attempts, created_at, settled_at)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, 0 WHERE NOT EXISTS (SELECT 1 FROM refunds WHERE idem_key = ?)`,
+			commerce.NewRefundID(now), id, o.PaymentID, o.Total.Amount, o.Total.Currency, commerce.RefundReasonCancelled, id, string(status), code, unix(now), id)
+		if s.db.d.IsUnique(err) {
+			return nil // a concurrent note added the row: that attempt is counted
+		}
+		return err
+	})
+}
+
 // Refund returns a refund, or "not_found".
 func (s *OrderStore) Refund(ctx context.Context, id string) (*commerce.Refund, error) {
 	r, err := scanRefund(s.db.readRow(ctx, `SELECT `+refundColumns+` FROM refunds WHERE id = ?`, id))
@@ -259,11 +308,12 @@ func (s *OrderStore) NoteRefundAttempt(ctx context.Context, id, code string) err
 	})
 }
 
-// withRefunds sets the refunds of cancelled orders, oldest first.
+// withRefunds sets the refunds of cancelled and cancelling orders, oldest
+// first.
 func (s *OrderStore) withRefunds(ctx context.Context, orders []commerce.Order) error {
 	var args []any
 	for _, o := range orders {
-		if o.Status == commerce.OrderCancelled {
+		if o.Status == commerce.OrderCancelled || o.Status == commerce.OrderCancelling {
 			args = append(args, o.ID)
 		}
 	}

@@ -195,6 +195,62 @@ func TestRefunds(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		}
 	})
 
+	// A full cancel whose refund the provider did not make lists it
+	// pending (not asked) or failed (refused); a failed one leaves the
+	// sweep; the cancel that finishes marks it succeeded.
+	t.Run("FullCancelRefundNotes", func(t *testing.T) {
+		st := newStores(t)
+		rs := st.Orders.(commerce.RefundStore)
+		stockUp(t, st, "A", 3)
+		c := newCheckout("3", "A", 1)
+		paid(t, st, c)
+		place(t, st, c, at)
+		ok, err := st.Orders.ClaimCancel(ctx, c.OrderID, at)
+		must(t, err)
+		if !ok {
+			t.Fatal("ClaimCancel: got false")
+		}
+		sweep := func() []string {
+			ids, err := st.Orders.CancellingOrders(ctx, at.Add(time.Hour), 10)
+			must(t, err)
+			return ids
+		}
+		for range 2 {
+			must(t, rs.NoteCancelRefund(ctx, c.OrderID, false, "payment_unavailable", at))
+		}
+		r := refundOf(t, st.Orders, c.OrderID)
+		if r.Status != commerce.RefundPending || r.FailureCode != "payment_unavailable" || r.Amount != c.Total || r.Reason != commerce.RefundReasonCancelled {
+			t.Errorf("after two unanswered attempts: got %+v, want pending payment_unavailable of the total", r)
+		}
+		if got, _ := rs.Refund(ctx, r.ID); got.Attempts != 2 || got.Key != c.OrderID {
+			t.Errorf("attempts and key: got %+v, want 2 keyed by the order", got)
+		}
+		if ids := sweep(); len(ids) != 1 {
+			t.Errorf("sweep with a pending refund: got %v, want the order", ids)
+		}
+		must(t, rs.NoteCancelRefund(ctx, c.OrderID, true, commerce.CodeNotRefundable, at))
+		if r := refundOf(t, st.Orders, c.OrderID); r.Status != commerce.RefundFailed || r.FailureCode != commerce.CodeNotRefundable {
+			t.Errorf("after a refusal: got %+v, want failed not_refundable", r)
+		}
+		if ids := sweep(); len(ids) != 0 {
+			t.Errorf("sweep with a failed refund: got %v, want none", ids)
+		}
+		// Staff refunded by hand and cancelled again: the same row succeeds.
+		ok, err = st.Orders.CancelOrder(ctx, c.OrderID, at.Add(time.Minute), cancelledMsg(c.OrderID))
+		must(t, err)
+		if !ok {
+			t.Fatal("CancelOrder: got false")
+		}
+		if r2 := refundOf(t, st.Orders, c.OrderID); r2.ID != r.ID || r2.Status != commerce.RefundSucceeded || r2.FailureCode != "" {
+			t.Errorf("after the cancel finished: got %+v, want %s succeeded", r2, r.ID)
+		}
+		// Noting after the cancel finished changes nothing.
+		must(t, rs.NoteCancelRefund(ctx, c.OrderID, false, "payment_unavailable", at))
+		if r := refundOf(t, st.Orders, c.OrderID); r.Status != commerce.RefundSucceeded {
+			t.Errorf("note after cancel: got %+v, want succeeded", r)
+		}
+	})
+
 	// A cancel racing a fulfilment of the rest: exactly one takes each
 	// unit, and the refund pays for exactly the units that did not ship.
 	t.Run("RaceWithFulfil", func(t *testing.T) {
