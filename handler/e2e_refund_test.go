@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"shopfn/handler/commerce"
 	"shopfn/handler/events"
@@ -212,5 +213,69 @@ func TestE2EFullCancelRefund(t *testing.T) {
 	}
 	if n := s.moneyRefunds(t); n != 1 {
 		t.Errorf("provider refunds: got %d, want 1", n)
+	}
+}
+
+// TestE2EPartialCancelStripe: on Stripe, the partial refund sends its
+// amount under the refund's own idempotency key. While Stripe is down the
+// order is cancelled and its units released at once, and the refund waits
+// pending, its last error listed; the queue delivers it again after its
+// backoff, and once Stripe is back it succeeds, once.
+func TestE2EPartialCancelStripe(t *testing.T) {
+	t.Parallel()
+	s, fake, flaky := startMoneyFlaky(t)
+	const sku = "REF-STRIPE"
+	s.mustStockedProduct(t, "ref-stripe", sku, 1000, 1)
+	s.mustPutLocation(t, "default", 9, "active")
+	s.mustPutLocation(t, "us-1", 1, "active", "US")
+	s.mustSetStockAt(t, sku, "us-1", 2)
+	r := moneyWantPaid(t, "checkout", s.moneyCheckout(t, moneyNewRequest(s.moneyCart(t, e2eLine{sku, 3}), "pm_card_visa"), ""))
+	s.moneyWaitOrder(t, r.OrderID, "placed")
+	res := s.admin(t, "POST", "/api/admin/orders/"+r.OrderID+"/fulfilments", map[string]any{"locationId": "us-1", "lines": []map[string]any{{"sku": sku, "quantity": 1}}})
+	e2eWantStatus(t, "ship 1 from us-1", res, 200)
+	unshipped := r.Total.Amount - r.Shipping.Amount - (r.Total.Amount-r.Shipping.Amount)/3 // 2 of 3 equal units
+	if (r.Total.Amount-r.Shipping.Amount)%3 != 0 {
+		t.Fatalf("total %d less shipping %d does not split in thirds: pick other prices", r.Total.Amount, r.Shipping.Amount)
+	}
+
+	flaky.mode.Store("down")
+	res = s.admin(t, "POST", "/api/admin/orders/"+r.OrderID+"/cancel", nil)
+	e2eWantStatus(t, "cancel while Stripe is down", res, 200)
+	var o e2eRefundedOrder
+	res.JSON(t, &o)
+	if o.Status != "cancelled" || len(o.Refunds) != 1 || o.Refunds[0].Amount.Amount != unshipped {
+		t.Fatalf("cancelled order: got %+v, want cancelled with a refund of %d", o, unshipped)
+	}
+	refundID := o.Refunds[0].ID
+	for _, l := range s.stockLevels(t, sku).Locations {
+		if l.Committed != 0 {
+			t.Errorf("%s at %s: committed %d while the refund waits, want 0", sku, l.LocationID, l.Committed)
+		}
+	}
+	read := func() e2eRefund {
+		var o e2eRefundedOrder
+		s.do(t, "GET", "/api/orders/"+r.OrderID, nil, "X-Order-Token", r.OrderToken).JSON(t, &o)
+		if len(o.Refunds) != 1 {
+			t.Fatalf("order refunds: got %+v, want 1", o.Refunds)
+		}
+		return o.Refunds[0]
+	}
+	moneyWait(t, "refund attempted while Stripe is down", func() (bool, string) {
+		f := read()
+		return f.Status == "pending" && f.FailureCode == "payment_unavailable", fmt.Sprintf("%+v", f)
+	})
+
+	flaky.mode.Store("")
+	moneyWait(t, "refund succeeded once Stripe is back", func() (bool, string) {
+		s.Clock.Advance(time.Minute) // past any backoff on the shop's clock
+		f := read()
+		return f.Status == "succeeded", fmt.Sprintf("%+v", f)
+	})
+	fake.mu.Lock()
+	amount, ok := fake.refundAmounts["refund-"+refundID]
+	n := len(fake.refunds)
+	fake.mu.Unlock()
+	if !ok || amount != fmt.Sprint(unshipped) || n != 1 {
+		t.Errorf("Stripe refunds: %d, the one under refund-%s of %q; want 1 of %d", n, refundID, amount, unshipped)
 	}
 }
