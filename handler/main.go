@@ -287,7 +287,8 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxHeld: cfg.MaxActionCheckouts, MaxHeldUnits: cfg.MaxHeldUnits, MaxHeldUnitsTotal: cfg.MaxHeldUnitsTotal, ActionHold: cfg.ActionHold,
 		Publishing: m.tel.Publishing, Metrics: metrics, TokenKey: orderTokenKey(cursorKey),
 	}, m.Logger)
-	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Shopify: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics}
+	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Shopify: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics,
+		Refunds: refundExecutor{checkoutSvc, orders}}
 	// Every delivery, from the dispatcher or the Functions host, runs in a
 	// span that continues its message's trace, and is counted.
 	traced := m.tel.Consume(functions.Handle, cfg.MaxDeliveries)

@@ -65,9 +65,9 @@ type StockLevelSetEvent struct {
 }
 
 // QueueFor returns the queue a message type goes to: "orders" for
-// OrderPlaced, "inventory" for every other type.
+// OrderPlaced and RefundRequested, "inventory" for every other type.
 func QueueFor(msgType string) string {
-	if msgType == MsgOrderPlaced {
+	if msgType == MsgOrderPlaced || msgType == MsgRefundRequested {
 		return QueueOrders
 	}
 	return QueueInventory

@@ -21,7 +21,8 @@ const (
 	// OrderFulfilled is an order that has shipped: its units left on hand.
 	OrderFulfilled OrderStatus = "fulfilled"
 	// OrderPartiallyFulfilled is an order some of whose units have
-	// shipped (see OrderStore.Fulfil); cancelling it is refused for now.
+	// shipped (see OrderStore.Fulfil); cancelling it cancels the unshipped
+	// remainder (RefundStore.CancelRemainder), and it becomes cancelled.
 	OrderPartiallyFulfilled OrderStatus = "partially_fulfilled"
 )
 
@@ -52,6 +53,11 @@ type Order struct {
 	Allocations []Allocation `json:"allocations"`
 	// Fulfilments are the shipments that left, oldest first.
 	Fulfilments []Fulfilment `json:"fulfilments,omitempty"`
+	// Refunds are the money given back on the order, oldest first: the
+	// whole Total when it was cancelled before anything shipped, the
+	// unshipped remainder's value (RemainderValue) when it was cancelled
+	// partially fulfilled.
+	Refunds []Refund `json:"refunds,omitempty"`
 	// TokenHash is the hex SHA-256 of the order's access token, which
 	// shows the buyer's details to whoever presents it; never rendered.
 	TokenHash string `json:"-"`

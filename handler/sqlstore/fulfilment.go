@@ -289,11 +289,12 @@ func (s *OrderStore) fulfilments(ctx context.Context, ids []string) (map[string]
 	return out, nil
 }
 
-// withFulfilments sets the fulfilments of orders that shipped.
+// withFulfilments sets the fulfilments of orders that shipped, in whole
+// or in part (a cancelled order may have shipped part before).
 func (s *OrderStore) withFulfilments(ctx context.Context, orders []commerce.Order) error {
 	var ids []string
 	for _, o := range orders {
-		if o.Status == commerce.OrderFulfilled || o.Status == commerce.OrderPartiallyFulfilled {
+		if o.Status == commerce.OrderFulfilled || o.Status == commerce.OrderPartiallyFulfilled || o.Status == commerce.OrderCancelled {
 			ids = append(ids, o.ID)
 		}
 	}

@@ -2,7 +2,8 @@
 // buyer, shipping and billing addresses, the locations its items ship
 // from (allocations), and the actions its status allows: fulfil (ship) a
 // placed order, move unshipped units to another location, cancel an
-// order (a paid one is refunded in full).
+// order (a paid one is refunded in full; a partially shipped one has its
+// unshipped rest cancelled and refunded), and its shipments and refunds.
 import { h, render, alertBox, money, when, confirmDialog, field, busy } from "../lib/ui.js";
 import { allPages, statusLabel, table } from "./common.js";
 
@@ -42,7 +43,7 @@ function detail(main, ctx, o) {
       const { data } = await ctx.api("POST", `/api/admin/orders/${o.id}/${action}`);
       detail(main, ctx, data);
       main.querySelector(".message").show(action === "fulfil" ? "Order fulfilled: it has shipped."
-        : "Order cancelled" + (data.status === "cancelling" ? "; the refund is on its way." : "."), "notice");
+        : "Order cancelled" + (data.status === "cancelling" || (data.refunds || []).some(r => r.status === "pending") ? "; the refund is on its way." : "."), "notice");
     } catch (err) {
       msg.error(err);
     }
@@ -68,11 +69,19 @@ function detail(main, ctx, o) {
       ? table("Shipments", ["Location", "Lines", "Carrier", "Tracking number", "Shipped"], o.fulfilments.map(f =>
         [f.locationId, f.lines.map(l => `${l.quantity} × ${l.sku}`).join(", "), f.carrier, f.trackingNumber, when(f.createdAt)]))
       : null,
+    o.refunds && o.refunds.length
+      ? table("Refunds", ["Refund", "Amount", "Reason", "Status", "Recorded"], o.refunds.map(r =>
+        [r.id, money(r.amount), r.reason === "cancelled_unshipped" ? "Unshipped units cancelled" : "Order cancelled",
+          r.status + (r.failureCode ? ` (${r.failureCode})` : ""), when(r.createdAt)]))
+      : null,
     o.status === "placed" || o.status === "partially_fulfilled" ? moveForm(main, ctx, o) : null,
     h("div", { class: "actions" },
       o.status === "placed" || o.status === "partially_fulfilled" ? h("button", { type: "button", class: "primary", onclick: () => act("fulfil", `Mark order ${o.id} as shipped?`, "Fulfil") }, "Fulfil order") : null,
       o.status === "placed" || o.status === "processing" || o.status === "cancelling"
         ? h("button", { type: "button", class: "danger", onclick: () => act("cancel", `Cancel order ${o.id}? A paid order is refunded in full (${money(o.total)}).`, "Cancel and refund") }, "Cancel and refund")
+        : null,
+      o.status === "partially_fulfilled"
+        ? h("button", { type: "button", class: "danger", onclick: () => act("cancel", `Cancel what has not shipped of order ${o.id}? Its units go back to stock and their value is refunded; shipping is not.`, "Cancel the rest and refund") }, "Cancel the rest and refund")
         : null));
 }
 
