@@ -24,8 +24,9 @@ type e2eAllocation struct {
 // sold-out location is refused; fulfilment, whole or location by
 // location, ships from where each order is allocated (its fulfilments
 // say so), a cancel gives units back there, and checkouts awaiting 3-D
-// Secure hold units where they are allocated until they expire; on hand, committed and reserved at each location match the
-// orders at the end.
+// Secure hold units where they are allocated until they expire; on hand,
+// committed and reserved at each location match the orders and the holds
+// throughout.
 func TestE2EFlashSaleLocations(t *testing.T) {
 	t.Parallel()
 	s := startMoney(t, nil)
