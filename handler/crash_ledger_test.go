@@ -65,9 +65,13 @@ func (r *crashRig) newCheckout(rng *rand.Rand, round, buyer int) *crashCheckout 
 	if rng.IntN(5) == 0 {
 		pm = "pm_card_chargeDeclined"
 	}
+	country := "US"
+	if len(r.countries) > 0 {
+		country = r.countries[rng.IntN(len(r.countries))]
+	}
 	req, _ := json.Marshal(map[string]any{
 		"cartId": cart.ID, "email": "buyer@example.com", "paymentMethod": pm,
-		"shippingAddress": map[string]string{"name": "Ada", "line1": "1 Main St", "city": "Springfield", "postalCode": "12345", "country": "US"},
+		"shippingAddress": map[string]string{"name": "Ada", "line1": "1 Main St", "city": "Springfield", "postalCode": "12345", "country": country},
 	})
 	key := fmt.Sprintf("crash-%d-%d-%d-%x", round, buyer, time.Now().UnixNano(), rng.Uint32())
 	return &crashCheckout{key: key, body: req, lines: lines}

@@ -4,17 +4,25 @@ import (
 	"encoding/json"
 	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"testing"
 )
 
-// crashLocations are the crash test's locations: all ship to the buyers
-// (US), us-1 first, then us-2, then the default location.
-var crashLocations = []struct{ id, body string }{
-	{"default", `{"name":"Default","priority":3,"countries":[]}`},
-	{"us-1", `{"name":"Reno","priority":1,"countries":["US"]}`},
-	{"us-2", `{"name":"Newark","priority":2,"countries":["US","CA"]}`},
+// crashLocations are the crash test's locations, in the order they are
+// tried: us-1 ships to the US, us-2 to the US and Canada, the default
+// location everywhere (to the Netherlands, it alone).
+var crashLocations = []struct {
+	id, body string
+	serves   []string // nil: every country
+}{
+	{"default", `{"name":"Default","priority":3,"countries":[]}`, nil},
+	{"us-1", `{"name":"Reno","priority":1,"countries":["US"]}`, []string{"US"}},
+	{"us-2", `{"name":"Newark","priority":2,"countries":["US","CA"]}`, []string{"US", "CA"}},
 }
+
+// crashCountries are where the buyers of the shop with locations live.
+var crashCountries = []string{"US", "CA", "NL"}
 
 // crashStockAt returns how many units of sku each location holds: a tenth
 // at us-1 and at us-2 (so that CRASH-C runs out there first and later
@@ -25,8 +33,10 @@ func crashStockAt(sku string) map[string]int64 {
 }
 
 // TestCrashCheckoutLocations is TestCrashCheckout with each SKU's stock
-// spread over three locations: besides the totals, no (SKU, location) is
-// oversold, every order's allocations sum to its items, and each
+// spread over three locations that ship to different countries, and
+// buyers in the US, Canada and the Netherlands: besides the totals, no
+// (SKU, location) is oversold, every order is allocated where it can ship
+// from, every order's allocations sum to its items, and each
 // location's committed count is what the orders allocated there; then
 // every order ships, each from where it is allocated, and on hand drops
 // by exactly that at each location.
@@ -63,7 +73,10 @@ func (r *crashRig) checkLocations() {
 					SKU      string `json:"sku"`
 					Quantity int    `json:"quantity"`
 				} `json:"items"`
-				Allocations []e2eAllocation `json:"allocations"`
+				Allocations     []e2eAllocation `json:"allocations"`
+				ShippingAddress struct {
+					Country string `json:"country"`
+				} `json:"shippingAddress"`
 			} `json:"items"`
 			NextCursor *string `json:"nextCursor"`
 		}
@@ -75,6 +88,11 @@ func (r *crashRig) checkLocations() {
 			placed = append(placed, crashShipment{o.ID, o.Allocations})
 			sum := map[string]int{}
 			for _, a := range o.Allocations {
+				for _, l := range crashLocations {
+					if l.id == a.LocationID && l.serves != nil && !slices.Contains(l.serves, o.ShippingAddress.Country) {
+						t.Errorf("order %s to %s: %d of %s allocated at %s, which does not ship there", o.ID, o.ShippingAddress.Country, a.Quantity, a.SKU, a.LocationID)
+					}
+				}
 				sum[a.SKU] += a.Quantity
 				if allocated[a.SKU] == nil {
 					allocated[a.SKU] = map[string]int{}

@@ -27,6 +27,9 @@ type crashRig struct {
 	client *http.Client
 	// dataDir holds the binary's SQLite file, read at the end.
 	dataDir string
+	// countries are the buyers' countries, one chosen at random per
+	// checkout; none means the US.
+	countries []string
 }
 
 func crashNewRig(t *testing.T, extra ...string) *crashRig {

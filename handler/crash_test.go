@@ -77,6 +77,9 @@ func crashRunShop(t *testing.T, locations bool, env ...string) {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	rig := crashNewRig(t, env...)
 
+	if locations {
+		rig.countries = crashCountries
+	}
 	rig.start()
 	for i, sku := range crashSKUs {
 		rig.must("POST", "/api/admin/products", productJSON("crash-"+strconv.Itoa(i), sku), 201)

@@ -23,8 +23,10 @@ type e2eAllocation struct {
 // its items and are at locations that ship to its country; a move to a
 // sold-out location is refused; fulfilment, whole or location by
 // location, ships from where each order is allocated (its fulfilments
-// say so) and a cancel gives units back there; on hand, committed and reserved at each location match the
-// orders at the end.
+// say so), a cancel gives units back there, and checkouts awaiting 3-D
+// Secure hold units where they are allocated until they expire; on hand,
+// committed and reserved at each location match the orders and the holds
+// throughout.
 func TestE2EFlashSaleLocations(t *testing.T) {
 	t.Parallel()
 	s := startMoney(t, nil)
@@ -85,12 +87,13 @@ func TestE2EFlashSaleLocations(t *testing.T) {
 			t.Errorf("order %s: allocations %+v sum to %d, want %d", o.ID, o.Allocations, sum, o.Items[0].Quantity)
 		}
 	}
+	held := map[string]int64{} // units reserved by checkouts awaiting 3-D Secure
 	wantLocations := func(when string, shipped map[string]int64) {
 		t.Helper()
 		levels := s.stockLevels(t, sku)
 		for _, l := range levels.Locations {
-			want := e2eLocationLevel{sku, l.LocationID, stocked[l.LocationID] - shipped[l.LocationID], committed[l.LocationID], 0, 0}
-			want.Available = want.OnHand - want.Committed
+			want := e2eLocationLevel{sku, l.LocationID, stocked[l.LocationID] - shipped[l.LocationID], committed[l.LocationID], held[l.LocationID], 0}
+			want.Available = want.OnHand - want.Committed - want.Reserved
 			if l != want {
 				t.Errorf("%s: %s: got %+v, want %+v", when, l.LocationID, l, want)
 			}
@@ -111,6 +114,19 @@ func TestE2EFlashSaleLocations(t *testing.T) {
 		}
 	}
 	wantLocations("after refused moves", nil)
+
+	// Three more units at ww-1, for three buyers in Japan (which only
+	// ww-1 ships to) who wait for 3-D Secure: held there until they
+	// expire.
+	stocked["ww-1"] += 3
+	s.mustSetStockAt(t, sku, "ww-1", stocked["ww-1"])
+	for i := range 3 {
+		req := moneyNewRequest(s.moneyCart(t, e2eLine{sku, 1}), "pm_card_authenticationRequired")
+		req.ShippingAddress.Country = "JP"
+		moneyWantAction(t, fmt.Sprintf("buyer %d in Japan", i), s.moneySendCheckout(t, req, ""))
+		held["ww-1"]++
+	}
+	wantLocations("with three held at ww-1", nil)
 
 	// Ship half the orders whole and the rest but one location by
 	// location: each leaves the shelves it is allocated at, and its
@@ -166,4 +182,10 @@ func TestE2EFlashSaleLocations(t *testing.T) {
 		return c == want, fmt.Sprintf("committed %d, want %d", c, want)
 	})
 	wantLocations("after a cancel", shipped)
+
+	// The holds expire: their units are free again where they were held.
+	s.Clock.Advance(NewTestConfig(t, false).ReservationTTL + time.Minute)
+	s.moneyWaitQueues(t, 0, 0)
+	clear(held)
+	wantLocations("after the holds expired", shipped)
 }
