@@ -32,6 +32,9 @@ type Address struct {
 	City       string `json:"city"`
 	PostalCode string `json:"postalCode"`
 	Country    string `json:"country"`
+	// Region is the ISO 3166-2 subdivision code within Country (such as
+	// CA for California), when given; tax rates by subdivision match it.
+	Region string `json:"region,omitempty"`
 }
 
 // OrderLine is a priced line of a checkout or an order: what the buyer pays

@@ -67,6 +67,7 @@ type addressDoc struct {
 	City       string `json:"city"`
 	PostalCode string `json:"postalCode"`
 	Country    string `json:"country"`
+	Region     string `json:"region,omitempty"`
 }
 
 // orderLineDoc is one priced line of a checkout or an order.
