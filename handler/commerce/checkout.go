@@ -110,6 +110,12 @@ type Checkout struct {
 	// location, summing to each line's quantity. None means every unit at
 	// the default location.
 	Allocations []Allocation
+	// ShippingOptionID is the shipping option chosen (empty for the flat
+	// shipping); TaxLines break the tax down by line and shipping when
+	// tax rates priced it, and TaxIncluded says the prices contain it.
+	ShippingOptionID string
+	TaxLines         []TaxLine
+	TaxIncluded      bool
 }
 
 // CheckoutStore holds checkouts and their stock reservations in the

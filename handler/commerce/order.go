@@ -52,6 +52,12 @@ type Order struct {
 	Allocations []Allocation `json:"allocations"`
 	// Fulfilments are the shipments that left, oldest first.
 	Fulfilments []Fulfilment `json:"fulfilments,omitempty"`
+	// ShippingOptionID is the shipping option chosen (none for the flat
+	// shipping); TaxLines break the tax down by line and shipping when
+	// tax rates priced it, and TaxIncluded says the prices contain it.
+	ShippingOptionID string    `json:"shippingOptionId,omitempty"`
+	TaxLines         []TaxLine `json:"taxLines,omitempty"`
+	TaxIncluded      bool      `json:"taxIncluded,omitempty"`
 	// TokenHash is the hex SHA-256 of the order's access token, which
 	// shows the buyer's details to whoever presents it; never rendered.
 	TokenHash string `json:"-"`
