@@ -114,6 +114,9 @@ func (s *Service) Checkout(ctx context.Context, req Request, key, client string)
 			return nil, err
 		}
 		p, doc, err := s.carts.ForCheckout(ctx, req.CartID, d)
+		if commerce.ErrorKind(err) == commerce.KindRule && doc != nil {
+			p, err = nil, nil // begin prices again; see the replay below
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -147,6 +150,14 @@ func (s *Service) Checkout(ctx context.Context, req Request, key, client string)
 				return s.again(ctx, holder, hash) // the same keyless request, sent again
 			}
 			return nil, s.closed(req.CartID, holder)
+		}
+		if keyless && commerce.ErrorKind(err) == commerce.KindRule {
+			// A rule of today's pricing (a shipping option now required)
+			// does not refuse the same keyless request sent again: it
+			// gets its first answer.
+			if holder, herr := s.checkouts.CartCheckout(ctx, req.CartID); herr == nil && holder.RequestHash == hash {
+				return s.again(ctx, holder, hash)
+			}
 		}
 		if err != nil {
 			return nil, err
