@@ -269,6 +269,39 @@ func TestE2EShippingAndTax(t *testing.T) {
 		e2eWantProblem(t, "a malformed region", s.moneyCheckout(t, shipRequest(cart(), "US", "us-ca", "std"), ""), 422, "invalid_address")
 	})
 
+	t.Run("SavedAddressRegion", func(t *testing.T) {
+		// A customer's saved address keeps its region, and a checkout with
+		// shippingAddressId is taxed by it; the owned cart lists its
+		// options with the customer's token.
+		c := devSignIn(t, s.Program, "region@example.com", "Rae Gion")
+		addr := testAddress("9 Sunset Blvd", true)
+		addr["region"] = "CA"
+		a := c.addAddress(t, addr)
+		res := c.do(t, "GET", "/api/me/addresses", nil)
+		var book struct {
+			Items []struct {
+				ID     string `json:"id"`
+				Region string `json:"region"`
+			} `json:"items"`
+		}
+		res.JSON(t, &book)
+		if len(book.Items) != 1 || book.Items[0].ID != a.ID || book.Items[0].Region != "CA" {
+			t.Errorf("saved addresses: got %+v, want %s with region CA", book.Items, a.ID)
+		}
+		_, mine := cartAs(t, s, c, "POST", "/api/carts", map[string][]e2eLine{"items": {{"ST-LAMP", 1}}})
+		res, _ = cartAs(t, s, c, "GET", "/api/carts/"+mine.ID+"/shipping-options?country=US", nil)
+		e2eWantStatus(t, "GET an owned cart's options", res, 200)
+		res, _ = cartAs(t, s, customerClient{}, "GET", "/api/carts/"+mine.ID+"/shipping-options?country=US", nil)
+		e2eWantStatus(t, "GET an owned cart's options without its token", res, 401)
+		res, _, _ = checkoutAs(t, s, c, map[string]any{"cartId": mine.ID, "shippingAddressId": a.ID, "shippingOptionId": "std"})
+		e2eWantStatus(t, "checkout to the saved address", res, 201)
+		var paid e2eCharged
+		res.JSON(t, &paid)
+		if paid.Tax.Amount != 145 {
+			t.Errorf("checkout to a saved California address: got tax %+v, want 145 (7.25%%)", paid.Tax)
+		}
+	})
+
 	t.Run("TaxInclusive", func(t *testing.T) {
 		res := s.do(t, "POST", "/api/carts", map[string]any{"currency": "EUR", "items": []e2eLine{{"ST-LAMP", 1}}})
 		e2eWantStatus(t, "POST EUR cart", res, 201)
