@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"net/url"
 	"strconv"
 	"testing"
@@ -26,7 +27,9 @@ func crashStockAt(sku string) map[string]int64 {
 // TestCrashCheckoutLocations is TestCrashCheckout with each SKU's stock
 // spread over three locations: besides the totals, no (SKU, location) is
 // oversold, every order's allocations sum to its items, and each
-// location's committed count is what the orders allocated there.
+// location's committed count is what the orders allocated there; then
+// every order ships, each from where it is allocated, and on hand drops
+// by exactly that at each location.
 func TestCrashCheckoutLocations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the crash test (builds the binary and kills it repeatedly) in -short mode")
@@ -50,6 +53,7 @@ func (r *crashRig) stockLocations(sku string) {
 func (r *crashRig) checkLocations() {
 	t := r.t
 	allocated := map[string]map[string]int{} // sku -> location -> units
+	var placed []crashShipment
 	q := url.Values{"status": {"placed"}, "limit": {"100"}}
 	for page := 0; page < 1000; page++ {
 		var p struct {
@@ -68,6 +72,7 @@ func (r *crashRig) checkLocations() {
 			t.Fatalf("GET /api/admin/orders: %v", err)
 		}
 		for _, o := range p.Items {
+			placed = append(placed, crashShipment{o.ID, o.Allocations})
 			sum := map[string]int{}
 			for _, a := range o.Allocations {
 				sum[a.SKU] += a.Quantity
@@ -103,5 +108,51 @@ func (r *crashRig) checkLocations() {
 			}
 		}
 		t.Logf("%s allocated by location: %v", sku, allocated[sku])
+	}
+	r.shipPlaced(placed, allocated)
+}
+
+// crashShipment is a placed order and where its units are allocated.
+type crashShipment struct {
+	id          string
+	allocations []e2eAllocation
+}
+
+// shipPlaced ships every placed order and checks that each shipped from
+// where it is allocated, then that at every location on hand dropped by
+// what the orders allocated there and nothing is committed or reserved.
+func (r *crashRig) shipPlaced(placed []crashShipment, allocated map[string]map[string]int) {
+	t := r.t
+	for _, o := range placed {
+		var got e2eFulfilledOrder
+		if err := json.Unmarshal(r.must("POST", "/api/admin/orders/"+o.id+"/fulfil", nil, 200), &got); err != nil {
+			t.Fatalf("POST /api/admin/orders/%s/fulfil: %v", o.id, err)
+		}
+		from, want := map[e2eAllocation]int{}, map[e2eAllocation]int{}
+		for _, f := range got.Fulfilments {
+			for _, l := range f.Lines {
+				from[e2eAllocation{SKU: l.SKU, LocationID: f.LocationID}] += l.Quantity
+			}
+		}
+		for _, a := range o.allocations {
+			want[e2eAllocation{SKU: a.SKU, LocationID: a.LocationID}] += a.Quantity
+		}
+		if got.Status != "fulfilled" || !maps.Equal(from, want) {
+			t.Errorf("order %s: got %s, shipped %v, want fulfilled, shipped from its allocations %v", o.id, got.Status, from, want)
+		}
+	}
+	for _, sku := range crashSKUs {
+		var levels struct {
+			Locations []e2eLocationLevel `json:"locations"`
+		}
+		if err := json.Unmarshal(r.must("GET", "/api/admin/inventory/"+sku, nil, 200), &levels); err != nil {
+			t.Fatalf("GET /api/admin/inventory/%s: %v", sku, err)
+		}
+		stocked := crashStockAt(sku)
+		for _, l := range levels.Locations {
+			if want := stocked[l.LocationID] - int64(allocated[sku][l.LocationID]); l.OnHand != want || l.Committed != 0 || l.Reserved != 0 {
+				t.Errorf("%s at %s after shipping every order: got %+v, want onHand %d, nothing committed or reserved", sku, l.LocationID, l, want)
+			}
+		}
 	}
 }

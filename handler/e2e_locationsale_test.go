@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // e2eAllocation is where some units of an order's item ship from.
@@ -18,9 +20,10 @@ type e2eAllocation struct {
 // TestE2EFlashSaleLocations: 120 buyers in the US, the Netherlands and
 // Japan race for 20 units at three locations with different countries and
 // priorities. No location is oversold; every order's allocations sum to
-// its items and are at locations that ship to its country; fulfilment
-// ships from where each order is allocated and a cancel gives units back
-// there; on hand, committed and reserved at each location match the
+// its items and are at locations that ship to its country; a move to a
+// sold-out location is refused; fulfilment, whole or location by
+// location, ships from where each order is allocated (its fulfilments
+// say so) and a cancel gives units back there; on hand, committed and reserved at each location match the
 // orders at the end.
 func TestE2EFlashSaleLocations(t *testing.T) {
 	t.Parallel()
@@ -98,16 +101,52 @@ func TestE2EFlashSaleLocations(t *testing.T) {
 	}
 	wantLocations("after the sale", nil)
 
-	// Ship half the orders: each leaves the shelves it is allocated at.
+	// A move to a sold-out location is refused and changes nothing.
+	for _, a := range orders[0].Allocations {
+		for loc := range stocked {
+			if loc != a.LocationID && (serves[loc] == nil || slices.Contains(serves[loc], orders[0].ShippingAddress.Country)) {
+				e2eWantProblem(t, "move to sold-out "+loc, s.admin(t, "POST", "/api/admin/orders/"+orders[0].ID+"/allocations/move",
+					map[string]any{"sku": sku, "from": a.LocationID, "to": loc, "quantity": 1}), 409, "insufficient_stock")
+			}
+		}
+	}
+	wantLocations("after refused moves", nil)
+
+	// Ship half the orders whole and the rest but one location by
+	// location: each leaves the shelves it is allocated at, and its
+	// fulfilments say so.
 	shipped := map[string]int64{}
-	for _, o := range orders[:len(orders)/2] {
-		e2eWantStatus(t, "fulfil "+o.ID, s.admin(t, "POST", "/api/admin/orders/"+o.ID+"/fulfil", nil), 200)
+	for i, o := range orders[:len(orders)-1] {
+		var got e2eFulfilledOrder
+		if i < len(orders)/2 {
+			res := s.admin(t, "POST", "/api/admin/orders/"+o.ID+"/fulfil", nil)
+			e2eWantStatus(t, "fulfil "+o.ID, res, 200)
+			res.JSON(t, &got)
+		}
 		for _, a := range o.Allocations {
+			if i >= len(orders)/2 {
+				res := s.admin(t, "POST", "/api/admin/orders/"+o.ID+"/fulfilments",
+					map[string]any{"locationId": a.LocationID, "lines": []map[string]any{{"sku": a.SKU, "quantity": a.Quantity}}})
+				e2eWantStatus(t, "ship "+o.ID+" from "+a.LocationID, res, 200)
+				res.JSON(t, &got)
+			}
 			shipped[a.LocationID] += int64(a.Quantity)
 			committed[a.LocationID] -= int64(a.Quantity)
 		}
+		from, want := map[e2eAllocation]int{}, map[e2eAllocation]int{}
+		for _, f := range got.Fulfilments {
+			for _, l := range f.Lines {
+				from[e2eAllocation{SKU: l.SKU, LocationID: f.LocationID}] += l.Quantity
+			}
+		}
+		for _, a := range o.Allocations {
+			want[e2eAllocation{SKU: a.SKU, LocationID: a.LocationID}] += a.Quantity
+		}
+		if got.Status != "fulfilled" || !cmp.Equal(from, want) {
+			t.Errorf("order %s: got %s, shipped %v, want fulfilled, shipped from its allocations %v", o.ID, got.Status, from, want)
+		}
 	}
-	wantLocations("after shipping half", shipped)
+	wantLocations("after shipping all but one", shipped)
 
 	// Cancel one that has not shipped: its units go back where they were.
 	last := orders[len(orders)-1]

@@ -41,10 +41,13 @@ type moneyStripe struct {
 	// patient sends a webhook the shop answers 503 again, as Stripe does,
 	// before judging the answer (the fault suite: a dependency is down).
 	patient bool
+	// refundAmounts are the amounts refunds asked for, by Idempotency-Key
+	// ("" for a refund in full).
+	refundAmounts map[string]string
 }
 
 func newMoneyStripe(t *testing.T) *moneyStripe {
-	return &moneyStripe{t: t, intents: map[string]map[string]any{}, byKey: map[string]string{}, creates: map[string]int{}, refunds: map[string]string{}}
+	return &moneyStripe{t: t, intents: map[string]map[string]any{}, byKey: map[string]string{}, creates: map[string]int{}, refunds: map[string]string{}, refundAmounts: map[string]string{}}
 }
 
 func moneyStripeID(prefix string) string {
@@ -124,6 +127,7 @@ func (f *moneyStripe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		pi := r.PostForm.Get("payment_intent")
 		f.refunds[key] = pi
+		f.refundAmounts[key] = r.PostForm.Get("amount")
 		amount := f.intents[pi]["amount"]
 		f.mu.Unlock()
 		f.reply(w, 200, map[string]any{"id": moneyStripeID("re_"), "object": "refund", "payment_intent": pi, "amount": amount, "currency": "usd", "status": "succeeded"})

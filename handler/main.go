@@ -239,7 +239,11 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := metrics.ObserveOutbox(checkouts.Backlog, m.Now); err != nil {
+	backlog := func(ctx context.Context) (telemetry.OutboxState, error) {
+		b, err := checkouts.Backlog(ctx)
+		return telemetry.OutboxState(b), err
+	}
+	if err := metrics.ObserveOutbox(backlog, m.Now); err != nil {
 		return err
 	}
 	orders := sqlstore.NewOrderStore(rel)
@@ -285,7 +289,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Publishing: m.tel.Publishing, Metrics: metrics, TokenKey: orderTokenKey(cursorKey),
 		Charges: charges.Charges, TaxInclusive: cfg.TaxInclusive,
 	}, m.Logger)
-	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Shopify: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics}
+	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Shopify: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics,
+		Refunds: refundExecutor{checkoutSvc, orders}}
 	// Every delivery, from the dispatcher or the Functions host, runs in a
 	// span that continues its message's trace, and is counted.
 	traced := m.tel.Consume(functions.Handle, cfg.MaxDeliveries)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
 	"shopfn/handler/keyvault"
 	"shopfn/handler/stripe"
@@ -43,4 +44,16 @@ func (m *Main) openPayments(secrets *keyvault.Secrets) (payments, error) {
 		return payments{}, err
 	}
 	return payments{provider: tp, authenticate: tp.Authenticate, test: tp}, nil
+}
+
+// refundExecutor executes refunds recorded in an order store: the orders
+// function's worker.RefundExecutor.
+type refundExecutor struct {
+	svc    *checkout.Service
+	orders checkout.Refunds
+}
+
+// ExecuteRefund executes refund id at the payment provider, once.
+func (e refundExecutor) ExecuteRefund(ctx context.Context, id string) error {
+	return e.svc.ExecuteRefund(ctx, e.orders, id)
 }

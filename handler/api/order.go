@@ -68,13 +68,14 @@ type orderView struct {
 	CreatedAt   time.Time            `json:"createdAt"`
 	CancelledAt *time.Time           `json:"cancelledAt,omitempty"`
 	FulfilledAt *time.Time           `json:"fulfilledAt,omitempty"`
+	Refunds     []commerce.Refund    `json:"refunds,omitempty"`
 }
 
 // redacted returns the view of o without the buyer's details.
 func redacted(o *commerce.Order) orderView {
 	return orderView{
 		ID: o.ID, Status: o.Status, Items: o.Items, Subtotal: o.Subtotal, Shipping: o.Shipping, Tax: o.Tax, Total: o.Total,
-		CreatedAt: o.CreatedAt, CancelledAt: o.CancelledAt, FulfilledAt: o.FulfilledAt,
+		CreatedAt: o.CreatedAt, CancelledAt: o.CancelledAt, FulfilledAt: o.FulfilledAt, Refunds: o.Refunds,
 	}
 }
 

@@ -271,6 +271,7 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/api/admin/orders/{orderId}/cancel", true}, s.cancelOrder},
 		{Route{"POST", "/api/admin/orders/{orderId}/fulfil", true}, s.fulfilOrder},
 		{Route{"POST", "/api/admin/orders/{orderId}/fulfilments", true}, s.fulfil},
+		{Route{"POST", "/api/admin/orders/{orderId}/allocations/move", true}, s.moveAllocation},
 		{Route{"GET", "/api/admin/deadletters", true}, s.listDeadLetters},
 		{Route{"GET", "/api/admin/events", true}, s.listEvents},
 		{Route{"POST", "/api/admin/subscriptions", true}, s.createSubscription},

@@ -52,6 +52,9 @@ type Config struct {
 	// RetryEvery spaces discovery attempts while the issuer is
 	// unreachable; zero means 5 s.
 	RetryEvery time.Duration
+	// RefreshEvery is the least time between two fetches of the issuer's
+	// keys when tokens name a key not in the cache; zero means a minute.
+	RefreshEvery time.Duration
 	// Log gets why a token was refused, at debug level (never the token).
 	Log *slog.Logger
 }
@@ -61,8 +64,8 @@ type Config struct {
 // it stays unreachable, requests with a token answer 503 "unavailable" and
 // discovery is tried again at most every Config.RetryEvery. Once
 // discovered, the issuer's keys are cached and fetched again when a token
-// names a key id not in the cache (go-oidc's RemoteKeySet), so a key
-// rotation needs no restart.
+// names a key id not in the cache, so a key rotation needs no restart, at
+// most once per Config.RefreshEvery.
 type Verifier struct {
 	cfg Config
 
@@ -81,6 +84,9 @@ func NewVerifier(cfg Config) *Verifier {
 	}
 	if cfg.RetryEvery <= 0 {
 		cfg.RetryEvery = defaultRetryEvery
+	}
+	if cfg.RefreshEvery <= 0 {
+		cfg.RefreshEvery = defaultRefreshEvery
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -117,9 +123,15 @@ func (v *Verifier) discover(ctx context.Context, force bool) (*oidc.IDTokenVerif
 		v.tried = v.cfg.Now()
 		return nil, fmt.Errorf("auth: discovery of %s: %w", v.cfg.Issuer, err)
 	}
-	// The key set keeps the client, not the request's context: it fetches
-	// keys in the background of whichever request needs them.
-	v.verifier = p.VerifierContext(oidc.ClientContext(context.Background(), v.cfg.Client), &oidc.Config{
+	var meta struct {
+		JWKSURI string `json:"jwks_uri"`
+	}
+	if err := p.Claims(&meta); err != nil || meta.JWKSURI == "" {
+		v.tried = v.cfg.Now()
+		return nil, fmt.Errorf("auth: discovery of %s: no jwks_uri", v.cfg.Issuer)
+	}
+	keys := &keySet{url: meta.JWKSURI, client: v.cfg.Client, now: v.cfg.Now, refreshEvery: v.cfg.RefreshEvery}
+	v.verifier = oidc.NewVerifier(v.cfg.Issuer, keys, &oidc.Config{
 		ClientID:             v.cfg.Audience,
 		SupportedSigningAlgs: Algorithms,
 		Now:                  v.cfg.Now,

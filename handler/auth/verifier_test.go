@@ -107,3 +107,61 @@ func TestVerifierIssuerDown(t *testing.T) {
 		t.Errorf("after RetryEvery, the issuer back: got %v, want the token verified", err)
 	}
 }
+
+// TestVerifierKeyRefreshThrottled checks that tokens naming keys the
+// issuer does not publish fetch its keys at most once per RefreshEvery,
+// and that a rotated key is picked up once that time has passed.
+func TestVerifierKeyRefreshThrottled(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	var fetches atomic.Int32
+	var served atomic.Pointer[auth.DevIssuer]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration"):
+			w.Write(served.Load().Discovery())
+		case strings.HasSuffix(r.URL.Path, "/jwks"):
+			fetches.Add(1)
+			w.Write(served.Load().JWKS())
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	issuer := srv.URL + auth.DevPath
+	current, err := auth.NewDevIssuer(issuer, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := auth.NewDevIssuer(issuer, clock) // same issuer, a key not yet published
+	if err != nil {
+		t.Fatal(err)
+	}
+	served.Store(current)
+	v := auth.NewVerifier(auth.Config{Issuer: issuer, Audience: auth.DevAudience, Now: clock, RefreshEvery: time.Minute})
+
+	good, _, _ := current.Mint(auth.DevToken{Email: "ada@example.com"})
+	if _, err := v.Authenticate(request(good)); err != nil {
+		t.Fatalf("a token of the published key: %v", err)
+	}
+	unknown, _, _ := rotated.Mint(auth.DevToken{Email: "eve@example.com"})
+	for range 50 {
+		if _, err := v.Authenticate(request(unknown)); commerce.ErrorCode(err) != commerce.CodeUnauthorized {
+			t.Fatalf("a token of an unpublished key: got %v, want unauthorized", err)
+		}
+	}
+	if got := fetches.Load(); got != 1 {
+		t.Errorf("key set fetches after 50 tokens of an unknown key within a minute: got %d, want 1", got)
+	}
+
+	// The issuer rotates to the new key; once RefreshEvery has passed,
+	// the next token of it fetches the keys again and verifies.
+	served.Store(rotated)
+	now = now.Add(time.Minute)
+	if _, err := v.Authenticate(request(unknown)); err != nil {
+		t.Errorf("a token of the rotated key after RefreshEvery: got %v, want verified", err)
+	}
+	if got := fetches.Load(); got != 2 {
+		t.Errorf("key set fetches after the rotation: got %d, want 2", got)
+	}
+}

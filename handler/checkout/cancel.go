@@ -26,9 +26,11 @@ type Orders interface {
 // again, as the sweep does, finishes it, refunding once however often it
 // runs. A paid order that is not placed yet (its OrderPlaced message late or
 // dead-lettered) is placed first, by the same idempotent step the orders
-// function runs. It returns "not_found", and 409 "order_fulfilled", nothing
-// refunded, once the order shipped (in whole or in part) or a fulfilment
-// claimed it first.
+// function runs. A partially fulfilled order has its unshipped remainder
+// cancelled instead (cancelRemainder): its unshipped units go back to
+// sale and their value is refunded through the outbox. It returns
+// "not_found", and 409 "order_fulfilled", nothing refunded, once the whole
+// order shipped.
 func (s *Service) Cancel(ctx context.Context, orders Orders, id string) (*commerce.Order, error) {
 	o, err := orders.Order(ctx, id)
 	if err != nil {
@@ -40,7 +42,7 @@ func (s *Service) Cancel(ctx context.Context, orders Orders, id string) (*commer
 	case commerce.OrderFulfilled:
 		return nil, fulfilled(id)
 	case commerce.OrderPartiallyFulfilled:
-		return nil, partlyFulfilled(id)
+		return s.cancelRemainder(ctx, orders, id)
 	case commerce.OrderProcessing:
 		if _, err := orders.PlaceOrder(ctx, id, s.cfg.Now().UTC()); err != nil {
 			return nil, fmt.Errorf("cancel order %s: place it first: %w", id, err)
@@ -64,7 +66,7 @@ func (s *Service) Cancel(ctx context.Context, orders Orders, id string) (*commer
 			case commerce.OrderFulfilled:
 				return nil, fulfilled(id)
 			case commerce.OrderPartiallyFulfilled:
-				return nil, partlyFulfilled(id)
+				return s.cancelRemainder(ctx, orders, id)
 			case commerce.OrderPlaced, commerce.OrderProcessing:
 				return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "order %s changed while it was being cancelled; try again", id)
 			}
@@ -84,6 +86,7 @@ func (s *Service) finishCancel(ctx context.Context, orders Orders, o *commerce.O
 		// refunded here: the cancellation completes and restocks.
 		err := s.refund(ctx, o.PaymentID, o.ID)
 		if err != nil && commerce.ErrorCode(err) != commerce.CodeAlreadyRefunded {
+			s.noteCancelRefund(ctx, orders, o.ID, err)
 			return nil, fmt.Errorf("cancel order %s: refund: %w", o.ID, err)
 		}
 	}
@@ -108,9 +111,9 @@ func fulfilled(id string) error {
 }
 
 // partlyFulfilled is the error of cancelling an order some of whose units
-// shipped. Cancelling its unshipped remainder with a partial refund is not
-// built yet: nothing is refunded or released.
+// shipped with a store that cannot cancel the unshipped remainder: nothing
+// is refunded or released.
 func partlyFulfilled(id string) error {
 	return commerce.Errorf(commerce.KindConflict, commerce.CodeOrderFulfilled,
-		"order %s is partially fulfilled: part of it has shipped, and cancelling the unshipped remainder is not supported yet; nothing was refunded", id)
+		"order %s is partially fulfilled: part of it has shipped, and this store cannot cancel the unshipped remainder; nothing was refunded", id)
 }

@@ -116,6 +116,11 @@ func (f *fakePay) Refund(ctx context.Context, paymentID, key string) error {
 	return nil
 }
 
+// RefundAmount refunds part of a succeeded payment once per key.
+func (f *fakePay) RefundAmount(ctx context.Context, paymentID, key string, amount commerce.Money) error {
+	return f.Refund(ctx, paymentID, key)
+}
+
 // authenticate ends the buyer's action on a requires_action payment with
 // status, and returns the payment.
 func (f *fakePay) authenticate(id string, status commerce.PaymentStatus) commerce.Payment {

@@ -28,8 +28,9 @@ type OrderCancelledEvent struct {
 
 // OrderFulfilledEvent says a warehouse shipped an order: the inventory
 // function moves its committed units off hand. Queue "inventory".
-// LocationID, optional, names the location that shipped; absent means the
-// default location.
+// LocationID, optional, names the location that shipped: what is left of
+// the order there ships; absent, everything left ships, from where it is
+// allocated.
 type OrderFulfilledEvent struct {
 	Type       string `json:"type"`
 	OrderID    string `json:"orderId"`
@@ -64,9 +65,9 @@ type StockLevelSetEvent struct {
 }
 
 // QueueFor returns the queue a message type goes to: "orders" for
-// OrderPlaced, "inventory" for every other type.
+// OrderPlaced and RefundRequested, "inventory" for every other type.
 func QueueFor(msgType string) string {
-	if msgType == MsgOrderPlaced {
+	if msgType == MsgOrderPlaced || msgType == MsgRefundRequested {
 		return QueueOrders
 	}
 	return QueueInventory

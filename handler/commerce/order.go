@@ -21,7 +21,8 @@ const (
 	// OrderFulfilled is an order that has shipped: its units left on hand.
 	OrderFulfilled OrderStatus = "fulfilled"
 	// OrderPartiallyFulfilled is an order some of whose units have
-	// shipped (see OrderStore.Fulfil); cancelling it is refused for now.
+	// shipped (see OrderStore.Fulfil); cancelling it cancels the unshipped
+	// remainder (RefundStore.CancelRemainder), and it becomes cancelled.
 	OrderPartiallyFulfilled OrderStatus = "partially_fulfilled"
 )
 
@@ -58,6 +59,11 @@ type Order struct {
 	ShippingOptionID string    `json:"shippingOptionId,omitempty"`
 	TaxLines         []TaxLine `json:"taxLines,omitempty"`
 	TaxIncluded      bool      `json:"taxIncluded,omitempty"`
+	// Refunds are the money given back on the order, oldest first: the
+	// whole Total when it was cancelled before anything shipped, the
+	// unshipped remainder's value (RemainderValue) when it was cancelled
+	// partially fulfilled.
+	Refunds []Refund `json:"refunds,omitempty"`
 	// TokenHash is the hex SHA-256 of the order's access token, which
 	// shows the buyer's details to whoever presents it; never rendered.
 	TokenHash string `json:"-"`
@@ -126,8 +132,26 @@ type OrderStore interface {
 	// the order returns the order unchanged when f.RequestHash matches,
 	// and KindRule "idempotency_key_reused" otherwise. A cancelling
 	// order is KindConflict "order_cancelling"; one not placed
-	// "order_not_placed".
+	// "order_not_placed"; an unknown location KindNotFound. A request
+	// with no lines (a warehouse's OrderFulfilled message that names a
+	// location) ships everything left at f.LocationID; where nothing is
+	// left of units allocated there, or the order is fulfilled, it
+	// returns the order unchanged, and where nothing was ever allocated,
+	// "not_allocated".
 	Fulfil(ctx context.Context, orderID string, f FulfilmentRequest, now time.Time) (*Order, error)
+
+	// MoveAllocation moves m.Quantity units of a placed or partially
+	// fulfilled order's line m.SKU from location m.From to m.To at now, in
+	// one transaction: only units allocated at m.From and not shipped
+	// (KindConflict "not_allocated" otherwise); committed drops at m.From
+	// and rises at m.To in one conditional statement that keeps m.To's
+	// available at or above zero (KindConflict "insufficient_stock"
+	// otherwise, also for an inactive m.To or one that does not ship to
+	// the order's country). The order's allocations show the move. An
+	// unknown location is KindNotFound; a cancelling order
+	// "order_cancelling", a fulfilled one "not_allocated", one not placed
+	// "order_not_placed". IdempotencyKey and RequestHash work as Fulfil's.
+	MoveAllocation(ctx context.Context, orderID string, m AllocationMove, now time.Time) (*Order, error)
 }
 
 // StockLevelSetter applies stock counts sent by ERPs and warehouses.

@@ -69,4 +69,10 @@ type PaymentProvider interface {
 
 	// Refund refunds a succeeded payment in full, idempotently by key.
 	Refund(ctx context.Context, paymentID, key string) error
+
+	// RefundAmount refunds amount of a succeeded payment, idempotently by
+	// key: the same key refunds once however often it is sent. Errors are
+	// Refund's; KindInvalid "invalid_request" for an amount that is not
+	// positive, in another currency or above the payment's.
+	RefundAmount(ctx context.Context, paymentID, key string, amount Money) error
 }

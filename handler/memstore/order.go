@@ -27,6 +27,7 @@ type orderRow struct {
 	cancelling time.Time
 	shipped    map[string]map[string]int // SKU -> location -> units shipped by Fulfil
 	keys       map[string]string         // Idempotency-Key -> request hash
+	moveKeys   map[string]string         // a move's Idempotency-Key -> request hash
 }
 
 // PlaceOrder stores the order of a paid checkout, created at now, and
@@ -290,6 +291,12 @@ func (s *OrderStore) Fulfil(ctx context.Context, id string, f commerce.Fulfilmen
 			return s.order(id)
 		}
 	}
+	if _, ok := s.db.locations[f.LocationID]; !ok {
+		return nil, commerce.NotFoundf("location %q not found", f.LocationID)
+	}
+	if len(f.Lines) == 0 && row.o.Status == commerce.OrderFulfilled {
+		return s.order(id) // everything left at the location: nothing is left
+	}
 	switch row.o.Status {
 	case commerce.OrderPlaced, commerce.OrderPartiallyFulfilled:
 	case commerce.OrderCancelling:
@@ -300,6 +307,21 @@ func (s *OrderStore) Fulfil(ctx context.Context, id string, f commerce.Fulfilmen
 		return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeOrderNotPlaced, "order %s is %s, not placed", id, row.o.Status)
 	}
 	units := orderUnits(&row.o)
+	if len(f.Lines) == 0 {
+		// Everything left at the location: nothing left where units were
+		// allocated is done already.
+		for _, r := range remainder(&row.o, row.shipped) {
+			if r.LocationID == f.LocationID {
+				f.Lines = r.Lines
+			}
+		}
+		if len(f.Lines) == 0 {
+			if slices.ContainsFunc(commerce.AllocationsOf(row.o.Allocations, row.o.Items), func(a commerce.Allocation) bool { return a.LocationID == f.LocationID }) {
+				return s.order(id)
+			}
+			return nil, commerce.Errorf(commerce.KindConflict, commerce.CodeNotAllocated, "order %s has no units allocated at %s", id, f.LocationID)
+		}
+	}
 	for _, l := range f.Lines {
 		if units[l.SKU][f.LocationID]-row.shipped[l.SKU][f.LocationID] < l.Quantity {
 			return nil, commerce.NotAllocated(id, l.SKU, f.LocationID, l.Quantity)

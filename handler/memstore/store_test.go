@@ -44,8 +44,9 @@ func TestCustomerOrders(t *testing.T) { storetest.TestCustomerOrders(t, newMoney
 
 func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
 
-func TestAllocation(t *testing.T) { storetest.TestAllocation(t, newMoneyStores) }
-func TestFulfilment(t *testing.T) { storetest.TestFulfilment(t, newMoneyStores) }
+func TestAllocation(t *testing.T)     { storetest.TestAllocation(t, newMoneyStores) }
+func TestFulfilment(t *testing.T)     { storetest.TestFulfilment(t, newMoneyStores) }
+func TestAllocationMove(t *testing.T) { storetest.TestAllocationMove(t, newMoneyStores) }
 
 // TestQueue runs the queue suite with the given options and with the
 // defaults. Durability is skipped: memory does not outlive the Queue.

@@ -49,6 +49,20 @@ var locationSchema = []string{
 		status      TEXT NOT NULL,
 		PRIMARY KEY (checkout_id, sku, location_id)
 	)`,
+	// Moves of an order's unshipped units between locations; idem_key is
+	// the request's Idempotency-Key, or the move's ID without one.
+	`CREATE TABLE IF NOT EXISTS allocation_moves (
+		id            TEXT PRIMARY KEY,
+		order_id      TEXT NOT NULL,
+		idem_key      TEXT NOT NULL,
+		request_hash  TEXT NOT NULL,
+		sku           TEXT NOT NULL,
+		from_location TEXT NOT NULL,
+		to_location   TEXT NOT NULL,
+		quantity      INTEGER NOT NULL,
+		created_at    INTEGER NOT NULL,
+		UNIQUE (order_id, idem_key)
+	)`,
 }
 
 // migrateLocations applies locationSchema in one transaction: a file is

@@ -254,6 +254,24 @@ var relationalSchema = []string{
 		quantity    INTEGER NOT NULL CHECK (quantity >= 0),
 		PRIMARY KEY (order_id, sku, location_id)
 	)`,
+	// Refunds of orders: key is the provider's idempotency key; status is
+	// pending until the provider answers, then succeeded or failed
+	// (failure_code says why); attempts counts calls that got no answer.
+	`CREATE TABLE IF NOT EXISTS refunds (
+		id           TEXT PRIMARY KEY,
+		order_id     TEXT NOT NULL,
+		payment_id   TEXT NOT NULL,
+		amount       INTEGER NOT NULL CHECK (amount > 0),
+		currency     TEXT NOT NULL,
+		reason       TEXT NOT NULL,
+		idem_key     TEXT NOT NULL UNIQUE,
+		status       TEXT NOT NULL,
+		failure_code TEXT NOT NULL DEFAULT '',
+		attempts     INTEGER NOT NULL DEFAULT 0,
+		created_at   INTEGER NOT NULL,
+		settled_at   INTEGER NOT NULL DEFAULT 0
+	)`,
+	`CREATE INDEX IF NOT EXISTS refunds_order ON refunds (order_id, created_at)`,
 	// Shopify orders applied to the stock pool: the row is the key that
 	// decides each action once; its lines say what create committed, and
 	// what Shopify sold that shopfn did not have (shortfall) or never

@@ -39,6 +39,7 @@ func mustOpenServer(t *testing.T) *sql.DB {
 func emptyTables(t *testing.T, db *sql.DB) {
 	t.Helper()
 	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders", "shopify_orders", "shopify_order_lines", "location_stock", "location_sources", "allocations",
+		"fulfilments", "shipped_units", "refunds",
 		"events", "event_head", "event_subjects", "event_consumers"} {
 		if _, err := db.Exec("DELETE FROM " + table); err != nil {
 			t.Fatal(err)
@@ -76,6 +77,8 @@ func TestStoresOnSQLServer(t *testing.T) {
 	t.Run("ShopifyStock", func(t *testing.T) { storetest.TestShopifyStock(t, money) })
 	t.Run("Allocation", func(t *testing.T) { storetest.TestAllocation(t, money) })
 	t.Run("Fulfilment", func(t *testing.T) { storetest.TestFulfilment(t, money) })
+	t.Run("AllocationMove", func(t *testing.T) { storetest.TestAllocationMove(t, money) })
+	t.Run("Refunds", func(t *testing.T) { storetest.TestRefunds(t, money) })
 	t.Run("Locations", func(t *testing.T) {
 		storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
 			return money(t).Inventory.(storetest.LocationInventory)

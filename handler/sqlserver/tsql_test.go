@@ -127,6 +127,8 @@ func TestTSQL(t *testing.T) {
 	})
 	t.Run("Allocation", func(t *testing.T) { storetest.TestAllocation(t, money) })
 	t.Run("Fulfilment", func(t *testing.T) { storetest.TestFulfilment(t, money) })
+	t.Run("AllocationMove", func(t *testing.T) { storetest.TestAllocationMove(t, money) })
+	t.Run("Refunds", func(t *testing.T) { storetest.TestRefunds(t, money) })
 	t.Run("Locations", func(t *testing.T) {
 		storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
 			return money(t).Inventory.(storetest.LocationInventory)

@@ -49,6 +49,26 @@ func (s *OrderStore) Fulfil(ctx context.Context, id string, f commerce.Fulfilmen
 				return err
 			}
 		}
+		if err := s.db.knownLocation(ctx, tx, f.LocationID); err != nil {
+			return err
+		}
+		if len(f.Lines) == 0 && (n == 1 || o.Status == commerce.OrderFulfilled) {
+			// Everything left at the location: nothing left where units
+			// were allocated is done already.
+			if n == 0 {
+				return nil
+			}
+			shipped, err := s.shippedUnits(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if f.Lines = leftAt(o, shipped, f.LocationID); len(f.Lines) == 0 {
+				if slices.ContainsFunc(commerce.AllocationsOf(o.Allocations, o.Items), func(a commerce.Allocation) bool { return a.LocationID == f.LocationID }) {
+					return nil
+				}
+				return commerce.Errorf(commerce.KindConflict, commerce.CodeNotAllocated, "order %s has no units allocated at %s", id, f.LocationID)
+			}
+		}
 		if n == 0 {
 			switch o.Status {
 			case commerce.OrderCancelling:
@@ -138,22 +158,8 @@ func (s *OrderStore) shipAt(ctx context.Context, tx *sql.Tx, o *commerce.Order, 
 // shipRemainder ships what is left of a partially fulfilled order, one
 // fulfilment per location, and returns the SKUs it shipped.
 func (s *OrderStore) shipRemainder(ctx context.Context, tx *sql.Tx, o *commerce.Order, now time.Time) ([]string, error) {
-	rows, err := s.db.queryRows(ctx, tx, `SELECT sku, location_id, quantity FROM shipped_units WHERE order_id = ?`, o.ID)
+	shipped, err := s.shippedUnits(ctx, tx, o.ID)
 	if err != nil {
-		return nil, err
-	}
-	shipped := map[[2]string]int{}
-	for rows.Next() {
-		var sku, loc string
-		var q int
-		if err := rows.Scan(&sku, &loc, &q); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		shipped[[2]string{sku, loc}] = q
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var skus []string
@@ -175,6 +181,36 @@ func (s *OrderStore) shipRemainder(ctx context.Context, tx *sql.Tx, o *commerce.
 	}
 	_, err = s.db.exec(ctx, tx, `UPDATE allocations SET status = 'shipped' WHERE checkout_id = ? AND status = 'committed'`, o.CheckoutID)
 	return skus, err
+}
+
+// shippedUnits returns what has shipped of an order, by (SKU, location).
+func (s *OrderStore) shippedUnits(ctx context.Context, tx *sql.Tx, orderID string) (map[[2]string]int, error) {
+	rows, err := s.db.queryRows(ctx, tx, `SELECT sku, location_id, quantity FROM shipped_units WHERE order_id = ?`, orderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	shipped := map[[2]string]int{}
+	for rows.Next() {
+		var sku, loc string
+		var q int
+		if err := rows.Scan(&sku, &loc, &q); err != nil {
+			return nil, err
+		}
+		shipped[[2]string{sku, loc}] = q
+	}
+	return shipped, rows.Err()
+}
+
+// leftAt returns the lines of an order left to ship from loc, given what
+// shipped.
+func leftAt(o *commerce.Order, shipped map[[2]string]int, loc string) []commerce.FulfilmentLine {
+	for _, f := range remainder(o, shipped) {
+		if f.LocationID == loc {
+			return f.Lines
+		}
+	}
+	return nil
 }
 
 // remainder returns what is left to ship of an order, given what shipped
@@ -253,11 +289,12 @@ func (s *OrderStore) fulfilments(ctx context.Context, ids []string) (map[string]
 	return out, nil
 }
 
-// withFulfilments sets the fulfilments of orders that shipped.
+// withFulfilments sets the fulfilments of orders that shipped, in whole
+// or in part (a cancelled order may have shipped part before).
 func (s *OrderStore) withFulfilments(ctx context.Context, orders []commerce.Order) error {
 	var ids []string
 	for _, o := range orders {
-		if o.Status == commerce.OrderFulfilled || o.Status == commerce.OrderPartiallyFulfilled {
+		if o.Status == commerce.OrderFulfilled || o.Status == commerce.OrderPartiallyFulfilled || o.Status == commerce.OrderCancelled {
 			ids = append(ids, o.ID)
 		}
 	}

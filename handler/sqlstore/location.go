@@ -169,8 +169,13 @@ var (
 // knownLocation returns KindNotFound unless the location exists. Locations
 // are never deleted, so what this finds stays true for the transaction.
 func (s *InventoryStore) knownLocation(ctx context.Context, tx *sql.Tx, id string) error {
+	return s.db.knownLocation(ctx, tx, id)
+}
+
+// knownLocation returns KindNotFound unless the location exists.
+func (db *DB) knownLocation(ctx context.Context, tx *sql.Tx, id string) error {
 	var n int
-	if err := s.db.queryRow(ctx, tx, `SELECT COUNT(*) FROM locations WHERE id = ?`, id).Scan(&n); err != nil {
+	if err := db.queryRow(ctx, tx, `SELECT COUNT(*) FROM locations WHERE id = ?`, id).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {

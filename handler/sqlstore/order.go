@@ -133,6 +133,9 @@ func (s *OrderStore) Order(ctx context.Context, id string) (*commerce.Order, err
 	if err := s.withFulfilments(ctx, one); err != nil {
 		return nil, err
 	}
+	if err := s.withRefunds(ctx, one); err != nil {
+		return nil, err
+	}
 	return &one[0], nil
 }
 
@@ -230,6 +233,9 @@ func (s *OrderStore) stored(ctx context.Context, f commerce.OrderFilter) ([]comm
 	if err := s.withFulfilments(ctx, out); err != nil {
 		return nil, err
 	}
+	if err := s.withRefunds(ctx, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -248,8 +254,11 @@ func (s *OrderStore) ClaimCancel(ctx context.Context, id string, now time.Time) 
 // CancellingOrders returns up to limit orders claimed for cancelling before
 // before, the oldest claim first.
 func (s *OrderStore) CancellingOrders(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	// An order whose refund the provider refused is left to staff
+	// (NoteCancelRefund): retrying cannot help.
 	rows, err := s.db.readRows(ctx, s.db.d.Rebind(s.db.d.Limit(`SELECT id FROM orders
-		WHERE status = 'cancelling' AND cancelled_at < ? ORDER BY cancelled_at`)), unix(before), limit)
+		WHERE status = 'cancelling' AND cancelled_at < ?
+		AND NOT EXISTS (SELECT 1 FROM refunds f WHERE f.idem_key = orders.id AND f.status = 'failed') ORDER BY cancelled_at`)), unix(before), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: cancelling orders: %w", err)
 	}
@@ -293,8 +302,11 @@ func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, 
 		}
 		evs = append(evs, e)
 		// A cancelled order with a payment was refunded in full before it
-		// got here (checkout.Service.Cancel).
+		// got here (checkout.Service.Cancel), under the order's ID as key.
 		if o.PaymentID != "" {
+			if err := s.refundedInFull(ctx, tx, o, now); err != nil {
+				return err
+			}
 			e, err := s.db.NewEvent(events.OrderRefunded, id, now, events.OrderRefundedData{Order: data, Refund: events.Refund{Amount: o.Total, RefundedAt: now.UTC()}})
 			if err != nil {
 				return err

@@ -133,16 +133,31 @@ func encodeAttributes(attrs map[string]string) (any, error) {
 	return string(b), nil
 }
 
-// Backlog returns how many messages wait in the outbox and when the oldest
-// was written (zero when none; messages written before the outbox recorded
-// times count, but have no age). Parked messages wait for staff, not the
-// relay: they are dead letters, and not counted.
-func (s *CheckoutStore) Backlog(ctx context.Context) (int64, time.Time, error) {
-	var n int64
+// Backlog returns what the outbox holds: how many messages wait to be
+// published and when the oldest was written (zero when none; messages
+// written before the outbox recorded times count, but have no age), and
+// how many are parked. Parked messages wait for staff, not the relay: they
+// are dead letters, not waiting.
+func (s *CheckoutStore) Backlog(ctx context.Context) (Backlog, error) {
+	var waiting, parked int64
 	var oldest sql.NullInt64
-	err := s.db.readRow(ctx, `SELECT count(*), min(CASE WHEN created_at > 0 THEN created_at END) FROM outbox WHERE parked_at = 0`).Scan(&n, &oldest)
+	err := s.db.readRow(ctx, `SELECT
+		coalesce(sum(CASE WHEN parked_at = 0 THEN 1 ELSE 0 END), 0),
+		min(CASE WHEN parked_at = 0 AND created_at > 0 THEN created_at END),
+		coalesce(sum(CASE WHEN parked_at <> 0 THEN 1 ELSE 0 END), 0)
+		FROM outbox`).Scan(&waiting, &oldest, &parked)
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("sqlstore: outbox backlog: %w", err)
+		return Backlog{}, fmt.Errorf("sqlstore: outbox backlog: %w", err)
 	}
-	return n, fromUnix(oldest.Int64), nil
+	return Backlog{Waiting: waiting, Oldest: fromUnix(oldest.Int64), Parked: parked}, nil
+}
+
+// Backlog is what the outbox holds.
+type Backlog struct {
+	// Waiting is how many messages wait to be published.
+	Waiting int64
+	// Oldest is when the oldest waiting message was written (zero when none).
+	Oldest time.Time
+	// Parked is how many messages wait for staff to re-drive them.
+	Parked int64
 }

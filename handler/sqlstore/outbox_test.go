@@ -59,11 +59,17 @@ func TestOutboxAttributes(t *testing.T) {
 	if diff := cmp.Diff(attrs, got[1].Message.Attributes); diff != "" {
 		t.Errorf("new-1 attributes (-want +got):\n%s", diff)
 	}
-	n, oldest, err := st.Backlog(ctx)
-	if err != nil || n != 2 {
-		t.Fatalf("backlog: got %d, %v; want 2", n, err)
+	b, err := st.Backlog(ctx)
+	if err != nil || b.Waiting != 2 || b.Parked != 0 {
+		t.Fatalf("backlog: got %+v, %v; want 2 waiting, none parked", b, err)
 	}
-	if age := time.Since(oldest); age < 0 || age > time.Minute {
-		t.Errorf("oldest: got %v, want new-1's write time (old-1 has none)", oldest)
+	if age := time.Since(b.Oldest); age < 0 || age > time.Minute {
+		t.Errorf("oldest: got %v, want new-1's write time (old-1 has none)", b.Oldest)
+	}
+	if _, err := lite.Write.ExecContext(ctx, `UPDATE outbox SET parked_at = 1 WHERE message_id = 'old-1'`); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := st.Backlog(ctx); err != nil || b.Waiting != 1 || b.Parked != 1 {
+		t.Errorf("backlog with old-1 parked: got %+v, %v; want 1 waiting, 1 parked", b, err)
 	}
 }

@@ -63,9 +63,11 @@ func TestCustomerOrders(t *testing.T) { storetest.TestCustomerOrders(t, newMoney
 
 func TestStock(t *testing.T) { storetest.TestStock(t, newMoneyStores) }
 
-func TestShopifyStock(t *testing.T) { storetest.TestShopifyStock(t, newMoneyStores) }
-func TestAllocation(t *testing.T)   { storetest.TestAllocation(t, newMoneyStores) }
-func TestFulfilment(t *testing.T)   { storetest.TestFulfilment(t, newMoneyStores) }
+func TestShopifyStock(t *testing.T)   { storetest.TestShopifyStock(t, newMoneyStores) }
+func TestAllocation(t *testing.T)     { storetest.TestAllocation(t, newMoneyStores) }
+func TestFulfilment(t *testing.T)     { storetest.TestFulfilment(t, newMoneyStores) }
+func TestAllocationMove(t *testing.T) { storetest.TestAllocationMove(t, newMoneyStores) }
+func TestRefunds(t *testing.T)        { storetest.TestRefunds(t, newMoneyStores) }
 
 // NewEventStores returns the money-path stores and the event log on db.
 func NewEventStores(t *testing.T, db *sqlstore.DB) storetest.EventStores {

@@ -167,6 +167,50 @@ func TestFulfilment(t *testing.T, newStores func(t *testing.T) MoneyStores) {
 		wantAt(t, ls, map[string][2]int64{"us-1": {1, 1}, "default": {0, 0}})
 	})
 
+	t.Run("UnknownLocation", func(t *testing.T) {
+		st, ls, c := setup(t)
+		_, err := st.Orders.Fulfil(ctx, c.OrderID, ship("nowhere", 1, "k1"), at)
+		if commerce.ErrorKind(err) != commerce.KindNotFound {
+			t.Errorf("Fulfil from an unknown location: got %v, want KindNotFound", err)
+		}
+		wantAt(t, ls, map[string][2]int64{"us-1": {2, 2}, "default": {1, 1}})
+		wantStatus(t, st, c.OrderID, commerce.OrderPlaced, 0)
+	})
+
+	t.Run("EverythingLeftAtALocation", func(t *testing.T) {
+		// A request with no lines, as a warehouse's OrderFulfilled
+		// message makes it: what is left at the location ships, once.
+		st, ls, c := setup(t)
+		_, err := st.Orders.Fulfil(ctx, c.OrderID, ship("us-1", 1, ""), at)
+		must(t, err)
+		left := commerce.FulfilmentRequest{LocationID: "us-1"}
+		for i := range 2 {
+			o, err := st.Orders.Fulfil(ctx, c.OrderID, left, at)
+			must(t, err)
+			if o.Status != commerce.OrderPartiallyFulfilled || len(o.Fulfilments) != 2 ||
+				!cmp.Equal(o.Fulfilments[1].Lines, []commerce.FulfilmentLine{{SKU: "A", Quantity: 1}}) {
+				t.Errorf("call %d: got %s with fulfilments %+v, want the last unit at us-1 shipped once", i+1, o.Status, o.Fulfilments)
+			}
+		}
+		wantAt(t, ls, map[string][2]int64{"us-1": {0, 0}, "default": {1, 1}, "eu-1": {5, 0}})
+		_, err = st.Orders.Fulfil(ctx, c.OrderID, commerce.FulfilmentRequest{LocationID: "eu-1"}, at)
+		wantCode(t, err, commerce.CodeNotAllocated)
+		_, err = st.Orders.Fulfil(ctx, c.OrderID, commerce.FulfilmentRequest{LocationID: "nowhere"}, at)
+		if commerce.ErrorKind(err) != commerce.KindNotFound {
+			t.Errorf("everything at an unknown location: got %v, want KindNotFound", err)
+		}
+		o, err := st.Orders.Fulfil(ctx, c.OrderID, commerce.FulfilmentRequest{LocationID: commerce.DefaultLocation}, at)
+		must(t, err)
+		if o.Status != commerce.OrderFulfilled || len(o.Fulfilments) != 3 {
+			t.Errorf("the default location's: got %s with %d fulfilments, want fulfilled with 3", o.Status, len(o.Fulfilments))
+		}
+		if _, err := st.Orders.Fulfil(ctx, c.OrderID, left, at); err != nil {
+			t.Errorf("again once fulfilled: got %v, want nil", err)
+		}
+		wantAt(t, ls, map[string][2]int64{"us-1": {0, 0}, "default": {0, 0}, "eu-1": {5, 0}})
+		wantStatus(t, st, c.OrderID, commerce.OrderFulfilled, 3)
+	})
+
 	t.Run("NotCancellable", func(t *testing.T) {
 		st, _, c := setup(t)
 		_, err := st.Orders.Fulfil(ctx, c.OrderID, ship("us-1", 1, ""), at)

@@ -186,6 +186,31 @@ func TestRefund(t *testing.T) {
 	}
 }
 
+// TestRefundAmount: a partial refund sends its amount and the refund's
+// idempotency key; a refund of nothing never reaches Stripe.
+func TestRefundAmount(t *testing.T) {
+	calls := 0
+	p := fakeStripe(t, 200, `{"id":"re_1","object":"refund","amount":2200,"currency":"usd","payment_intent":"pi_123","status":"succeeded"}`, func(r *http.Request) {
+		calls++
+		if got, want := r.Header.Get("Idempotency-Key"), "refund-r1"; got != want {
+			t.Errorf("got Idempotency-Key %q, want %q", got, want)
+		}
+		if got := r.PostForm.Get("payment_intent"); got != "pi_123" {
+			t.Errorf("got payment_intent %q, want pi_123", got)
+		}
+		if got := r.PostForm.Get("amount"); got != "2200" {
+			t.Errorf("got amount %q, want 2200", got)
+		}
+	})
+	if err := p.RefundAmount(context.Background(), "pi_123", "r1", commerce.Money{Amount: 2200, Currency: "USD"}); err != nil {
+		t.Errorf("RefundAmount: %v", err)
+	}
+	err := p.RefundAmount(context.Background(), "pi_123", "r2", commerce.Money{Amount: 0, Currency: "USD"})
+	if commerce.ErrorKind(err) != commerce.KindInvalid || calls != 1 {
+		t.Errorf("a zero refund: got %v after %d calls, want invalid after 1", err, calls)
+	}
+}
+
 func TestCancelPayment(t *testing.T) {
 	for _, tt := range []struct {
 		name   string

@@ -17,6 +17,21 @@ import (
 // another key and "not_refundable" for one that has no succeeded charge;
 // KindUnavailable when Stripe cannot be asked.
 func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
+	return p.refund(ctx, paymentID, key, nil)
+}
+
+// RefundAmount refunds amount (in the payment's currency) of the
+// PaymentIntent paymentID, idempotently by key, as Refund does: Stripe
+// keeps the key, so a retry of the same refund refunds once.
+func (p *Provider) RefundAmount(ctx context.Context, paymentID, key string, amount commerce.Money) error {
+	if amount.Amount <= 0 || amount.Amount > commerce.MaxAmount {
+		return commerce.Invalidf(commerce.CodeInvalidRequest, "refund amount %d is not positive or too large", amount.Amount)
+	}
+	return p.refund(ctx, paymentID, key, &amount)
+}
+
+// refund refunds amount of a PaymentIntent, all of it when amount is nil.
+func (p *Provider) refund(ctx context.Context, paymentID, key string, amount *commerce.Money) error {
 	switch {
 	case key == "":
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "a refund needs an idempotency key")
@@ -28,6 +43,9 @@ func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
 		return err
 	}
 	params := &stripe.RefundParams{PaymentIntent: stripe.String(paymentID)}
+	if amount != nil {
+		params.Amount = stripe.Int64(amount.Amount)
+	}
 	params.Context = ctx
 	params.SetIdempotencyKey("refund-" + key)
 	_, err = api.Refunds.New(params)

@@ -152,6 +152,12 @@ func TestStripeMock(t *testing.T) {
 		}
 	})
 
+	t.Run("RefundAmount", func(t *testing.T) {
+		if err := p.RefundAmount(ctx, "pi_123", "r1", commerce.Money{Amount: 100, Currency: "USD"}); err != nil {
+			t.Fatalf("RefundAmount: %v", err)
+		}
+	})
+
 	t.Run("CancelPayment", func(t *testing.T) {
 		if err := p.CancelPayment(ctx, "pi_123"); err != nil {
 			t.Fatalf("CancelPayment: %v", err)

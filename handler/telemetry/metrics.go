@@ -300,12 +300,23 @@ func (ms *Metrics) RequestCharge(op string, ru float64) {
 	ms.ru.Add(context.Background(), ru, ms.attrs("operation", op).add...)
 }
 
-// Backlog reports the outbox: how many messages wait to be published and
-// when the oldest was written (zero when none).
-type Backlog func(ctx context.Context) (n int64, oldest time.Time, err error)
+// OutboxState is what the outbox holds.
+type OutboxState struct {
+	// Waiting is how many messages wait to be published.
+	Waiting int64
+	// Oldest is when the oldest waiting message was written (zero when none).
+	Oldest time.Time
+	// Parked is how many messages the relay set aside for staff (dead
+	// letters of the outbox).
+	Parked int64
+}
 
-// ObserveOutbox reports the outbox backlog on every collection, as
-// shopfn_outbox_backlog and shopfn_outbox_oldest_age_seconds.
+// Backlog reports what the outbox holds.
+type Backlog func(ctx context.Context) (OutboxState, error)
+
+// ObserveOutbox reports the outbox on every collection, as
+// shopfn_outbox_backlog, shopfn_outbox_oldest_age_seconds and
+// shopfn_outbox_parked.
 func (ms *Metrics) ObserveOutbox(backlog Backlog, now func() time.Time) error {
 	if ms == nil {
 		return nil
@@ -318,18 +329,23 @@ func (ms *Metrics) ObserveOutbox(backlog Backlog, now func() time.Time) error {
 	if err != nil {
 		return err
 	}
+	parked, err := ms.meter.Int64ObservableGauge("shopfn.outbox.parked", metric.WithDescription("Outbox messages the relay parked for staff to re-drive."))
+	if err != nil {
+		return err
+	}
 	_, err = ms.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
-		n, oldest, err := backlog(ctx)
+		st, err := backlog(ctx)
 		if err != nil {
 			return err
 		}
-		o.ObserveInt64(count, n)
+		o.ObserveInt64(count, st.Waiting)
 		var secs float64
-		if n > 0 && !oldest.IsZero() {
-			secs = max(now().Sub(oldest).Seconds(), 0)
+		if st.Waiting > 0 && !st.Oldest.IsZero() {
+			secs = max(now().Sub(st.Oldest).Seconds(), 0)
 		}
 		o.ObserveFloat64(age, secs)
+		o.ObserveInt64(parked, st.Parked)
 		return nil
-	}, count, age)
+	}, count, age, parked)
 	return err
 }

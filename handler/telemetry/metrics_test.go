@@ -27,7 +27,9 @@ func scrapeAll(t *testing.T) string {
 	m.CacheLookups("responses", 1, 1)
 	m.StoreCall("sqlstore.mark paid", time.Millisecond, errors.New("x"))
 	m.RequestCharge("cosmos.read carts", 1.5)
-	if err := m.ObserveOutbox(func(context.Context) (int64, time.Time, error) { return 2, time.Unix(100, 0), nil },
+	if err := m.ObserveOutbox(func(context.Context) (OutboxState, error) {
+		return OutboxState{Waiting: 2, Oldest: time.Unix(100, 0), Parked: 1}, nil
+	},
 		func() time.Time { return time.Unix(130, 0) }); err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +47,7 @@ func TestScrape(t *testing.T) {
 		`shopfn_store_request_charge_total{operation="cosmos.read carts"} 1.5`,
 		`shopfn_outbox_backlog 2`,
 		`shopfn_outbox_oldest_age_seconds 30`,
+		`shopfn_outbox_parked 1`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("scrape lacks %q:\n%s", want, got)

@@ -17,6 +17,19 @@ import (
 // "already_refunded" for a payment refunded under another key and
 // "idempotency_mismatch" for a key used to refund another payment.
 func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
+	return p.refund(ctx, paymentID, key, nil)
+}
+
+// RefundAmount refunds amount of a succeeded payment, idempotently by key,
+// with Refund's errors; KindInvalid "invalid_request" for an amount that
+// is not positive, in another currency or above the payment's. A payment
+// has at most one refund, in full or in part (a cancelled order's one).
+func (p *Provider) RefundAmount(ctx context.Context, paymentID, key string, amount commerce.Money) error {
+	return p.refund(ctx, paymentID, key, &amount)
+}
+
+// refund refunds amount of a payment, all of it when amount is nil.
+func (p *Provider) refund(ctx context.Context, paymentID, key string, amount *commerce.Money) error {
 	if key == "" {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "a refund needs an idempotency key")
 	}
@@ -27,13 +40,14 @@ func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
 	defer tx.Rollback()
 
 	var refunded string
-	err = tx.QueryRowContext(ctx, `SELECT payment_id FROM testpay_refunds WHERE idempotency_key = ?`, key).Scan(&refunded)
+	var was int64
+	err = tx.QueryRowContext(ctx, `SELECT payment_id, amount FROM testpay_refunds WHERE idempotency_key = ?`, key).Scan(&refunded, &was)
 	switch {
-	case err == nil && refunded == paymentID:
+	case err == nil && refunded == paymentID && (amount == nil || amount.Amount == was):
 		return nil
 	case err == nil:
 		return commerce.Errorf(commerce.KindConflict, commerce.CodeIdempotencyMismatch,
-			"refund key %q was used for another payment", key)
+			"refund key %q was used for another payment or amount", key)
 	case !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("testpay: refund %s: read key: %w", paymentID, err)
 	}
@@ -48,6 +62,14 @@ func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
 	if r.status != commerce.PaymentSucceeded {
 		return commerce.Errorf(commerce.KindConflict, commerce.CodeNotRefundable, "payment %s is %s, not succeeded", paymentID, r.status)
 	}
+	give := r.amount
+	if amount != nil {
+		if amount.Amount <= 0 || amount.Amount > r.amount.Amount || amount.Currency != r.amount.Currency {
+			return commerce.Invalidf(commerce.CodeInvalidRequest, "refund amount %d %s is not within payment %s's %d %s",
+				amount.Amount, amount.Currency, paymentID, r.amount.Amount, r.amount.Currency)
+		}
+		give = *amount
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM testpay_refunds WHERE payment_id = ?`, paymentID).Scan(&n); err != nil {
 		return fmt.Errorf("testpay: refund %s: read refunds: %w", paymentID, err)
@@ -57,7 +79,7 @@ func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO testpay_refunds
 		(idempotency_key, payment_id, amount, currency, created_at) VALUES (?, ?, ?, ?, ?)`,
-		key, paymentID, r.amount.Amount, r.amount.Currency, time.Now().UnixMilli())
+		key, paymentID, give.Amount, give.Currency, time.Now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("testpay: refund %s: %w", paymentID, err)
 	}
@@ -65,6 +87,15 @@ func (p *Provider) Refund(ctx context.Context, paymentID, key string) error {
 		return fmt.Errorf("testpay: refund %s: commit: %w", paymentID, err)
 	}
 	return nil
+}
+
+// RefundedAmount returns how much of a payment has been refunded, for tests.
+func (p *Provider) RefundedAmount(ctx context.Context, paymentID string) (int64, error) {
+	var n int64
+	if err := p.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM testpay_refunds WHERE payment_id = ?`, paymentID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("testpay: refunded amount of %s: %w", paymentID, err)
+	}
+	return n, nil
 }
 
 // Refunds returns how many refunds have been made, for tests.

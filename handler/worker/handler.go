@@ -32,6 +32,17 @@ type Functions struct {
 	// Shopify applies Shopify orders to the stock pool; nil dead-letters
 	// ShopifyOrder messages.
 	Shopify commerce.ShopifyStock
+	// Refunds executes recorded refunds at the payment provider; nil
+	// dead-letters RefundRequested messages.
+	Refunds RefundExecutor
+}
+
+// RefundExecutor executes a recorded refund at the payment provider, once
+// however often it is asked (checkout.Service.ExecuteRefund on the order
+// store). An error means the provider gave no answer: the message is to be
+// delivered again.
+type RefundExecutor interface {
+	ExecuteRefund(ctx context.Context, refundID string) error
 }
 
 // decode reads a message body into ev, a commerce event struct, and
@@ -65,12 +76,20 @@ func (f *Functions) Handle(ctx context.Context, queue string, m commerce.Message
 	return fmt.Errorf("no function for queue %q", queue)
 }
 
-// Orders handles OrderPlaced: it stores the order and commits its stock.
+// Orders handles OrderPlaced, which stores the order and commits its
+// stock, and RefundRequested, which executes a recorded refund.
 func (f *Functions) Orders(ctx context.Context, m commerce.Message) error {
 	var e commerce.OrderPlacedEvent
 	typ, err := decode(m, &e)
 	if err != nil {
 		return err
+	}
+	if typ == commerce.MsgRefundRequested {
+		var r commerce.RefundRequestedEvent
+		if _, err := decode(m, &r); err != nil || r.RefundID == "" || f.Refunds == nil {
+			return fmt.Errorf("message %s: RefundRequested needs a refundId and a refund executor", m.ID)
+		}
+		return f.Refunds.ExecuteRefund(ctx, r.RefundID)
 	}
 	if typ != commerce.MsgOrderPlaced || e.OrderID == "" {
 		return fmt.Errorf("message %s: orders takes OrderPlaced with an orderId, not %q", m.ID, typ)

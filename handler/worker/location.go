@@ -21,14 +21,14 @@ func (f *Functions) applyStockLevel(ctx context.Context, e commerce.StockLevelSe
 	return err
 }
 
-// fulfilAt ships an order from the location the message names, the default
-// location when it names none.
+// fulfilAt ships what is left of an order at the location the message
+// names (a redelivery finds nothing left and changes nothing), or, when it
+// names none, everything left, from where it is allocated.
 func (f *Functions) fulfilAt(ctx context.Context, e commerce.OrderFulfilledEvent) error {
-	if e.LocationID == "" || e.LocationID == commerce.DefaultLocation {
+	if e.LocationID == "" {
 		_, err := f.OrderStore.FulfilOrder(ctx, e.OrderID, f.Now().UTC())
 		return err
 	}
-	// Orders are allocated to the default location only: nothing of this
-	// one is at another.
-	return commerce.Errorf(commerce.KindConflict, commerce.CodeNotAllocated, "order %s has no units allocated at location %s", e.OrderID, e.LocationID)
+	_, err := f.OrderStore.Fulfil(ctx, e.OrderID, commerce.FulfilmentRequest{LocationID: e.LocationID}, f.Now().UTC())
+	return err
 }

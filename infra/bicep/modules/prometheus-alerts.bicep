@@ -54,6 +54,12 @@ resource rules 'Microsoft.AlertsManagement/prometheusRuleGroups@2023-03-01' = {
         severity: 1
         actions: actions
       }
+      {
+        alert: 'ShopfnOutboxParked'
+        expression: 'max(shopfn_outbox_parked) > 0'
+        severity: 1
+        actions: actions
+      }
     ]
   }
 }

@@ -1,8 +1,10 @@
 // orders.js: orders by status, and one order with its lines, totals,
 // buyer, shipping and billing addresses, the locations its items ship
 // from (allocations), and the actions its status allows: fulfil (ship) a
-// placed order, cancel an order (a paid one is refunded in full).
-import { h, render, alertBox, money, when, confirmDialog } from "../lib/ui.js";
+// placed order, move unshipped units to another location, cancel an
+// order (a paid one is refunded in full; a partially shipped one has its
+// unshipped rest cancelled and refunded), and its shipments and refunds.
+import { h, render, alertBox, money, when, confirmDialog, field, busy } from "../lib/ui.js";
 import { allPages, statusLabel, table } from "./common.js";
 
 const statuses = ["", "processing", "placed", "partially_fulfilled", "fulfilled", "cancelling", "cancelled"];
@@ -41,7 +43,7 @@ function detail(main, ctx, o) {
       const { data } = await ctx.api("POST", `/api/admin/orders/${o.id}/${action}`);
       detail(main, ctx, data);
       main.querySelector(".message").show(action === "fulfil" ? "Order fulfilled: it has shipped."
-        : "Order cancelled" + (data.status === "cancelling" ? "; the refund is on its way." : "."), "notice");
+        : "Order cancelled" + (data.status === "cancelling" || (data.refunds || []).some(r => r.status === "pending") ? "; the refund is on its way." : "."), "notice");
     } catch (err) {
       msg.error(err);
     }
@@ -67,9 +69,55 @@ function detail(main, ctx, o) {
       ? table("Shipments", ["Location", "Lines", "Carrier", "Tracking number", "Shipped"], o.fulfilments.map(f =>
         [f.locationId, f.lines.map(l => `${l.quantity} × ${l.sku}`).join(", "), f.carrier, f.trackingNumber, when(f.createdAt)]))
       : null,
+    o.refunds && o.refunds.length
+      ? table("Refunds", ["Refund", "Amount", "Reason", "Status", "Recorded"], o.refunds.map(r =>
+        [r.id, money(r.amount), r.reason === "cancelled_unshipped" ? "Unshipped units cancelled" : "Order cancelled",
+          r.status + (r.failureCode ? ` (${r.failureCode})` : ""), when(r.createdAt)]))
+      : null,
+    o.status === "placed" || o.status === "partially_fulfilled" ? moveForm(main, ctx, o) : null,
     h("div", { class: "actions" },
       o.status === "placed" || o.status === "partially_fulfilled" ? h("button", { type: "button", class: "primary", onclick: () => act("fulfil", `Mark order ${o.id} as shipped?`, "Fulfil") }, "Fulfil order") : null,
       o.status === "placed" || o.status === "processing" || o.status === "cancelling"
         ? h("button", { type: "button", class: "danger", onclick: () => act("cancel", `Cancel order ${o.id}? A paid order is refunded in full (${money(o.total)}).`, "Cancel and refund") }, "Cancel and refund")
+        : null,
+      o.status === "partially_fulfilled"
+        ? h("button", { type: "button", class: "danger", onclick: () => act("cancel", `Cancel what has not shipped of order ${o.id}? Its units go back to stock and their value is refunded; shipping is not.`, "Cancel the rest and refund") }, "Cancel the rest and refund")
         : null));
+}
+
+// moveForm draws the form that moves an order's unshipped units of a SKU
+// from one location to another (POST .../allocations/move); the server
+// re-checks the stock at the destination.
+function moveForm(main, ctx, o) {
+  const msg = alertBox();
+  const allocs = o.allocations || [];
+  const form = h("form", { class: "card narrow", "aria-labelledby": "move-h", novalidate: true },
+    h("h2", { id: "move-h" }, "Move units to another location"),
+    msg,
+    h("div", { class: "field" }, h("label", { for: "move-from" }, "Units of"),
+      h("select", { id: "move-from", name: "from" }, allocs.map((a, i) => h("option", { value: String(i) }, `${a.sku} at ${a.locationId} (${a.quantity})`)))),
+    field("To location (its ID)", { name: "to", required: true, pattern: "[a-z0-9-]+" }),
+    field("Quantity", { name: "quantity", type: "number", min: 1, step: 1, required: true, value: "1" }),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Move units")));
+  form.addEventListener("submit", async e => {
+    e.preventDefault();
+    msg.clear();
+    const f = form.elements;
+    const a = allocs[Number(f.from.value)];
+    const to = f.to.value.trim();
+    const quantity = Number(f.quantity.value);
+    if (!a) return msg.show("The order has no units to move.");
+    if (!/^[a-z0-9-]{1,64}$/.test(to) || to === a.locationId) return msg.show("The location ID is 1 to 64 of a-z, 0-9 and -, not where the units are.");
+    if (!Number.isInteger(quantity) || quantity < 1) return msg.show("The quantity is a whole number, 1 or more.");
+    await busy(form, async () => {
+      try {
+        const { data } = await ctx.api("POST", `/api/admin/orders/${o.id}/allocations/move`, { body: { sku: a.sku, from: a.locationId, to, quantity } });
+        detail(main, ctx, data);
+        main.querySelector(".message").show(`Moved ${quantity} × ${a.sku} from ${a.locationId} to ${to}.`, "notice");
+      } catch (err) {
+        msg.error(err); // the form keeps every entry
+      }
+    });
+  });
+  return form;
 }
