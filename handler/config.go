@@ -92,6 +92,10 @@ type Config struct {
 	// for other currencies.
 	Shipping, Tax     int64
 	ShippingBy, TaxBy map[string]int64
+	// TaxInclusive lists the currencies whose prices contain tax (EU
+	// style: tax rates show the tax a price holds); in the others tax
+	// rates add tax on top.
+	TaxInclusive map[string]bool
 	// MaxDeliveries is how often the embedded queue delivers a message
 	// before it dead-letters it.
 	MaxDeliveries int
@@ -236,6 +240,16 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	cfg.ShippingBy = perCurrency("SHOPFN_SHIPPING_AMOUNTS")
 	cfg.TaxBy = perCurrency("SHOPFN_TAX_AMOUNTS")
+	if v := get("SHOPFN_TAX_INCLUSIVE_CURRENCIES", ""); v != "" {
+		cfg.TaxInclusive = map[string]bool{}
+		for _, cur := range strings.Split(v, ",") {
+			if cur = strings.TrimSpace(cur); !commerce.ValidCurrency(cur) {
+				bad("SHOPFN_TAX_INCLUSIVE_CURRENCIES", "%q is not a list of ISO 4217 codes such as EUR,GBP", v)
+				break
+			}
+			cfg.TaxInclusive[cur] = true
+		}
+	}
 	cfg.MaxDeliveries = intSetting("SHOPFN_MAX_DELIVERY_COUNT", 10, 1, 100)
 	cfg.MaxActionCheckouts = intSetting("SHOPFN_MAX_ACTION_CHECKOUTS", 3, 0, 1000)
 	cfg.MaxHeldUnits = intSetting("SHOPFN_MAX_HELD_UNITS", 10, 0, 1_000_000)

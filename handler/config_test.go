@@ -423,9 +423,12 @@ func TestLoadConfig(t *testing.T) {
 	t.Run("Stripe", func(t *testing.T) {
 		cfg, err := LoadConfig(env("SHOPFN_PAYMENTS", "stripe", "STRIPE_SECRET_KEY", "sk_test_123", "STRIPE_WEBHOOK_SECRET", "whsec_abc",
 			"STRIPE_API_BASE", "http://127.0.0.1:12111", "SHOPFN_SHIPPING_AMOUNT", "499", "SHOPFN_TAX_AMOUNT", "120", "RESERVATION_TTL_MINUTES", "5",
-			"SHOPFN_SHIPPING_AMOUNTS", "EUR:450, JPY:600"))
+			"SHOPFN_SHIPPING_AMOUNTS", "EUR:450, JPY:600", "SHOPFN_TAX_INCLUSIVE_CURRENCIES", "EUR, GBP"))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if want := map[string]bool{"EUR": true, "GBP": true}; !maps.Equal(cfg.TaxInclusive, want) {
+			t.Errorf("tax-inclusive currencies: got %v, want %v", cfg.TaxInclusive, want)
 		}
 		if want := map[string]int64{"EUR": 450, "JPY": 600}; !maps.Equal(cfg.ShippingBy, want) || cfg.TaxBy != nil {
 			t.Errorf("per currency: got shipping %v tax %v, want shipping %v and no tax", cfg.ShippingBy, cfg.TaxBy, want)
@@ -618,9 +621,9 @@ func TestLoadConfig(t *testing.T) {
 			}
 		}
 		_, err = LoadConfig(env("SHOPFN_PAYMENTS", "stripe", "STRIPE_API_BASE", "ftp://x", "RESERVATION_TTL_MINUTES", "0", "SHOPFN_TAX_AMOUNT", "-5",
-			"SHOPFN_SHIPPING_AMOUNTS", "EUR=450", "SHOPFN_TAX_AMOUNTS", "eur:1"))
+			"SHOPFN_SHIPPING_AMOUNTS", "EUR=450", "SHOPFN_TAX_AMOUNTS", "eur:1", "SHOPFN_TAX_INCLUSIVE_CURRENCIES", "EUR,eu"))
 		for _, name := range []string{"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "RESERVATION_TTL_MINUTES", "SHOPFN_TAX_AMOUNT",
-			"SHOPFN_SHIPPING_AMOUNTS", "SHOPFN_TAX_AMOUNTS"} {
+			"SHOPFN_SHIPPING_AMOUNTS", "SHOPFN_TAX_AMOUNTS", "SHOPFN_TAX_INCLUSIVE_CURRENCIES"} {
 			if err == nil || !strings.Contains(err.Error(), name) {
 				t.Errorf("stripe settings: error %v does not name %s", err, name)
 			}

@@ -97,6 +97,9 @@ type documents struct {
 	Customers commerce.CustomerStore
 	// PriceLists holds the price lists.
 	PriceLists commerce.PriceListStore
+	// ShippingOptions and TaxRates hold the shipping options and tax rates.
+	ShippingOptions commerce.ShippingOptionStore
+	TaxRates        commerce.TaxRateStore
 	// Categories holds the category documents: the catalog store itself,
 	// unwrapped.
 	Categories commerce.CategoryStore
@@ -136,7 +139,8 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 		}
 		catalog := cosmos.NewCatalogStore(cdb)
 		return documents{Catalog: catalog, Carts: cosmos.NewCartStore(cdb), Customers: cosmos.NewCustomerStore(cdb),
-			PriceLists: cosmos.NewPriceListStore(cdb), Categories: catalog, Check: check}.after(ev), nil
+			PriceLists: cosmos.NewPriceListStore(cdb), Categories: catalog, Check: check,
+			ShippingOptions: cosmos.NewShippingOptionStore(cdb), TaxRates: cosmos.NewTaxRateStore(cdb)}.after(ev), nil
 	default:
 		carts, err := sqlite.NewCartStore(ctx, db)
 		if err != nil {
@@ -145,11 +149,14 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 		catalog := sqlite.NewCatalogStore(db)
 		customers := sqlite.NewCustomerStore(db)
 		lists := sqlite.NewPriceListStore(db)
+		options, rates := sqlite.NewShippingOptionStore(db), sqlite.NewTaxRateStore(db)
 		if observer != nil {
 			catalog.Observe, carts.Observe, customers.Observe = observer.StoreCall, observer.StoreCall, observer.StoreCall
 			lists.Observe = observer.StoreCall
+			options.Observe, rates.Observe = observer.StoreCall, observer.StoreCall
 		}
-		d := documents{Catalog: catalog, Carts: carts, Customers: customers, PriceLists: lists, Categories: catalog, Sweep: true}
+		d := documents{Catalog: catalog, Carts: carts, Customers: customers, PriceLists: lists, Categories: catalog, Sweep: true,
+			ShippingOptions: options, TaxRates: rates}
 		if cfg.SQL == "sqlserver" {
 			return d.after(ev), nil
 		}

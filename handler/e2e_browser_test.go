@@ -233,6 +233,48 @@ func TestE2EBrowserShop(t *testing.T) {
 		t.Errorf("the price list made in the console reads %+v, want USD for vip with MUG-RED at 999", pl)
 	}
 
+	// A shipping option and a tax rate, made in the console and read back
+	// through the API.
+	b.run(merchant, "create a shipping option",
+		chromedp.Navigate(base+"/admin/#/shipping/option/new"),
+		visible(`input[name=id]`),
+		fill(`input[name=id]`, "express"),
+		fill(`input[name=name]`, "Express"),
+		fill(`input[name=amount]`, "12.50"),
+		fill(`input[name=freeOver]`, "200"),
+		fill(`input[name=countries]`, "fr, de"),
+		click(`.actions button[type=submit]`),
+		waitText(`.message`, "Saved shipping option Express."))
+	b.checkA11y(merchant, "shipping option form")
+	var opt struct {
+		Amount    int64    `json:"amount"`
+		Countries []string `json:"countries"`
+		FreeOver  struct {
+			Amount int64 `json:"amount"`
+		} `json:"freeOver"`
+	}
+	shop.Admin(t, "GET", "/api/admin/shipping-options/express", nil).JSON(t, &opt)
+	if opt.Amount != 1250 || opt.FreeOver.Amount != 20000 || strings.Join(opt.Countries, ",") != "FR,DE" {
+		t.Errorf("the shipping option made in the console reads %+v, want 1250, free over 20000, FR and DE", opt)
+	}
+	b.run(merchant, "create a tax rate",
+		chromedp.Navigate(base+"/admin/#/shipping/tax/new"),
+		visible(`input[name=country]`),
+		fill(`input[name=country]`, "fr"),
+		fill(`input[name=rate]`, "20"),
+		fill(`textarea[name=subdivisions]`, "GP 8.5"),
+		click(`.actions button[type=submit]`),
+		waitText(`.message`, "Saved the tax rate of FR."))
+	b.checkA11y(merchant, "tax rate form")
+	var rate struct {
+		Rate         int64            `json:"rate"`
+		Subdivisions map[string]int64 `json:"subdivisions"`
+	}
+	shop.Admin(t, "GET", "/api/admin/tax-rates/FR", nil).JSON(t, &rate)
+	if rate.Rate != 2000 || rate.Subdivisions["GP"] != 850 {
+		t.Errorf("the tax rate made in the console reads %+v, want 2000 with GP at 850", rate)
+	}
+
 	// A webhook subscription: its secret is shown once; a test ping is
 	// delivered and re-delivered from its deliveries page.
 	b.run(merchant, "create a webhook subscription",
@@ -281,7 +323,7 @@ func TestE2EBrowserShop(t *testing.T) {
 	for _, page := range []struct{ hash, want string }{
 		{"#/products", "Trail Mug"}, {"#/orders/status/fulfilled", orderID}, {"#/customers", "bea@example.com"},
 		{"#/deadletters", "Queue orders"}, {"#/stock", "MUG-BLUE"}, {"#/stock/MUG-BLUE", "Rotterdam"},
-		{"#/locations", "Rotterdam"}, {"#/price-lists", "VIP prices"}, {"#/webhooks/new", "Create subscription"}, {"#/events?type=order.placed", "orders/" + orderID},
+		{"#/locations", "Rotterdam"}, {"#/price-lists", "VIP prices"}, {"#/shipping", "Express"}, {"#/webhooks/new", "Create subscription"}, {"#/events?type=order.placed", "orders/" + orderID},
 	} {
 		b.run(merchant, "console page "+page.hash, chromedp.Navigate(base+"/admin/"+page.hash), waitText(`main`, page.want))
 		b.checkA11y(merchant, "console page "+page.hash)

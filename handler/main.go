@@ -219,6 +219,7 @@ func (m *Main) Run(ctx context.Context) error {
 	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
 	priceLists := cache.NewPriceLists(docs.PriceLists, cfg.CatalogCacheTTL, m.Now)
 	carter.UsePricing(cart.Pricing{Sells: cache.NewCurrencies(catalog).Sells, Lists: priceLists.Lists, Groups: customerGroups(docs.Customers)})
+	charges := cache.NewCharges(docs.ShippingOptions, docs.TaxRates, cfg.CatalogCacheTTL, m.Now)
 
 	// The money path: checkouts and orders in the relational store, the
 	// embedded queue, the relay that publishes the outbox to it, and the
@@ -286,6 +287,7 @@ func (m *Main) Run(ctx context.Context) error {
 		ReservationTTL: cfg.ReservationTTL, Now: m.Now, Published: relay.Kick, Render: api.FirstResponse,
 		MaxHeld: cfg.MaxActionCheckouts, MaxHeldUnits: cfg.MaxHeldUnits, MaxHeldUnitsTotal: cfg.MaxHeldUnitsTotal, ActionHold: cfg.ActionHold,
 		Publishing: m.tel.Publishing, Metrics: metrics, TokenKey: orderTokenKey(cursorKey),
+		Charges: charges.Charges, TaxInclusive: cfg.TaxInclusive,
 	}, m.Logger)
 	functions := &worker.Functions{OrderStore: orders, Stock: inventory, Shopify: inventory, Checkouts: checkoutSvc, Now: m.Now, Metrics: metrics,
 		Refunds: refundExecutor{checkoutSvc, orders}}
@@ -352,7 +354,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Events: eventLog, Webhooks: m.Webhooks,
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
 		Customers: customers, Auth: verifier, DevIssuer: devIssuer, PriceLists: priceLists, Categories: docs.Categories,
-		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(),
+		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(), Charges: charges,
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)
 			if err == nil {

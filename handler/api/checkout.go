@@ -30,6 +30,11 @@ type checkoutResult struct {
 	Shipping   *commerce.Money `json:"shipping,omitempty"`
 	Tax        *commerce.Money `json:"tax,omitempty"`
 	NextAction map[string]any  `json:"nextAction,omitempty"`
+	// ShippingOptionID, TaxLines and TaxIncluded are set when shipping
+	// options and tax rates priced the checkout.
+	ShippingOptionID string             `json:"shippingOptionId,omitempty"`
+	TaxLines         []commerce.TaxLine `json:"taxLines,omitempty"`
+	TaxIncluded      bool               `json:"taxIncluded,omitempty"`
 }
 
 func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
@@ -131,6 +136,7 @@ func renderCheckout(c *commerce.Checkout, paidStatus int) (int, []byte) {
 	case commerce.CheckoutPaid:
 		status = paidStatus
 		res.Total, res.Subtotal, res.Shipping, res.Tax = &c.Total, &c.Subtotal, &c.Shipping, &c.Tax
+		res.ShippingOptionID, res.TaxLines, res.TaxIncluded = c.ShippingOptionID, c.TaxLines, c.TaxIncluded
 	case commerce.CheckoutRequiresAction:
 		status, res.NextAction = http.StatusOK, c.NextAction
 	case commerce.CheckoutPending:

@@ -115,6 +115,7 @@ type addressInput struct {
 	City       string `json:"city"`
 	PostalCode string `json:"postalCode"`
 	Country    string `json:"country"`
+	Region     string `json:"region"`
 	IsDefault  bool   `json:"isDefault"`
 	// ID is accepted so that a client can send back what it read; it
 	// must be the URL's.
@@ -128,7 +129,7 @@ func parseAddress(data []byte) (customer.AddressInput, *string, error) {
 		return customer.AddressInput{}, nil, err
 	}
 	a := customer.AddressInput{IsDefault: in.IsDefault, Address: commerce.Address{
-		Name: in.Name, Line1: in.Line1, Line2: in.Line2, City: in.City, PostalCode: in.PostalCode, Country: in.Country}}
+		Name: in.Name, Line1: in.Line1, Line2: in.Line2, City: in.City, PostalCode: in.PostalCode, Country: in.Country, Region: in.Region}}
 	return a, in.ID, a.Validate()
 }
 

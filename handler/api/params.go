@@ -20,6 +20,7 @@ var queryParams = map[string][]string{
 	"GET /api/products":                            {"category", "q", "limit", "cursor", "sort", "currency", "minPrice", "maxPrice", "inStock", "facets", "attr.", "option."},
 	"GET /api/inventory":                           {"sku"},
 	"GET /api/inventory/{sku}":                     {"country"},
+	"GET /api/carts/{cartId}/shipping-options":     {"country"},
 	"GET /api/me/orders":                           {"limit", "cursor"},
 	"GET /api/admin/products":                      {"status", "q", "limit", "cursor"},
 	"GET /api/admin/orders":                        {"status", "limit", "cursor"},

@@ -60,6 +60,10 @@ type Deps struct {
 	// PriceLists keeps the price lists (the cache that prices carts, so
 	// that its writes are seen at once); nil answers 503 "unavailable".
 	PriceLists commerce.PriceListStore
+	// Charges keeps the shipping options and tax rates (the cache that
+	// prices checkouts); nil answers 503 "unavailable" on their admin
+	// routes and lists no shipping option for a cart.
+	Charges ChargeStore
 	// Categories keeps the category documents; nil answers 503
 	// "unavailable" on their admin routes, and GET /api/categories
 	// derives every category from the products.
@@ -221,6 +225,7 @@ func (s *Server) routes() []route {
 		{Route{"PUT", "/api/carts/{cartId}/items/{sku}", false}, s.setCartItem},
 		{Route{"DELETE", "/api/carts/{cartId}/items/{sku}", false}, s.removeCartItem},
 		{Route{"POST", "/api/carts/{cartId}/customer", false}, s.attachCart},
+		{Route{"GET", "/api/carts/{cartId}/shipping-options", false}, s.cartShippingOptions},
 
 		{Route{"POST", "/api/checkout", false}, s.checkout},
 		{Route{"GET", "/api/checkout/{checkoutId}", false}, s.getCheckout},
@@ -251,6 +256,14 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/admin/price-lists/{id}", true}, s.getPriceList},
 		{Route{"PUT", "/api/admin/price-lists/{id}", true}, s.putPriceList},
 		{Route{"DELETE", "/api/admin/price-lists/{id}", true}, s.deletePriceList},
+		{Route{"GET", "/api/admin/shipping-options", true}, s.listShippingOptions},
+		{Route{"GET", "/api/admin/shipping-options/{id}", true}, s.getShippingOption},
+		{Route{"PUT", "/api/admin/shipping-options/{id}", true}, s.putShippingOption},
+		{Route{"DELETE", "/api/admin/shipping-options/{id}", true}, s.deleteShippingOption},
+		{Route{"GET", "/api/admin/tax-rates", true}, s.listTaxRates},
+		{Route{"GET", "/api/admin/tax-rates/{country}", true}, s.getTaxRate},
+		{Route{"PUT", "/api/admin/tax-rates/{country}", true}, s.putTaxRate},
+		{Route{"DELETE", "/api/admin/tax-rates/{country}", true}, s.deleteTaxRate},
 		{Route{"POST", "/api/admin/categories/{id}", true}, s.createCategory},
 		{Route{"PUT", "/api/admin/categories/{id}", true}, s.putCategory},
 		{Route{"DELETE", "/api/admin/categories/{id}", true}, s.deleteCategory},

@@ -35,11 +35,20 @@ type Priced struct {
 	// its pricing. Version is the document's own ETag.
 	ETag    string `json:"-"`
 	Version string `json:"-"`
+	// Charged is the whole pricing (shipping and tax too) of a cart priced
+	// for a checkout's delivery (ForCheckout); nil otherwise.
+	Charged *pricing.Result `json:"-"`
 }
 
 // price prices c from the catalog, using refs for the SKUs it holds and
 // looking up the others.
 func (s *Service) price(ctx context.Context, c *commerce.Cart, refs map[string]commerce.VariantRef) (*Priced, error) {
+	return s.priceFor(ctx, c, refs, nil)
+}
+
+// priceFor prices c as price does, and for a checkout's delivery d too
+// when d is not nil (setting Charged).
+func (s *Service) priceFor(ctx context.Context, c *commerce.Cart, refs map[string]commerce.VariantRef, d *pricing.Delivery) (*Priced, error) {
 	p := &Priced{
 		ID: c.ID, Currency: c.Currency, Items: []commerce.OrderLine{}, Unavailable: []commerce.CartLine{},
 		Subtotal: commerce.Money{Currency: c.Currency}, ExpiresAt: c.ExpiresAt, UpdatedAt: c.UpdatedAt, Version: c.ETag,
@@ -87,10 +96,13 @@ func (s *Service) price(ctx context.Context, c *commerce.Cart, refs map[string]c
 		lines = append(lines, pricing.Line{SKU: l.SKU, ProductID: ref.ProductID, Title: title, Quantity: l.Quantity, Price: price})
 		p.ItemCount += l.Quantity
 	}
-	r, err := s.run(ctx, c, lines)
+	r, err := s.run(ctx, c, lines, d)
 	if err != nil {
 		return nil, err
 	}
 	p.Items, p.Subtotal = r.Lines, r.Subtotal
+	if d != nil {
+		p.Charged = r
+	}
 	return p, nil
 }

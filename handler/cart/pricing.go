@@ -48,9 +48,15 @@ func (s *Service) checkCurrency(ctx context.Context, currency string) error {
 	return nil
 }
 
-// run prices lines for c's customer with the price lists.
-func (s *Service) run(ctx context.Context, c *commerce.Cart, lines []pricing.Line) (*pricing.Result, error) {
+// run prices lines for c's customer with the price lists, and for a
+// checkout's delivery d (shipping and tax) when d is not nil.
+func (s *Service) run(ctx context.Context, c *commerce.Cart, lines []pricing.Line, d *pricing.Delivery) (*pricing.Result, error) {
 	in := pricing.Input{Currency: c.Currency, Now: s.now(), Lines: lines}
+	if d != nil {
+		if err := d.Apply(&in); err != nil {
+			return nil, err
+		}
+	}
 	if len(lines) > 0 && s.pricing.Lists != nil {
 		lists, err := s.pricing.Lists(ctx)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/pricing"
 )
 
 // VariantSource looks up variants by SKU (commerce.CatalogStore has this method).
@@ -96,13 +97,15 @@ func (s *Service) Get(ctx context.Context, id string) (*Priced, error) {
 }
 
 // ForCheckout returns a cart priced from the current catalog, and the cart
-// document as stored. It returns "not_found" for an unknown or expired cart.
-func (s *Service) ForCheckout(ctx context.Context, id string) (*Priced, *commerce.Cart, error) {
+// document as stored. With a delivery d, the cart is priced for it too
+// (Priced.Charged: shipping and tax). It returns "not_found" for an unknown
+// or expired cart, and d's "invalid_shipping_option".
+func (s *Service) ForCheckout(ctx context.Context, id string, d *pricing.Delivery) (*Priced, *commerce.Cart, error) {
 	c, err := s.loadFor(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := s.price(ctx, c, nil)
+	p, err := s.priceFor(ctx, c, nil, d)
 	return p, c, err
 }
 

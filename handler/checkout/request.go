@@ -22,6 +22,10 @@ type Request struct {
 	// ExpectedTotal, when set, is the total the buyer agreed to: a
 	// re-priced total that differs is refused with "price_changed".
 	ExpectedTotal *commerce.Money `json:"expectedTotal,omitempty"`
+	// ShippingOptionID is the shipping option chosen: required when some
+	// option ships to the address's country in the cart's currency.
+	// Omitted, it leaves the request's Hash as it was.
+	ShippingOptionID string `json:"shippingOptionId,omitempty"`
 }
 
 // Limits on a checkout request.

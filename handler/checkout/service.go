@@ -20,7 +20,14 @@ const leaseTTL = 30 * time.Second
 
 // Config configures a Service.
 type Config struct {
-	Rules          pricing.Rules
+	// Rules are the flat shipping and tax, charged when no shipping
+	// option serves the address or no tax rate is configured.
+	Rules pricing.Rules
+	// Charges returns the shipping options and tax rates, from memory;
+	// nil has none. TaxInclusive lists the currencies whose prices
+	// contain tax.
+	Charges        func(ctx context.Context) (*pricing.Charges, error)
+	TaxInclusive   map[string]bool
 	ReservationTTL time.Duration
 	Now            func() time.Time
 	// Published is called after a transaction stored outbox messages, to
@@ -102,7 +109,14 @@ func (s *Service) Checkout(ctx context.Context, req Request, key, client string)
 	var priced *cart.Priced
 	keyless := key == ""
 	if keyless {
-		p, doc, err := s.carts.ForCheckout(ctx, req.CartID)
+		d, err := s.delivery(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		p, doc, err := s.carts.ForCheckout(ctx, req.CartID, d)
+		if commerce.ErrorKind(err) == commerce.KindRule && doc != nil {
+			p, err = nil, nil // begin prices again; see the replay below
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -136,6 +150,14 @@ func (s *Service) Checkout(ctx context.Context, req Request, key, client string)
 				return s.again(ctx, holder, hash) // the same keyless request, sent again
 			}
 			return nil, s.closed(req.CartID, holder)
+		}
+		if keyless && commerce.ErrorKind(err) == commerce.KindRule {
+			// A rule of today's pricing (a shipping option now required)
+			// does not refuse the same keyless request sent again: it
+			// gets its first answer.
+			if holder, herr := s.checkouts.CartCheckout(ctx, req.CartID); herr == nil && holder.RequestHash == hash {
+				return s.again(ctx, holder, hash)
+			}
 		}
 		if err != nil {
 			return nil, err
@@ -234,8 +256,11 @@ func (s *Service) again(ctx context.Context, c *commerce.Checkout, hash string) 
 // scheduled; then it marks the cart as checking out.
 func (s *Service) begin(ctx context.Context, req Request, key, hash, client string, priced *cart.Priced) (*commerce.Checkout, error) {
 	if priced == nil {
-		var err error
-		if priced, _, err = s.carts.ForCheckout(ctx, req.CartID); err != nil {
+		d, err := s.delivery(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if priced, _, err = s.carts.ForCheckout(ctx, req.CartID, d); err != nil {
 			return nil, err
 		}
 	}
@@ -251,10 +276,11 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 	if len(priced.Items) == 0 {
 		return nil, commerce.Rulef(commerce.CodeEmptyCart, "the cart is empty")
 	}
-	totals, err := s.cfg.Rules.Price(priced.Currency, priced.Items)
-	if err != nil {
-		return nil, err
+	charged := priced.Charged
+	if charged == nil {
+		return nil, fmt.Errorf("checkout: cart %s was not priced for delivery", req.CartID)
 	}
+	totals := charged.Totals()
 	if req.ExpectedTotal != nil && *req.ExpectedTotal != totals.Total {
 		e := commerce.Errorf(commerce.KindConflict, commerce.CodePriceChanged, "the total is now %s, not the expected %s; nothing was reserved", totals.Total, *req.ExpectedTotal)
 		e.Totals = &totals
@@ -268,6 +294,7 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 		ID: commerce.NewCheckoutID(), OrderID: commerce.NewOrderID(now), IdempotencyKey: key, RequestHash: hash,
 		CartID: req.CartID, CustomerID: buyer(ctx, priced), Client: client, Email: req.Email, Address: req.ShippingAddress, BillingAddress: req.BillingAddress, PaymentMethod: req.PaymentMethod,
 		Lines: priced.Items, Totals: totals, Status: commerce.CheckoutPending,
+		ShippingOptionID: req.ShippingOptionID, TaxLines: charged.TaxLines, TaxIncluded: charged.TaxIncluded,
 		CreatedAt: now, UpdatedAt: now, ReservedUntil: now.Add(s.cfg.ReservationTTL), LeaseUntil: now.Add(leaseTTL),
 	}
 	if len(s.cfg.TokenKey) > 0 {
@@ -276,7 +303,7 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 	expiry := Message(commerce.MsgReservationExpired, "reservation-expired-"+c.ID, map[string]any{"checkoutId": c.ID})
 	expiry.ScheduledAt = c.ReservedUntil
 	done := s.cfg.Publishing(ctx, &expiry)
-	err = s.checkouts.BeginCheckout(ctx, c, []commerce.Message{expiry})
+	err := s.checkouts.BeginCheckout(ctx, c, []commerce.Message{expiry})
 	done(err)
 	if err != nil {
 		return nil, err

@@ -25,7 +25,24 @@ func (a Address) Validate(prefix string) error {
 	if len(a.Country) != 2 || a.Country[0] < 'A' || a.Country[0] > 'Z' || a.Country[1] < 'A' || a.Country[1] > 'Z' {
 		return Rulef(CodeInvalidAddress, "%scountry must be an ISO 3166-1 alpha-2 code such as US", prefix)
 	}
+	if a.Region != "" && !ValidRegion(a.Region) {
+		return Rulef(CodeInvalidAddress, "%sregion must be an ISO 3166-2 subdivision code such as CA (1-3 upper-case letters or digits)", prefix)
+	}
 	return nil
+}
+
+// ValidRegion reports whether s is the subdivision part of an ISO 3166-2
+// code: 1 to 3 upper-case letters or digits (CA, 75, BY).
+func ValidRegion(s string) bool {
+	if len(s) == 0 || len(s) > 3 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func validAddressField(s string) bool {

@@ -23,6 +23,10 @@ func TestAddressValidate(t *testing.T) {
 		{"InvalidUTF8", func(a *Address) { a.City = "\xff" }, "shippingAddress.city is required"},
 		{"LowerCountry", func(a *Address) { a.Country = "us" }, "shippingAddress.country must be"},
 		{"LongCountry", func(a *Address) { a.Country = "USA" }, "shippingAddress.country must be"},
+		{"Region", func(a *Address) { a.Region = "CA" }, ""},
+		{"NumericRegion", func(a *Address) { a.Region = "75" }, ""},
+		{"LowerRegion", func(a *Address) { a.Region = "ca" }, "shippingAddress.region must be"},
+		{"FullCodeRegion", func(a *Address) { a.Region = "US-CA" }, "shippingAddress.region must be"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a := ok

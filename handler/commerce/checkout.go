@@ -32,6 +32,9 @@ type Address struct {
 	City       string `json:"city"`
 	PostalCode string `json:"postalCode"`
 	Country    string `json:"country"`
+	// Region is the ISO 3166-2 subdivision code within Country (such as
+	// CA for California), when given; tax rates by subdivision match it.
+	Region string `json:"region,omitempty"`
 }
 
 // OrderLine is a priced line of a checkout or an order: what the buyer pays
@@ -107,6 +110,12 @@ type Checkout struct {
 	// location, summing to each line's quantity. None means every unit at
 	// the default location.
 	Allocations []Allocation
+	// ShippingOptionID is the shipping option chosen (empty for the flat
+	// shipping); TaxLines break the tax down by line and shipping when
+	// tax rates priced it, and TaxIncluded says the prices contain it.
+	ShippingOptionID string
+	TaxLines         []TaxLine
+	TaxIncluded      bool
 }
 
 // CheckoutStore holds checkouts and their stock reservations in the

@@ -87,6 +87,14 @@ const (
 	CodeSKUTaken          = "sku_taken"
 	CodeLockLost          = "lock_lost"
 
+	// CodeInvalidShippingOption: a checkout without a shipping option while
+	// some option serves the address, or with one that does not serve its
+	// country or the cart's currency (422).
+	CodeInvalidShippingOption = "invalid_shipping_option"
+	// CodeTooManyShippingOptions: a new shipping option past
+	// commerce.MaxShippingOptions (422).
+	CodeTooManyShippingOptions = "too_many_shipping_options"
+
 	// CodeCartClosed: the cart is checking out or checked out; it can be
 	// neither changed nor checked out again under another key (409).
 	CodeCartClosed = "cart_closed"

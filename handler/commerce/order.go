@@ -53,6 +53,12 @@ type Order struct {
 	Allocations []Allocation `json:"allocations"`
 	// Fulfilments are the shipments that left, oldest first.
 	Fulfilments []Fulfilment `json:"fulfilments,omitempty"`
+	// ShippingOptionID is the shipping option chosen (none for the flat
+	// shipping); TaxLines break the tax down by line and shipping when
+	// tax rates priced it, and TaxIncluded says the prices contain it.
+	ShippingOptionID string    `json:"shippingOptionId,omitempty"`
+	TaxLines         []TaxLine `json:"taxLines,omitempty"`
+	TaxIncluded      bool      `json:"taxIncluded,omitempty"`
 	// Refunds are the money given back on the order, oldest first: the
 	// whole Total when it was cancelled before anything shipped, the
 	// unshipped remainder's value (RemainderValue) when it was cancelled

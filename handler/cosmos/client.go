@@ -129,7 +129,8 @@ func Credential(getenv func(string) string) (azcore.TokenCredential, error) {
 // DB is a Cosmos DB database with shopfn's containers.
 type DB struct {
 	products, carts, customers *azcosmos.ContainerClient
-	// pricing holds price lists, each in its own logical partition.
+	// pricing holds price lists, shipping options and tax rates, each in
+	// its own logical partition.
 	pricing *azcosmos.ContainerClient
 }
 

@@ -58,6 +58,7 @@ type addressDoc struct {
 	City       string `json:"city"`
 	PostalCode string `json:"postalCode"`
 	Country    string `json:"country"`
+	Region     string `json:"region,omitempty"`
 	IsDefault  bool   `json:"isDefault"`
 }
 
@@ -68,7 +69,7 @@ func toCustomerDoc(c *commerce.Customer) customerDoc {
 		Addresses: make([]addressDoc, len(c.Addresses)), CartID: c.CartID}
 	for i, a := range c.Addresses {
 		d.Addresses[i] = addressDoc{ID: a.ID, Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City,
-			PostalCode: a.PostalCode, Country: a.Country, IsDefault: a.IsDefault}
+			PostalCode: a.PostalCode, Country: a.Country, Region: a.Region, IsDefault: a.IsDefault}
 	}
 	return d
 }
@@ -88,7 +89,7 @@ func (d *customerDoc) customer() (*commerce.Customer, error) {
 	}
 	for i, a := range d.Addresses {
 		c.Addresses[i] = commerce.CustomerAddress{ID: a.ID, IsDefault: a.IsDefault, Address: commerce.Address{
-			Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City, PostalCode: a.PostalCode, Country: a.Country}}
+			Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City, PostalCode: a.PostalCode, Country: a.Country, Region: a.Region}}
 	}
 	return c, nil
 }

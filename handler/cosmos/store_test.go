@@ -121,3 +121,11 @@ func TestCategoryStore(t *testing.T) {
 func TestPriceListStore(t *testing.T) {
 	storetest.TestPriceListStore(t, func(t *testing.T) commerce.PriceListStore { return cosmos.NewPriceListStore(peerDB(t)) })
 }
+
+func TestShippingOptionStore(t *testing.T) {
+	storetest.TestShippingOptionStore(t, func(t *testing.T) commerce.ShippingOptionStore { return cosmos.NewShippingOptionStore(peerDB(t)) })
+}
+
+func TestTaxRateStore(t *testing.T) {
+	storetest.TestTaxRateStore(t, func(t *testing.T) commerce.TaxRateStore { return cosmos.NewTaxRateStore(peerDB(t)) })
+}

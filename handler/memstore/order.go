@@ -66,7 +66,7 @@ func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, create
 		ID: c.OrderID, CheckoutID: c.ID, Status: status, Email: c.Email, Items: slices.Clone(c.Lines),
 		Subtotal: c.Subtotal, Shipping: c.Shipping, Tax: c.Tax, Total: c.Total,
 		ShippingAddress: c.Address, BillingAddress: c.BillingAddress, PaymentID: c.PaymentID, CreatedAt: created, TokenHash: c.OrderTokenHash,
-		Allocations: slices.Clone(c.Allocations),
+		Allocations: slices.Clone(c.Allocations), ShippingOptionID: c.ShippingOptionID, TaxLines: slices.Clone(c.TaxLines), TaxIncluded: c.TaxIncluded,
 	}
 }
 

@@ -57,6 +57,7 @@ type addressDoc struct {
 	City       string `json:"city"`
 	PostalCode string `json:"postalCode"`
 	Country    string `json:"country"`
+	Region     string `json:"region,omitempty"`
 	IsDefault  bool   `json:"isDefault"`
 }
 
@@ -202,7 +203,7 @@ func encodeCustomer(c *commerce.Customer) ([]byte, error) {
 		Addresses: make([]addressDoc, len(c.Addresses)), CartID: c.CartID}
 	for i, a := range c.Addresses {
 		d.Addresses[i] = addressDoc{ID: a.ID, Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City,
-			PostalCode: a.PostalCode, Country: a.Country, IsDefault: a.IsDefault}
+			PostalCode: a.PostalCode, Country: a.Country, Region: a.Region, IsDefault: a.IsDefault}
 	}
 	b, err := json.Marshal(d)
 	if err != nil {
@@ -225,7 +226,7 @@ func decodeCustomer(doc []byte, version int64) (*commerce.Customer, error) {
 	}
 	for i, a := range d.Addresses {
 		c.Addresses[i] = commerce.CustomerAddress{ID: a.ID, IsDefault: a.IsDefault, Address: commerce.Address{
-			Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City, PostalCode: a.PostalCode, Country: a.Country}}
+			Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City, PostalCode: a.PostalCode, Country: a.Country, Region: a.Region}}
 	}
 	return c, nil
 }

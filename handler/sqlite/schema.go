@@ -76,6 +76,18 @@ var documentSchema = []string{
 		version INTEGER NOT NULL,
 		doc     TEXT NOT NULL
 	)`,
+	// Shipping options and tax rates (by country): one JSON document
+	// each (shipping.go).
+	`CREATE TABLE IF NOT EXISTS shipping_options (
+		id      TEXT PRIMARY KEY,
+		version INTEGER NOT NULL,
+		doc     TEXT NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS tax_rates (
+		id      TEXT PRIMARY KEY,
+		version INTEGER NOT NULL,
+		doc     TEXT NOT NULL
+	)`,
 	// The embedded queue (queue.go). Times are Unix nanoseconds. visible_at
 	// is when a message is next due: its scheduled time, or its lock expiry.
 	`CREATE TABLE IF NOT EXISTS queue_messages (

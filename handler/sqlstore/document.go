@@ -32,6 +32,11 @@ type checkoutDoc struct {
 	// Allocations are where the lines are reserved; none means every line
 	// at the default location.
 	Allocations []commerce.Allocation `json:"allocations,omitempty"`
+	// ShippingOptionID, TaxLines and TaxIncluded are set when shipping
+	// options and tax rates priced the checkout.
+	ShippingOptionID string       `json:"shippingOptionId,omitempty"`
+	TaxLines         []taxLineDoc `json:"taxLines,omitempty"`
+	TaxIncluded      bool         `json:"taxIncluded,omitempty"`
 }
 
 // orderDoc is an order as stored in orders.doc: with its payment, which
@@ -57,6 +62,18 @@ type orderDoc struct {
 	// Allocations are where the items ship from; none means every item
 	// from the default location.
 	Allocations []commerce.Allocation `json:"allocations,omitempty"`
+	// ShippingOptionID, TaxLines and TaxIncluded are as the checkout's.
+	ShippingOptionID string       `json:"shippingOptionId,omitempty"`
+	TaxLines         []taxLineDoc `json:"taxLines,omitempty"`
+	TaxIncluded      bool         `json:"taxIncluded,omitempty"`
+}
+
+// taxLineDoc is the tax of one line (sku set) or of shipping.
+type taxLineDoc struct {
+	SKU    string   `json:"sku,omitempty"`
+	Kind   string   `json:"kind"`
+	Rate   int64    `json:"rate"`
+	Amount moneyDoc `json:"amount"`
 }
 
 // addressDoc is a shipping or billing address.
@@ -67,6 +84,7 @@ type addressDoc struct {
 	City       string `json:"city"`
 	PostalCode string `json:"postalCode"`
 	Country    string `json:"country"`
+	Region     string `json:"region,omitempty"`
 }
 
 // orderLineDoc is one priced line of a checkout or an order.
@@ -102,6 +120,7 @@ func encodeCheckout(c *commerce.Checkout) ([]byte, error) {
 			Subtotal: moneyDoc(c.Subtotal), Shipping: moneyDoc(c.Shipping), Tax: moneyDoc(c.Tax), Total: moneyDoc(c.Total),
 		},
 		OrderTokenHash: c.OrderTokenHash, Allocations: storedAllocations(c.Allocations),
+		ShippingOptionID: c.ShippingOptionID, TaxLines: taxLineDocs(c.TaxLines), TaxIncluded: c.TaxIncluded,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encode checkout %s: %w", c.ID, err)
@@ -119,6 +138,7 @@ func decodeCheckout(doc []byte, c *commerce.Checkout) error {
 	c.Address, c.PaymentMethod, c.Lines = commerce.Address(d.Address), d.PaymentMethod, orderLines(d.Lines)
 	c.OrderTokenHash, c.BillingAddress = d.OrderTokenHash, billingAddress(d.BillingAddress)
 	c.Allocations = d.Allocations
+	c.ShippingOptionID, c.TaxLines, c.TaxIncluded = d.ShippingOptionID, taxLines(d.TaxLines), d.TaxIncluded
 	c.Totals = commerce.Totals{
 		Subtotal: commerce.Money(d.Totals.Subtotal), Shipping: commerce.Money(d.Totals.Shipping),
 		Tax: commerce.Money(d.Totals.Tax), Total: commerce.Money(d.Totals.Total),
@@ -133,6 +153,7 @@ func encodeOrder(o *commerce.Order) ([]byte, error) {
 		Subtotal: moneyDoc(o.Subtotal), Shipping: moneyDoc(o.Shipping), Tax: moneyDoc(o.Tax), Total: moneyDoc(o.Total),
 		ShippingAddress: addressDoc(o.ShippingAddress), BillingAddress: billingDoc(o.BillingAddress), CreatedAt: o.CreatedAt, PaymentID: o.PaymentID,
 		TokenHash: o.TokenHash, Allocations: storedAllocations(o.Allocations),
+		ShippingOptionID: o.ShippingOptionID, TaxLines: taxLineDocs(o.TaxLines), TaxIncluded: o.TaxIncluded,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encode order %s: %w", o.ID, err)
@@ -152,6 +173,7 @@ func decodeOrder(doc []byte, o *commerce.Order) error {
 	o.Tax, o.Total = commerce.Money(d.Tax), commerce.Money(d.Total)
 	o.ShippingAddress, o.TokenHash = commerce.Address(d.ShippingAddress), d.TokenHash
 	o.Allocations = d.Allocations
+	o.ShippingOptionID, o.TaxLines, o.TaxIncluded = d.ShippingOptionID, taxLines(d.TaxLines), d.TaxIncluded
 	o.BillingAddress = billingAddress(d.BillingAddress)
 	return nil
 }
@@ -196,6 +218,30 @@ func orderLines(docs []orderLineDoc) []commerce.OrderLine {
 	for i, d := range docs {
 		out[i] = commerce.OrderLine{SKU: d.SKU, ProductID: d.ProductID, Title: d.Title, Quantity: d.Quantity,
 			UnitPrice: commerce.Money(d.UnitPrice), LineTotal: commerce.Money(d.LineTotal)}
+	}
+	return out
+}
+
+// taxLineDocs returns the documents of tax lines (nil for none).
+func taxLineDocs(lines []commerce.TaxLine) []taxLineDoc {
+	if len(lines) == 0 {
+		return nil
+	}
+	out := make([]taxLineDoc, len(lines))
+	for i, t := range lines {
+		out[i] = taxLineDoc{SKU: t.SKU, Kind: t.Kind, Rate: t.Rate, Amount: moneyDoc(t.Amount)}
+	}
+	return out
+}
+
+// taxLines returns the tax lines that docs hold (nil for none).
+func taxLines(docs []taxLineDoc) []commerce.TaxLine {
+	if len(docs) == 0 {
+		return nil
+	}
+	out := make([]commerce.TaxLine, len(docs))
+	for i, d := range docs {
+		out[i] = commerce.TaxLine{SKU: d.SKU, Kind: d.Kind, Rate: d.Rate, Amount: commerce.Money(d.Amount)}
 	}
 	return out
 }

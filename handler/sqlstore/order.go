@@ -87,7 +87,7 @@ func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, create
 		ID: c.OrderID, CheckoutID: c.ID, Status: status, Email: c.Email, Items: c.Lines,
 		Subtotal: c.Subtotal, Shipping: c.Shipping, Tax: c.Tax, Total: c.Total,
 		ShippingAddress: c.Address, BillingAddress: c.BillingAddress, PaymentID: c.PaymentID, CreatedAt: created, TokenHash: c.OrderTokenHash,
-		Allocations: c.Allocations,
+		Allocations: c.Allocations, ShippingOptionID: c.ShippingOptionID, TaxLines: c.TaxLines, TaxIncluded: c.TaxIncluded,
 	}
 }
 

@@ -126,8 +126,8 @@ resource customers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/container
   }
 }
 
-// Pricing: one document per price list, each alone in its logical
-// partition. No time to live.
+// Pricing: one document per price list, shipping option and tax rate,
+// each alone in its logical partition. No time to live.
 resource pricing 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = {
   parent: db
   name: 'pricing'

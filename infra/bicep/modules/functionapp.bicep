@@ -178,6 +178,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SHOPFN_CURSOR_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=shopfn-cursor-key)'
     SHOPFN_SHIPPING_AMOUNT: '0'
     SHOPFN_TAX_AMOUNT: '0'
+    SHOPFN_TAX_INCLUSIVE_CURRENCIES: ''
     SHOPFN_MAX_DELIVERY_COUNT: '10'
     SHOPFN_RETRY_BACKOFF_SECONDS: '1'
     SHOPFN_EVENT_RETENTION: '14d'

@@ -27,6 +27,7 @@ export function page(main) {
   }
   const msg = alertBox();
   const bank = h("section", { class: "card bank", "aria-labelledby": "bank-h", hidden: true });
+  const shipping = h("fieldset", {}, h("legend", {}, "Shipping"));
   const form = h("form", { class: "card", "aria-labelledby": "checkout-h" },
     h("h1", { id: "checkout-h" }, "Checkout"),
     h("p", {}, `${c.itemCount} item(s), subtotal ${money(c.subtotal)}; shipping and tax are added by the shop.`),
@@ -39,25 +40,48 @@ export function page(main) {
       h("div", { class: "grid" },
         field("City", { name: "city", autocomplete: "address-level2", required: true }),
         field("Postal code", { name: "postalCode", autocomplete: "postal-code", required: true }),
-        field("Country (2 letters)", { name: "country", autocomplete: "country", required: true, maxlength: 2, value: "US" }))),
+        field("Country (2 letters)", { name: "country", autocomplete: "country", required: true, maxlength: 2, value: "US" }),
+        field("State or region code (optional, e.g. CA)", { name: "region", autocomplete: "address-level1", maxlength: 3 }))),
+    shipping,
     h("fieldset", {}, h("legend", {}, "Test card"),
       cards.map((k, i) => h("div", {},
         h("input", { type: "radio", name: "card", id: "card-" + i, value: k.pm, checked: i === 0 }),
         " ", h("label", { for: "card-" + i }, k.label)))),
     h("button", { type: "submit", class: "primary" }, "Pay"));
+  // The shipping options that ship to the country typed, with what each
+  // costs this cart (GET /api/carts/{id}/shipping-options); none means
+  // the shop's flat shipping.
+  async function loadOptions() {
+    const country = form.elements.country.value.trim().toUpperCase();
+    if (!/^[A-Z]{2}$/.test(country)) return render(shipping, h("legend", {}, "Shipping"), h("p", {}, "Enter the country to see the shipping options."));
+    try {
+      const { data } = await api("GET", `/api/carts/${encodeURIComponent(c.id)}/shipping-options?country=${country}`);
+      render(shipping, h("legend", {}, "Shipping"), data.items.length
+        ? data.items.map((o, i) => h("div", {},
+          h("input", { type: "radio", name: "shippingOption", id: "ship-" + i, value: o.id, checked: i === 0 }),
+          " ", h("label", { for: "ship-" + i }, `${o.name}: ${money(o.price)}`)))
+        : h("p", {}, "Shipping is added by the shop."));
+    } catch (err) {
+      if (!missingRoute(err)) msg.error(err); // a server without shipping options: the flat shipping
+    }
+  }
+  form.elements.country.addEventListener("change", loadOptions);
+  loadOptions();
   form.addEventListener("submit", async e => {
     e.preventDefault();
     msg.clear();
     const f = form.elements;
+    const address = { name: f.name.value.trim(), line1: f.line1.value.trim(), line2: f.line2.value.trim(),
+      city: f.city.value.trim(), postalCode: f.postalCode.value.trim(), country: f.country.value.trim().toUpperCase() };
+    if (f.region.value.trim()) address.region = f.region.value.trim().toUpperCase();
+    const body = { cartId: c.id, email: f.email.value.trim(), paymentMethod: f.card.value, shippingAddress: address };
+    const option = form.querySelector("input[name=shippingOption]:checked");
+    if (option) body.shippingOptionId = option.value;
     await busy(form, async () => {
       try {
         const { data } = await api("POST", "/api/checkout", {
           headers: { "Idempotency-Key": crypto.randomUUID() }, // each press is a new attempt (another card after a decline)
-          body: {
-            cartId: c.id, email: f.email.value.trim(), paymentMethod: f.card.value,
-            shippingAddress: { name: f.name.value.trim(), line1: f.line1.value.trim(), line2: f.line2.value.trim(),
-              city: f.city.value.trim(), postalCode: f.postalCode.value.trim(), country: f.country.value.trim().toUpperCase() },
-          },
+          body,
         });
         if (data.orderToken) session.addOrder(data.orderId, data.orderToken);
         if (data.status === "requires_action") return authenticate(data, bank, msg);
