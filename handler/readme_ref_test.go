@@ -384,3 +384,36 @@ func TestSettingsTable(t *testing.T) {
 		}
 	}
 }
+
+// issueRef matches a reference to a tracker issue ("issue 19", "#19 lands").
+var issueRef = regexp.MustCompile(`(?i)\bissues? #?[0-9]+\b`)
+
+// TestDocsNameNoIssues fails when a document speaks of the tracker's
+// issues instead of the product: the README, infra's documents and
+// assets, the console and storefront, and the API description.
+func TestDocsNameNoIssues(t *testing.T) {
+	files := []string{"../README.md", "api/openapi.json"}
+	for _, root := range []string{"../infra", "web"} {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			files = append(files, path)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if m := issueRef.FindString(line); m != "" {
+				t.Errorf("%s:%d speaks of %q: describe the product, not the tracker", f, i+1, m)
+			}
+		}
+	}
+}
