@@ -182,12 +182,20 @@ const (
 
 // LoadConfig reads the configuration through getenv (os.Getenv outside
 // tests). Its error names every bad setting.
-func LoadConfig(getenv func(string) string) (Config, error) {
+func LoadConfig(getenv func(string) string) (Config, error) { return loadConfig(getenv, nil) }
+
+// loadConfig is LoadConfig; read, when not nil, is told every setting it
+// reads and the default it gives it, which TestReadmeReference holds to the
+// settings table (settings.go).
+func loadConfig(getenv func(string) string, read func(name, def string)) (Config, error) {
 	var errs []error
 	bad := func(name, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
 	}
 	get := func(name, def string) string {
+		if read != nil {
+			read(name, def)
+		}
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v
 		}

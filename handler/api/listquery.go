@@ -78,11 +78,16 @@ func (s *Server) parseListQuery(v url.Values, admin bool) (listQuery, error) {
 		}
 		lq.admin, lq.status = true, st
 	}
-	if lq.sort == "" {
+	switch {
+	case lq.sort == "" && lq.q != "":
+		lq.sort = string(commerce.SortRelevance)
+	case lq.sort == "":
 		lq.sort = string(commerce.SortCreated)
+	case lq.sort == string(commerce.SortRelevance) && lq.q == "":
+		return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "sort=relevance needs q, the text to rank by")
 	}
 	if !commerce.ValidSort(commerce.ProductSort(lq.sort)) {
-		return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "sort must be created, -created, price, -price or title")
+		return lq, commerce.Invalidf(commerce.CodeInvalidRequest, "sort must be created, -created, price, -price, title or relevance")
 	}
 	if lq.currency == "" {
 		lq.currency = s.cfg.Currency

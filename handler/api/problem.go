@@ -68,11 +68,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.ErrorContext(r.Context(), "internal error", "route", r.Pattern, "err", err)
 		e = &commerce.Error{Kind: commerce.KindInternal, Code: commerce.CodeInternal, Message: "an internal error occurred; it has been logged"}
 	}
-	status, ok := statusByCode[e.Code]
-	if !ok {
-		status = statusByKind[e.Kind]
+	writeProblem(w, Status(e.Kind, e.Code), e)
+}
+
+// Status returns the HTTP status of a problem of the given kind and code:
+// statusByCode's, else statusByKind's. The README's table of codes is
+// generated from it.
+func Status(kind commerce.Kind, code string) int {
+	if status, ok := statusByCode[code]; ok {
+		return status
 	}
-	writeProblem(w, status, e)
+	return statusByKind[kind]
 }
 
 // StatusClientClosedRequest is the status recorded (in the access log and

@@ -32,6 +32,10 @@ type Product struct {
 	UpdatedAt   time.Time      `json:"updatedAt"`
 	// ETag identifies this version of the product; stores set it on every write.
 	ETag string `json:"-"`
+	// Rank is the product's place in a relevance listing (SortRelevance):
+	// RankTitle when the query matches its title, RankOther when it matches
+	// only elsewhere. ListProducts sets it under SortRelevance only.
+	Rank int `json:"-"`
 }
 
 // Variant is one sellable version of a product (a size, a colour), identified

@@ -19,12 +19,32 @@ const (
 	SortPrice     ProductSort = "price"    // lowest price first
 	SortPriceDesc ProductSort = "-price"   // highest price first
 	SortTitle     ProductSort = "title"    // by title, ignoring case
+	// SortRelevance lists a query's title matches first, then the products
+	// it matches only elsewhere (the description): the default with a
+	// query, and only with one.
+	SortRelevance ProductSort = "relevance"
 )
+
+// The relevance ranks of Product.Rank: lower comes first.
+const (
+	RankTitle = 0 // the query matches the title
+	RankOther = 1 // the query matches the description only
+)
+
+// TextRank returns p's relevance rank for q as the stores that match the
+// text as typed decide it: RankTitle when the title contains q, ignoring
+// case, else RankOther.
+func TextRank(p *Product, q string) int {
+	if strings.Contains(strings.ToLower(p.Title), strings.ToLower(q)) {
+		return RankTitle
+	}
+	return RankOther
+}
 
 // ValidSort reports whether s is one of the listing orders.
 func ValidSort(s ProductSort) bool {
 	switch s {
-	case SortCreated, SortNewest, SortPrice, SortPriceDesc, SortTitle:
+	case SortCreated, SortNewest, SortPrice, SortPriceDesc, SortTitle, SortRelevance:
 		return true
 	}
 	return false
@@ -161,10 +181,12 @@ func (f ProductFilter) TermSets() [][]string {
 }
 
 // SortKey returns p's key under f's sort: its price in f.Currency as 20
-// digits (so that keys compare as the prices do), its TitleKey, or "" when
-// sorting by creation.
+// digits (so that keys compare as the prices do), its TitleKey, its Rank
+// as one digit, or "" when sorting by creation.
 func (f ProductFilter) SortKey(p *Product) string {
 	switch {
+	case f.Sort == SortRelevance:
+		return strconv.Itoa(p.Rank)
 	case f.Sort.ByPrice():
 		price, _ := p.PriceIn(f.Currency)
 		return PriceKey(price)

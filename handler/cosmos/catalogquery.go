@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
@@ -95,6 +96,9 @@ func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilte
 	cats, err := s.listCategories(ctx, f)
 	if err != nil {
 		return nil, err
+	}
+	if f.Sort == commerce.SortRelevance && f.Query != "" {
+		return s.listRelevance(ctx, f, where, params, cats)
 	}
 	dir, cmp := "ASC", ">"
 	if f.Sort.Descending() {
@@ -222,4 +226,63 @@ func (s *CatalogStore) Facets(ctx context.Context, f commerce.ProductFilter, req
 		}
 	}
 	return c.Facets(), nil
+}
+
+// relevanceTiers are the WHERE clauses of a relevance listing's ranks, in
+// rank order (commerce.RankTitle, commerce.RankOther): q in the title, and
+// q elsewhere only. A product written before titleSearch existed ranks
+// with the others until it is written again.
+var relevanceTiers = []string{
+	"(IS_DEFINED(c.titleSearch) AND CONTAINS(c.titleSearch, @q))",
+	"NOT (IS_DEFINED(c.titleSearch) AND CONTAINS(c.titleSearch, @q))",
+}
+
+// listRelevance returns the products f selects by relevance: per rank, one
+// single-partition query per category in ID order, keyset-paged on (rank,
+// ID); the ranks after the cursor's are read until a page is full.
+func (s *CatalogStore) listRelevance(ctx context.Context, f commerce.ProductFilter, where string, params []azcosmos.QueryParameter, cats []string) ([]commerce.Product, error) {
+	afterRank := commerce.RankTitle
+	if f.After != "" {
+		n, err := strconv.Atoi(f.AfterKey)
+		if err != nil || n < commerce.RankTitle || n > commerce.RankOther {
+			return nil, fmt.Errorf("cosmos: list products: relevance cursor %q", f.AfterKey)
+		}
+		afterRank = n
+	}
+	var out []commerce.Product
+	for rank := afterRank; rank < len(relevanceTiers) && len(out) < f.Limit; rank++ {
+		w, ps := where+" AND "+relevanceTiers[rank], params
+		if f.After != "" && rank == afterRank {
+			w += " AND c.id > @after"
+			ps = append(slices.Clip(ps), azcosmos.QueryParameter{Name: "@after", Value: f.After})
+		}
+		q := fmt.Sprintf("SELECT TOP %d * FROM c WHERE %s ORDER BY c.id ASC", f.Limit, w)
+		pages := make([][]productDoc, len(cats))
+		err := each(len(cats), parallel, func(i int) error {
+			var err error
+			cps := append([]azcosmos.QueryParameter{{Name: "@category", Value: cats[i]}}, ps...)
+			pages[i], err = query[productDoc](ctx, s.c, cats[i], q, cps, f.Limit)
+			return translate(err, "list products in "+cats[i])
+		})
+		if err != nil {
+			return nil, err
+		}
+		var tier []commerce.Product
+		for _, page := range pages {
+			for i := range page {
+				p, err := page[i].product()
+				if err != nil {
+					return nil, err
+				}
+				p.Rank = rank
+				tier = append(tier, *p)
+			}
+		}
+		slices.SortFunc(tier, func(a, b commerce.Product) int { return strings.Compare(a.ID, b.ID) })
+		out = append(out, tier...)
+	}
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
 }

@@ -38,6 +38,9 @@ type productDoc struct {
 	Variants    []variantDoc   `json:"variants"`
 	SKUs        []string       `json:"skus"`
 	Search      string         `json:"search"`
+	// TitleSearch is the lower-cased title: what a relevance listing ranks
+	// first when it holds q.
+	TitleSearch string `json:"titleSearch"`
 	// Prices (lowest variant price per currency) and Terms
 	// (commerce.Product.Terms) are what listings filter by. SortPrice (per
 	// currency) and SortTitle are what they sort by: the sort key and the
@@ -124,7 +127,7 @@ func toProductDoc(p *commerce.Product) productDoc {
 	d := productDoc{
 		ID: p.ID, Category: p.Category, Type: typeProduct, Handle: p.Handle, Title: p.Title,
 		Description: p.Description, Attributes: p.Attributes, Images: p.Images, Status: string(p.Status),
-		Search:    strings.ToLower(p.Title + "\n" + p.Description),
+		Search: strings.ToLower(p.Title + "\n" + p.Description), TitleSearch: strings.ToLower(p.Title),
 		CreatedAt: formatTime(p.CreatedAt), UpdatedAt: formatTime(p.UpdatedAt),
 		Variants: make([]variantDoc, len(p.Variants)), SKUs: make([]string, len(p.Variants)),
 	}

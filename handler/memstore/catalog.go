@@ -153,14 +153,21 @@ func (s *CatalogStore) ProductByHandle(ctx context.Context, handle string) (*com
 func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilter) ([]commerce.Product, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	type hit struct{ key, id string }
+	type hit struct {
+		key, id string
+		rank    int
+	}
 	var hits []hit
 	for id, sp := range s.products {
 		if !f.Match(&sp.p) {
 			continue
 		}
-		if key := f.SortKey(&sp.p); f.AfterCursor(key, id) {
-			hits = append(hits, hit{key, id})
+		p := sp.p
+		if f.Sort == commerce.SortRelevance {
+			p.Rank = commerce.TextRank(&p, f.Query)
+		}
+		if key := f.SortKey(&p); f.AfterCursor(key, id) {
+			hits = append(hits, hit{key, id, p.Rank})
 		}
 	}
 	slices.SortFunc(hits, func(a, b hit) int { return f.Compare(a.key, a.id, b.key, b.id) })
@@ -173,6 +180,7 @@ func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilte
 		if err != nil {
 			return nil, err
 		}
+		p.Rank = h.rank
 		out = append(out, *p)
 	}
 	return out, nil

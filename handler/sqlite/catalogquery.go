@@ -45,12 +45,34 @@ func indexProduct(ctx context.Context, tx execer, p *commerce.Product) error {
 
 // ftsQuery returns the FTS5 query that matches every word of q (each a
 // quoted string, so that no FTS5 syntax applies), or "" when q has no word.
-func ftsQuery(q string) string {
+func ftsQuery(q string) string { return ftsWords(q, "") }
+
+// ftsTitleQuery is ftsQuery restricted to the title column.
+func ftsTitleQuery(q string) string { return ftsWords(q, "title : ") }
+
+// ftsWords returns q's words, each quoted after column, joined by spaces
+// (FTS5's implicit AND).
+func ftsWords(q, column string) string {
 	words := strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	for i, w := range words {
-		words[i] = `"` + w + `"`
+		words[i] = column + `"` + w + `"`
 	}
 	return strings.Join(words, " ")
+}
+
+// rankJoin is the join that ranks a relevance listing, and the expression
+// it sorts by: 0 (commerce.RankTitle) for the products whose title has q as
+// typed or all of its words (as q matches them), 1 (commerce.RankOther) for
+// the rest. It reads the title key's index and the FTS5 table, at most one
+// row per product (UNION), so the listing stays keyset-paged on (rank, ID).
+func rankJoin(q string) (join string, args []any, key string) {
+	titles := `SELECT product_id AS id FROM product_titles WHERE instr(title_key, ?) > 0`
+	args = []any{strings.ToLower(q)}
+	if fts := ftsTitleQuery(q); fts != "" {
+		titles += ` UNION SELECT product_id FROM product_text WHERE product_text MATCH ?`
+		args = append(args, fts)
+	}
+	return ` LEFT JOIN (` + titles + `) tm ON tm.id = p.id`, args, "(tm.id IS NULL)"
 }
 
 // reindexProducts indexes the products of a file made before the listing's
@@ -103,6 +125,10 @@ func listQuery(f commerce.ProductFilter) (from string, where []string, args []an
 		from += ` JOIN product_titles pt ON pt.product_id = p.id`
 		key = "pt.title_key"
 	}
+	if f.Sort == commerce.SortRelevance && f.Query != "" {
+		join, joinArgs, rank := rankJoin(f.Query)
+		from, args, key = from+join, append(args, joinArgs...), rank
+	}
 	if f.Status != "" {
 		where, args = append(where, "p.status = ?"), append(args, f.Status)
 	}
@@ -148,7 +174,7 @@ func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilte
 			where, args = append(where, "p.id "+cmp+" ?"), append(args, f.After)
 		} else {
 			var k any = f.AfterKey
-			if f.Sort.ByPrice() {
+			if f.Sort.ByPrice() || f.Sort == commerce.SortRelevance {
 				n, err := strconv.ParseInt(f.AfterKey, 10, 64)
 				if err != nil {
 					return nil, fmt.Errorf("sqlite: list products: price cursor %q: %w", f.AfterKey, err)
@@ -165,8 +191,12 @@ func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilte
 		where = []string{"1"}
 	}
 	args = append(args, f.Limit)
+	rank := "0" // a relevance listing's rank; 0 in the others, which do not read it
+	if f.Sort == commerce.SortRelevance && key != "" {
+		rank = key
+	}
 	rows, err := s.db.Read.QueryContext(ctx,
-		`SELECT p.doc, p.version FROM `+from+` WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ?`, args...)
+		`SELECT p.doc, p.version, `+rank+` FROM `+from+` WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list products: %w", err)
 	}
@@ -175,13 +205,15 @@ func (s *CatalogStore) ListProducts(ctx context.Context, f commerce.ProductFilte
 	for rows.Next() {
 		var doc []byte
 		var version int64
-		if err := rows.Scan(&doc, &version); err != nil {
+		var rank int
+		if err := rows.Scan(&doc, &version, &rank); err != nil {
 			return nil, fmt.Errorf("sqlite: list products: %w", err)
 		}
 		p, err := decodeProduct(doc, version)
 		if err != nil {
 			return nil, err
 		}
+		p.Rank = rank
 		out = append(out, *p)
 	}
 	if err := rows.Err(); err != nil {

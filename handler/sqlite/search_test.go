@@ -97,3 +97,49 @@ func TestReindexAtOpen(t *testing.T) {
 		t.Errorf("after reopening: got %d products, %v; want the old one, indexed", len(ps), err)
 	}
 }
+
+// TestSearchRank checks a relevance listing on the embedded store: the
+// products whose title has the query's words (stemmed) or its text come
+// before those matching in the description only, each in creation order,
+// and paging on (rank, ID) lists each once.
+func TestSearchRank(t *testing.T) {
+	ctx := context.Background()
+	s := sqlite.NewCatalogStore(MustOpen(t))
+	t0 := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	add := func(i int, handle, title, description string) {
+		p := storetest.NewProduct(t0.Add(time.Duration(i)*time.Millisecond), handle, "home", handle+"-1")
+		p.Title, p.Description = title, description
+		if err := s.CreateProduct(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(0, "stand", "Desk stand", "Holds two speakers.")
+	add(1, "speaker", "Halcyon Speaker", "Loud.")
+	add(2, "phone", "Speakerphone", "For calls.")
+	add(3, "cable", "Cable", "For any speaker.")
+	add(4, "lamp", "Lamp", "Bright.")
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"speakers", []string{"speaker", "stand", "cable"}},
+		{"speaker", []string{"speaker", "phone", "stand", "cable"}}, // "speakerphone" has the text as typed
+	} {
+		f := commerce.ProductFilter{Query: tt.q, Sort: commerce.SortRelevance, Limit: 1}
+		var got []string
+		for range 10 {
+			ps, err := s.ListProducts(ctx, f)
+			if err != nil {
+				t.Fatalf("q=%s: %v", tt.q, err)
+			}
+			if len(ps) == 0 {
+				break
+			}
+			got = append(got, ps[0].Handle)
+			f.After, f.AfterKey = ps[0].ID, f.SortKey(&ps[0])
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("q=%s by relevance, one per page: got %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}

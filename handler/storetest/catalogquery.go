@@ -85,6 +85,9 @@ func testCatalogQueries(t *testing.T, newStore func(t *testing.T) commerce.Catal
 			f.Attrs, f.Sort, f.MaxPrice = map[string][]string{"brand": {"halcyon"}}, commerce.SortPriceDesc, 4000
 		}), []string{"a", "e"}},
 		{"no match", with(func(f *commerce.ProductFilter) { f.Options = map[string][]string{"color": {"green"}} }), nil},
+		// "e" is in the titles of a, c, e and g, and only in the
+		// descriptions ("Description of b") of b and d.
+		{"relevance", with(func(f *commerce.ProductFilter) { f.Query, f.Sort = "e", commerce.SortRelevance }), []string{"a", "c", "e", "g", "b", "d"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
