@@ -11,8 +11,9 @@
 //	openloop pct=50 rate=2500 sent=50000 ok=50000 non2xx=0 errors=0 p50_ms=1.21 p99_ms=9.80 p999_ms=31.00 max_ms=40.10 conns=10000 rss_kib=123456 fds=10012
 //
 // The percentiles come from an HDR histogram (hdr.go) of every request's
-// latency, after a -warmup run that is not reported; rss_kib and fds are -pid's resident memory and open files at the
-// end of the run, with the connections still open.
+// latency; a -warmup run before the measured ones is not reported. rss_kib
+// and fds are -pid's resident memory and open files at the end of the run,
+// with the connections still open.
 //
 //	openloop -base http://127.0.0.1:PORT -max 9000 -pcts 50,80 -conns 10000 \
 //	    -products FILE -carts FILE -skus FILE -pid PID
