@@ -78,20 +78,33 @@ func benchHandler(b *testing.B) (*Program, http.Handler) {
 // Cosmos DB.
 var cosmosRequests requestCounter
 
-// requestCounter is an azcore policy that counts the requests it sees.
-type requestCounter struct{ n atomic.Int64 }
+// requestCounter is an azcore policy that counts the requests it sees, in
+// all and by kind (cosmosKind).
+type requestCounter struct {
+	n     atomic.Int64
+	kinds [cosmosKinds]atomic.Int64
+}
 
 // Do counts the request and sends it on.
 func (c *requestCounter) Do(req *policy.Request) (*http.Response, error) {
 	c.n.Add(1)
+	c.kinds[cosmosKind(req.Raw())].Add(1)
 	return req.Next()
+}
+
+// reset sets the counts to zero.
+func (c *requestCounter) reset() {
+	c.n.Store(0)
+	for i := range c.kinds {
+		c.kinds[i].Store(0)
+	}
 }
 
 // startCounting resets the timer and the request count.
 func startCounting(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
-	cosmosRequests.n.Store(0)
+	cosmosRequests.reset()
 }
 
 // reportRequests reports the Cosmos DB requests per iteration, in Cosmos mode.

@@ -35,6 +35,8 @@ type cache struct {
 	order   []string // keys in insertion order; may hold keys already gone
 	bytes   int64
 	metrics *telemetry.Metrics
+
+	flights flights // fills in progress (cachefill.go)
 }
 
 type cacheEntry struct {

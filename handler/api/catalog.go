@@ -9,23 +9,19 @@ import (
 )
 
 func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) error {
-	key := "product\x00" + r.PathValue("idOrHandle")
-	e, ok := s.cache.get(key)
-	if !ok {
-		gen := s.cache.generation()
+	e, err := s.cache.fill("product\x00"+r.PathValue("idOrHandle"), func() ([]byte, string, error) {
 		p, err := s.findProduct(r, r.PathValue("idOrHandle"))
 		if err != nil {
-			return err
+			return nil, "", err
 		}
 		if p.Status != commerce.StatusActive {
-			return commerce.NotFoundf("product %q not found", r.PathValue("idOrHandle"))
+			return nil, "", commerce.NotFoundf("product %q not found", r.PathValue("idOrHandle"))
 		}
 		body, err := json.Marshal(p)
-		if err != nil {
-			return err
-		}
-		e = cacheEntry{body: body, etag: p.ETag}
-		s.cache.put(key, gen, body, p.ETag)
+		return body, p.ETag, err
+	})
+	if err != nil {
+		return err
 	}
 	w.Header().Set("ETag", e.etag)
 	if etagMatch(r.Header.Get("If-None-Match"), e.etag) {

@@ -48,22 +48,18 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
 
 // serveListing answers a listing: from the response cache when it can.
 func (s *Server) serveListing(w http.ResponseWriter, r *http.Request, lq listQuery) error {
-	key := lq.cacheKey()
-	if e, ok := s.cache.get(key); ok {
-		writeBody(w, http.StatusOK, e.body)
-		return nil
-	}
-	gen := s.cache.generation()
-	page, err := s.readListing(r, lq)
+	e, err := s.cache.fill(lq.cacheKey(), func() ([]byte, string, error) {
+		page, err := s.readListing(r, lq)
+		if err != nil {
+			return nil, "", err
+		}
+		body, err := json.Marshal(page)
+		return body, "", err
+	})
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(page)
-	if err != nil {
-		return err
-	}
-	s.cache.put(key, gen, body, "")
-	writeBody(w, http.StatusOK, body)
+	writeBody(w, http.StatusOK, e.body)
 	return nil
 }
 

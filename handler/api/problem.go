@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"shopfn/handler/commerce"
@@ -140,9 +141,21 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 }
 
 func writeBody(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	if bodyAllowed(status) {
+		// Without a length net/http sends a body past 2 KiB chunked: a
+		// listing then costs framing and more writes than its bytes need.
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+	}
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// bodyAllowed reports whether a response with this status may carry a body
+// (and so a Content-Length).
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
 // logRequest logs one line per request, under its route's pattern (empty

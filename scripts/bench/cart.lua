@@ -1,7 +1,7 @@
 -- wrk script for scripts/bench.sh: POST /api/carts/{id}/items with
 -- {"sku":...,"quantity":1} over pre-created carts.
 --
---   wrk -tT ... -s cart.lua http://127.0.0.1:PORT -- CARTS_FILE SKUS_FILE LIST_EVERY T
+--   wrk -tT ... -s cart.lua http://127.0.0.1:PORT -- CARTS_FILE SKUS_FILE LIST_EVERY T [PRODUCTS_FILE]
 --
 -- CARTS_FILE holds one cart ID a line, SKUS_FILE one SKU a line (each with at
 -- least 99 units available). Each wrk thread takes its own share of the carts.
@@ -9,8 +9,12 @@
 -- through its own window of LINES consecutive SKUs, one unit at a time, so a
 -- cart holds at most LINES lines and a line reaches 99 units only after
 -- n * LINES * 99 requests from the thread. With LIST_EVERY = k > 0, every k-th
--- request is GET /api/products?limit=20 instead (the mixed load). T must be
--- wrk's thread count (init runs before later threads exist, so it is passed).
+-- request is GET /api/products?limit=20 instead (the mixed load). With
+-- PRODUCTS_FILE (one product ID a line), the requests take turns: a listing,
+-- a product page (GET /api/products/{id} over the IDs), an add-to-cart; the
+-- mix scripts/bench/openloop sends, so that this run's req/s is its
+-- closed-loop maximum. T must be wrk's thread count (init runs before later
+-- threads exist, so it is passed).
 
 local LINES = 20
 
@@ -31,8 +35,8 @@ local function lines(path)
   return out
 end
 
-local carts, skus, bodies, paths
-local n, i, list_every = 0, 0, 0
+local carts, skus, bodies, paths, products
+local n, i, adds, list_every = 0, 0, 0, 0
 local headers = { ["Content-Type"] = "application/json" }
 
 function init(args)
@@ -49,15 +53,24 @@ function init(args)
   paths, bodies = {}, {}
   for k, c in ipairs(carts) do paths[k] = "/api/carts/" .. c .. "/items" end
   for k, s in ipairs(skus) do bodies[k] = '{"sku":"' .. s .. '","quantity":1}' end
+  if args[5] then
+    products = {}
+    for k, p in ipairs(lines(args[5])) do products[k] = "/api/products/" .. p end
+    assert(#products > 0, "no products in " .. args[5])
+  end
 end
 
 function request()
   i = i + 1
-  if list_every > 0 and i % list_every == 0 then
+  if products then
+    if i % 3 == 0 then return wrk.format("GET", "/api/products?limit=20") end
+    if i % 3 == 1 then return wrk.format("GET", products[math.floor(i / 3) % #products + 1]) end
+  elseif list_every > 0 and i % list_every == 0 then
     return wrk.format("GET", "/api/products?limit=20")
   end
-  local c = i % n              -- 0-based cart index in this thread's share
-  local round = math.floor(i / n)
+  adds = adds + 1
+  local c = adds % n           -- 0-based cart index in this thread's share
+  local round = math.floor(adds / n)
   local s = (c + round % LINES) % #skus
   return wrk.format("POST", paths[c + 1], headers, bodies[s + 1])
 end

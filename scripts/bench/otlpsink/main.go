@@ -5,7 +5,10 @@
 // answers how many exports and bytes of each kind it took, so that the
 // bench can show the telemetry was really exported.
 //
-//	go run ./scripts/bench/otlpsink -addr 127.0.0.1:4318
+// It prints "listening on ADDR" once it listens, so that with port 0 (the
+// default) whoever started it learns the port the kernel chose.
+//
+//	go run ./scripts/bench/otlpsink -addr 127.0.0.1:0
 package main
 
 import (
@@ -13,12 +16,13 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"sync"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:4318", "listen address")
+	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	flag.Parse()
 	var mu sync.Mutex
 	exports := map[string]int{}
@@ -38,5 +42,10 @@ func main() {
 			fmt.Fprintf(w, "%s exports=%d bytes=%d\n", path, exports[path], bytes[path])
 		}
 	})
-	log.Fatal(http.ListenAndServe(*addr, nil))
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("listening on %s\n", ln.Addr())
+	log.Fatal(http.Serve(ln, nil))
 }
