@@ -200,7 +200,8 @@ func (m *Main) Run(ctx context.Context) error {
 		observer = metrics
 	}
 	eventLog := sqlstore.NewEventStore(rel)
-	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies, observer, eventAppender{db: rel, log: eventLog, lg: m.Logger})
+	docRelay := &docRelay{db: rel, log: eventLog, lg: m.Logger}
+	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies, observer, docRelay)
 	if err != nil {
 		return err
 	}
@@ -398,6 +399,9 @@ func (m *Main) Run(ctx context.Context) error {
 		m.goRun(func() { secrets.Run(bg, secretRefresh) })
 	}
 	m.goRun(func() { relay.Run(bg) })
+	if len(docRelay.outboxes) > 0 {
+		m.goRun(func() { docRelay.Run(bg, docRelayEvery) })
+	}
 	if p.Sweep {
 		m.goRun(func() { m.Sweeper.Run(bg, time.Minute) })
 	}
