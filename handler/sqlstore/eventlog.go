@@ -104,6 +104,19 @@ func (s *EventStore) Head(ctx context.Context) (int64, error) {
 	return head.Int64, nil
 }
 
+// Oldest returns the position of the oldest event kept, or the head + 1
+// when none is.
+func (s *EventStore) Oldest(ctx context.Context) (int64, error) {
+	var first, head sql.NullInt64
+	if err := s.db.readRow(ctx, `SELECT (SELECT MIN(position) FROM events), (SELECT MAX(position) FROM event_head)`).Scan(&first, &head); err != nil {
+		return 0, fmt.Errorf("sqlstore: oldest event: %w", err)
+	}
+	if first.Valid {
+		return first.Int64, nil
+	}
+	return head.Int64 + 1, nil
+}
+
 // Position returns a consumer's position, starting a new consumer at the
 // head: one conditional insert decides against a concurrent start.
 func (s *EventStore) Position(ctx context.Context, consumer string) (int64, error) {
