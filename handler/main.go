@@ -365,8 +365,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return e, ok, err
 		},
 		StripeWebhook: pay.webhook, TestAuthenticate: pay.authenticate, ShopifyWebhook: m.shopifyWebhook(dispatcher.Kick),
-		Health: func(context.Context) error { return m.db.Check() },
-		Ready:  m.ready, Started: m.started.Load,
+		ShopifyOrders: inventory,
+		Health:        func(context.Context) error { return m.db.Check() },
+		Ready:         m.ready, Started: m.started.Load,
 		Relay: func(ctx context.Context) error { // the timer function, every 30 s under the host
 			_, serr := m.Sweeper.Sweep(ctx)
 			return errors.Join(relay.Flush(ctx), serr)
