@@ -11,6 +11,7 @@ import (
 
 	"shopfn/handler/commerce"
 	"shopfn/handler/cosmos"
+	"shopfn/handler/events"
 	"shopfn/handler/sqlite"
 )
 
@@ -114,8 +115,10 @@ type documents struct {
 // openDocuments opens the catalog, cart and customer stores: in the SQLite file db,
 // or on Cosmos DB (perRequest runs on each of its HTTP requests). observer,
 // when not nil, is told of each store call (SQLite) or request (Cosmos DB).
-// ev writes their events to the relational event log.
-func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []policy.Policy, observer cosmos.Observer, ev eventAppender) (documents, error) {
+// Their events go to the relational event log: in the change's transaction
+// when it is the same SQLite file, otherwise as pending events that ev
+// relays (its outboxes are set here).
+func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []policy.Policy, observer cosmos.Observer, ev *docRelay) (documents, error) {
 	switch cfg.Documents {
 	case "cosmos":
 		c := cosmos.Config{Endpoint: cfg.Cosmos.Endpoint, Database: cfg.Cosmos.Database, Key: cfg.Cosmos.Key,
@@ -138,7 +141,10 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 			return err
 		}
 		catalog := cosmos.NewCatalogStore(cdb)
-		return documents{Catalog: catalog, Carts: cosmos.NewCartStore(cdb), Customers: cosmos.NewCustomerStore(cdb),
+		customers := cosmos.NewCustomerStore(cdb)
+		catalog.Events, customers.Events = ev.db, ev.db
+		ev.outboxes = []events.Outbox{catalog, customers}
+		return documents{Catalog: catalog, Carts: cosmos.NewCartStore(cdb), Customers: customers,
 			PriceLists: cosmos.NewPriceListStore(cdb), Categories: catalog, Check: check,
 			ShippingOptions: cosmos.NewShippingOptionStore(cdb), TaxRates: cosmos.NewTaxRateStore(cdb)}.after(ev), nil
 	default:
@@ -158,6 +164,9 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 		d := documents{Catalog: catalog, Carts: carts, Customers: customers, PriceLists: lists, Categories: catalog, Sweep: true,
 			ShippingOptions: options, TaxRates: rates}
 		if cfg.SQL == "sqlserver" {
+			outbox := sqlite.NewOutbox(db, ev.db)
+			catalog.Events, customers.Events = outbox, outbox
+			ev.outboxes = []events.Outbox{outbox}
 			return d.after(ev), nil
 		}
 		// The relational store is this same file: one transaction.
@@ -166,9 +175,9 @@ func openDocuments(ctx context.Context, cfg Config, db *sqlite.DB, perRequest []
 	}
 }
 
-// after makes d's catalog and customer stores append their events to the
-// log after each change (no transaction spans the two stores).
-func (d documents) after(ev eventAppender) documents {
+// after makes d's catalog and customer stores relay their pending events
+// to the log after each change (no transaction spans the two stores).
+func (d documents) after(ev *docRelay) documents {
 	d.Catalog = eventingCatalog{d.Catalog, ev}
 	d.Customers = eventingCustomers{d.Customers, ev}
 	return d

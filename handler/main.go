@@ -200,7 +200,8 @@ func (m *Main) Run(ctx context.Context) error {
 		observer = metrics
 	}
 	eventLog := sqlstore.NewEventStore(rel)
-	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies, observer, eventAppender{db: rel, log: eventLog, lg: m.Logger})
+	docRelay := &docRelay{db: rel, log: eventLog, lg: m.Logger}
+	docs, err := openDocuments(ctx, cfg, m.db, m.CosmosPolicies, observer, docRelay)
 	if err != nil {
 		return err
 	}
@@ -371,8 +372,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return e, ok, err
 		},
 		StripeWebhook: pay.webhook, TestAuthenticate: pay.authenticate, ShopifyWebhook: m.shopifyWebhook(dispatcher.Kick),
-		Health: func(context.Context) error { return m.db.Check() },
-		Ready:  m.ready, Started: m.started.Load,
+		ShopifyOrders: inventory,
+		Health:        func(context.Context) error { return m.db.Check() },
+		Ready:         m.ready, Started: m.started.Load,
 		Relay: func(ctx context.Context) error { // the timer function, every 30 s under the host
 			_, serr := m.Sweeper.Sweep(ctx)
 			return errors.Join(relay.Flush(ctx), serr)
@@ -405,6 +407,9 @@ func (m *Main) Run(ctx context.Context) error {
 		m.goRun(func() { secrets.Run(bg, secretRefresh) })
 	}
 	m.goRun(func() { relay.Run(bg) })
+	if len(docRelay.outboxes) > 0 {
+		m.goRun(func() { docRelay.Run(bg, docRelayEvery) })
+	}
 	if p.Sweep {
 		m.goRun(func() { m.Sweeper.Run(bg, time.Minute) })
 	}

@@ -63,6 +63,19 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Checked after the read: a purge that ran before it shows here, so
+	// no page skips a purged event silently. A feed read from the start
+	// (no cursor, or 0) begins at the oldest kept and never expires.
+	if f.After > 0 {
+		oldest, err := s.Events.Oldest(r.Context())
+		if err != nil {
+			return err
+		}
+		if f.After < oldest-1 {
+			return commerce.Errorf(commerce.KindConflict, commerce.CodeCursorExpired,
+				"events after cursor %d were purged (the oldest kept is %d); resync, then read the feed from its start", f.After, oldest)
+		}
+	}
 	page := eventPage{Items: make([]events.Event, len(recs)), Next: strconv.FormatInt(f.After, 10)}
 	for i, rec := range recs {
 		page.Items[i] = rec.Event

@@ -27,6 +27,7 @@ var queryParams = map[string][]string{
 	"GET /api/admin/customers":                     {"email", "limit", "cursor"},
 	"GET /api/admin/deadletters":                   {"queue"},
 	"GET /api/admin/events":                        {"after", "type", "limit"},
+	"GET /api/admin/shopify/orders":                {"status", "shortfall", "limit", "cursor"},
 	"GET /api/admin/subscriptions/{id}/deliveries": {"status"},
 	"POST /api/testpay/authenticate/{paymentId}":   {"token", "outcome"},
 }

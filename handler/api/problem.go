@@ -35,6 +35,7 @@ var statusByCode = map[string]int{
 	commerce.CodeCrossSite:        http.StatusForbidden,
 	commerce.CodeTooManyHeldUnits: http.StatusTooManyRequests,
 	commerce.CodeEmailNotVerified: http.StatusForbidden,
+	commerce.CodeCursorExpired:    http.StatusGone,
 }
 
 // maxDetailRunes bounds a problem's detail. Details quote client input (an

@@ -94,6 +94,9 @@ type Deps struct {
 	// and enqueues the order it carries (shopify.Receiver.Receive); nil
 	// when SHOPFN_SHOPIFY_WEBHOOK_SECRET is not set.
 	ShopifyWebhook func(ctx context.Context, body []byte, h http.Header) error
+	// ShopifyOrders lists the Shopify orders the stock pool recorded; nil
+	// answers 503.
+	ShopifyOrders commerce.ShopifyOrders
 	// TestAuthenticate completes a test payment's 3-D Secure step; nil
 	// unless the test payment provider is active.
 	TestAuthenticate func(ctx context.Context, paymentID, token string, fail bool) (commerce.Payment, error)
@@ -274,6 +277,7 @@ func (s *Server) routes() []route {
 		{Route{"POST", "/api/admin/orders/{orderId}/allocations/move", true}, s.moveAllocation},
 		{Route{"GET", "/api/admin/deadletters", true}, s.listDeadLetters},
 		{Route{"GET", "/api/admin/events", true}, s.listEvents},
+		{Route{"GET", "/api/admin/shopify/orders", true}, s.listShopifyOrders},
 		{Route{"POST", "/api/admin/subscriptions", true}, s.createSubscription},
 		{Route{"GET", "/api/admin/subscriptions", true}, s.listSubscriptions},
 		{Route{"GET", "/api/admin/subscriptions/{id}", true}, s.getSubscription},

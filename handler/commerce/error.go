@@ -200,6 +200,10 @@ const (
 	// CodeInvalidURL: a webhook subscription's URL is not https, or it
 	// resolves to a loopback, private, link-local or metadata address.
 	CodeInvalidURL = "invalid_url"
+	// CodeCursorExpired: the event feed's cursor is older than the oldest
+	// event kept (retention purged events after it); the receiver must
+	// resync (410).
+	CodeCursorExpired = "cursor_expired"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.

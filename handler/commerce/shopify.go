@@ -1,6 +1,9 @@
 package commerce
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // MsgShopifyOrder, on the inventory queue, carries a Shopify order webhook
 // that the stock pool must follow: what Shopify sold, cancelled or shipped
@@ -61,4 +64,42 @@ type ShopifyStock interface {
 	// create never came is recorded, and a create arriving after it
 	// commits nothing.
 	ApplyShopifyOrder(ctx context.Context, e ShopifyOrderEvent) (bool, error)
+}
+
+// ShopifyOrder is a Shopify order as the stock pool recorded it: its
+// state (committed, cancelled or fulfilled) and what its create did to
+// each SKU (none when a cancel or fulfil came before the create).
+type ShopifyOrder struct {
+	ID        string              `json:"id"`
+	Status    string              `json:"status"`
+	CreatedAt time.Time           `json:"createdAt"`
+	UpdatedAt time.Time           `json:"updatedAt"`
+	Lines     []ShopifyLineResult `json:"lines"`
+}
+
+// ShopifyOrderFilter selects recorded Shopify orders, newest first: of one
+// Status when set, only those with a line short or unknown when
+// Shortfall, after the position Before (an order's creation and ID: the
+// last one of the previous page), at most Limit.
+type ShopifyOrderFilter struct {
+	Status    string
+	Shortfall bool
+	Before    *ShopifyOrderCursor
+	Limit     int
+}
+
+// ShopifyOrderCursor is the position of an order in the newest-first
+// listing.
+type ShopifyOrderCursor struct {
+	CreatedAt int64 // Unix nanoseconds, as stored
+	ID        string
+}
+
+// ShopifyOrders lists the recorded Shopify orders, so that a merchant sees
+// the ones whose stock shopfn could not commit. sqlstore.InventoryStore
+// implements it.
+type ShopifyOrders interface {
+	// ShopifyOrders returns the orders f selects, newest first, with the
+	// cursor of each (to pass as the next page's Before).
+	ShopifyOrders(ctx context.Context, f ShopifyOrderFilter) ([]ShopifyOrder, []ShopifyOrderCursor, error)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/events"
 )
 
 // CatalogStore is the Cosmos DB commerce.CatalogStore. The package doc
@@ -15,6 +16,10 @@ import (
 type CatalogStore struct {
 	c    *azcosmos.ContainerClient
 	locs locations
+	// Events, when set, makes product.created, product.updated and
+	// product.deleted, which each write stores as a pending event in its
+	// transactional batch (event.go).
+	Events events.Maker
 }
 
 var _ commerce.CatalogStore = (*CatalogStore)(nil)

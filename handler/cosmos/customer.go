@@ -11,6 +11,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/events"
 )
 
 // CustomerStore is the Cosmos DB commerce.CustomerStore on the customers
@@ -19,6 +20,9 @@ import (
 // it by issuer and subject and by email (see the package doc).
 type CustomerStore struct {
 	c *azcosmos.ContainerClient
+	// Events, when set, makes customer.created, which CreateCustomer
+	// writes into the new customer's document as a pending event.
+	Events events.Maker
 }
 
 var _ commerce.CustomerStore = (*CustomerStore)(nil)
@@ -46,7 +50,10 @@ type customerDoc struct {
 	CartID        string       `json:"cartId,omitempty"`
 	CreatedAt     string       `json:"createdAt"`
 	UpdatedAt     string       `json:"updatedAt"`
-	ETag          string       `json:"_etag,omitempty"`
+	// Event is customer.created until the relay has appended it to the
+	// event log (event.go).
+	Event json.RawMessage `json:"event,omitempty"`
+	ETag  string          `json:"_etag,omitempty"`
 }
 
 // addressDoc is one address of a customerDoc.
@@ -95,11 +102,21 @@ func (d *customerDoc) customer() (*commerce.Customer, error) {
 }
 
 // CreateCustomer claims the customer's subject key, adds it to its email
-// key, then creates its document. The subject key decides concurrent first
+// key, then creates its document, holding customer.created as a pending
+// event when s.Events is set. The subject key decides concurrent first
 // sign-ins: of two creates, Cosmos DB answers 409 to one.
 func (s *CustomerStore) CreateCustomer(ctx context.Context, c *commerce.Customer) error {
 	start := time.Now()
 	d := toCustomerDoc(c)
+	if s.Events != nil {
+		e, err := s.Events.NewEvent(events.CustomerCreated, c.ID, time.Now().UTC(), events.CustomerFrom(*c))
+		if err != nil {
+			return err
+		}
+		if d.Event, err = events.MarshalPending(e); err != nil {
+			return err
+		}
+	}
 	key, err := s.claimSubject(ctx, d.SubjectKey, c.ID)
 	if err != nil {
 		return err
@@ -181,6 +198,7 @@ func (s *CustomerStore) ReplaceCustomer(ctx context.Context, c *commerce.Custome
 	}
 	d := toCustomerDoc(c)
 	d.Issuer, d.Subject, d.SubjectKey, d.CreatedAt = old.Issuer, old.Subject, old.SubjectKey, old.CreatedAt
+	d.Event = old.Event // a pending customer.created stays until relayed
 	if d.EmailKey != old.EmailKey {
 		if err := s.addEmail(ctx, d.EmailKey, c.ID); err != nil {
 			return err

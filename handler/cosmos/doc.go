@@ -15,7 +15,7 @@
 //
 // Cosmos DB enforces uniqueness only per logical partition, the Go SDK
 // cannot run cross-partition ORDER BY, TOP or aggregates, and transactional
-// batches hold one logical partition. So the products container holds five
+// batches hold one logical partition. So the products container holds six
 // kinds of documents, told apart by their "type":
 //
 //   - product: the product itself, id = product ID, category = its real
@@ -32,6 +32,11 @@
 //     position (category.go). Deleting it is one batch that also rewrites
 //     the count document conditionally on its ETag, so it never succeeds
 //     while the category has products.
+//   - event: "~event:" + an event ID in a product's category partition: the
+//     pending product.* event of a write, the last operation of that
+//     write's batch, until the relay has appended it to the relational
+//     event log (event.go). A customer's customer.created rides in its
+//     document ("event") the same way.
 //
 // Finding a product by ID or handle reads its key, then the product: two
 // point reads, and one once this instance knows where the product lives

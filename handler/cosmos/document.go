@@ -53,6 +53,9 @@ type productDoc struct {
 	SortTitle string            `json:"sortTitle"`
 	CreatedAt string            `json:"createdAt"`
 	UpdatedAt string            `json:"updatedAt"`
+	// Version rises by one with each write of the product (its move
+	// included): the order of its pending events (event.go).
+	Version int64 `json:"version,omitempty"`
 	// Next is, in a moving document, the product as it will be in its new
 	// category.
 	Next *productDoc `json:"next,omitempty"`

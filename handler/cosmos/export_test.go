@@ -28,7 +28,8 @@ func (s *CatalogStore) CrashMidMove(ctx context.Context, p *commerce.Product) er
 	if _, err := s.claim(ctx, d.keys()); err != nil {
 		return err
 	}
-	_, err = s.beginMove(ctx, cur, &d)
+	d.Version = cur.Version + 1
+	_, err = s.beginMove(ctx, cur, &d, nil)
 	return err
 }
 

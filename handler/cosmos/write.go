@@ -10,6 +10,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/events"
 )
 
 // maxAttempts bounds the retries of a write that lost a race it may retry
@@ -20,6 +21,11 @@ const maxAttempts = 8
 // category's count.
 func (s *CatalogStore) CreateProduct(ctx context.Context, p *commerce.Product) error {
 	d := toProductDoc(p)
+	d.Version = 1
+	ev, err := newEventDoc(s.Events, events.ProductCreated, d.Category, p.ID, d.Version, events.ProductFrom(*p))
+	if err != nil {
+		return err
+	}
 	keys := append([]keyDoc{newKey(keyProduct, p.ID, p.ID, p.Category)}, d.keys()...)
 	start := time.Now()
 	claimed, err := s.claim(ctx, keys)
@@ -32,7 +38,10 @@ func (s *CatalogStore) CreateProduct(ctx context.Context, p *commerce.Product) e
 	}
 	total, active := d.counts()
 	etag, err := s.commit(ctx, d.Category, func(b *azcosmos.TransactionalBatch) error {
-		return batchWrite(b, "create", &d, "")
+		if err := batchWrite(b, "create", &d, ""); err != nil {
+			return err
+		}
+		return ev.add(b)
 	}, total, active)
 	if err != nil {
 		s.release(ctx, claimed)
@@ -58,6 +67,11 @@ func (s *CatalogStore) ReplaceProduct(ctx context.Context, p *commerce.Product, 
 			return commerce.Errorf(commerce.KindPrecondition, commerce.CodePreconditionFailed, "product %s has changed", p.ID)
 		}
 		d := toProductDoc(p)
+		d.Version = cur.Version + 1
+		ev, err := newEventDoc(s.Events, events.ProductUpdated, cur.Category, p.ID, d.Version, events.ProductFrom(*p))
+		if err != nil {
+			return err
+		}
 		var fresh []keyDoc
 		for _, k := range d.keys() {
 			if !cur.holds(k) {
@@ -78,11 +92,14 @@ func (s *CatalogStore) ReplaceProduct(ctx context.Context, p *commerce.Product, 
 			t0, a0 := cur.counts()
 			t1, a1 := d.counts()
 			etag, err = s.commit(ctx, d.Category, func(b *azcosmos.TransactionalBatch) error {
-				return batchWrite(b, "replace", &d, cur.ETag)
+				if err := batchWrite(b, "replace", &d, cur.ETag); err != nil {
+					return err
+				}
+				return ev.add(b)
 			}, t1-t0, a1-a0)
 		} else {
 			var recorded bool
-			if etag, recorded, err = s.move(ctx, cur, &d); err != nil && recorded {
+			if etag, recorded, err = s.move(ctx, cur, &d, ev); err != nil && recorded {
 				// The moving document holds d: whoever meets it finishes the
 				// move, and d's keys must stay claimed for it.
 				return err
@@ -115,9 +132,13 @@ func (s *CatalogStore) DeleteProduct(ctx context.Context, id string) error {
 			return err
 		}
 		total, active := cur.counts()
+		ev, err := newEventDoc(s.Events, events.ProductDeleted, cur.Category, id, cur.Version+1, events.ProductDeletedData{ID: id, DeletedAt: time.Now().UTC()})
+		if err != nil {
+			return err
+		}
 		_, err = s.commit(ctx, cur.Category, func(b *azcosmos.TransactionalBatch) error {
 			b.DeleteItem(cur.ID, batchIfMatch(cur.ETag))
-			return nil
+			return ev.add(b)
 		}, -total, -active)
 		if commerce.ErrorKind(err) == commerce.KindPrecondition && attempt < maxAttempts {
 			continue
@@ -131,11 +152,11 @@ func (s *CatalogStore) DeleteProduct(ctx context.Context, id string) error {
 }
 
 // move replaces cur, conditionally on its ETag, by a moving document that
-// holds d (lowering cur's category's count), then finishes the move.
-// recorded says the moving document was written, so that the move will
-// complete even when finishing it here failed.
-func (s *CatalogStore) move(ctx context.Context, cur, d *productDoc) (etag string, recorded bool, err error) {
-	m, err := s.beginMove(ctx, cur, d)
+// holds d (lowering cur's category's count) with the pending event ev,
+// then finishes the move. recorded says the moving document was written,
+// so that the move will complete even when finishing it here failed.
+func (s *CatalogStore) move(ctx context.Context, cur, d *productDoc, ev *eventDoc) (etag string, recorded bool, err error) {
+	m, err := s.beginMove(ctx, cur, d, ev)
 	if err != nil {
 		return "", false, err
 	}
@@ -144,13 +165,17 @@ func (s *CatalogStore) move(ctx context.Context, cur, d *productDoc) (etag strin
 }
 
 // beginMove replaces cur, conditionally on its ETag, by a moving document
-// that holds d, lowering cur's category's count, and returns it.
-func (s *CatalogStore) beginMove(ctx context.Context, cur, d *productDoc) (*productDoc, error) {
+// that holds d, lowering cur's category's count, and writes the pending
+// event ev in the same batch; it returns the moving document.
+func (s *CatalogStore) beginMove(ctx context.Context, cur, d *productDoc, ev *eventDoc) (*productDoc, error) {
 	m := *cur
 	m.Type, m.Next, m.ETag = typeMoving, d, ""
 	total, active := cur.counts()
 	etag, err := s.commit(ctx, cur.Category, func(b *azcosmos.TransactionalBatch) error {
-		return batchWrite(b, "replace", &m, cur.ETag)
+		if err := batchWrite(b, "replace", &m, cur.ETag); err != nil {
+			return err
+		}
+		return ev.add(b)
 	}, -total, -active)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,10 @@ type Log interface {
 	Events(ctx context.Context, f Filter) ([]Record, error)
 	// Head returns the position of the last event written (0: none).
 	Head(ctx context.Context) (int64, error)
+	// Oldest returns the position of the oldest event kept: the head + 1
+	// when every event was purged (1 when none was ever written). A cursor
+	// below Oldest - 1 had events after it purged.
+	Oldest(ctx context.Context) (int64, error)
 	// Position returns the durable position of a consumer: the last event
 	// it handled. A consumer the log has never seen starts at the head,
 	// recorded at once, so that it hears every later event and none of

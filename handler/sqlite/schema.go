@@ -312,6 +312,15 @@ var relationalSchema = []string{
 		created_at  INTEGER NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS order_customers_customer ON order_customers (customer_id, order_id)`,
+	// Pending product and customer events, when the event log is in
+	// another database (Azure SQL): written in the transaction of the
+	// change, relayed to the log in seq order, then deleted (Outbox).
+	`CREATE TABLE IF NOT EXISTS document_events (
+		seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+		id      TEXT NOT NULL UNIQUE,
+		subject TEXT NOT NULL,
+		body    TEXT NOT NULL
+	)`,
 	// The erasures of customers whose orders were redacted: the audit
 	// that outlives the customer.
 	`CREATE TABLE IF NOT EXISTS customer_erasures (

@@ -30,6 +30,35 @@ func (s *EventStore) Append(ctx context.Context, evs ...events.Event) error {
 	return s.db.tx(ctx, "append events", func(tx *sql.Tx) error { return s.db.AppendEvents(ctx, tx, evs...) })
 }
 
+// AppendOnce writes e, a pending event a document store kept beside its
+// change, to the log in a transaction of its own unless an event with its
+// ID is there already (a relay that ran before, or runs at the same time:
+// the unique ID decides). It reports whether it wrote e.
+func (s *EventStore) AppendOnce(ctx context.Context, e events.Event) (bool, error) {
+	var wrote bool
+	err := s.db.tx(ctx, "append pending event", func(tx *sql.Tx) error {
+		wrote = false
+		var one int
+		err := s.db.queryRow(ctx, tx, `SELECT 1 FROM events WHERE id = ?`, e.ID).Scan(&one)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		e.Sequence = 0
+		if err := s.db.AppendEvents(ctx, tx, e); err != nil {
+			return err
+		}
+		wrote = true
+		return nil
+	})
+	if err != nil && s.db.d.IsUnique(err) {
+		return false, nil
+	}
+	return wrote, err
+}
+
 // Events returns the events f selects, oldest first.
 func (s *EventStore) Events(ctx context.Context, f events.Filter) ([]events.Record, error) {
 	q, args := `SELECT position, body FROM events WHERE position > ?`, []any{f.After}
@@ -73,6 +102,19 @@ func (s *EventStore) Head(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("sqlstore: event head: %w", err)
 	}
 	return head.Int64, nil
+}
+
+// Oldest returns the position of the oldest event kept, or the head + 1
+// when none is.
+func (s *EventStore) Oldest(ctx context.Context) (int64, error) {
+	var first, head sql.NullInt64
+	if err := s.db.readRow(ctx, `SELECT (SELECT MIN(position) FROM events), (SELECT MAX(position) FROM event_head)`).Scan(&first, &head); err != nil {
+		return 0, fmt.Errorf("sqlstore: oldest event: %w", err)
+	}
+	if first.Valid {
+		return first.Int64, nil
+	}
+	return head.Int64 + 1, nil
 }
 
 // Position returns a consumer's position, starting a new consumer at the
