@@ -83,3 +83,9 @@ func TestCustomerStore(t *testing.T) {
 func TestCategoryStore(t *testing.T) {
 	storetest.TestCategoryStore(t, func(t *testing.T) storetest.CategoryCatalog { return memstore.NewCatalogStore() })
 }
+
+func TestPromotionStore(t *testing.T) {
+	storetest.TestPromotionStore(t, func(t *testing.T) commerce.PromotionStore {
+		return memstore.NewPromotionStore(memstore.NewDB(time.Now))
+	})
+}

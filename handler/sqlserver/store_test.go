@@ -39,7 +39,7 @@ func mustOpenServer(t *testing.T) *sql.DB {
 func emptyTables(t *testing.T, db *sql.DB) {
 	t.Helper()
 	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders", "shopify_orders", "shopify_order_lines", "location_stock", "location_sources", "allocations",
-		"events", "event_head", "event_subjects", "event_consumers"} {
+		"events", "event_head", "event_subjects", "event_consumers", "promotions", "promotion_redemptions", "promotion_customers"} {
 		if _, err := db.Exec("DELETE FROM " + table); err != nil {
 			t.Fatal(err)
 		}
@@ -79,6 +79,14 @@ func TestStoresOnSQLServer(t *testing.T) {
 	t.Run("Locations", func(t *testing.T) {
 		storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
 			return money(t).Inventory.(storetest.LocationInventory)
+		})
+	})
+	t.Run("PromotionStore", func(t *testing.T) {
+		storetest.TestPromotionStore(t, func(t *testing.T) commerce.PromotionStore {
+			emptyTables(t, db)
+			rel := sqlstore.New(db, db, sqlserver.Dialect)
+			t.Cleanup(func() { rel.Close() })
+			return sqlstore.NewPromotionStore(rel)
 		})
 	})
 	t.Run("EventLog", func(t *testing.T) {

@@ -84,3 +84,9 @@ func NewEventStores(t *testing.T, db *sqlstore.DB) storetest.EventStores {
 func TestEventLog(t *testing.T) {
 	storetest.TestEventLog(t, func(t *testing.T) storetest.EventStores { return NewEventStores(t, MustOpenSQLite(t)) })
 }
+
+func TestPromotionStore(t *testing.T) {
+	storetest.TestPromotionStore(t, func(t *testing.T) commerce.PromotionStore {
+		return sqlstore.NewPromotionStore(MustOpenSQLite(t))
+	})
+}
