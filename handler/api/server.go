@@ -60,6 +60,9 @@ type Deps struct {
 	// PriceLists keeps the price lists (the cache that prices carts, so
 	// that its writes are seen at once); nil answers 503 "unavailable".
 	PriceLists commerce.PriceListStore
+	// Promotions keeps the promotions (the cache that prices carts, so
+	// that writes retire it).
+	Promotions commerce.PromotionStore
 	// Categories keeps the category documents; nil answers 503
 	// "unavailable" on their admin routes, and GET /api/categories
 	// derives every category from the products.
@@ -251,6 +254,10 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/admin/price-lists/{id}", true}, s.getPriceList},
 		{Route{"PUT", "/api/admin/price-lists/{id}", true}, s.putPriceList},
 		{Route{"DELETE", "/api/admin/price-lists/{id}", true}, s.deletePriceList},
+		{Route{"GET", "/api/admin/promotions", true}, s.listPromotions},
+		{Route{"POST", "/api/admin/promotions", true}, s.createPromotion},
+		{Route{"GET", "/api/admin/promotions/{id}", true}, s.getPromotion},
+		{Route{"PATCH", "/api/admin/promotions/{id}", true}, s.patchPromotion},
 		{Route{"POST", "/api/admin/categories/{id}", true}, s.createCategory},
 		{Route{"PUT", "/api/admin/categories/{id}", true}, s.putCategory},
 		{Route{"DELETE", "/api/admin/categories/{id}", true}, s.deleteCategory},

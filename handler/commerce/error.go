@@ -208,6 +208,8 @@ const (
 	CodePromotionLimitReached = "promotion_limit_reached"
 	// CodeTooManyCodes refuses a sixth promotion code on a cart (422).
 	CodeTooManyCodes = "too_many_codes"
+	// CodeTooManyPromotions refuses a promotion past MaxPromotions (422).
+	CodeTooManyPromotions = "too_many_promotions"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.

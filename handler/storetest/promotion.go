@@ -19,8 +19,8 @@ func NewPromotion(id, code string) *commerce.Promotion {
 	end := t0.Add(24 * time.Hour)
 	limit := int64(3)
 	return &commerce.Promotion{ID: id, Code: code, Automatic: code == "", StartsAt: &t0, EndsAt: &end, Currency: "USD",
-		Rules:  commerce.PromotionRules{SKUs: []string{"SKU-1"}, CustomerGroups: []string{"vip"}},
-		Action: commerce.PromotionAction{Type: commerce.ActionPercent, Value: 1000, Target: commerce.TargetOrder},
+		Rules:    commerce.PromotionRules{SKUs: []string{"SKU-1"}, CustomerGroups: []string{"vip"}},
+		Action:   commerce.PromotionAction{Type: commerce.ActionPercent, Value: 1000, Target: commerce.TargetOrder},
 		Stacking: commerce.StackingStack, Priority: 2, UsageLimit: &limit, Status: commerce.PricingActive}
 }
 
