@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 )
@@ -135,4 +136,160 @@ func TestE2EPromotionAdmin(t *testing.T) {
 		e2eWantProblem(t, "PATCH bad status", s.admin(t, "PATCH", "/api/admin/promotions/"+p.ID, map[string]any{"status": "gone"}), 400, "invalid_request")
 		e2eWantProblem(t, "PATCH unknown", s.admin(t, "PATCH", "/api/admin/promotions/m0000000000000000000000000", map[string]any{"status": "draft"}), 404, "not_found")
 	})
+}
+
+// e2ePromoCart is a cart's JSON with its promotions.
+type e2ePromoCart struct {
+	ID            string   `json:"id"`
+	Codes         []string `json:"codes"`
+	Subtotal      e2eMoney `json:"subtotal"`
+	DiscountTotal e2eMoney `json:"discountTotal"`
+	Discounts     []struct {
+		PromotionID string   `json:"promotionId"`
+		Code        string   `json:"code"`
+		Amount      e2eMoney `json:"amount"`
+	} `json:"discounts"`
+	Items []struct {
+		SKU         string `json:"sku"`
+		Adjustments []struct {
+			PromotionID string   `json:"promotionId"`
+			Amount      e2eMoney `json:"amount"`
+		} `json:"adjustments"`
+	} `json:"items"`
+}
+
+// applyCode posts a code to a cart.
+func (s e2eShop) applyCode(tb testing.TB, cartID, code string, header ...string) *Response {
+	tb.Helper()
+	return s.do(tb, "POST", "/api/carts/"+cartID+"/promotions", map[string]any{"code": code}, header...)
+}
+
+func TestE2EPromotionCart(t *testing.T) {
+	t.Parallel()
+	s := startE2E(t, false)
+	s.mustStockedProduct(t, "pr-lamp", "PR-LAMP", 2000, 100)
+	s.mustStockedProduct(t, "pr-mug", "PR-MUG", 1001, 100)
+	save := s.mustCreatePromotion(t, percentOff("SAVE10", 1000))
+	min := percentOff("BIG", 500)
+	min["rules"] = map[string]any{"minSubtotal": map[string]any{"amount": 100000, "currency": "USD"}}
+	s.mustCreatePromotion(t, min)
+	later := percentOff("LATER", 500)
+	later["startsAt"] = "2099-01-01T00:00:00Z"
+	s.mustCreatePromotion(t, later)
+	draft := percentOff("DRAFT", 500)
+	draft["status"] = "draft"
+	s.mustCreatePromotion(t, draft)
+	fixed := map[string]any{"code": "EUR5", "currency": "EUR", "action": map[string]any{"type": "fixed", "value": 500}}
+	s.mustCreatePromotion(t, fixed)
+
+	t.Run("ApplyAndRemove", func(t *testing.T) {
+		id := s.moneyCart(t, e2eLine{"PR-LAMP", 1}, e2eLine{"PR-MUG", 1})
+		res := s.applyCode(t, id, "save10")
+		e2eWantStatus(t, "apply save10", res, 200)
+		var c e2ePromoCart
+		res.JSON(t, &c)
+		// 10% of 3001 is 300.1, rounded to 300, spread 2000:1001 by largest remainder.
+		if c.DiscountTotal.Amount != 300 || len(c.Discounts) != 1 || c.Discounts[0].PromotionID != save.ID || c.Discounts[0].Amount.Amount != 300 {
+			t.Fatalf("after SAVE10: got %+v, want one discount of 300", c)
+		}
+		var adj int64
+		for _, it := range c.Items {
+			for _, a := range it.Adjustments {
+				adj += a.Amount.Amount
+			}
+		}
+		if adj != 300 {
+			t.Errorf("line adjustments sum to %d, want 300", adj)
+		}
+		e2eWantStatus(t, "apply again in another case", s.applyCode(t, id, "SAVE10"), 200)
+		if got := s.promoCart(t, id); len(got.Codes) != 1 || got.DiscountTotal.Amount != 300 {
+			t.Errorf("after applying twice: got codes %v, discount %d; want one code, 300", got.Codes, got.DiscountTotal.Amount)
+		}
+		res = s.do(t, "DELETE", "/api/carts/"+id+"/promotions/Save10", nil)
+		e2eWantStatus(t, "remove", res, 200)
+		if got := s.promoCart(t, id); len(got.Codes) != 0 || got.DiscountTotal.Amount != 0 || len(got.Discounts) != 0 {
+			t.Errorf("after removing: got %+v, want no codes and no discount", got)
+		}
+		e2eWantProblem(t, "remove again", s.do(t, "DELETE", "/api/carts/"+id+"/promotions/SAVE10", nil), 404, "not_found")
+	})
+
+	t.Run("Refused", func(t *testing.T) {
+		id := s.moneyCart(t, e2eLine{"PR-MUG", 1})
+		for _, tc := range []struct{ code, reason string }{
+			{"NOPE", "unknown"}, {"BIG", "min_subtotal"}, {"LATER", "not_started"}, {"DRAFT", "unknown"}, {"EUR5", "currency"}, {"bad code!", "unknown"},
+		} {
+			res := s.applyCode(t, id, tc.code)
+			e2eWantProblem(t, "apply "+tc.code, res, 422, "invalid_promotion")
+			var p struct{ Reason string }
+			res.JSON(t, &p)
+			if p.Reason != tc.reason {
+				t.Errorf("apply %s: got reason %q, want %q", tc.code, p.Reason, tc.reason)
+			}
+		}
+		if got := s.promoCart(t, id); len(got.Codes) != 0 {
+			t.Errorf("refused codes were kept: %v", got.Codes)
+		}
+	})
+
+	t.Run("AtMostFiveCodes", func(t *testing.T) {
+		id := s.moneyCart(t, e2eLine{"PR-LAMP", 1})
+		for i := range 5 {
+			p := percentOff(fmt.Sprintf("FIVE%d", i), 100)
+			s.mustCreatePromotion(t, p)
+			e2eWantStatus(t, "apply", s.applyCode(t, id, fmt.Sprintf("FIVE%d", i)), 200)
+		}
+		e2eWantProblem(t, "a sixth code", s.applyCode(t, id, "SAVE10"), 422, "too_many_codes")
+	})
+
+	t.Run("CheckoutCarriesDiscount", func(t *testing.T) {
+		id := s.moneyCart(t, e2eLine{"PR-LAMP", 2})
+		e2eWantStatus(t, "apply", s.applyCode(t, id, "SAVE10"), 200)
+		res := s.moneyCheckout(t, moneyNewRequest(id, "pm_card_visa"), "promo-checkout-1")
+		e2eWantStatus(t, "checkout", res, 201)
+		var r struct {
+			Subtotal, Shipping, Tax, Total, DiscountTotal e2eMoney
+			Discounts                                     []struct {
+				PromotionID string
+				Amount      e2eMoney
+			}
+		}
+		res.JSON(t, &r)
+		if r.DiscountTotal.Amount != 400 || len(r.Discounts) != 1 || r.Total.Amount != r.Subtotal.Amount-400+r.Shipping.Amount+r.Tax.Amount {
+			t.Errorf("paid checkout: got %+v, want a 400 discount taken off the total", r)
+		}
+	})
+
+	t.Run("CheckoutWhenCodeNoLongerApplies", func(t *testing.T) {
+		p := s.mustCreatePromotion(t, percentOff("SOON-GONE", 1000))
+		id := s.moneyCart(t, e2eLine{"PR-LAMP", 1})
+		e2eWantStatus(t, "apply", s.applyCode(t, id, "SOON-GONE"), 200)
+		e2eWantStatus(t, "draft it", s.admin(t, "PATCH", "/api/admin/promotions/"+p.ID, map[string]any{"status": "draft"}), 200)
+		stock := s.moneyAvailable(t, "PR-LAMP")
+		res := s.moneyCheckout(t, moneyNewRequest(id, "pm_card_visa"), "promo-checkout-2")
+		e2eWantProblem(t, "checkout", res, 409, "price_changed")
+		if got := s.moneyAvailable(t, "PR-LAMP"); got != stock {
+			t.Errorf("available after a refused checkout: got %d, want %d (nothing reserved)", got, stock)
+		}
+	})
+
+	t.Run("Automatic", func(t *testing.T) {
+		auto := map[string]any{"automatic": true, "rules": map[string]any{"skus": []string{"PR-MUG"}}, "action": map[string]any{"type": "fixed", "value": 100, "target": "lines"}, "currency": "USD"}
+		p := s.mustCreatePromotion(t, auto)
+		defer s.admin(t, "PATCH", "/api/admin/promotions/"+p.ID, map[string]any{"status": "draft"})
+		id := s.moneyCart(t, e2eLine{"PR-MUG", 3}, e2eLine{"PR-LAMP", 1})
+		c := s.promoCart(t, id)
+		if c.DiscountTotal.Amount != 300 || len(c.Discounts) != 1 || c.Discounts[0].PromotionID != p.ID {
+			t.Errorf("automatic: got %+v, want 100 off each of 3 mugs", c)
+		}
+	})
+}
+
+// promoCart reads a cart with its promotions.
+func (s e2eShop) promoCart(tb testing.TB, id string) e2ePromoCart {
+	tb.Helper()
+	res := s.do(tb, "GET", "/api/carts/"+id, nil)
+	e2eWantStatus(tb, "GET cart", res, 200)
+	var c e2ePromoCart
+	res.JSON(tb, &c)
+	return c
 }

@@ -219,7 +219,7 @@ func (m *Main) Run(ctx context.Context) error {
 	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
 	priceLists := cache.NewPriceLists(docs.PriceLists, cfg.CatalogCacheTTL, m.Now)
 	promotions := cache.NewPromotions(sqlstore.NewPromotionStore(rel), cfg.CatalogCacheTTL, m.Now)
-	carter.UsePricing(cart.Pricing{Sells: cache.NewCurrencies(catalog).Sells, Lists: priceLists.Lists, Groups: customerGroups(docs.Customers)})
+	carter.UsePricing(cart.Pricing{Sells: cache.NewCurrencies(catalog).Sells, Lists: priceLists.Lists, Groups: customerGroups(docs.Customers), Promotions: promotions.All})
 
 	// The money path: checkouts and orders in the relational store, the
 	// embedded queue, the relay that publishes the outbox to it, and the

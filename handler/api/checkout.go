@@ -29,7 +29,10 @@ type checkoutResult struct {
 	Subtotal   *commerce.Money `json:"subtotal,omitempty"`
 	Shipping   *commerce.Money `json:"shipping,omitempty"`
 	Tax        *commerce.Money `json:"tax,omitempty"`
-	NextAction map[string]any  `json:"nextAction,omitempty"`
+	// Discounts and DiscountTotal are what promotions took off (paid).
+	Discounts     []commerce.Discount `json:"discounts,omitempty"`
+	DiscountTotal *commerce.Money     `json:"discountTotal,omitempty"`
+	NextAction    map[string]any      `json:"nextAction,omitempty"`
 }
 
 func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
@@ -131,6 +134,7 @@ func renderCheckout(c *commerce.Checkout, paidStatus int) (int, []byte) {
 	case commerce.CheckoutPaid:
 		status = paidStatus
 		res.Total, res.Subtotal, res.Shipping, res.Tax = &c.Total, &c.Subtotal, &c.Shipping, &c.Tax
+		res.Discounts, res.DiscountTotal = discountsOf(c)
 	case commerce.CheckoutRequiresAction:
 		status, res.NextAction = http.StatusOK, c.NextAction
 	case commerce.CheckoutPending:

@@ -224,6 +224,8 @@ func (s *Server) routes() []route {
 		{Route{"PUT", "/api/carts/{cartId}/items/{sku}", false}, s.setCartItem},
 		{Route{"DELETE", "/api/carts/{cartId}/items/{sku}", false}, s.removeCartItem},
 		{Route{"POST", "/api/carts/{cartId}/customer", false}, s.attachCart},
+		{Route{"POST", "/api/carts/{cartId}/promotions", false}, s.applyCartCode},
+		{Route{"DELETE", "/api/carts/{cartId}/promotions/{code}", false}, s.removeCartCode},
 
 		{Route{"POST", "/api/checkout", false}, s.checkout},
 		{Route{"GET", "/api/checkout/{checkoutId}", false}, s.getCheckout},

@@ -88,6 +88,15 @@ func (c *Promotions) Active(ctx context.Context) (*ActivePromotions, error) {
 	return a, nil
 }
 
+// All returns the active promotions (cart.Pricing's Promotions).
+func (c *Promotions) All(ctx context.Context) ([]commerce.Promotion, error) {
+	a, err := c.Active(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return a.All, nil
+}
+
 // fresh returns the current copy when it is still good, or nil.
 func (c *Promotions) fresh() *promotionsEntry {
 	e := c.current.Load()

@@ -255,6 +255,11 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 	if err != nil {
 		return nil, err
 	}
+	customerID := buyer(ctx, priced)
+	discounts, discountTotal, err := discount(priced, &totals, customerID)
+	if err != nil {
+		return nil, err
+	}
 	if req.ExpectedTotal != nil && *req.ExpectedTotal != totals.Total {
 		e := commerce.Errorf(commerce.KindConflict, commerce.CodePriceChanged, "the total is now %s, not the expected %s; nothing was reserved", totals.Total, *req.ExpectedTotal)
 		e.Totals = &totals
@@ -266,8 +271,8 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 	now := s.cfg.Now().UTC()
 	c := &commerce.Checkout{
 		ID: commerce.NewCheckoutID(), OrderID: commerce.NewOrderID(now), IdempotencyKey: key, RequestHash: hash,
-		CartID: req.CartID, CustomerID: buyer(ctx, priced), Client: client, Email: req.Email, Address: req.ShippingAddress, BillingAddress: req.BillingAddress, PaymentMethod: req.PaymentMethod,
-		Lines: priced.Items, Totals: totals, Status: commerce.CheckoutPending,
+		CartID: req.CartID, CustomerID: customerID, Client: client, Email: req.Email, Address: req.ShippingAddress, BillingAddress: req.BillingAddress, PaymentMethod: req.PaymentMethod,
+		Lines: priced.Items, Totals: totals, Discounts: discounts, DiscountTotal: discountTotal, Status: commerce.CheckoutPending,
 		CreatedAt: now, UpdatedAt: now, ReservedUntil: now.Add(s.cfg.ReservationTTL), LeaseUntil: now.Add(leaseTTL),
 	}
 	if len(s.cfg.TokenKey) > 0 {

@@ -32,6 +32,9 @@ type checkoutDoc struct {
 	// Allocations are where the lines are reserved; none means every line
 	// at the default location.
 	Allocations []commerce.Allocation `json:"allocations,omitempty"`
+	// Discounts are what promotions took off; none without promotions.
+	Discounts     []commerce.Discount `json:"discounts,omitempty"`
+	DiscountTotal *moneyDoc           `json:"discountTotal,omitempty"`
 }
 
 // orderDoc is an order as stored in orders.doc: with its payment, which
@@ -77,6 +80,8 @@ type orderLineDoc struct {
 	Quantity  int      `json:"quantity"`
 	UnitPrice moneyDoc `json:"unitPrice"`
 	LineTotal moneyDoc `json:"lineTotal"`
+	// Adjustments are what promotions took off the line.
+	Adjustments []commerce.Adjustment `json:"adjustments,omitempty"`
 }
 
 // totalsDoc is a checkout's totals.
@@ -102,6 +107,7 @@ func encodeCheckout(c *commerce.Checkout) ([]byte, error) {
 			Subtotal: moneyDoc(c.Subtotal), Shipping: moneyDoc(c.Shipping), Tax: moneyDoc(c.Tax), Total: moneyDoc(c.Total),
 		},
 		OrderTokenHash: c.OrderTokenHash, Allocations: storedAllocations(c.Allocations),
+		Discounts: c.Discounts, DiscountTotal: discountTotalDoc(c.DiscountTotal),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encode checkout %s: %w", c.ID, err)
@@ -118,7 +124,10 @@ func decodeCheckout(doc []byte, c *commerce.Checkout) error {
 	c.RequestHash, c.CartID, c.Client, c.Email = d.RequestHash, d.CartID, d.Client, d.Email
 	c.Address, c.PaymentMethod, c.Lines = commerce.Address(d.Address), d.PaymentMethod, orderLines(d.Lines)
 	c.OrderTokenHash, c.BillingAddress = d.OrderTokenHash, billingAddress(d.BillingAddress)
-	c.Allocations = d.Allocations
+	c.Allocations, c.Discounts = d.Allocations, d.Discounts
+	if d.DiscountTotal != nil {
+		c.DiscountTotal = commerce.Money(*d.DiscountTotal)
+	}
 	c.Totals = commerce.Totals{
 		Subtotal: commerce.Money(d.Totals.Subtotal), Shipping: commerce.Money(d.Totals.Shipping),
 		Tax: commerce.Money(d.Totals.Tax), Total: commerce.Money(d.Totals.Total),
@@ -182,7 +191,7 @@ func lineDocs(lines []commerce.OrderLine) []orderLineDoc {
 	out := make([]orderLineDoc, len(lines))
 	for i, l := range lines {
 		out[i] = orderLineDoc{SKU: l.SKU, ProductID: l.ProductID, Title: l.Title, Quantity: l.Quantity,
-			UnitPrice: moneyDoc(l.UnitPrice), LineTotal: moneyDoc(l.LineTotal)}
+			UnitPrice: moneyDoc(l.UnitPrice), LineTotal: moneyDoc(l.LineTotal), Adjustments: l.Adjustments}
 	}
 	return out
 }
@@ -195,7 +204,17 @@ func orderLines(docs []orderLineDoc) []commerce.OrderLine {
 	out := make([]commerce.OrderLine, len(docs))
 	for i, d := range docs {
 		out[i] = commerce.OrderLine{SKU: d.SKU, ProductID: d.ProductID, Title: d.Title, Quantity: d.Quantity,
-			UnitPrice: commerce.Money(d.UnitPrice), LineTotal: commerce.Money(d.LineTotal)}
+			UnitPrice: commerce.Money(d.UnitPrice), LineTotal: commerce.Money(d.LineTotal), Adjustments: d.Adjustments}
 	}
 	return out
+}
+
+// discountTotalDoc returns the document of a discount total: none when no
+// promotion applied (a zero Money, as checkouts had before promotions).
+func discountTotalDoc(m commerce.Money) *moneyDoc {
+	if m.Currency == "" {
+		return nil
+	}
+	d := moneyDoc(m)
+	return &d
 }
