@@ -110,8 +110,15 @@ func TestE2EPromotionAdmin(t *testing.T) {
 		e2eWantStatus(t, "GET promotions", res, 200)
 		var page struct{ Items []e2ePromotion }
 		res.JSON(t, &page)
-		if len(page.Items) < 2 || page.Items[0].ID != p.ID {
-			t.Errorf("listing: got %+v, want Save10 first, then RACE", page.Items)
+		codes := map[string]bool{}
+		for i, it := range page.Items {
+			codes[it.Code] = true
+			if i > 0 && it.ID <= page.Items[i-1].ID {
+				t.Errorf("listing: %s after %s, want id order", it.ID, page.Items[i-1].ID)
+			}
+		}
+		if len(page.Items) != 2 || !codes["Save10"] || !codes["RACE"] {
+			t.Errorf("listing: got %+v, want Save10 and RACE", page.Items)
 		}
 	})
 
