@@ -116,7 +116,7 @@ func (s *Service) checkCode(ctx context.Context, c *commerce.Cart, p *Priced, co
 	if promo.UsageLimit != nil && promo.Used+promo.Reserved >= *promo.UsageLimit {
 		return commerce.Errorf(commerce.KindConflict, commerce.CodePromotionExhausted, "promotion %s has been used as often as it may be", code)
 	}
-	if promo.PerCustomerLimit != nil && cartCustomer(c) == "" {
+	if promo.PerCustomerLimit != nil && cartCustomer(c) == "" && customerOf(ctx) == "" {
 		return commerce.Errorf(commerce.KindUnauthorized, commerce.CodeUnauthorized, "promotion %s is limited per customer: sign in to use it", code)
 	}
 	return nil
