@@ -89,6 +89,14 @@ func TestStoresOnSQLServer(t *testing.T) {
 			return sqlstore.NewPromotionStore(rel)
 		})
 	})
+	t.Run("Redemptions", func(t *testing.T) {
+		storetest.TestRedemptions(t, func(t *testing.T) storetest.RedemptionStores {
+			st := money(t)
+			rel := sqlstore.New(db, db, sqlserver.Dialect)
+			t.Cleanup(func() { rel.Close() })
+			return storetest.RedemptionStores{MoneyStores: st, Promotions: sqlstore.NewPromotionStore(rel)}
+		})
+	})
 	t.Run("EventLog", func(t *testing.T) {
 		storetest.TestEventLog(t, func(t *testing.T) storetest.EventStores {
 			emptyTables(t, db)

@@ -90,3 +90,18 @@ func TestPromotionStore(t *testing.T) {
 		return sqlstore.NewPromotionStore(MustOpenSQLite(t))
 	})
 }
+
+func TestRedemptions(t *testing.T) {
+	storetest.TestRedemptions(t, func(t *testing.T) storetest.RedemptionStores {
+		db := MustOpenSQLite(t)
+		inv, err := sqlstore.NewInventoryStore(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkouts := sqlstore.NewCheckoutStore(db)
+		return storetest.RedemptionStores{
+			MoneyStores: storetest.MoneyStores{Checkouts: checkouts, Outbox: checkouts, Orders: sqlstore.NewOrderStore(db), Inventory: inv},
+			Promotions:  sqlstore.NewPromotionStore(db),
+		}
+	})
+}
