@@ -89,3 +89,14 @@ func TestPromotionStore(t *testing.T) {
 		return memstore.NewPromotionStore(memstore.NewDB(time.Now))
 	})
 }
+
+func TestRedemptions(t *testing.T) {
+	storetest.TestRedemptions(t, func(t *testing.T) storetest.RedemptionStores {
+		db := memstore.NewDB(time.Now)
+		checkouts := memstore.NewCheckoutStore(db)
+		return storetest.RedemptionStores{
+			MoneyStores: storetest.MoneyStores{Checkouts: checkouts, Outbox: checkouts, Orders: memstore.NewOrderStore(db), Inventory: memstore.NewInventoryStore(db)},
+			Promotions:  memstore.NewPromotionStore(db),
+		}
+	})
+}
