@@ -300,3 +300,35 @@ func (s e2eShop) promoCart(tb testing.TB, id string) e2ePromoCart {
 	res.JSON(tb, &c)
 	return c
 }
+
+func TestE2EPromotionFreeOrder(t *testing.T) {
+	t.Parallel()
+	s := startMoney(t, nil)
+	s.mustStockedProduct(t, "pr-free", "PR-FREE", 1500, 10)
+	all := s.mustCreatePromotion(t, percentOff("ALLFREE", 10000))
+	id := s.moneyCart(t, e2eLine{"PR-FREE", 2})
+	e2eWantStatus(t, "apply", s.applyCode(t, id, "ALLFREE"), 200)
+	charges := s.moneyCharges(t)
+	res := s.moneyCheckout(t, moneyNewRequest(id, "pm_card_visa"), "free-1")
+	e2eWantStatus(t, "checkout", res, 201)
+	var r struct {
+		OrderID       string
+		Status        string
+		PaymentStatus string
+		Total         e2eMoney
+		DiscountTotal e2eMoney
+	}
+	res.JSON(t, &r)
+	if r.Status != "paid" || r.PaymentStatus != "not_required" || r.Total.Amount != 0 || r.DiscountTotal.Amount != 3000 {
+		t.Errorf("free checkout: got %+v, want paid, not_required, total 0, discount 3000", r)
+	}
+	if got := s.moneyCharges(t); got != charges {
+		t.Errorf("charges: got %d, want %d (no payment for a free order)", got, charges)
+	}
+	s.moneyWaitOrder(t, r.OrderID, "placed")
+	if used, reserved := s.promoCounters(t, all.ID); used != 1 || reserved != 0 {
+		t.Errorf("counters: used %d, reserved %d; want 1 and 0", used, reserved)
+	}
+	// Same one checkout per cart as any order.
+	e2eWantProblem(t, "second checkout", s.moneyCheckout(t, moneyNewRequest(id, "pm_card_visa"), "free-2"), 409, "cart_closed")
+}

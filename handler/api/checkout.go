@@ -32,7 +32,10 @@ type checkoutResult struct {
 	// Discounts and DiscountTotal are what promotions took off (paid).
 	Discounts     []commerce.Discount `json:"discounts,omitempty"`
 	DiscountTotal *commerce.Money     `json:"discountTotal,omitempty"`
-	NextAction    map[string]any      `json:"nextAction,omitempty"`
+	// PaymentStatus is "not_required" for an order whose promotions
+	// brought its total to 0, placed without a payment.
+	PaymentStatus string         `json:"paymentStatus,omitempty"`
+	NextAction    map[string]any `json:"nextAction,omitempty"`
 }
 
 func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
@@ -135,6 +138,9 @@ func renderCheckout(c *commerce.Checkout, paidStatus int) (int, []byte) {
 		status = paidStatus
 		res.Total, res.Subtotal, res.Shipping, res.Tax = &c.Total, &c.Subtotal, &c.Shipping, &c.Tax
 		res.Discounts, res.DiscountTotal = discountsOf(c)
+		if c.Total.Amount == 0 && c.PaymentID == "" {
+			res.PaymentStatus = string(commerce.PaymentNotRequired)
+		}
 	case commerce.CheckoutRequiresAction:
 		status, res.NextAction = http.StatusOK, c.NextAction
 	case commerce.CheckoutPending:

@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"context"
 	"slices"
 
 	"shopfn/handler/cart"
@@ -34,4 +35,24 @@ func discount(priced *cart.Priced, totals *commerce.Totals, customerID string) (
 		return nil, total, commerce.Errorf(commerce.KindUnauthorized, commerce.CodeUnauthorized, "promotion %s is limited per customer: sign in to use it", id)
 	}
 	return discounts, total, nil
+}
+
+// free reports whether promotions brought a checkout's total to 0: its
+// order is placed without a payment.
+func free(totals commerce.Totals, discountTotal commerce.Money) bool {
+	return totals.Total.Amount == 0 && discountTotal.Amount > 0
+}
+
+// placeFree marks a checkout whose total is 0 paid with no payment (its
+// payment status is "not_required"), under the same claim, reservation
+// and redemptions as any checkout.
+func (s *Service) placeFree(ctx context.Context, c *commerce.Checkout) (*Outcome, error) {
+	if err := s.settle(ctx, c, commerce.Payment{Status: commerce.PaymentSucceeded}); err != nil {
+		return nil, err
+	}
+	c, err := s.checkouts.Checkout(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Outcome{Checkout: c}, nil
 }

@@ -265,7 +265,7 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 		e.Totals = &totals
 		return nil, e
 	}
-	if err := (commerce.PaymentRequest{CheckoutID: "check", Amount: totals.Total}).Validate(); err != nil {
+	if err := (commerce.PaymentRequest{CheckoutID: "check", Amount: totals.Total}).Validate(); err != nil && !free(totals, discountTotal) {
 		return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "the total %s cannot be paid: it must be positive and at most %d minor units; nothing was reserved", totals.Total, commerce.MaxAmount)
 	}
 	now := s.cfg.Now().UTC()
