@@ -24,7 +24,7 @@ func (s *Server) applyCartCode(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(body, &in); err != nil {
 		return err
 	}
-	if in.Code == "" {
+	if len(in.Code) == 0 {
 		return commerce.Invalidf(commerce.CodeInvalidRequest, "code is required")
 	}
 	c, err := s.Carts.ApplyCode(ctx, r.PathValue("cartId"), in.Code)

@@ -79,7 +79,7 @@ func (c *Promotions) Active(ctx context.Context) (*ActivePromotions, error) {
 		}
 	}
 	for i := range a.All {
-		if p := &a.All[i]; p.Code != "" {
+		if p := &a.All[i]; len(p.Code) > 0 {
 			a.byCode[strings.ToLower(p.Code)] = p
 		}
 	}

@@ -132,7 +132,7 @@ func (s *Service) promotion(ctx context.Context, code string) (*commerce.Promoti
 		return nil, fmt.Errorf("cart: promotions: %w", err)
 	}
 	for i := range all {
-		if all[i].Code != "" && strings.EqualFold(all[i].Code, code) {
+		if strings.EqualFold(all[i].Code, code) {
 			return &all[i], nil
 		}
 	}
