@@ -332,3 +332,26 @@ func TestE2EPromotionFreeOrder(t *testing.T) {
 	// Same one checkout per cart as any order.
 	e2eWantProblem(t, "second checkout", s.moneyCheckout(t, moneyNewRequest(id, "pm_card_visa"), "free-2"), 409, "cart_closed")
 }
+
+func TestE2EPromotionFreeShipping(t *testing.T) {
+	t.Parallel()
+	s := startMoney(t, func(m *Main) { m.Config.Shipping, m.Config.Tax = 700, 100 })
+	s.mustStockedProduct(t, "pr-ship", "PR-SHIP", 1000, 10)
+	fs := s.mustCreatePromotion(t, map[string]any{"code": "SHIPFREE", "action": map[string]any{"type": "free_shipping"}})
+	id := s.moneyCart(t, e2eLine{"PR-SHIP", 1})
+	res := s.applyCode(t, id, "shipfree")
+	e2eWantStatus(t, "apply", res, 200)
+	var c e2ePromoCart
+	res.JSON(t, &c)
+	if len(c.Discounts) != 1 || c.Discounts[0].PromotionID != fs.ID || c.DiscountTotal.Amount != 0 {
+		t.Errorf("cart: got %+v, want the free shipping discount at 0 until checkout", c)
+	}
+	res = s.moneyCheckout(t, moneyNewRequest(id, "pm_card_visa"), "ship-1")
+	e2eWantStatus(t, "checkout", res, 201)
+	var r struct{ Subtotal, Shipping, Tax, Total, DiscountTotal e2eMoney }
+	res.JSON(t, &r)
+	// Free shipping touches the shipping only: 1000 + 700 - 700 + 100.
+	if r.DiscountTotal.Amount != 700 || r.Shipping.Amount != 700 || r.Total.Amount != 1100 {
+		t.Errorf("checkout: got %+v, want shipping 700 taken off, total 1100", r)
+	}
+}
