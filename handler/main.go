@@ -219,7 +219,8 @@ func (m *Main) Run(ctx context.Context) error {
 	checkouts.Allocation = cfg.Allocation
 	carter := cart.NewService(carts, checkouts, catalog, inventory, cfg.CartTTL, cfg.Currency, m.Now)
 	priceLists := cache.NewPriceLists(docs.PriceLists, cfg.CatalogCacheTTL, m.Now)
-	carter.UsePricing(cart.Pricing{Sells: cache.NewCurrencies(catalog).Sells, Lists: priceLists.Lists, Groups: customerGroups(docs.Customers)})
+	promotions := cache.NewPromotions(sqlstore.NewPromotionStore(rel), cfg.CatalogCacheTTL, m.Now)
+	carter.UsePricing(cart.Pricing{Sells: cache.NewCurrencies(catalog).Sells, Lists: priceLists.Lists, Groups: customerGroups(docs.Customers), Promotions: promotions.All})
 	charges := cache.NewCharges(docs.ShippingOptions, docs.TaxRates, cfg.CatalogCacheTTL, m.Now)
 
 	// The money path: checkouts and orders in the relational store, the
@@ -354,7 +355,7 @@ func (m *Main) Run(ctx context.Context) error {
 	srv := api.NewServer(api.Deps{
 		Events: eventLog, Webhooks: m.Webhooks,
 		Catalog: catalog, Inventory: inventory, Carts: carter, Checkout: checkoutSvc, Orders: orders,
-		Customers: customers, Auth: verifier, DevIssuer: devIssuer, PriceLists: priceLists, Categories: docs.Categories,
+		Customers: customers, Auth: verifier, DevIssuer: devIssuer, PriceLists: priceLists, Promotions: promotions, Categories: docs.Categories,
 		DeadLetters: m.queue.DeadLetters, Functions: hostHandle, HostRetry: m.hostRetry(), Charges: charges,
 		Redrive: func(ctx context.Context, queue, id string) (commerce.Message, error) {
 			msg, err := worker.Redrive(ctx, m.queue, queue, id)

@@ -29,12 +29,18 @@ type checkoutResult struct {
 	Subtotal   *commerce.Money `json:"subtotal,omitempty"`
 	Shipping   *commerce.Money `json:"shipping,omitempty"`
 	Tax        *commerce.Money `json:"tax,omitempty"`
-	NextAction map[string]any  `json:"nextAction,omitempty"`
 	// ShippingOptionID, TaxLines and TaxIncluded are set when shipping
 	// options and tax rates priced the checkout.
 	ShippingOptionID string             `json:"shippingOptionId,omitempty"`
 	TaxLines         []commerce.TaxLine `json:"taxLines,omitempty"`
 	TaxIncluded      bool               `json:"taxIncluded,omitempty"`
+	// Discounts and DiscountTotal are what promotions took off (paid).
+	Discounts     []commerce.Discount `json:"discounts,omitempty"`
+	DiscountTotal *commerce.Money     `json:"discountTotal,omitempty"`
+	// PaymentStatus is "not_required" for an order whose promotions
+	// brought its total to 0, placed without a payment.
+	PaymentStatus string         `json:"paymentStatus,omitempty"`
+	NextAction    map[string]any `json:"nextAction,omitempty"`
 }
 
 func (s *Server) checkout(w http.ResponseWriter, r *http.Request) error {
@@ -137,6 +143,10 @@ func renderCheckout(c *commerce.Checkout, paidStatus int) (int, []byte) {
 		status = paidStatus
 		res.Total, res.Subtotal, res.Shipping, res.Tax = &c.Total, &c.Subtotal, &c.Shipping, &c.Tax
 		res.ShippingOptionID, res.TaxLines, res.TaxIncluded = c.ShippingOptionID, c.TaxLines, c.TaxIncluded
+		res.Discounts, res.DiscountTotal = discountsOf(c)
+		if c.Total.Amount == 0 && c.PaymentID == "" {
+			res.PaymentStatus = string(commerce.PaymentNotRequired)
+		}
 	case commerce.CheckoutRequiresAction:
 		status, res.NextAction = http.StatusOK, c.NextAction
 	case commerce.CheckoutPending:

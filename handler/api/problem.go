@@ -52,6 +52,8 @@ type Problem struct {
 	SKUs   []string `json:"skus,omitempty"`
 	// Totals are the current totals ("price_changed").
 	Totals *commerce.Totals `json:"totals,omitempty"`
+	// Reason says why a promotion code does not apply ("invalid_promotion").
+	Reason string `json:"reason,omitempty"`
 }
 
 // writeError writes err as a problem. Errors that are not *commerce.Error
@@ -127,6 +129,7 @@ func problemBody(status int, e *commerce.Error) (int, []byte) {
 		Code:   e.Code,
 		SKUs:   e.SKUs,
 		Totals: e.Totals,
+		Reason: e.Reason,
 	})
 	return status, body
 }

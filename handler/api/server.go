@@ -64,6 +64,9 @@ type Deps struct {
 	// prices checkouts); nil answers 503 "unavailable" on their admin
 	// routes and lists no shipping option for a cart.
 	Charges ChargeStore
+	// Promotions keeps the promotions (the cache that prices carts, so
+	// that writes retire it).
+	Promotions commerce.PromotionStore
 	// Categories keeps the category documents; nil answers 503
 	// "unavailable" on their admin routes, and GET /api/categories
 	// derives every category from the products.
@@ -229,6 +232,8 @@ func (s *Server) routes() []route {
 		{Route{"DELETE", "/api/carts/{cartId}/items/{sku}", false}, s.removeCartItem},
 		{Route{"POST", "/api/carts/{cartId}/customer", false}, s.attachCart},
 		{Route{"GET", "/api/carts/{cartId}/shipping-options", false}, s.cartShippingOptions},
+		{Route{"POST", "/api/carts/{cartId}/promotions", false}, s.applyCartCode},
+		{Route{"DELETE", "/api/carts/{cartId}/promotions/{code}", false}, s.removeCartCode},
 
 		{Route{"POST", "/api/checkout", false}, s.checkout},
 		{Route{"GET", "/api/checkout/{checkoutId}", false}, s.getCheckout},
@@ -267,6 +272,10 @@ func (s *Server) routes() []route {
 		{Route{"GET", "/api/admin/tax-rates/{country}", true}, s.getTaxRate},
 		{Route{"PUT", "/api/admin/tax-rates/{country}", true}, s.putTaxRate},
 		{Route{"DELETE", "/api/admin/tax-rates/{country}", true}, s.deleteTaxRate},
+		{Route{"GET", "/api/admin/promotions", true}, s.listPromotions},
+		{Route{"POST", "/api/admin/promotions", true}, s.createPromotion},
+		{Route{"GET", "/api/admin/promotions/{id}", true}, s.getPromotion},
+		{Route{"PATCH", "/api/admin/promotions/{id}", true}, s.patchPromotion},
 		{Route{"POST", "/api/admin/categories/{id}", true}, s.createCategory},
 		{Route{"PUT", "/api/admin/categories/{id}", true}, s.putCategory},
 		{Route{"DELETE", "/api/admin/categories/{id}", true}, s.deleteCategory},

@@ -16,6 +16,16 @@ type Priced struct {
 	Items     []commerce.OrderLine `json:"items"`
 	ItemCount int                  `json:"itemCount"`
 	Subtotal  commerce.Money       `json:"subtotal"`
+	// Codes are the promotion codes applied; Discounts what each
+	// promotion that applies (by code or automatic) takes off, in all
+	// DiscountTotal (shipping discounts are known at checkout).
+	Codes         []string            `json:"codes"`
+	Discounts     []commerce.Discount `json:"discounts"`
+	DiscountTotal commerce.Money      `json:"discountTotal"`
+	// rejected are the cart's codes that do not apply now; promos the
+	// free shipping and per-customer promotions among the discounts.
+	rejected []pricing.Rejection
+	promos   promoKinds
 	// Unavailable lists lines whose product is no longer sold (deleted,
 	// archived or repriced in another currency). They are kept, so the
 	// buyer sees what went away, but not priced or counted.
@@ -52,6 +62,7 @@ func (s *Service) priceFor(ctx context.Context, c *commerce.Cart, refs map[strin
 	p := &Priced{
 		ID: c.ID, Currency: c.Currency, Items: []commerce.OrderLine{}, Unavailable: []commerce.CartLine{},
 		Subtotal: commerce.Money{Currency: c.Currency}, ExpiresAt: c.ExpiresAt, UpdatedAt: c.UpdatedAt, Version: c.ETag,
+		Codes: append([]string{}, c.Codes...), Discounts: []commerce.Discount{}, DiscountTotal: commerce.Money{Currency: c.Currency},
 		CustomerID: c.CustomerID, MergedInto: c.MergedInto,
 	}
 	var err error
@@ -96,7 +107,7 @@ func (s *Service) priceFor(ctx context.Context, c *commerce.Cart, refs map[strin
 		lines = append(lines, pricing.Line{SKU: l.SKU, ProductID: ref.ProductID, Title: title, Quantity: l.Quantity, Price: price})
 		p.ItemCount += l.Quantity
 	}
-	r, err := s.run(ctx, c, lines, d)
+	r, free, err := s.run(ctx, c, lines, d)
 	if err != nil {
 		return nil, err
 	}
@@ -104,5 +115,7 @@ func (s *Service) priceFor(ctx context.Context, c *commerce.Cart, refs map[strin
 	if d != nil {
 		p.Charged = r
 	}
+	p.setDiscounts(r)
+	p.promos = free
 	return p, nil
 }

@@ -19,6 +19,9 @@ type Pricing struct {
 	// Sells reports whether some product is priced in currency, so that a
 	// cart may be created in it.
 	Sells func(ctx context.Context, currency string) (bool, error)
+	// Promotions returns the active promotions, from memory (never a
+	// query per cart line).
+	Promotions func(ctx context.Context) ([]commerce.Promotion, error)
 }
 
 // UsePricing makes s price carts with p. Call it before serving.
@@ -48,28 +51,41 @@ func (s *Service) checkCurrency(ctx context.Context, currency string) error {
 	return nil
 }
 
-// run prices lines for c's customer with the price lists, and for a
-// checkout's delivery d (shipping and tax) when d is not nil.
-func (s *Service) run(ctx context.Context, c *commerce.Cart, lines []pricing.Line, d *pricing.Delivery) (*pricing.Result, error) {
-	in := pricing.Input{Currency: c.Currency, Now: s.now(), Lines: lines}
+// run prices lines for c's customer with the price lists and promotions,
+// and for a checkout's delivery d (shipping and tax) when d is not nil. It
+// also returns the free shipping and per-customer promotions that apply.
+func (s *Service) run(ctx context.Context, c *commerce.Cart, lines []pricing.Line, d *pricing.Delivery) (*pricing.Result, promoKinds, error) {
+	in := pricing.Input{Currency: c.Currency, Now: s.now(), Lines: lines, Codes: c.Codes}
 	if d != nil {
 		if err := d.Apply(&in); err != nil {
-			return nil, err
+			return nil, promoKinds{}, err
 		}
 	}
 	if len(lines) > 0 && s.pricing.Lists != nil {
 		lists, err := s.pricing.Lists(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("cart: price lists: %w", err)
+			return nil, promoKinds{}, fmt.Errorf("cart: price lists: %w", err)
 		}
 		in.Lists = lists
-		if lists.Len() > 0 && s.pricing.Groups != nil {
-			if id := cartCustomer(c); id != "" {
-				if in.Groups, err = s.pricing.Groups(ctx, id); err != nil {
-					return nil, fmt.Errorf("cart: customer groups: %w", err)
-				}
+	}
+	if (len(lines) > 0 || len(c.Codes) > 0) && s.pricing.Promotions != nil {
+		promos, err := s.pricing.Promotions(ctx)
+		if err != nil {
+			return nil, promoKinds{}, fmt.Errorf("cart: promotions: %w", err)
+		}
+		in.Promotions = promos
+	}
+	if (in.Lists.Len() > 0 || len(in.Promotions) > 0) && s.pricing.Groups != nil {
+		if id := cartCustomer(c); id != "" {
+			var err error
+			if in.Groups, err = s.pricing.Groups(ctx, id); err != nil {
+				return nil, promoKinds{}, fmt.Errorf("cart: customer groups: %w", err)
 			}
 		}
 	}
-	return pricing.Run(in)
+	r, err := pricing.Run(in)
+	if err != nil {
+		return nil, promoKinds{}, err
+	}
+	return r, kinds(in.Promotions, r.Discounts), nil
 }

@@ -125,6 +125,7 @@ func etag(version string, p *Priced) string {
 	b := make([]byte, 0, 64+48*(len(p.Items)+len(p.Unavailable)))
 	b = append(append(append(b, p.Status...), '|'), p.OrderID...)
 	b = strconv.AppendInt(append(append(append(b, '|'), p.Currency...), '|'), p.Subtotal.Amount, 10)
+	b = discountKey(b, p)
 	for _, l := range p.Items {
 		b = append(append(b, '|'), l.SKU...)
 		b = strconv.AppendInt(append(b, ':'), int64(l.Quantity), 10)

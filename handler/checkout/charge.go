@@ -39,6 +39,9 @@ func (s *Service) refund(ctx context.Context, paymentID, key string) error {
 // it is a provider that could not be asked.
 func (s *Service) charge(ctx context.Context, c *commerce.Checkout) (*Outcome, error) {
 	ctx = context.WithoutCancel(ctx)
+	if free(c.Totals, c.DiscountTotal) {
+		return s.placeFree(ctx, c)
+	}
 	callCtx, cancel := context.WithTimeout(ctx, chargeTimeout)
 	p, err := s.payments.Charge(callCtx, commerce.PaymentRequest{
 		CheckoutID: c.ID, OrderID: c.OrderID, Amount: c.Total, PaymentMethod: c.PaymentMethod, Email: c.Email,

@@ -281,19 +281,24 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 		return nil, fmt.Errorf("checkout: cart %s was not priced for delivery", req.CartID)
 	}
 	totals := charged.Totals()
+	customerID := buyer(ctx, priced)
+	discounts, discountTotal, err := discount(priced, totals, customerID)
+	if err != nil {
+		return nil, err
+	}
 	if req.ExpectedTotal != nil && *req.ExpectedTotal != totals.Total {
 		e := commerce.Errorf(commerce.KindConflict, commerce.CodePriceChanged, "the total is now %s, not the expected %s; nothing was reserved", totals.Total, *req.ExpectedTotal)
 		e.Totals = &totals
 		return nil, e
 	}
-	if err := (commerce.PaymentRequest{CheckoutID: "check", Amount: totals.Total}).Validate(); err != nil {
+	if err := (commerce.PaymentRequest{CheckoutID: "check", Amount: totals.Total}).Validate(); err != nil && !free(totals, discountTotal) {
 		return nil, commerce.Invalidf(commerce.CodeInvalidRequest, "the total %s cannot be paid: it must be positive and at most %d minor units; nothing was reserved", totals.Total, commerce.MaxAmount)
 	}
 	now := s.cfg.Now().UTC()
 	c := &commerce.Checkout{
 		ID: commerce.NewCheckoutID(), OrderID: commerce.NewOrderID(now), IdempotencyKey: key, RequestHash: hash,
-		CartID: req.CartID, CustomerID: buyer(ctx, priced), Client: client, Email: req.Email, Address: req.ShippingAddress, BillingAddress: req.BillingAddress, PaymentMethod: req.PaymentMethod,
-		Lines: priced.Items, Totals: totals, Status: commerce.CheckoutPending,
+		CartID: req.CartID, CustomerID: customerID, Client: client, Email: req.Email, Address: req.ShippingAddress, BillingAddress: req.BillingAddress, PaymentMethod: req.PaymentMethod,
+		Lines: priced.Items, Totals: totals, Discounts: discounts, DiscountTotal: discountTotal, Status: commerce.CheckoutPending,
 		ShippingOptionID: req.ShippingOptionID, TaxLines: charged.TaxLines, TaxIncluded: charged.TaxIncluded,
 		CreatedAt: now, UpdatedAt: now, ReservedUntil: now.Add(s.cfg.ReservationTTL), LeaseUntil: now.Add(leaseTTL),
 	}
@@ -303,7 +308,7 @@ func (s *Service) begin(ctx context.Context, req Request, key, hash, client stri
 	expiry := Message(commerce.MsgReservationExpired, "reservation-expired-"+c.ID, map[string]any{"checkoutId": c.ID})
 	expiry.ScheduledAt = c.ReservedUntil
 	done := s.cfg.Publishing(ctx, &expiry)
-	err := s.checkouts.BeginCheckout(ctx, c, []commerce.Message{expiry})
+	err = s.checkouts.BeginCheckout(ctx, c, []commerce.Message{expiry})
 	done(err)
 	if err != nil {
 		return nil, err

@@ -58,6 +58,9 @@ type Cart struct {
 	// dropped for it, mode keep), so that a merge repeated or raced adds
 	// them once.
 	Merged []string `json:"merged,omitempty"`
+	// Codes are the promotion codes the buyer applied, at most
+	// MaxCartCodes, as they were typed.
+	Codes []string `json:"codes,omitempty"`
 	// ETag identifies this version of the cart; stores set it on every write.
 	ETag string `json:"-"`
 }

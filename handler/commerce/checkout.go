@@ -92,9 +92,14 @@ type Checkout struct {
 	PaymentMethod  string
 	Lines          []OrderLine
 	Totals
-	Status     CheckoutStatus
-	PaymentID  string
-	NextAction map[string]any
+	// Discounts are what promotions took off (Totals.Total is net of
+	// them), DiscountTotal their sum; the relational store reserves a
+	// redemption of each discount's promotion with the stock.
+	Discounts     []Discount
+	DiscountTotal Money
+	Status        CheckoutStatus
+	PaymentID     string
+	NextAction    map[string]any
 	// Response is the first response, once there is one.
 	Response      *StoredResponse
 	CreatedAt     time.Time

@@ -32,6 +32,8 @@ type Error struct {
 	SKUs []string
 	// Totals are the current totals ("price_changed"), when they matter.
 	Totals *Totals
+	// Reason says why a promotion code does not apply ("invalid_promotion").
+	Reason string
 }
 
 // Error returns the code and message.
@@ -204,6 +206,22 @@ const (
 	// event kept (retention purged events after it); the receiver must
 	// resync (410).
 	CodeCursorExpired = "cursor_expired"
+	// CodeCodeTaken refuses a promotion whose code another promotion has,
+	// in any case (409).
+	CodeCodeTaken = "code_taken"
+	// CodeInvalidPromotion refuses a code that does not apply to a cart:
+	// unknown, inactive, not started, expired, or rules not met; the
+	// problem's reason says which (422).
+	CodeInvalidPromotion = "invalid_promotion"
+	// CodePromotionExhausted: a promotion's usage limit is reached (409).
+	CodePromotionExhausted = "promotion_exhausted"
+	// CodePromotionLimitReached: the customer has used a promotion as many
+	// times as it allows one customer (409).
+	CodePromotionLimitReached = "promotion_limit_reached"
+	// CodeTooManyCodes refuses a sixth promotion code on a cart (422).
+	CodeTooManyCodes = "too_many_codes"
+	// CodeTooManyPromotions refuses a promotion past MaxPromotions (422).
+	CodeTooManyPromotions = "too_many_promotions"
 )
 
 // ErrorKind returns the kind of err's *Error, or KindInternal when err is not one.

@@ -12,6 +12,9 @@ const (
 	PaymentDeclined       PaymentStatus = "declined"
 	// PaymentProcessing is a payment the provider has not decided yet.
 	PaymentProcessing PaymentStatus = "processing"
+	// PaymentNotRequired is the payment status of an order whose
+	// promotions brought its total to 0: placed without a payment.
+	PaymentNotRequired PaymentStatus = "not_required"
 )
 
 // PaymentRequest asks a provider to charge a buyer once for a checkout.

@@ -37,6 +37,8 @@ type Promotion struct {
 	// Used and Reserved count paid and held redemptions.
 	Used     int64 `json:"used"`
 	Reserved int64 `json:"reserved"`
+	// ETag identifies this version; stores set it on every write.
+	ETag string `json:"-"`
 }
 
 // PromotionRules are what a cart must meet for a promotion to apply.

@@ -41,6 +41,7 @@ type cartDoc struct {
 	CustomerID string   `json:"customerId,omitempty"`
 	MergedInto string   `json:"mergedInto,omitempty"`
 	Merged     []string `json:"merged,omitempty"`
+	Codes      []string `json:"codes,omitempty"`
 	ETag       string   `json:"_etag,omitempty"`
 }
 
@@ -54,7 +55,7 @@ func toCartDoc(c *commerce.Cart) cartDoc {
 	d := cartDoc{ID: c.ID, Currency: c.Currency, CurrencySet: c.CurrencySet, Lines: make([]lineDoc, len(c.Lines)),
 		CreatedAt: formatTime(c.CreatedAt), UpdatedAt: formatTime(c.UpdatedAt), ExpiresAt: formatTime(c.ExpiresAt),
 		Status: string(c.Status), CheckoutID: c.CheckoutID, OrderID: c.OrderID,
-		CustomerID: c.CustomerID, MergedInto: c.MergedInto, Merged: c.Merged}
+		CustomerID: c.CustomerID, MergedInto: c.MergedInto, Merged: c.Merged, Codes: c.Codes}
 	for i, l := range c.Lines {
 		d.Lines[i] = lineDoc{SKU: l.SKU, Quantity: l.Quantity}
 	}
@@ -64,7 +65,7 @@ func toCartDoc(c *commerce.Cart) cartDoc {
 func (d *cartDoc) cart() (*commerce.Cart, error) {
 	c := &commerce.Cart{ID: d.ID, Currency: d.Currency, CurrencySet: d.CurrencySet, Lines: make([]commerce.CartLine, len(d.Lines)), ETag: d.ETag,
 		Status: commerce.CartStatus(d.Status), CheckoutID: d.CheckoutID, OrderID: d.OrderID,
-		CustomerID: d.CustomerID, MergedInto: d.MergedInto, Merged: d.Merged}
+		CustomerID: d.CustomerID, MergedInto: d.MergedInto, Merged: d.Merged, Codes: d.Codes}
 	var err error
 	for _, t := range []struct {
 		dst *time.Time

@@ -72,6 +72,10 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 	if err := s.db.checkClaim(c.CartID); err != nil {
 		return err
 	}
+	promos := redemptionIDs(c)
+	if err := s.db.checkRedemptions(promos, c.CustomerID); err != nil {
+		return err
+	}
 	want := map[string]int{}
 	for _, l := range c.Lines {
 		want[l.SKU] += l.Quantity
@@ -99,6 +103,7 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 		s.db.owners[c.OrderID] = c.CustomerID
 	}
 	s.db.carts[c.CartID] = c.ID
+	s.db.holdRedemptions(c.ID, promos, c.CustomerID, "")
 	s.db.addOutbox(outbox)
 	return nil
 }

@@ -38,6 +38,7 @@ type DB struct {
 	locations map[string]commerce.Location   // by ID; stock is the default location's levels
 	locStock  map[locKey]commerce.StockLevel // every other location's levels
 	locSeqs   map[locSourceKey]int64         // the last sequence applied per SKU, location and source
+	promos    promoState                     // promotions and their redemptions (promotion.go)
 }
 
 // slotKey names one of a client's slots for checkouts awaiting the buyer.

@@ -181,6 +181,7 @@ func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, 
 	}
 	at := stamp(now)
 	row.o.Status, row.o.CancelledAt = commerce.OrderCancelled, &at
+	s.db.returnRedemptions(row.o.CheckoutID)
 	s.db.addOutbox([]commerce.Message{cancelled})
 	return true, nil
 }

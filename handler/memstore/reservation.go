@@ -31,6 +31,10 @@ func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, plac
 		// Paid after its reservation was released: claim cart and stock
 		// again, or record the refund that follows.
 		err := s.db.checkClaim(row.c.CartID)
+		promos, customer := s.db.releasedRedemptions(id)
+		if err == nil {
+			err = s.db.checkRedemptions(promos, customer)
+		}
 		if err == nil {
 			err = s.db.reserveAgain(row, s.Allocation)
 		}
@@ -40,6 +44,7 @@ func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, plac
 			return false, errRefunded(id, err)
 		}
 		s.db.carts[row.c.CartID] = id
+		s.db.holdRedemptions(id, promos, customer, "released")
 	case commerce.CheckoutRefunded:
 		return false, errRefunded(id, nil)
 	default:
@@ -48,6 +53,7 @@ func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, plac
 	row.c.Status, row.c.PaymentID, row.c.LeaseUntil = commerce.CheckoutPaid, paymentID, zeroTime
 	row.setResponse(resp)
 	s.db.unclaim(row, false)
+	s.db.useRedemptions(id)
 	s.db.addOutbox([]commerce.Message{placed})
 	return true, nil
 }
@@ -125,9 +131,14 @@ func (s *CheckoutStore) Resume(ctx context.Context, id string, leaseUntil, reser
 	if err := s.db.checkClaim(row.c.CartID); err != nil {
 		return err
 	}
+	promos, customer := s.db.releasedRedemptions(id)
+	if err := s.db.checkRedemptions(promos, customer); err != nil {
+		return err
+	}
 	if err := s.db.reserveAgain(row, s.Allocation); err != nil {
 		return err
 	}
+	s.db.holdRedemptions(id, promos, customer, "released")
 	row.c.Status, row.c.LeaseUntil, row.c.ReservedUntil = commerce.CheckoutPending, stamp(leaseUntil), stamp(reservedUntil)
 	s.db.carts[row.c.CartID] = id
 	s.db.addOutbox(outbox)
@@ -154,6 +165,7 @@ func (s *CheckoutStore) Abandon(ctx context.Context, id string) (bool, error) {
 
 // releaseHeld gives back the units a checkout holds. The caller holds db.mu.
 func (db *DB) releaseHeld(row *checkoutRow) {
+	db.releaseRedemptions(row.c.ID)
 	for sku, r := range row.reservations {
 		if r.status == held {
 			r.status = released

@@ -84,3 +84,20 @@ func TestCustomerStore(t *testing.T) {
 func TestCategoryStore(t *testing.T) {
 	storetest.TestCategoryStore(t, func(t *testing.T) storetest.CategoryCatalog { return memstore.NewCatalogStore() })
 }
+
+func TestPromotionStore(t *testing.T) {
+	storetest.TestPromotionStore(t, func(t *testing.T) commerce.PromotionStore {
+		return memstore.NewPromotionStore(memstore.NewDB(time.Now))
+	})
+}
+
+func TestRedemptions(t *testing.T) {
+	storetest.TestRedemptions(t, func(t *testing.T) storetest.RedemptionStores {
+		db := memstore.NewDB(time.Now)
+		checkouts := memstore.NewCheckoutStore(db)
+		return storetest.RedemptionStores{
+			MoneyStores: storetest.MoneyStores{Checkouts: checkouts, Outbox: checkouts, Orders: memstore.NewOrderStore(db), Inventory: memstore.NewInventoryStore(db)},
+			Promotions:  memstore.NewPromotionStore(db),
+		}
+	})
+}

@@ -59,6 +59,7 @@ type cartDoc struct {
 	CustomerID  string        `json:"customerId,omitempty"`
 	MergedInto  string        `json:"mergedInto,omitempty"`
 	Merged      []string      `json:"merged,omitempty"`
+	Codes       []string      `json:"codes,omitempty"`
 }
 
 // cartLineDoc is one line of a cartDoc.
@@ -118,7 +119,7 @@ func encodeCart(c *commerce.Cart) ([]byte, error) {
 	d := cartDoc{
 		ID: c.ID, Currency: c.Currency, CurrencySet: c.CurrencySet, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ExpiresAt: c.ExpiresAt,
 		Status: string(c.Status), CheckoutID: c.CheckoutID, OrderID: c.OrderID,
-		CustomerID: c.CustomerID, MergedInto: c.MergedInto, Merged: c.Merged,
+		CustomerID: c.CustomerID, MergedInto: c.MergedInto, Merged: c.Merged, Codes: c.Codes,
 	}
 	if c.Lines != nil {
 		d.Lines = make([]cartLineDoc, len(c.Lines))
@@ -142,7 +143,7 @@ func decodeCart(doc []byte, version int64) (*commerce.Cart, error) {
 	c := &commerce.Cart{
 		ID: d.ID, Currency: d.Currency, CurrencySet: d.CurrencySet, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, ExpiresAt: d.ExpiresAt,
 		Status: commerce.CartStatus(d.Status), CheckoutID: d.CheckoutID, OrderID: d.OrderID, ETag: etag(version),
-		CustomerID: d.CustomerID, MergedInto: d.MergedInto, Merged: d.Merged,
+		CustomerID: d.CustomerID, MergedInto: d.MergedInto, Merged: d.Merged, Codes: d.Codes,
 	}
 	if d.Lines != nil {
 		c.Lines = make([]commerce.CartLine, len(d.Lines))

@@ -396,4 +396,39 @@ var relationalSchema = []string{
 	)`,
 	`CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)`,
 	`CREATE INDEX IF NOT EXISTS webhook_deliveries_subscription ON webhook_deliveries (subscription_id, created_at)`,
+	// Promotions (sqlstore/promotion.go): code_key is the code in lower
+	// case ("#" and the ID without one), unique, so that two promotions
+	// never share a code; used and reserved count redemptions, which one
+	// conditional UPDATE each keeps within usage_limit.
+	`CREATE TABLE IF NOT EXISTS promotions (
+		id                 TEXT PRIMARY KEY,
+		code_key           TEXT NOT NULL UNIQUE,
+		version            INTEGER NOT NULL,
+		usage_limit        INTEGER,
+		per_customer_limit INTEGER,
+		refundable         INTEGER NOT NULL,
+		used               INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0),
+		reserved           INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+		doc                TEXT NOT NULL
+	)`,
+	// The redemption of a promotion by a checkout: reserved, used (paid),
+	// released (never paid) or returned (a refundable order cancelled);
+	// each transition is one conditional UPDATE of this row, so that a
+	// redelivered message moves a counter once.
+	`CREATE TABLE IF NOT EXISTS promotion_redemptions (
+		checkout_id  TEXT NOT NULL,
+		promotion_id TEXT NOT NULL,
+		customer_id  TEXT NOT NULL,
+		status       TEXT NOT NULL,
+		PRIMARY KEY (checkout_id, promotion_id)
+	)`,
+	// What each customer holds of a promotion with a per-customer limit:
+	// reserved and used redemptions, kept within the limit by one
+	// conditional UPDATE.
+	`CREATE TABLE IF NOT EXISTS promotion_customers (
+		promotion_id TEXT NOT NULL,
+		customer_id  TEXT NOT NULL,
+		uses         INTEGER NOT NULL CHECK (uses >= 0),
+		PRIMARY KEY (promotion_id, customer_id)
+	)`,
 }

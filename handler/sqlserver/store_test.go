@@ -40,7 +40,7 @@ func emptyTables(t *testing.T, db *sql.DB) {
 	t.Helper()
 	for _, table := range []string{"inventory", "stock_sources", "checkouts", "reservations", "outbox", "orders", "shopify_orders", "shopify_order_lines", "location_stock", "location_sources", "allocations",
 		"fulfilments", "shipped_units", "refunds",
-		"events", "event_head", "event_subjects", "event_consumers"} {
+		"events", "event_head", "event_subjects", "event_consumers", "promotions", "promotion_redemptions", "promotion_customers"} {
 		if _, err := db.Exec("DELETE FROM " + table); err != nil {
 			t.Fatal(err)
 		}
@@ -82,6 +82,22 @@ func TestStoresOnSQLServer(t *testing.T) {
 	t.Run("Locations", func(t *testing.T) {
 		storetest.TestLocations(t, func(t *testing.T) storetest.LocationInventory {
 			return money(t).Inventory.(storetest.LocationInventory)
+		})
+	})
+	t.Run("PromotionStore", func(t *testing.T) {
+		storetest.TestPromotionStore(t, func(t *testing.T) commerce.PromotionStore {
+			emptyTables(t, db)
+			rel := sqlstore.New(db, db, sqlserver.Dialect)
+			t.Cleanup(func() { rel.Close() })
+			return sqlstore.NewPromotionStore(rel)
+		})
+	})
+	t.Run("Redemptions", func(t *testing.T) {
+		storetest.TestRedemptions(t, func(t *testing.T) storetest.RedemptionStores {
+			st := money(t)
+			rel := sqlstore.New(db, db, sqlserver.Dialect)
+			t.Cleanup(func() { rel.Close() })
+			return storetest.RedemptionStores{MoneyStores: st, Promotions: sqlstore.NewPromotionStore(rel)}
 		})
 	})
 	t.Run("EventLog", func(t *testing.T) {

@@ -54,6 +54,11 @@ func (s *CheckoutStore) BeginCheckout(ctx context.Context, c *commerce.Checkout,
 		if err := s.db.addOrderCustomer(ctx, tx, c); err != nil {
 			return err
 		}
+		// Redemptions first: a code used up refuses the checkout before
+		// any stock is touched (promotionredeem.go).
+		if err := s.db.reserveRedemptions(ctx, tx, c); err != nil {
+			return err
+		}
 		// Reserve in SKU order, so concurrent checkouts lock rows in one
 		// order, at the locations that ship to the address (allocation.go).
 		a, err := s.allocate(ctx, tx, c.ID, c.Address.Country, c.Lines, false)

@@ -37,6 +37,9 @@ type checkoutDoc struct {
 	ShippingOptionID string       `json:"shippingOptionId,omitempty"`
 	TaxLines         []taxLineDoc `json:"taxLines,omitempty"`
 	TaxIncluded      bool         `json:"taxIncluded,omitempty"`
+	// Discounts are what promotions took off; none without promotions.
+	Discounts     []commerce.Discount `json:"discounts,omitempty"`
+	DiscountTotal *moneyDoc           `json:"discountTotal,omitempty"`
 }
 
 // orderDoc is an order as stored in orders.doc: with its payment, which
@@ -95,6 +98,8 @@ type orderLineDoc struct {
 	Quantity  int      `json:"quantity"`
 	UnitPrice moneyDoc `json:"unitPrice"`
 	LineTotal moneyDoc `json:"lineTotal"`
+	// Adjustments are what promotions took off the line.
+	Adjustments []commerce.Adjustment `json:"adjustments,omitempty"`
 }
 
 // totalsDoc is a checkout's totals.
@@ -121,6 +126,7 @@ func encodeCheckout(c *commerce.Checkout) ([]byte, error) {
 		},
 		OrderTokenHash: c.OrderTokenHash, Allocations: storedAllocations(c.Allocations),
 		ShippingOptionID: c.ShippingOptionID, TaxLines: taxLineDocs(c.TaxLines), TaxIncluded: c.TaxIncluded,
+		Discounts: c.Discounts, DiscountTotal: discountTotalDoc(c.DiscountTotal),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encode checkout %s: %w", c.ID, err)
@@ -139,6 +145,10 @@ func decodeCheckout(doc []byte, c *commerce.Checkout) error {
 	c.OrderTokenHash, c.BillingAddress = d.OrderTokenHash, billingAddress(d.BillingAddress)
 	c.Allocations = d.Allocations
 	c.ShippingOptionID, c.TaxLines, c.TaxIncluded = d.ShippingOptionID, taxLines(d.TaxLines), d.TaxIncluded
+	c.Allocations, c.Discounts = d.Allocations, d.Discounts
+	if d.DiscountTotal != nil {
+		c.DiscountTotal = commerce.Money(*d.DiscountTotal)
+	}
 	c.Totals = commerce.Totals{
 		Subtotal: commerce.Money(d.Totals.Subtotal), Shipping: commerce.Money(d.Totals.Shipping),
 		Tax: commerce.Money(d.Totals.Tax), Total: commerce.Money(d.Totals.Total),
@@ -204,7 +214,7 @@ func lineDocs(lines []commerce.OrderLine) []orderLineDoc {
 	out := make([]orderLineDoc, len(lines))
 	for i, l := range lines {
 		out[i] = orderLineDoc{SKU: l.SKU, ProductID: l.ProductID, Title: l.Title, Quantity: l.Quantity,
-			UnitPrice: moneyDoc(l.UnitPrice), LineTotal: moneyDoc(l.LineTotal)}
+			UnitPrice: moneyDoc(l.UnitPrice), LineTotal: moneyDoc(l.LineTotal), Adjustments: l.Adjustments}
 	}
 	return out
 }
@@ -217,7 +227,7 @@ func orderLines(docs []orderLineDoc) []commerce.OrderLine {
 	out := make([]commerce.OrderLine, len(docs))
 	for i, d := range docs {
 		out[i] = commerce.OrderLine{SKU: d.SKU, ProductID: d.ProductID, Title: d.Title, Quantity: d.Quantity,
-			UnitPrice: commerce.Money(d.UnitPrice), LineTotal: commerce.Money(d.LineTotal)}
+			UnitPrice: commerce.Money(d.UnitPrice), LineTotal: commerce.Money(d.LineTotal), Adjustments: d.Adjustments}
 	}
 	return out
 }
@@ -244,4 +254,14 @@ func taxLines(docs []taxLineDoc) []commerce.TaxLine {
 		out[i] = commerce.TaxLine{SKU: d.SKU, Kind: d.Kind, Rate: d.Rate, Amount: commerce.Money(d.Amount)}
 	}
 	return out
+}
+
+// discountTotalDoc returns the document of a discount total: none when no
+// promotion applied (a zero Money, as checkouts had before promotions).
+func discountTotalDoc(m commerce.Money) *moneyDoc {
+	if m.Currency == "" {
+		return nil
+	}
+	d := moneyDoc(m)
+	return &d
 }

@@ -294,6 +294,9 @@ func (s *OrderStore) CancelOrder(ctx context.Context, id string, now time.Time, 
 		if err != nil {
 			return err
 		}
+		if err := s.db.returnRedemptions(ctx, tx, o.CheckoutID); err != nil {
+			return err
+		}
 		data := events.OrderFrom(*o)
 		evs := make([]events.Event, 0, 2)
 		e, err := s.db.NewEvent(events.OrderCancelled, id, now, events.OrderCancelledData{Order: data, CancelledAt: now.UTC()})

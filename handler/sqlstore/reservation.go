@@ -79,6 +79,9 @@ func (s *CheckoutStore) MarkPaid(ctx context.Context, id, paymentID string, plac
 		if err := s.db.unclaim(ctx, tx, id, false); err != nil {
 			return err
 		}
+		if err := s.db.useRedemptions(ctx, tx, id); err != nil {
+			return err
+		}
 		return s.db.addOutbox(ctx, tx, []commerce.Message{placed})
 	})
 	if err == nil && refunded != nil {
@@ -114,6 +117,9 @@ func (s *CheckoutStore) recordRefund(ctx context.Context, tx *sql.Tx, id string)
 // reserveAgain reserves the released lines of a checkout, all or none,
 // wherever they ship from now (allocation.go).
 func (s *CheckoutStore) reserveAgain(ctx context.Context, tx *sql.Tx, id string) error {
+	if err := s.db.holdRedemptionsAgain(ctx, tx, id); err != nil {
+		return err
+	}
 	return s.reallocate(ctx, tx, id)
 }
 
@@ -204,6 +210,9 @@ func (s *CheckoutStore) Abandon(ctx context.Context, id string) (bool, error) {
 // releaseHeld gives back the units a checkout holds, and writes the
 // changed levels to the event log.
 func (db *DB) releaseHeld(ctx context.Context, tx *sql.Tx, checkoutID string) error {
+	if err := db.releaseRedemptions(ctx, tx, checkoutID); err != nil {
+		return err
+	}
 	skus, err := db.heldSKUs(ctx, tx, checkoutID)
 	if err != nil || len(skus) == 0 {
 		return err

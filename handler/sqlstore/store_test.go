@@ -86,3 +86,24 @@ func NewEventStores(t *testing.T, db *sqlstore.DB) storetest.EventStores {
 func TestEventLog(t *testing.T) {
 	storetest.TestEventLog(t, func(t *testing.T) storetest.EventStores { return NewEventStores(t, MustOpenSQLite(t)) })
 }
+
+func TestPromotionStore(t *testing.T) {
+	storetest.TestPromotionStore(t, func(t *testing.T) commerce.PromotionStore {
+		return sqlstore.NewPromotionStore(MustOpenSQLite(t))
+	})
+}
+
+func TestRedemptions(t *testing.T) {
+	storetest.TestRedemptions(t, func(t *testing.T) storetest.RedemptionStores {
+		db := MustOpenSQLite(t)
+		inv, err := sqlstore.NewInventoryStore(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkouts := sqlstore.NewCheckoutStore(db)
+		return storetest.RedemptionStores{
+			MoneyStores: storetest.MoneyStores{Checkouts: checkouts, Outbox: checkouts, Orders: sqlstore.NewOrderStore(db), Inventory: inv},
+			Promotions:  sqlstore.NewPromotionStore(db),
+		}
+	})
+}

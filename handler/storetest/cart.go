@@ -51,6 +51,7 @@ func TestCartStore(t *testing.T, newStore func(t *testing.T) commerce.CartStore)
 		c := newCart(time.Hour)
 		c.CustomerID = commerce.NewCustomerID(t0)
 		c.Lines = []commerce.CartLine{{SKU: "A", Quantity: 1}}
+		c.Codes = []string{"Save10", "FREESHIP"} // the promotion codes applied, kept as typed
 		must(t, s.CreateCart(ctx, c))
 		got, err := s.Cart(ctx, c.ID)
 		must(t, err)
