@@ -35,6 +35,8 @@ import (
 type DB struct {
 	Write *sql.DB
 	Read  *sql.DB
+	// Writer commits concurrent write transactions on Write together.
+	Writer *Writer
 
 	path string
 	file os.FileInfo // the file as opened, to notice it being removed or replaced
@@ -113,6 +115,11 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.Writer, err = newWriter(ctx, w, opts.Hold); err != nil {
+		close(db.done)
+		db.Close()
+		return nil, err
+	}
 	go db.checkpoints()
 	return db, nil
 }
@@ -176,6 +183,9 @@ func (db *DB) Close() error {
 		close(db.stop)
 	}
 	<-db.done
+	if db.Writer != nil {
+		db.Writer.close()
+	}
 	rerr := db.Read.Close()
 	if err := db.Write.Close(); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)

@@ -152,20 +152,26 @@ type sqliteConn interface {
 type holdConn struct {
 	driver.Conn
 	h    *WriterHold
-	txOp string // the operation whose transaction is open, "" when none
+	inTx bool   // a transaction is open
+	txOp string // the operation it is counted as, "" for a group commit's (counted by member)
 	txAt time.Time
 }
 
 func (c *holdConn) sc() sqliteConn { return c.Conn.(sqliteConn) }
 
 func (c *holdConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	op, at := caller(), time.Now()
+	op, at := "", time.Now()
+	if ctx.Value(groupTx{}) == nil {
+		op = caller()
+	}
 	tx, err := c.sc().BeginTx(ctx, opts)
 	if err != nil {
-		c.h.Add(op, time.Since(at))
+		if op != "" {
+			c.h.Add(op, time.Since(at))
+		}
 		return nil, err
 	}
-	c.txOp, c.txAt = op, at
+	c.inTx, c.txOp, c.txAt = true, op, at
 	return &holdTx{Tx: tx, c: c}, nil
 }
 
@@ -178,7 +184,7 @@ func (c *holdConn) PrepareContext(ctx context.Context, query string) (driver.Stm
 }
 
 func (c *holdConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if c.txOp != "" {
+	if c.inTx {
 		return c.sc().ExecContext(ctx, query, args)
 	}
 	op, at := caller(), time.Now()
@@ -188,7 +194,7 @@ func (c *holdConn) ExecContext(ctx context.Context, query string, args []driver.
 }
 
 func (c *holdConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if c.txOp != "" {
+	if c.inTx {
 		return c.sc().QueryContext(ctx, query, args)
 	}
 	op, at := caller(), time.Now()
@@ -211,8 +217,10 @@ type holdTx struct {
 }
 
 func (t *holdTx) end(err error) error {
-	t.c.h.Add(t.c.txOp, time.Since(t.c.txAt))
-	t.c.txOp = ""
+	if t.c.txOp != "" {
+		t.c.h.Add(t.c.txOp, time.Since(t.c.txAt))
+	}
+	t.c.inTx, t.c.txOp = false, ""
 	return err
 }
 
@@ -227,7 +235,7 @@ type holdStmt struct {
 
 func (s *holdStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	st := s.Stmt.(driver.StmtExecContext)
-	if s.c.txOp != "" {
+	if s.c.inTx {
 		return st.ExecContext(ctx, args)
 	}
 	op, at := caller(), time.Now()
@@ -238,7 +246,7 @@ func (s *holdStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (d
 
 func (s *holdStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	st := s.Stmt.(driver.StmtQueryContext)
-	if s.c.txOp != "" {
+	if s.c.inTx {
 		return st.QueryContext(ctx, args)
 	}
 	op, at := caller(), time.Now()
