@@ -125,6 +125,9 @@ type Main struct {
 	// CosmosPolicies run on every HTTP request to Cosmos DB; benchmarks
 	// count requests with one.
 	CosmosPolicies []policy.Policy
+	// WriterHold, when set, adds up how long each caller holds the
+	// embedded SQLite writer; benchmarks print it.
+	WriterHold *sqlite.WriterHold
 
 	// Queue is the embedded queue (nil with Service Bus); Payments the
 	// payment provider.

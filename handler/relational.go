@@ -35,7 +35,9 @@ func (m *Main) openRelational(ctx context.Context) (*sqlstore.DB, error) {
 		// connection while it waits for another (sqlstore.DB.tx).
 		return sqlstore.New(db, db, sqlserver.Dialect), nil
 	default:
-		return sqlstore.New(m.db.Write, m.db.Read, sqlite.Dialect), nil
+		db := sqlstore.New(m.db.Write, m.db.Read, sqlite.Dialect)
+		db.Group = m.db.Writer.Do
+		return db, nil
 	}
 }
 

@@ -45,8 +45,11 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) (err error
 	if err != nil {
 		return err
 	}
-	_, err = s.db.Write.ExecContext(ctx, `INSERT INTO carts (id, version, expires_at, doc) VALUES (?, 1, ?, ?)`,
-		c.ID, c.ExpiresAt.UnixNano(), doc)
+	err = s.db.Writer.Do(ctx, "sqlite.create cart", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(context.WithoutCancel(ctx), `INSERT INTO carts (id, version, expires_at, doc) VALUES (?, 1, ?, ?)`,
+			c.ID, c.ExpiresAt.UnixNano(), doc)
+		return err
+	})
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "cart %s exists", c.ID)
@@ -83,11 +86,20 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch s
 	if err != nil {
 		return err
 	}
-	res, err := s.replace.ExecContext(ctx, c.ExpiresAt.UnixNano(), doc, c.ID, version)
+	var n int64
+	err = s.db.Writer.Do(ctx, "sqlite.replace cart", func(tx *sql.Tx) error {
+		ctx := context.WithoutCancel(ctx)
+		res, err := tx.StmtContext(ctx, s.replace).ExecContext(ctx, c.ExpiresAt.UnixNano(), doc, c.ID, version)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: replace cart: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
+	if n == 1 {
 		c.ETag = etag(version + 1)
 		return nil
 	}
@@ -108,11 +120,19 @@ func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) (err err
 		}
 		query, args = query+` AND version = ?`, append(args, version)
 	}
-	res, err := s.db.Write.ExecContext(ctx, query, args...)
+	var n int64
+	err = s.db.Writer.Do(ctx, "sqlite.delete cart", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: delete cart: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
+	if n == 1 {
 		return nil
 	}
 	if _, err := s.Cart(ctx, id); err != nil {

@@ -19,7 +19,7 @@ import (
 	"syscall"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	msqlite "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 )
 
 // DB is an open SQLite file with two connection pools: Write has a single
@@ -35,6 +35,8 @@ import (
 type DB struct {
 	Write *sql.DB
 	Read  *sql.DB
+	// Writer commits concurrent write transactions on Write together.
+	Writer *Writer
 
 	path string
 	file os.FileInfo // the file as opened, to notice it being removed or replaced
@@ -51,9 +53,21 @@ const CheckpointEvery = 200 * time.Millisecond
 // for a checkpointer that cannot keep up.
 const writerCheckpointPages = 8000
 
+// Options are the optional settings of OpenWith.
+type Options struct {
+	// Hold, when set, is told how long each caller holds the writer
+	// (benchmarks set it; nil costs nothing).
+	Hold *WriterHold
+}
+
 // Open opens (creating if needed, readable by its owner only) the SQLite
 // file at path and creates the document, queue and relational tables.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -76,6 +90,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	if opts.Hold != nil {
+		w.Close()
+		c, err := msqlite.NewConnector(dsn("immediate"))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		w = sql.OpenDB(holdConnector{Connector: c, h: opts.Hold})
+	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
@@ -89,6 +111,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	db := &DB{Write: w, Read: r, path: path, file: info, stop: make(chan struct{}), done: make(chan struct{})}
 	if err := db.migrate(ctx); err != nil {
+		close(db.done)
+		db.Close()
+		return nil, err
+	}
+	if db.Writer, err = newWriter(ctx, w, opts.Hold); err != nil {
 		close(db.done)
 		db.Close()
 		return nil, err
@@ -156,6 +183,9 @@ func (db *DB) Close() error {
 		close(db.stop)
 	}
 	<-db.done
+	if db.Writer != nil {
+		db.Writer.close()
+	}
 	rerr := db.Read.Close()
 	if err := db.Write.Close(); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)

@@ -97,6 +97,7 @@ func (q *Queue) Receive(ctx context.Context, queue string, max int) ([]commerce.
 	var msgs []commerce.Message
 	var seqs []int64
 	err := q.inTx(ctx, func(tx *sql.Tx) error {
+		msgs, seqs = msgs[:0], seqs[:0]
 		// Candidates in due order, straight off the index: the cost does not
 		// grow with the backlog. Messages due at the same time go in
 		// publishing order.
@@ -265,17 +266,10 @@ func (q *Queue) Pending(ctx context.Context, queue string) (int, error) {
 	return n, nil
 }
 
-// inTx runs fn in a transaction on the single write connection.
+// inTx runs fn in a write transaction, committed with other writers'
+// (Writer.Do): fn must set its results afresh each time it runs.
 func (q *Queue) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := q.db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return q.db.Writer.Do(ctx, "sqlite.queue", fn)
 }
 
 func lockLost(queue string, m commerce.Message) error {

@@ -94,6 +94,12 @@ type DB struct {
 	EventSource string
 	// Now stamps the events the stores write; nil means time.Now.
 	Now func() time.Time
+	// Group, when set, runs each write transaction's fn in place of
+	// BeginTx and Commit, returning only once fn's writes are committed
+	// (nil) or undone (an error): the embedded SQLite store commits
+	// concurrent transactions together (sqlite.Writer.Do). Nil: every
+	// transaction is its own, on the write pool.
+	Group func(ctx context.Context, what string, fn func(*sql.Tx) error) error
 	// stmts caches prepared statements by pool and query: parsing SQL is
 	// a large part of a short transaction's cost.
 	stmts     sync.Map       // stmtKey -> *sql.Stmt
@@ -127,7 +133,12 @@ func (db *DB) tx(ctx context.Context, what string, fn func(*sql.Tx) error) (err 
 		start := time.Now()
 		defer func() { db.Observe("sqlstore."+what, time.Since(start), failure(err)) }()
 	}
-	err = db.again(ctx, func() error { return db.tx1(ctx, fn) })
+	err = db.again(ctx, func() error {
+		if db.Group != nil {
+			return db.Group(ctx, "sqlstore."+what, fn)
+		}
+		return db.tx1(ctx, fn)
+	})
 	var ce *commerce.Error
 	if err == nil || errors.As(err, &ce) {
 		return err
