@@ -253,16 +253,27 @@ func TestE2EPromotionCart(t *testing.T) {
 		e2eWantStatus(t, "apply", s.applyCode(t, id, "SAVE10"), 200)
 		res := s.moneyCheckout(t, moneyNewRequest(id, "pm_card_visa"), "promo-checkout-1")
 		e2eWantStatus(t, "checkout", res, 201)
-		var r struct {
+		type discounted struct {
+			OrderID, OrderToken                           string
 			Subtotal, Shipping, Tax, Total, DiscountTotal e2eMoney
 			Discounts                                     []struct {
 				PromotionID string
 				Amount      e2eMoney
 			}
 		}
+		var r discounted
 		res.JSON(t, &r)
 		if r.DiscountTotal.Amount != 400 || len(r.Discounts) != 1 || r.Total.Amount != r.Subtotal.Amount-400+r.Shipping.Amount+r.Tax.Amount {
 			t.Errorf("paid checkout: got %+v, want a 400 discount taken off the total", r)
+		}
+		// The order keeps what the promotions took off.
+		s.moneyWaitOrder(t, r.OrderID, "placed")
+		res = s.do(t, "GET", "/api/orders/"+r.OrderID, nil, "X-Order-Token", r.OrderToken)
+		e2eWantStatus(t, "GET the order", res, 200)
+		var o discounted
+		res.JSON(t, &o)
+		if o.DiscountTotal != r.DiscountTotal || len(o.Discounts) != 1 || o.Discounts[0] != r.Discounts[0] || o.Total != r.Total {
+			t.Errorf("order: got %+v, want the checkout's discounts %+v", o, r)
 		}
 	})
 

@@ -59,6 +59,10 @@ type Order struct {
 	ShippingOptionID string    `json:"shippingOptionId,omitempty"`
 	TaxLines         []TaxLine `json:"taxLines,omitempty"`
 	TaxIncluded      bool      `json:"taxIncluded,omitempty"`
+	// Discounts are what promotions took off (Total is net of them) and
+	// DiscountTotal their sum; none when no promotion applied.
+	Discounts     []Discount `json:"discounts,omitempty"`
+	DiscountTotal *Money     `json:"discountTotal,omitempty"`
 	// Refunds are the money given back on the order, oldest first: the
 	// whole Total when it was cancelled before anything shipped, the
 	// unshipped remainder's value (RemainderValue) when it was cancelled

@@ -62,12 +62,18 @@ func (s *OrderStore) PlaceOrder(ctx context.Context, orderID string, now time.Ti
 // orderFromCheckout builds the order checkout c pays for, with its own
 // copy of the lines.
 func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, created time.Time) *commerce.Order {
-	return &commerce.Order{
+	o := &commerce.Order{
 		ID: c.OrderID, CheckoutID: c.ID, Status: status, Email: c.Email, Items: slices.Clone(c.Lines),
 		Subtotal: c.Subtotal, Shipping: c.Shipping, Tax: c.Tax, Total: c.Total,
 		ShippingAddress: c.Address, BillingAddress: c.BillingAddress, PaymentID: c.PaymentID, CreatedAt: created, TokenHash: c.OrderTokenHash,
 		Allocations: slices.Clone(c.Allocations), ShippingOptionID: c.ShippingOptionID, TaxLines: slices.Clone(c.TaxLines), TaxIncluded: c.TaxIncluded,
+		Discounts: slices.Clone(c.Discounts),
 	}
+	if len(c.Discounts) > 0 {
+		m := c.DiscountTotal
+		o.DiscountTotal = &m
+	}
+	return o
 }
 
 // copy returns a copy of the stored order that shares no memory with it.
@@ -76,6 +82,11 @@ func (row *orderRow) copy() *commerce.Order {
 	o.Items = slices.Clone(row.o.Items)
 	o.Allocations = slices.Clone(row.o.Allocations)
 	o.Fulfilments = slices.Clone(row.o.Fulfilments)
+	o.Discounts = slices.Clone(row.o.Discounts)
+	if row.o.DiscountTotal != nil {
+		m := *row.o.DiscountTotal
+		o.DiscountTotal = &m
+	}
 	if row.o.CancelledAt != nil {
 		t := *row.o.CancelledAt
 		o.CancelledAt = &t

@@ -69,6 +69,10 @@ type orderDoc struct {
 	ShippingOptionID string       `json:"shippingOptionId,omitempty"`
 	TaxLines         []taxLineDoc `json:"taxLines,omitempty"`
 	TaxIncluded      bool         `json:"taxIncluded,omitempty"`
+	// Discounts and DiscountTotal are as the checkout's; none without
+	// promotions.
+	Discounts     []commerce.Discount `json:"discounts,omitempty"`
+	DiscountTotal *moneyDoc           `json:"discountTotal,omitempty"`
 }
 
 // taxLineDoc is the tax of one line (sku set) or of shipping.
@@ -164,6 +168,7 @@ func encodeOrder(o *commerce.Order) ([]byte, error) {
 		ShippingAddress: addressDoc(o.ShippingAddress), BillingAddress: billingDoc(o.BillingAddress), CreatedAt: o.CreatedAt, PaymentID: o.PaymentID,
 		TokenHash: o.TokenHash, Allocations: storedAllocations(o.Allocations),
 		ShippingOptionID: o.ShippingOptionID, TaxLines: taxLineDocs(o.TaxLines), TaxIncluded: o.TaxIncluded,
+		Discounts: o.Discounts, DiscountTotal: (*moneyDoc)(o.DiscountTotal),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: encode order %s: %w", o.ID, err)
@@ -184,6 +189,7 @@ func decodeOrder(doc []byte, o *commerce.Order) error {
 	o.ShippingAddress, o.TokenHash = commerce.Address(d.ShippingAddress), d.TokenHash
 	o.Allocations = d.Allocations
 	o.ShippingOptionID, o.TaxLines, o.TaxIncluded = d.ShippingOptionID, taxLines(d.TaxLines), d.TaxIncluded
+	o.Discounts, o.DiscountTotal = d.Discounts, (*commerce.Money)(d.DiscountTotal)
 	o.BillingAddress = billingAddress(d.BillingAddress)
 	return nil
 }

@@ -88,7 +88,18 @@ func orderFromCheckout(c *commerce.Checkout, status commerce.OrderStatus, create
 		Subtotal: c.Subtotal, Shipping: c.Shipping, Tax: c.Tax, Total: c.Total,
 		ShippingAddress: c.Address, BillingAddress: c.BillingAddress, PaymentID: c.PaymentID, CreatedAt: created, TokenHash: c.OrderTokenHash,
 		Allocations: c.Allocations, ShippingOptionID: c.ShippingOptionID, TaxLines: c.TaxLines, TaxIncluded: c.TaxIncluded,
+		Discounts: c.Discounts, DiscountTotal: discountTotal(c),
 	}
+}
+
+// discountTotal returns what promotions took off a checkout, or nil when
+// none applied.
+func discountTotal(c *commerce.Checkout) *commerce.Money {
+	if len(c.Discounts) == 0 {
+		return nil
+	}
+	m := c.DiscountTotal
+	return &m
 }
 
 const orderColumns = `id, status, created_at, cancelled_at, fulfilled_at, doc`
