@@ -498,12 +498,12 @@ part_pricing() {
 			"{\"name\":\"${list%%:*}\",\"currency\":\"USD\",\"customerGroups\":${list#*:},\"prices\":[$prices]}" ||
 			die "could not write price list ${list%%:*}"
 	done
-	for promo in 'bench-10:{"id":"bench-10","automatic":true,"rules":{},"action":{"type":"percent","value":1000,"target":"order"},"stacking":"stack","priority":1,"status":"active"}' \
-		'bench-ship:{"id":"bench-ship","automatic":true,"rules":{},"action":{"type":"free_shipping","value":0,"target":"order"},"stacking":"stack","priority":2,"status":"active"}'; do
+	for promo in 'bench-10:{"automatic":true,"rules":{},"action":{"type":"percent","value":1000,"target":"order"},"stacking":"stack","priority":1,"status":"active"}' \
+		'bench-ship:{"automatic":true,"rules":{},"action":{"type":"free_shipping","value":0,"target":"order"},"stacking":"stack","priority":2,"status":"active"}'; do
 		status=$(curl -sS -o "$tmp/promo.out" -w '%{http_code}' -X POST -H "x-functions-key: $ADMIN_KEY" -H 'Content-Type: application/json' \
 			-d "${promo#*:}" "$base/api/admin/promotions") || status=000
 		if [[ $status != 2?? ]]; then
-			log "bench: promotions: route not available, skipped (POST /api/admin/promotions answered $status)"
+			log "bench: promotions: not created, skipped (POST /api/admin/promotions answered $status: $(head -c 300 "$tmp/promo.out"))"
 			break
 		fi
 		note="3 price lists, 2 promotions"
