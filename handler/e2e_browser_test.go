@@ -18,7 +18,8 @@ import (
 // cart merges), is declined with one test card, pays with the 3-D Secure
 // test card, authenticates and sees the order; the merchant sees it on the dashboard and fulfils it; the
 // buyer's order page says shipped, and so does their order history. The
-// merchant then makes a stock location and a price list. Every page is checked with axe-core, and
+// merchant then makes a stock location, a price list and a promotion (whose
+// save after someone else's change is refused, keeping the form). Every page is checked with axe-core, and
 // no page may log a script error or a Content-Security-Policy violation.
 // Screenshots go to the test's artifact directory (go test -artifacts).
 func TestE2EBrowserShop(t *testing.T) {
@@ -231,6 +232,72 @@ func TestE2EBrowserShop(t *testing.T) {
 	shop.Admin(t, "GET", "/api/admin/price-lists/vip", nil).JSON(t, &pl)
 	if pl.Currency != "USD" || strings.Join(pl.CustomerGroups, ",") != "vip" || len(pl.Prices) != 1 || pl.Prices[0].SKU != "MUG-RED" || pl.Prices[0].Amount != 999 {
 		t.Errorf("the price list made in the console reads %+v, want USD for vip with MUG-RED at 999", pl)
+	}
+
+	// A promotion made in the console, read back through the API and in the
+	// list; a save after someone else's change is refused and keeps the
+	// form's entries.
+	b.run(merchant, "create a promotion",
+		chromedp.Navigate(base+"/admin/#/promotions/new"),
+		visible(`input[name=code]`),
+		fill(`input[name=code]`, "SPRING10"),
+		fill(`input[name=value]`, "10"),
+		fill(`input[name=usageLimit]`, "100"),
+		click(`.actions button[type=submit]`),
+		waitText(`.message`, "Created promotion SPRING10."))
+	b.checkA11y(merchant, "promotion form")
+	var promos struct {
+		Items []struct {
+			ID         string `json:"id"`
+			Code       string `json:"code"`
+			UsageLimit int64  `json:"usageLimit"`
+			Action     struct {
+				Type   string `json:"type"`
+				Value  int64  `json:"value"`
+				Target string `json:"target"`
+			} `json:"action"`
+		} `json:"items"`
+	}
+	shop.Admin(t, "GET", "/api/admin/promotions", nil).JSON(t, &promos)
+	if len(promos.Items) != 1 || promos.Items[0].Code != "SPRING10" || promos.Items[0].UsageLimit != 100 || promos.Items[0].Action.Type != "percent" || promos.Items[0].Action.Value != 1000 || promos.Items[0].Action.Target != "order" {
+		t.Fatalf("the promotion made in the console reads %+v, want SPRING10, 1000 basis points off the order, limit 100", promos.Items)
+	}
+	promoID := promos.Items[0].ID
+	b.run(merchant, "the promotion listed",
+		chromedp.Navigate(base+"/admin/#/promotions"),
+		waitText(`main table`, "SPRING10"),
+		waitText(`main table`, "10% off the order"),
+		waitText(`main table`, "0 / 0 of 100"))
+	b.checkA11y(merchant, "promotions")
+	b.run(merchant, "open the promotion",
+		chromedp.Navigate(base+"/admin/#/promotions/"+promoID),
+		visible(`input[name=perCustomerLimit]`),
+		fill(`input[name=perCustomerLimit]`, "2"))
+	if res := shop.Admin(t, "PATCH", "/api/admin/promotions/"+promoID, map[string]any{"priority": 5}); res.Status != http.StatusOK {
+		t.Fatalf("PATCH the promotion's priority: got %d %s, want 200", res.Status, res.Body)
+	}
+	b.run(merchant, "a save after another change",
+		click(`.actions button[type=submit]`),
+		waitText(`.message`, "changed by someone else"))
+	keptLimit := eval[string](b, merchant, `document.querySelector("input[name=perCustomerLimit]").value`)
+	if keptLimit != "2" {
+		t.Errorf("after a refused save the per-customer limit field reads %q, want the 2 typed", keptLimit)
+	}
+	b.run(merchant, "save after reloading",
+		chromedp.Reload(),
+		visible(`input[name=perCustomerLimit]`),
+		fill(`input[name=perCustomerLimit]`, "2"),
+		click(`.actions button[type=submit]`),
+		waitText(`.message`, "Saved Promotion SPRING10."))
+	b.checkA11y(merchant, "promotion edit form")
+	var promo struct {
+		Priority         int   `json:"priority"`
+		PerCustomerLimit int64 `json:"perCustomerLimit"`
+		UsageLimit       int64 `json:"usageLimit"`
+	}
+	shop.Admin(t, "GET", "/api/admin/promotions/"+promoID, nil).JSON(t, &promo)
+	if promo.Priority != 5 || promo.PerCustomerLimit != 2 || promo.UsageLimit != 100 {
+		t.Errorf("the promotion saved in the console reads %+v, want priority 5 (the other change), per-customer limit 2, usage limit 100", promo)
 	}
 
 	// A shipping option and a tax rate, made in the console and read back

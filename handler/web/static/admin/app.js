@@ -17,10 +17,11 @@ import deadletters from "./deadletters.js";
 import locations from "./locations.js";
 import pricelists from "./pricelists.js";
 import shipping from "./shipping.js";
+import promotions from "./promotions.js";
 import webhooks from "./webhooks.js";
 import events from "./events.js";
 
-const pages = [dashboard, products, stock, locations, pricelists, shipping, orders, customers, webhooks, events, deadletters];
+const pages = [dashboard, products, stock, locations, pricelists, promotions, shipping, orders, customers, webhooks, events, deadletters];
 const KEY = "shopfn.console.adminKey";
 const main = document.getElementById("main");
 
