@@ -204,6 +204,8 @@ function edit(main, ctx, p, etag, notice = "") {
     let body;
     try {
       body = readChangeable(form.elements); // null clears a date or a limit
+      // A date left as shown keeps its seconds (the input shows minutes).
+      for (const k of ["startsAt", "endsAt"]) if (form.elements[k].value === localInput(p[k])) body[k] = p[k] ?? null;
     } catch (err) {
       return msg.show(err.message);
     }
