@@ -41,6 +41,10 @@ type contract struct {
 	problems  map[int]*base.Schema // the problem schemas of 404 and 405, for paths no operation has
 	ops       []string             // every documented "METHOD /path"
 	mu        sync.Mutex
+	// problemMu serialises checkProblem: rendering a schema for validation
+	// writes to it (libopenapi's DynamicValue), a data race when two
+	// responses are checked against the same schema at once.
+	problemMu sync.Mutex
 	seen      map[string]bool // operations that answered at least once
 	broken    []string        // every violation, for TestMain's summary
 	hosts     map[string]int  // host:port of programs under test
@@ -213,6 +217,8 @@ func (c *contract) checkProblem(res *http.Response, body []byte, status int) str
 	if mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type")); mt != "application/problem+json" {
 		return fmt.Sprintf("Content-Type %q, want application/problem+json", res.Header.Get("Content-Type"))
 	}
+	c.problemMu.Lock()
+	defer c.problemMu.Unlock()
 	if ok, errs := schema_validation.NewSchemaValidator().ValidateSchemaBytes(c.problems[status], body); !ok {
 		return describe(errs)
 	}
