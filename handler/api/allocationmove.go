@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"shopfn/handler/checkout"
 	"shopfn/handler/commerce"
 )
 
@@ -21,20 +20,9 @@ type allocationMoveInput struct {
 // Idempotency-Key seen before for the order replays (same body) or is
 // refused with 422 "idempotency_key_reused".
 func (s *Server) moveAllocation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "orderId", 'o', "order")
-	if err != nil {
-		return err
-	}
-	key := r.Header.Get("Idempotency-Key")
-	if key != "" && !checkout.ValidKey(key) {
-		return commerce.Invalidf(commerce.CodeInvalidRequest, "Idempotency-Key must be 1-255 visible ASCII characters")
-	}
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in allocationMoveInput
-	if err := decodeJSON(body, &in); err != nil {
+	id, key, err := orderChange(w, r, &in)
+	if err != nil {
 		return err
 	}
 	m := commerce.AllocationMove{SKU: in.SKU, From: in.From, To: in.To, Quantity: in.Quantity}

@@ -20,20 +20,9 @@ type fulfilmentInput struct {
 // A request with an Idempotency-Key seen before for the order replays
 // (same body) or is refused with 422 "idempotency_key_reused".
 func (s *Server) fulfil(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "orderId", 'o', "order")
-	if err != nil {
-		return err
-	}
-	key := r.Header.Get("Idempotency-Key")
-	if key != "" && !checkout.ValidKey(key) {
-		return commerce.Invalidf(commerce.CodeInvalidRequest, "Idempotency-Key must be 1-255 visible ASCII characters")
-	}
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in fulfilmentInput
-	if err := decodeJSON(body, &in); err != nil {
+	id, key, err := orderChange(w, r, &in)
+	if err != nil {
 		return err
 	}
 	f := commerce.FulfilmentRequest{LocationID: in.LocationID, Lines: in.Lines, TrackingNumber: in.TrackingNumber, Carrier: in.Carrier}
@@ -55,4 +44,22 @@ func (s *Server) fulfil(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.writeJSON(w, r, http.StatusOK, o)
 	return nil
+}
+
+// orderChange reads the order ID, the optional Idempotency-Key and the
+// JSON body (into in) of an admin request that changes an order's
+// shipments or allocations.
+func orderChange(w http.ResponseWriter, r *http.Request, in any) (id, key string, err error) {
+	if id, err = pathID(r, "orderId", 'o', "order"); err != nil {
+		return "", "", err
+	}
+	key = r.Header.Get("Idempotency-Key")
+	if key != "" && !checkout.ValidKey(key) {
+		return "", "", commerce.Invalidf(commerce.CodeInvalidRequest, "Idempotency-Key must be 1-255 visible ASCII characters")
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		return "", "", err
+	}
+	return id, key, decodeJSON(body, in)
 }
