@@ -178,8 +178,26 @@ func TestE2EBrowserShop(t *testing.T) {
 		chromedp.Navigate(base+"/admin/#/dashboard"),
 		waitText(`main`, orderID))
 	b.shot(merchant, "console-dashboard")
-	b.run(merchant, "fulfil the order",
+	// Its unit moves to a second location that ships everywhere.
+	for _, step := range []struct {
+		path string
+		body map[string]any
+	}{
+		{"/api/admin/locations/ww-1", map[string]any{"name": "Tilburg", "priority": 5, "countries": []string{}, "status": "active"}},
+		{"/api/admin/inventory/MUG-BLUE/locations/ww-1", map[string]any{"onHand": 2}},
+	} {
+		if res := shop.Admin(t, "PUT", step.path, step.body); res.Status != 200 {
+			t.Fatalf("PUT %s: got %d %s", step.path, res.Status, res.Body)
+		}
+	}
+	b.run(merchant, "move the order's unit",
 		click(`main table a[href="#/orders/`+orderID+`"]`),
+		waitText(`#order-status-text`, "Placed"),
+		fill(`form[aria-labelledby=move-h] input[name=to]`, "ww-1"),
+		click(`form[aria-labelledby=move-h] button[type=submit]`),
+		waitText(`.message`, "Moved 1 × MUG-BLUE from default to ww-1."))
+	b.checkA11y(merchant, "order with the move form")
+	b.run(merchant, "fulfil the order",
 		waitText(`#order-status-text`, "Placed"),
 		click(`.actions button.primary`),
 		visible(`dialog.confirm`))
@@ -188,7 +206,7 @@ func TestE2EBrowserShop(t *testing.T) {
 		click(`dialog.confirm button.danger`),
 		waitText(`#order-status-text`, "Shipped"))
 
-	b.run(merchant, "the order's allocations", waitText(`main`, "Ships from"), waitText(`main`, "MUG-BLUE"))
+	b.run(merchant, "the order's allocations", waitText(`main`, "Ships from"), waitText(`main`, "MUG-BLUE"), waitText(`main`, "ww-1"))
 
 	// A second stock location and a price list, made in the console and
 	// read back through the API.
