@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -51,7 +52,7 @@ func (r *refundReplayer) middleware(next Handler) Handler {
 		for range 2 {
 			go func() { errs <- next(ctx, queue, m) }()
 		}
-		return fmt.Errorf("%w%w", <-errs, <-errs)
+		return errors.Join(<-errs, <-errs)
 	}
 }
 
