@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // This file holds the concurrency tests of promotion limits over HTTP: a
@@ -76,9 +78,29 @@ func (s e2eShop) promoCounters(tb testing.TB, id string) (used, reserved int64) 
 	return p.Used, p.Reserved
 }
 
+// TestE2EPromotionUsageLimitRace runs the usage-limit race with the
+// queues embedded and on the Service Bus peer (the checkouts' orders then
+// reach the orders function through Service Bus); scripts/test.sh runs it
+// once more with catalog and carts on the Cosmos DB peer.
 func TestE2EPromotionUsageLimitRace(t *testing.T) {
 	t.Parallel()
-	s := startMoney(t, nil)
+	t.Run("EmbeddedQueue", func(t *testing.T) {
+		t.Parallel()
+		promoUsageLimitRace(t, startMoney)
+	})
+	t.Run("ServiceBus", func(t *testing.T) {
+		t.Parallel()
+		promoUsageLimitRace(t, startServiceBus)
+	})
+}
+
+// promoUsageLimitRace has 2N buyers with declined cards, then 4N with
+// good ones, race for a code with usage limit N, on a program that start
+// starts: exactly N are paid and placed with the discount, the rest are
+// refused before any charge, and the counters match the orders once every
+// checkout has expired.
+func promoUsageLimitRace(t *testing.T, start func(testing.TB, func(*Main)) e2eShop) {
+	s := start(t, nil)
 	const n = 5
 	s.mustStockedProduct(t, "promo-race", "PROMO-RACE", 1000, 1000)
 	body := percentOff("RACE5", 2000)
@@ -114,6 +136,39 @@ func TestE2EPromotionUsageLimitRace(t *testing.T) {
 	if used, reserved := s.promoCounters(t, p.ID); used != int64(len(paid)) || reserved != 0 {
 		t.Errorf("counters: used %d, reserved %d; want %d paid orders and 0", used, reserved, len(paid))
 	}
+
+	// Every paid checkout becomes a placed order carrying the discount,
+	// and its expiry, once due, leaves the counters as they are.
+	s.moneyWantPlaced(t, paid)
+	if got := s.promoOrders(t, p.ID); got != len(paid) {
+		t.Errorf("placed orders carrying %s: got %d, want %d", p.ID, got, len(paid))
+	}
+	s.Clock.Advance(NewTestConfig(t, false).ReservationTTL + time.Minute)
+	s.moneyWaitQueues(t, 0, 0)
+	if used, reserved := s.promoCounters(t, p.ID); used != int64(len(paid)) || reserved != 0 {
+		t.Errorf("counters once the checkouts expired: used %d, reserved %d; want %d placed orders and 0", used, reserved, len(paid))
+	}
+}
+
+// promoOrders returns how many placed orders carry a discount of
+// promotion id.
+func (s e2eShop) promoOrders(tb testing.TB, id string) int {
+	tb.Helper()
+	res := s.admin(tb, "GET", "/api/admin/orders?status=placed&limit=100", nil)
+	e2eWantStatus(tb, "GET /api/admin/orders", res, 200)
+	var page struct {
+		Items []struct {
+			Discounts []struct{ PromotionID string }
+		}
+	}
+	res.JSON(tb, &page)
+	n := 0
+	for _, o := range page.Items {
+		if slices.ContainsFunc(o.Discounts, func(d struct{ PromotionID string }) bool { return d.PromotionID == id }) {
+			n++
+		}
+	}
+	return n
 }
 
 func TestE2EPromotionPerCustomerRace(t *testing.T) {

@@ -134,6 +134,23 @@ func TestTSQL(t *testing.T) {
 			return money(t).Inventory.(storetest.LocationInventory)
 		})
 	})
+	t.Run("PromotionStore", func(t *testing.T) {
+		storetest.TestPromotionStore(t, func(t *testing.T) commerce.PromotionStore { return sqlstore.NewPromotionStore(open(t)) })
+	})
+	t.Run("Redemptions", func(t *testing.T) { // the limits' conditional statements
+		storetest.TestRedemptions(t, func(t *testing.T) storetest.RedemptionStores {
+			db := open(t)
+			inv, err := sqlstore.NewInventoryStore(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := sqlstore.NewCheckoutStore(db)
+			return storetest.RedemptionStores{
+				MoneyStores: storetest.MoneyStores{Checkouts: c, Outbox: c, Orders: sqlstore.NewOrderStore(db), Inventory: inv},
+				Promotions:  sqlstore.NewPromotionStore(db),
+			}
+		})
+	})
 	t.Run("EventLog", func(t *testing.T) {
 		storetest.TestEventLog(t, func(t *testing.T) storetest.EventStores { return eventStores(t, open(t)) })
 	})
