@@ -99,13 +99,13 @@ type RefundStore interface {
 // are worth to the buyer, given how many units of each SKU shipped: the
 // order's Total when nothing shipped; otherwise their share of what was
 // paid for goods, shipping excluded. What was paid for goods (the pool) is
-// Total less Shipping when the buyer paid for shipping, and Total when a
-// promotion made shipping free (see goodsPool). The pool is shared over
-// the units in proportion to each line's value after its discounts
-// (LineTotal less Adjustments; by quantity when every line is free), by
-// largest remainder, so that the shares of all units sum exactly to the
-// pool and never exceed it: tax, line and order discounts follow the units
-// that bore them.
+// Total less the shipping the buyer paid: Shipping less what the order's
+// recorded free-shipping discount took off it (see goodsPool). The pool
+// is shared over the units in proportion to each line's value after its
+// discounts (LineTotal less Adjustments; by quantity when every line is
+// free), by largest remainder, so that the shares of all units sum
+// exactly to the pool and never exceed it: tax, line and order discounts
+// follow the units that bore them.
 func RemainderValue(o *Order, shipped map[string]int) Money {
 	some := false
 	for _, q := range shipped {
@@ -190,24 +190,30 @@ func lineNet(l OrderLine) int64 {
 }
 
 // goodsPool is what the buyer of o paid for goods, tax on them included:
-// Total less what they paid for shipping. An order keeps Shipping as
-// charged before a free-shipping promotion, so the pool is worked out from
-// d, Total less the lines' value after discounts: d is Shipping plus Tax
-// (tax added on top) or Shipping (tax included in prices, or none) when
-// shipping was paid, and Tax or zero when it was free. Tax on shipping,
-// when shipping is taxed, stays in the pool. Any other d (an order priced
-// otherwise) takes Total less Shipping, within 0 and Total.
+// Total less what they paid for shipping, within 0 and Total. An order
+// keeps Shipping as charged before a free-shipping promotion and records
+// that promotion's discount (o.Discounts) at the shipping it took off, so
+// the shipping paid is Shipping less the discounts that took nothing off a
+// line (see shippingDiscount). Tax on shipping, when shipping is taxed,
+// stays in the pool.
 func goodsPool(o *Order) int64 {
-	var net int64
-	for _, l := range o.Items {
-		net += max(0, lineNet(l))
+	paid := max(0, o.Shipping.Amount-shippingDiscount(o))
+	return min(max(0, o.Total.Amount-paid), o.Total.Amount)
+}
+
+// shippingDiscount is what o's recorded discounts took off its shipping:
+// the sum of those whose promotion adjusted no line. A percent or fixed
+// promotion takes its discount off lines, each line recording its share
+// as an adjustment; a free_shipping one touches only shipping.
+func shippingDiscount(o *Order) int64 {
+	var off int64
+	for _, d := range o.Discounts {
+		onLine := slices.ContainsFunc(o.Items, func(l OrderLine) bool {
+			return slices.ContainsFunc(l.Adjustments, func(a Adjustment) bool { return a.PromotionID == d.PromotionID })
+		})
+		if !onLine && d.Amount.Currency == o.Shipping.Currency {
+			off += max(0, d.Amount.Amount)
+		}
 	}
-	total, ship, tax := o.Total.Amount, o.Shipping.Amount, o.Tax.Amount
-	switch d := total - net; {
-	case d == ship+tax || d == ship:
-		return total - ship
-	case d == tax || d == 0:
-		return total
-	}
-	return min(max(0, total-ship), total)
+	return off
 }

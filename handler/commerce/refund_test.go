@@ -17,6 +17,20 @@ func refundOrder(shipping, tax, total int64, lines ...any) *Order {
 	return o
 }
 
+// withDiscount records on o a discount of amount by promotion id, taken
+// off the lines lines names (SKU to amount); none takes it off shipping.
+// Total is left as given.
+func withDiscount(o *Order, id string, amount int64, lines map[string]int64) *Order {
+	usd := func(n int64) Money { return Money{Amount: n, Currency: "USD"} }
+	o.Discounts = append(o.Discounts, Discount{PromotionID: id, Amount: usd(amount)})
+	for i, l := range o.Items {
+		if off, ok := lines[l.SKU]; ok {
+			o.Items[i].Adjustments = append(l.Adjustments, Adjustment{PromotionID: id, Amount: usd(off)})
+		}
+	}
+	return o
+}
+
 func TestRemainderValue(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -37,7 +51,17 @@ func TestRemainderValue(t *testing.T) {
 		{"a discount is shared by value: 3000 less 600 off",
 			refundOrder(500, 0, 2900, "A", 3, 1000), map[string]int{"A": 1}, 1600},
 		{"free shipping: nothing of the total was shipping",
-			refundOrder(500, 300, 3300, "A", 3, 1000), map[string]int{"A": 2}, 1100},
+			withDiscount(refundOrder(500, 300, 3300, "A", 3, 1000), "ship", 500, nil), map[string]int{"A": 2}, 1100},
+		// 3000 less 600 off the line and 500 off shipping, flat tax 500:
+		// the total less the lines is 500, the shipping as charged, yet
+		// none of the total was shipping.
+		{"a discount and free shipping, tax equal to the shipping",
+			withDiscount(withDiscount(refundOrder(500, 500, 2900, "A", 3, 1000), "ship", 500, nil), "save20", 600, map[string]int64{"A": 600}),
+			map[string]int{"A": 1}, 1933},
+		{"a line discount as large as the shipping leaves shipping paid",
+			withDiscount(refundOrder(500, 0, 3000, "A", 3, 1000), "off500", 500, map[string]int64{"A": 500}), map[string]int{"A": 1}, 1667},
+		{"free shipping in tax-inclusive prices",
+			withDiscount(refundOrder(500, 500, 3000, "A", 3, 1000), "ship", 500, nil), map[string]int{"A": 1}, 2000},
 		{"largest remainder: 1000 over 3 units, two unshipped",
 			refundOrder(0, 0, 1000, "A", 3, 333), map[string]int{"A": 1}, 667},
 		{"largest remainder: one unshipped of three",
