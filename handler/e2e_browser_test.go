@@ -4,11 +4,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestE2EBrowserShop runs the shop as its two users do, in headless
@@ -316,6 +318,68 @@ func TestE2EBrowserShop(t *testing.T) {
 	shop.Admin(t, "GET", "/api/admin/promotions/"+promoID, nil).JSON(t, &promo)
 	if promo.Priority != 5 || promo.PerCustomerLimit != 2 || promo.UsageLimit != 100 {
 		t.Errorf("the promotion saved in the console reads %+v, want priority 5 (the other change), per-customer limit 2, usage limit 100", promo)
+	}
+	// A promotion with rules: an amount off the lines of two SKUs, for
+	// one customer group, with every other field the form has.
+	b.run(merchant, "create a promotion with rules",
+		chromedp.Navigate(base+"/admin/#/promotions/new"),
+		visible(`input[name=skus]`),
+		fill(`input[name=code]`, "VIPMUGS"),
+		fill(`select[name=type]`, "fixed"),
+		fill(`input[name=value]`, "2.50"),
+		fill(`select[name=target]`, "lines"),
+		fill(`input[name=currency]`, "usd"),
+		fill(`input[name=minSubtotal]`, "20"),
+		fill(`input[name=skus]`, "MUG-RED, MUG-BLUE"),
+		fill(`input[name=categories]`, "kitchen"),
+		fill(`input[name=customerGroups]`, "vip, staff"),
+		fill(`select[name=stacking]`, "exclusive"),
+		fill(`input[name=priority]`, "3"),
+		fill(`input[name=usageLimit]`, "50"),
+		fill(`input[name=perCustomerLimit]`, "1"),
+		fill(`select[name=status]`, "draft"),
+		click(`input[name=refundable]`),
+		click(`.actions button[type=submit]`),
+		waitText(`.message`, "Created promotion VIPMUGS."),
+		waitText(`dl.facts`, "MUG-RED, MUG-BLUE"),
+		waitText(`dl.facts`, "vip, staff"))
+	b.checkA11y(merchant, "promotion with rules")
+	type rules struct {
+		MinSubtotal    e2eMoney `json:"minSubtotal"`
+		SKUs           []string `json:"skus"`
+		Categories     []string `json:"categories"`
+		CustomerGroups []string `json:"customerGroups"`
+	}
+	type action struct {
+		Type   string `json:"type"`
+		Value  int64  `json:"value"`
+		Target string `json:"target"`
+	}
+	type ruledPromo struct {
+		Code             string `json:"code"`
+		Automatic        bool   `json:"automatic"`
+		Currency         string `json:"currency"`
+		Rules            rules  `json:"rules"`
+		Action           action `json:"action"`
+		Stacking         string `json:"stacking"`
+		Priority         int    `json:"priority"`
+		UsageLimit       int64  `json:"usageLimit"`
+		PerCustomerLimit int64  `json:"perCustomerLimit"`
+		Refundable       bool   `json:"refundable"`
+		Status           string `json:"status"`
+	}
+	var ruled struct{ Items []ruledPromo }
+	shop.Admin(t, "GET", "/api/admin/promotions", nil).JSON(t, &ruled)
+	want := ruledPromo{
+		Code: "VIPMUGS", Currency: "USD",
+		Rules:    rules{MinSubtotal: e2eMoney{Amount: 2000, Currency: "USD"}, SKUs: []string{"MUG-RED", "MUG-BLUE"}, Categories: []string{"kitchen"}, CustomerGroups: []string{"vip", "staff"}},
+		Action:   action{Type: "fixed", Value: 250, Target: "lines"},
+		Stacking: "exclusive", Priority: 3, UsageLimit: 50, PerCustomerLimit: 1, Refundable: true, Status: "draft",
+	}
+	if i := slices.IndexFunc(ruled.Items, func(p ruledPromo) bool { return p.Code == "VIPMUGS" }); i < 0 {
+		t.Errorf("the promotion with rules made in the console is not listed: %+v", ruled.Items)
+	} else if diff := cmp.Diff(want, ruled.Items[i]); diff != "" {
+		t.Errorf("the promotion with rules made in the console (-want +got):\n%s", diff)
 	}
 
 	// A shipping option and a tax rate, made in the console and read back

@@ -1,6 +1,7 @@
 // promotions.js: promotions (discount codes and automatic discounts).
 // Lists them with what they take off and how much of their limit is
-// used; creates one; shows one and edits what the API lets change after
+// used; creates one with its rules (minimum subtotal, SKUs, categories,
+// customer groups); shows one and edits what the API lets change after
 // creation (dates, limits, priority, refundable, status). A save sends the
 // ETag the promotion was read with: one changed meanwhile is not
 // overwritten, and the form keeps every entry.
@@ -36,6 +37,16 @@ function summary(p) {
       : money({ amount: a.value, currency: p.currency }) + on;
   if (p.rules?.minSubtotal) s += " over " + money(p.rules.minSubtotal);
   return s;
+}
+
+// listOf shows a rule's list, or what its absence means.
+function listOf(items, none) {
+  return items?.length ? items.join(", ") : none;
+}
+
+// words reads a list field (comma- or space-separated) as its entries.
+function words(input) {
+  return input.value.split(/[\s,]+/).filter(Boolean);
 }
 
 // usage is "used / reserved of limit": reserved redemptions belong to
@@ -118,6 +129,9 @@ function create(main, ctx) {
       select("Applies to", "target", [["order", "the order"], ["lines", "the lines"]], "order"),
       field("Currency (needed for an amount off or a minimum)", { name: "currency", maxlength: 3, value: "USD" }),
       field("Minimum subtotal (empty: none)", { name: "minSubtotal", inputmode: "decimal" }),
+      field("SKUs (comma-separated; a cart needs one of them; empty: any)", { name: "skus", autocomplete: "off" }),
+      field("Categories (comma-separated; a cart needs a product in one; empty: any)", { name: "categories", autocomplete: "off" }),
+      field("Customer groups (comma-separated; empty: everyone)", { name: "customerGroups", autocomplete: "off" }),
       select("Stacking", "stacking", [["stack", "stacks with others"], ["exclusive", "exclusive"]], "stack"),
       changeable(null)),
     h("div", { class: "actions" },
@@ -172,6 +186,10 @@ function readNew(f) {
     if (!(amount >= 0)) throw new Error("Write the minimum subtotal as a number, such as 50.00.");
     body.rules.minSubtotal = { amount, currency };
   }
+  for (const k of ["skus", "categories", "customerGroups"]) {
+    const items = words(f[k]);
+    if (items.length) body.rules[k] = items;
+  }
   for (const k of ["startsAt", "endsAt", "usageLimit", "perCustomerLimit"]) if (body[k] === null) delete body[k];
   return body;
 }
@@ -185,6 +203,9 @@ function edit(main, ctx, p, etag, notice = "") {
     h("dt", {}, "Code"), h("dd", {}, p.code || "none"),
     h("dt", {}, "Automatic"), h("dd", {}, p.automatic ? "Yes" : "No"),
     h("dt", {}, "Takes off"), h("dd", {}, summary(p)),
+    h("dt", {}, "SKUs"), h("dd", {}, listOf(p.rules?.skus, "any")),
+    h("dt", {}, "Categories"), h("dd", {}, listOf(p.rules?.categories, "any")),
+    h("dt", {}, "Customer groups"), h("dd", {}, listOf(p.rules?.customerGroups, "everyone")),
     h("dt", {}, "Stacking"), h("dd", {}, p.stacking),
     h("dt", {}, "Used / reserved of limit"), h("dd", {}, usage(p)));
   drawFacts();
