@@ -20,6 +20,11 @@ type Data struct {
 	Refund *events.Refund
 	// CancelledAt is set for order.cancelled.
 	CancelledAt time.Time
+	// UnshippedRefund is set for order.cancelled when a partially
+	// fulfilled order was cancelled: what is refunded for the units that
+	// had not shipped (zero when the order was not paid). Nil when the
+	// whole order was cancelled.
+	UnshippedRefund *commerce.Money
 }
 
 // FromEvent returns the email data of an order event. It fails for an
@@ -39,7 +44,7 @@ func FromEvent(e events.Event, shop string) (Data, error) {
 	case events.OrderCancelled:
 		var v events.OrderCancelledData
 		err = e.Decode(&v)
-		d.Order, d.CancelledAt = v.Order, v.CancelledAt
+		d.Order, d.CancelledAt, d.UnshippedRefund = v.Order, v.CancelledAt, v.UnshippedRefund
 	case events.OrderRefunded:
 		var v events.OrderRefundedData
 		err = e.Decode(&v)
@@ -68,7 +73,7 @@ func sample(k events.Type) Data {
 	case events.OrderFulfilled:
 		d.Fulfillment = &events.Fulfillment{TrackingNumber: "T", Carrier: "C", TrackingURL: "https://example.com/t", FulfilledAt: at}
 	case events.OrderCancelled:
-		d.CancelledAt = at
+		d.CancelledAt, d.UnshippedRefund = at, &commerce.Money{Amount: 50, Currency: "USD"}
 	case events.OrderRefunded:
 		d.Refund = &events.Refund{Amount: usd(100), RefundedAt: at}
 	}

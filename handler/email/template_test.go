@@ -57,7 +57,14 @@ func TestRenderDefaults(t *testing.T) {
 		{"fulfilled with a script URL", Data{Type: events.OrderFulfilled, Shop: "Tees", Order: order(), Fulfillment: &events.Fulfillment{TrackingURL: "javascript:alert(1)", FulfilledAt: at}},
 			"Tees: order o123 has shipped", nil, []string{`href="#ZgotmplZ"`}, nil},
 		{"cancelled", Data{Type: events.OrderCancelled, Shop: "Tees", Order: order(), CancelledAt: at}, "Tees: order o123 cancelled",
-			[]string{"cancelled on 4 March 2025", "Total 30.50 EUR"}, []string{"cancelled on 4 March 2025"}, nil},
+			[]string{"cancelled on 4 March 2025", "Total 30.50 EUR"}, []string{"cancelled on 4 March 2025"}, []string{"shipped", "Refund for them"}},
+		{"cancelled after part of it shipped", Data{Type: events.OrderCancelled, Shop: "Tees", Order: order(), CancelledAt: at, UnshippedRefund: &commerce.Money{Amount: 2200, Currency: "EUR"}},
+			"Tees: order o123 cancelled",
+			[]string{"cancelled on 4 March 2025", "already shipped", "Refund for them: 22.00 EUR."}, []string{"Refund for them: <strong>22.00 EUR</strong>"},
+			[]string{"30.50 EUR", "Nothing was charged"}},
+		{"cancelled after part of it shipped, unpaid", Data{Type: events.OrderCancelled, Shop: "Tees", Order: order(), CancelledAt: at, UnshippedRefund: &commerce.Money{Currency: "EUR"}},
+			"Tees: order o123 cancelled",
+			[]string{"already shipped", "Nothing was charged, so nothing is refunded."}, []string{"Nothing was charged"}, []string{"30.50 EUR", "Refund for them"}},
 		{"refunded", Data{Type: events.OrderRefunded, Shop: "Tees", Order: order(), Refund: &events.Refund{Amount: commerce.Money{Amount: 550, Currency: "EUR"}, RefundedAt: at}},
 			"Tees: refund for order o123", []string{"We refunded 5.50 EUR on your order o123"}, []string{"<strong>5.50 EUR</strong>"}, nil},
 		{"shop name with a line break", Data{Type: events.OrderPlaced, Shop: "Tees\r\nBcc: eve@example.com", Order: order()},
@@ -142,6 +149,15 @@ func TestFromEvent(t *testing.T) {
 	m, err := tm.Render(d)
 	if err != nil || !strings.Contains(m.Text, "Tracking number: 1Z999") || d.Order.Email != "buyer@example.com" {
 		t.Errorf("got %+v, %v", m, err)
+	}
+	refund := commerce.Money{Amount: 2200, Currency: "EUR"}
+	e, err = events.New(events.OrderCancelled, events.DefaultSource, "o123", at,
+		events.OrderCancelledData{Order: order(), CancelledAt: at, UnshippedRefund: &refund})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err = FromEvent(e, "Tees"); err != nil || d.UnshippedRefund == nil || *d.UnshippedRefund != refund {
+		t.Errorf("FromEvent(order.cancelled of a remainder): got unshipped refund %v, %v; want %v", d.UnshippedRefund, err, refund)
 	}
 	p, _ := events.New(events.ProductDeleted, events.DefaultSource, "p1", at, events.ProductDeletedData{ID: "p1"})
 	if _, err := FromEvent(p, "Tees"); err == nil {

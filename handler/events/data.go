@@ -60,6 +60,12 @@ type OrderFulfilledData struct {
 type OrderCancelledData struct {
 	Order
 	CancelledAt time.Time `json:"cancelledAt"`
+	// UnshippedRefund is set when a partially fulfilled order was
+	// cancelled (its units that had shipped stay with the buyer): what
+	// is refunded for the units that had not, zero when the order was not
+	// paid; the refund's order.refunded follows once it is made. Absent
+	// when the whole order was cancelled, whose refund is its Total.
+	UnshippedRefund *commerce.Money `json:"unshippedRefund,omitempty"`
 }
 
 // Refund is money given back on an order.

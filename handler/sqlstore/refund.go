@@ -68,7 +68,11 @@ func (s *OrderStore) CancelRemainder(ctx context.Context, id string, now time.Ti
 			bySKU[k[0]] += q
 		}
 		amount := commerce.RemainderValue(o, bySKU)
-		e, err := s.db.NewEvent(events.OrderCancelled, id, now, events.OrderCancelledData{Order: events.OrderFrom(*o), CancelledAt: now.UTC()})
+		refunded := commerce.Money{Currency: amount.Currency}
+		if o.PaymentID != "" {
+			refunded = amount
+		}
+		e, err := s.db.NewEvent(events.OrderCancelled, id, now, events.OrderCancelledData{Order: events.OrderFrom(*o), CancelledAt: now.UTC(), UnshippedRefund: &refunded})
 		if err != nil {
 			return err
 		}
