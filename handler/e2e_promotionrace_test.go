@@ -171,9 +171,26 @@ func (s e2eShop) promoOrders(tb testing.TB, id string) int {
 	return n
 }
 
+// TestE2EPromotionPerCustomerRace runs the per-customer race with the
+// queues embedded and on the Service Bus peer.
 func TestE2EPromotionPerCustomerRace(t *testing.T) {
 	t.Parallel()
-	s := startMoney(t, nil)
+	t.Run("EmbeddedQueue", func(t *testing.T) {
+		t.Parallel()
+		promoPerCustomerRace(t, startMoney)
+	})
+	t.Run("ServiceBus", func(t *testing.T) {
+		t.Parallel()
+		promoPerCustomerRace(t, startServiceBus)
+	})
+}
+
+// promoPerCustomerRace has one customer on 4L devices check out at once
+// with a code limited to L uses per customer, on a program that start
+// starts: exactly L are paid and placed, the rest refused before any
+// charge, and a guest may not use the code.
+func promoPerCustomerRace(t *testing.T, start func(testing.TB, func(*Main)) e2eShop) {
+	s := start(t, nil)
 	const limit = 2
 	s.mustStockedProduct(t, "promo-cust", "PROMO-CUST", 1000, 1000)
 	body := percentOff("ONCE2", 1000)
@@ -203,6 +220,12 @@ func TestE2EPromotionPerCustomerRace(t *testing.T) {
 	if used, reserved := s.promoCounters(t, p.ID); used != int64(len(paid)) || reserved != 0 {
 		t.Errorf("counters: used %d, reserved %d; want %d and 0", used, reserved, len(paid))
 	}
+	// The customer's orders are read only with their token: count them
+	// on the admin list.
+	moneyWait(t, "placed orders", func() (bool, string) {
+		got := s.promoOrders(t, p.ID)
+		return got == len(paid), fmt.Sprintf("%d placed orders carry %s, want %d", got, p.ID, len(paid))
+	})
 	// Checking a cart with the code out as a guest is refused before anything is reserved.
 	res := s.moneyCheckout(t, moneyNewRequest(carts[0], "pm_card_visa"), "")
 	if res.Status != 401 && res.Status != 409 {
