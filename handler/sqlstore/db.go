@@ -47,6 +47,13 @@ type Dialect struct {
 	// "WITH (UPDLOCK, ROWLOCK)" on SQL Server, "" on SQLite, whose one
 	// writer at a time already holds the database.
 	LockRows string
+	// ShareRows is the table hint that makes a read inside a write
+	// transaction hold a shared lock on the rows it reads until the
+	// transaction ends: concurrent readers holding it do not wait for one
+	// another, and a writer of those rows waits for all of them
+	// (promotionredeem.go). "WITH (HOLDLOCK)" on SQL Server (a locking read
+	// even under READ COMMITTED SNAPSHOT), "" on SQLite.
+	ShareRows string
 }
 
 // Upsert is one atomic insert-or-update of a row by its key: a single
