@@ -506,9 +506,9 @@ settle() {
 # server just before the lists are written, not the checkout part's: a
 # checkout run on a fresh server and a smaller database is no baseline for
 # one after it (that alone measured 0.65-0.71 with no lists and no
-# promotions on a busy machine). Each checkout run starts once shopfn has
-# settled: the work behind one run's orders slowed the next run by a
-# quarter (0.73, against 0.90 after 40 idle seconds).
+# promotions on a busy machine). The runs after a checkout run start once
+# shopfn has settled: the work behind one run's orders slowed the next run
+# by a quarter (0.73, against 0.90 after 40 idle seconds).
 part_pricing() {
 	start_shopfn
 	make_carts "$CARTS" "$tmp/carts-p0.txt"
@@ -535,6 +535,7 @@ part_pricing() {
 		fi
 		note="3 price lists, 2 promotions"
 	done
+	settle
 	run_wrk cart-pricing "$base" scripts/bench/cart.lua "$tmp/carts-p1.txt" "$tmp/skus.txt" 0 "$THREADS"
 	alive
 	record pricing.cart "$(ratio "$(figure cart-pricing.rps)" "$(figure cart-plain.rps)")" x ">=0.90" "add-to-cart with $note over without (issue 21)"

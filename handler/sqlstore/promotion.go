@@ -144,7 +144,23 @@ func (s *PromotionStore) Promotion(ctx context.Context, id string) (*commerce.Pr
 
 // Promotions returns every promotion by ID, with its counters.
 func (s *PromotionStore) Promotions(ctx context.Context) ([]commerce.Promotion, error) {
-	rows, err := s.db.readRows(ctx, s.db.d.Rebind(promotionsCounted))
+	return s.list(ctx, promotionsCounted)
+}
+
+// PricingPromotions returns every promotion by ID as Promotions does, but
+// the counters of one without a usage limit are 0, not counted: pricing
+// (cache.Promotions) reads a promotion's counters only to check its limit,
+// and reads the list every few seconds on every instance, where the count
+// would read every redemption of every unlimited promotion.
+func (s *PromotionStore) PricingPromotions(ctx context.Context) ([]commerce.Promotion, error) {
+	return s.list(ctx, `SELECT p.doc, p.version,
+		CASE WHEN p.usage_limit IS NULL THEN 0 ELSE p.used END, CASE WHEN p.usage_limit IS NULL THEN 0 ELSE p.reserved END
+		FROM promotions p ORDER BY p.id`)
+}
+
+// list returns the promotions query reads (promotionColumns' four).
+func (s *PromotionStore) list(ctx context.Context, query string) ([]commerce.Promotion, error) {
+	rows, err := s.db.readRows(ctx, s.db.d.Rebind(query))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list promotions: %w", err)
 	}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -17,6 +18,32 @@ func wantCounts(t *testing.T, st RedemptionStores, id string, used, reserved int
 	for _, p := range all {
 		if p.ID == id && (p.Used != used || p.Reserved != reserved) {
 			t.Errorf("promotion %s in the list: used %d, reserved %d; want %d and %d", id, p.Used, p.Reserved, used, reserved)
+		}
+	}
+	// The list pricing reads (cache.PricingLister), when the store has
+	// one: every promotion, the counters of a limited one exact, of
+	// another 0 (not counted).
+	l, ok := st.Promotions.(interface {
+		PricingPromotions(context.Context) ([]commerce.Promotion, error)
+	})
+	if !ok {
+		return
+	}
+	priced, err := l.PricingPromotions(callContext(t))
+	must(t, err)
+	if len(priced) != len(all) {
+		t.Errorf("PricingPromotions: got %d promotions, want %d", len(priced), len(all))
+	}
+	for _, p := range priced {
+		if p.ID != id {
+			continue
+		}
+		want := [2]int64{used, reserved}
+		if p.UsageLimit == nil {
+			want = [2]int64{} // not counted
+		}
+		if got := [2]int64{p.Used, p.Reserved}; got != want {
+			t.Errorf("promotion %s in PricingPromotions (usageLimit %v): used and reserved %v, want %v", id, p.UsageLimit, got, want)
 		}
 	}
 }
