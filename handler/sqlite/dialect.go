@@ -18,6 +18,7 @@ var Dialect = sqlstore.Dialect{
 	// One writer at a time: a write transaction holds the whole database.
 	LockRows:  "",
 	ShareRows: "",
+	OneWriter: true,
 }
 
 // upsert is INSERT ... ON CONFLICT DO UPDATE ... RETURNING (SQLite 3.35+).

@@ -57,6 +57,7 @@ func (r *recorder) dialect() sqlstore.Dialect {
 	d := sqlite.Dialect
 	d.Name = "sqlite+tsql-recorder"
 	d.LockRows, d.ShareRows = lockMark, shareMark
+	d.OneWriter = false // the statements, in the order, that SQL Server runs
 	d.Rebind = func(q string) string {
 		r.mu.Lock()
 		defer r.mu.Unlock()

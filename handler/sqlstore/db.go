@@ -54,6 +54,11 @@ type Dialect struct {
 	// (promotionredeem.go). "WITH (HOLDLOCK)" on SQL Server (a locking read
 	// even under READ COMMITTED SNAPSHOT), "" on SQLite.
 	ShareRows string
+	// OneWriter reports that the database runs one write transaction at
+	// a time (SQLite), so that no other writer changes anything between
+	// two statements of one: a redemption's move then tries the statement
+	// most promotions need alone first (promotionredeem.go).
+	OneWriter bool
 }
 
 // Upsert is one atomic insert-or-update of a row by its key: a single

@@ -52,19 +52,26 @@ import (
 // redemption row straddles the PATCH, and its recount, read after its X
 // lock is granted (its own statement, UpdatePromotion), sees them all.
 // A checkout between its statements 1 and 2 when a limit is added finds
-// statement 2 refused and runs statement 1 again, now counting.
+// statement 2 refused: a new redemption is then refused (as if the limit
+// had come a moment sooner), and a move of an existing one runs
+// statement 1 again, now counting.
 //
-// Lock conversions: a transaction never takes S on a promotion row before
-// an X on it in the common path, as statement 1 (U, then X) always comes
-// first; two checkouts both holding S and both wanting X (the conversion
-// deadlock) would need statement 2 before statement 1 of the same
-// promotion in one transaction. That happens only in MarkPaid of a
-// checkout paid after its reservation was released (its redemption held
-// again, then used or released, in one transaction) racing a PATCH or
-// another counted move of the same promotion; SQL Server then picks a
-// deadlock victim (1205), whose transaction db.tx runs again. SQLite has
-// one writer at a time: the same statements, with no hint, are trivially
-// serial.
+// Lock conversions: in the common path a transaction never takes S on a
+// promotion row and then asks for U or X on it, as statement 1 (U, then
+// X) comes first; two transactions both holding S and both wanting X
+// (the conversion deadlock) would need statement 2 before statement 1 of
+// the same promotion in one transaction. That happens only in MarkPaid
+// of a checkout paid after its reservation was released (its redemption
+// held again, then used or released, in one transaction), or when a
+// limit is added or removed between a move's two statements, each racing
+// a PATCH or a counted move of the same promotion; SQL Server then picks
+// a deadlock victim (1205), whose transaction db.tx runs again, with
+// nothing half done. A refused hold, which may hold S on a promotion at
+// its limit, is never tried again in its transaction: the checkout rolls
+// back (or MarkPaid records a refund) at once. SQLite has one writer at a
+// time: the same statements, with no hint, are trivially serial, and a
+// move there tries statement 2 first (Dialect.OneWriter): one statement
+// for a promotion without a limit.
 
 // redemptionStep is one move of a redemption row and, for a promotion
 // with a usage limit, of its counters.
@@ -103,7 +110,16 @@ func (db *DB) moveRedemption(ctx context.Context, tx *sql.Tx, checkoutID, id, cu
 	if st.refundable {
 		refundable = " AND refundable = 1"
 	}
+	guard := `EXISTS (SELECT 1 FROM promotions ` + db.d.ShareRows + ` WHERE id = ? AND usage_limit IS NULL` + refundable + `)`
 	for attempt := 1; ; attempt++ {
+		if db.d.OneWriter {
+			// Nothing changes between the statements: statement 2 first,
+			// the only one a promotion without a limit needs.
+			m, err := db.putRedemption(ctx, tx, checkoutID, id, customer, st, guard)
+			if err != nil || m == 1 {
+				return moved, err
+			}
+		}
 		q, args := `UPDATE promotions SET `+st.counters+` WHERE id = ? AND usage_limit IS NOT NULL`+st.within+refundable, []any{id}
 		if st.from != "" {
 			q += ` AND EXISTS (SELECT 1 FROM promotion_redemptions WHERE checkout_id = ? AND promotion_id = ? AND status = ?)`
@@ -124,22 +140,22 @@ func (db *DB) moveRedemption(ctx context.Context, tx *sql.Tx, checkoutID, id, cu
 			}
 			return counted, nil
 		}
-		m, err := db.putRedemption(ctx, tx, checkoutID, id, customer, st,
-			`EXISTS (SELECT 1 FROM promotions `+db.d.ShareRows+` WHERE id = ? AND usage_limit IS NULL`+refundable+`)`)
-		if err != nil {
-			return stayed, err
-		}
-		if m == 1 {
-			return moved, nil
+		if !db.d.OneWriter {
+			m, err := db.putRedemption(ctx, tx, checkoutID, id, customer, st, guard)
+			if err != nil || m == 1 {
+				return moved, err
+			}
 		}
 		// Neither: the limit refused it, or the row is not at from (or
 		// the promotion not refundable), or a limit was added or removed
-		// between the two statements: then go round again.
+		// between the two statements. A hold is then refused, as if the
+		// limit had come a moment sooner: trying statement 1 again while
+		// statement 2's shared lock is held would take the lock
+		// conversion that deadlocks with a counted move of a promotion
+		// at its limit (a release freeing a redemption of a sold-out
+		// one). Any other move must happen: it goes round again.
 		if st.from == "" {
-			if attempt == 2 {
-				return refused, nil
-			}
-			continue
+			return refused, nil
 		}
 		var status string
 		var isRefundable int
@@ -151,7 +167,7 @@ func (db *DB) moveRedemption(ctx context.Context, tx *sql.Tx, checkoutID, id, cu
 		if err != nil {
 			return stayed, err
 		}
-		if st.within != "" && attempt == 2 {
+		if st.within != "" {
 			return refused, nil
 		}
 		if attempt == 3 {
