@@ -504,11 +504,11 @@ settle() {
 # runs add, and two automatic promotions; it runs last, as the promotions
 # may not be removable. The checkouts without are its own run, on the same
 # server just before the lists are written, not the checkout part's: a
-# checkout run on a fresh server and a smaller database is no baseline for
-# one after it (that alone measured 0.65-0.71 with no lists and no
-# promotions on a busy machine). The runs after a checkout run start once
-# shopfn has settled: the work behind one run's orders slowed the next run
-# by a quarter (0.73, against 0.90 after 40 idle seconds).
+# checkout run is no baseline for a later one on another server and a
+# larger database (with no lists and no promotions added, that ratio
+# measured 0.65 and 0.71 on a busy machine; on one server back to back
+# 0.73, and 0.90 with 40 idle seconds between; single runs). The runs
+# after a checkout run start once shopfn is idle (settle).
 part_pricing() {
 	start_shopfn
 	make_carts "$CARTS" "$tmp/carts-p0.txt"
