@@ -50,6 +50,14 @@ type promotionsEntry struct {
 
 var _ commerce.PromotionStore = (*Promotions)(nil)
 
+// PricingLister is a promotion store that lists promotions for pricing
+// more cheaply than Promotions: the counters of those without a usage
+// limit, which pricing never reads, left at 0 rather than counted
+// (sqlstore.PromotionStore). Active uses it when the store has it.
+type PricingLister interface {
+	PricingPromotions(ctx context.Context) ([]commerce.Promotion, error)
+}
+
 // NewPromotions returns a Promotions in front of store. A ttl of zero
 // reads the promotions on every call.
 func NewPromotions(store commerce.PromotionStore, ttl time.Duration, now func() time.Time) *Promotions {
@@ -68,7 +76,11 @@ func (c *Promotions) Active(ctx context.Context) (*ActivePromotions, error) {
 		return e.active, nil
 	}
 	gen := c.gen.Load()
-	all, err := c.PromotionStore.Promotions(ctx)
+	list := c.PromotionStore.Promotions
+	if l, ok := c.PromotionStore.(PricingLister); ok {
+		list = l.PricingPromotions
+	}
+	all, err := list(ctx)
 	if err != nil {
 		return nil, err
 	}

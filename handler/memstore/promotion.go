@@ -31,13 +31,44 @@ type promoState struct {
 	owners      map[redemptionKey]string // -> the customer of a redemption
 }
 
-// promoRow is a stored promotion: its document (with counters) and version.
+// promoRow is a stored promotion: its document, version, usage limit
+// and, with a limit only, its counters (as sqlstore keeps them: without
+// one, they are counted from the redemptions).
 type promoRow struct {
 	doc     []byte
 	version int64
+	limit   *int64
 	used    int64
 	// reserved counts held redemptions.
 	reserved int64
+}
+
+// counts returns promotion id's used and reserved redemptions, counted;
+// the caller holds db.mu.
+func (ps *promoState) counts(id string) (used, reserved int64) {
+	for k, status := range ps.redemptions {
+		if k.promotion != id {
+			continue
+		}
+		switch status {
+		case "used":
+			used++
+		case "reserved":
+			reserved++
+		}
+	}
+	return used, reserved
+}
+
+// promotion decodes promotion id's row with its counters; the caller
+// holds db.mu.
+func (ps *promoState) promotion(id string, r *promoRow) (*commerce.Promotion, error) {
+	p, err := r.promotion()
+	if err != nil || r.limit != nil {
+		return p, err
+	}
+	p.Used, p.Reserved = ps.counts(id)
+	return p, nil
 }
 
 type redemptionKey struct{ checkout, promotion string }
@@ -88,7 +119,7 @@ func (s *PromotionStore) CreatePromotion(ctx context.Context, p *commerce.Promot
 	if _, ok := ps.byID[p.ID]; ok {
 		return commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "promotion %s exists", p.ID)
 	}
-	ps.byID[p.ID] = &promoRow{doc: doc, version: 1}
+	ps.byID[p.ID] = &promoRow{doc: doc, version: 1, limit: p.UsageLimit}
 	ps.byCode[p.CodeKey()] = p.ID
 	p.ETag, p.Used, p.Reserved = `"1"`, 0, 0
 	return nil
@@ -116,8 +147,12 @@ func (s *PromotionStore) UpdatePromotion(ctx context.Context, p *commerce.Promot
 	if err != nil {
 		return err
 	}
-	row.doc, row.version = doc, row.version+1
-	got, err := row.promotion()
+	row.doc, row.version, row.limit = doc, row.version+1, p.UsageLimit
+	if row.limit != nil {
+		// Limited, perhaps from now on: counted again.
+		row.used, row.reserved = ps.counts(p.ID)
+	}
+	got, err := ps.promotion(p.ID, row)
 	if err != nil {
 		return err
 	}
@@ -133,7 +168,7 @@ func (s *PromotionStore) Promotion(ctx context.Context, id string) (*commerce.Pr
 	if !ok {
 		return nil, commerce.NotFoundf("promotion %q not found", id)
 	}
-	return row.promotion()
+	return s.db.promos.promotion(id, row)
 }
 
 // Promotions returns every promotion by ID.
@@ -147,7 +182,7 @@ func (s *PromotionStore) Promotions(ctx context.Context) ([]commerce.Promotion, 
 	slices.Sort(ids)
 	out := []commerce.Promotion{}
 	for _, id := range ids {
-		p, err := s.db.promos.byID[id].promotion()
+		p, err := s.db.promos.promotion(id, s.db.promos.byID[id])
 		if err != nil {
 			return nil, err
 		}

@@ -8,8 +8,10 @@ import (
 
 // Redemptions, as sqlstore keeps them (see its promotionredeem.go): a
 // checkout holds one redemption of each promotion its discounts name,
-// counted in the promotion's reserved, and in its customer's uses for a
-// signed-in buyer. Every method here is called with db.mu held.
+// counted in the promotion's reserved when it has a usage limit (without
+// one, its counters are counted from the redemptions), and in its
+// customer's uses for a signed-in buyer. Every method here is called
+// with db.mu held.
 
 // redemptionIDs returns the promotions c's discounts name, in ID order.
 func redemptionIDs(c *commerce.Checkout) []string {
@@ -55,7 +57,9 @@ func (db *DB) holdRedemptions(checkoutID string, ids []string, customer, from st
 			continue
 		}
 		db.promos.redemptions[k], db.promos.owners[k] = "reserved", customer
-		db.promos.byID[id].reserved++
+		if row := db.promos.byID[id]; row.limit != nil {
+			row.reserved++
+		}
 		if customer != "" {
 			db.promos.customers[customerPromoKey{id, customer}]++
 		}
@@ -70,7 +74,11 @@ func (db *DB) moveRedemptions(checkoutID, from, to string, counters func(row *pr
 			continue
 		}
 		db.promos.redemptions[k] = to
-		counters(db.promos.byID[k.promotion], k.promotion, db.promos.owners[k])
+		row := db.promos.byID[k.promotion]
+		if row.limit == nil {
+			row = &promoRow{} // counts nothing: a promotion without a limit keeps no counters
+		}
+		counters(row, k.promotion, db.promos.owners[k])
 	}
 }
 
@@ -111,7 +119,9 @@ func (db *DB) returnRedemptions(checkoutID string) {
 			continue
 		}
 		db.promos.redemptions[k] = "returned"
-		row.used--
+		if row.limit != nil {
+			row.used--
+		}
 		db.uncountUse(k.promotion, db.promos.owners[k])
 	}
 }

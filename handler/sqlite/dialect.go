@@ -16,7 +16,9 @@ var Dialect = sqlstore.Dialect{
 	Limit:  func(q string) string { return q + " LIMIT ?" },
 	Upsert: upsert,
 	// One writer at a time: a write transaction holds the whole database.
-	LockRows: "",
+	LockRows:  "",
+	ShareRows: "",
+	OneWriter: true,
 }
 
 // upsert is INSERT ... ON CONFLICT DO UPDATE ... RETURNING (SQLite 3.35+).

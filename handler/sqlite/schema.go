@@ -398,8 +398,10 @@ var relationalSchema = []string{
 	`CREATE INDEX IF NOT EXISTS webhook_deliveries_subscription ON webhook_deliveries (subscription_id, created_at)`,
 	// Promotions (sqlstore/promotion.go): code_key is the code in lower
 	// case ("#" and the ID without one), unique, so that two promotions
-	// never share a code; used and reserved count redemptions, which one
-	// conditional UPDATE each keeps within usage_limit.
+	// never share a code; used and reserved count the redemptions of a
+	// promotion with a usage_limit, which one conditional UPDATE each
+	// keeps within it. Without a limit they are not kept (no hot row):
+	// the redemptions are counted instead (promotionredeem.go).
 	`CREATE TABLE IF NOT EXISTS promotions (
 		id                 TEXT PRIMARY KEY,
 		code_key           TEXT NOT NULL UNIQUE,
@@ -422,6 +424,8 @@ var relationalSchema = []string{
 		status       TEXT NOT NULL,
 		PRIMARY KEY (checkout_id, promotion_id)
 	)`,
+	// Counts a promotion's redemptions by status.
+	`CREATE INDEX IF NOT EXISTS promotion_redemptions_status ON promotion_redemptions (promotion_id, status)`,
 	// What each customer holds of a promotion with a per-customer limit:
 	// reserved and used redemptions, kept within the limit by one
 	// conditional UPDATE.

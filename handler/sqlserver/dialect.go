@@ -16,6 +16,7 @@ var Dialect = sqlstore.Dialect{
 	Limit:     limit,
 	Upsert:    upsert,
 	LockRows:  "WITH (UPDLOCK, ROWLOCK)",
+	ShareRows: "WITH (HOLDLOCK)",
 }
 
 // rebind numbers '?' placeholders as go-mssqldb's @p1, @p2, ... Queries

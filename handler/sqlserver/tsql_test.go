@@ -43,23 +43,31 @@ type recorder struct {
 	derived map[string]bool // SQLite statements made by Limit or Upsert
 }
 
-// lockMark stands for the lock hint in the SQLite statements: a comment.
-const lockMark = "/*LOCKROWS*/"
+// lockMark and shareMark stand for the lock hints in the SQLite
+// statements: comments.
+const (
+	lockMark  = "/*LOCKROWS*/"
+	shareMark = "/*SHAREROWS*/"
+)
+
+// hints puts the T-SQL lock hints in place of their marks.
+var hints = strings.NewReplacer(lockMark, sqlserver.Dialect.LockRows, shareMark, sqlserver.Dialect.ShareRows)
 
 func (r *recorder) dialect() sqlstore.Dialect {
 	d := sqlite.Dialect
 	d.Name = "sqlite+tsql-recorder"
-	d.LockRows = lockMark
+	d.LockRows, d.ShareRows = lockMark, shareMark
+	d.OneWriter = false // the statements, in the order, that SQL Server runs
 	d.Rebind = func(q string) string {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if !r.derived[q] {
-			r.tsql[sqlserver.Dialect.Rebind(strings.ReplaceAll(q, lockMark, sqlserver.Dialect.LockRows))] = true
+			r.tsql[sqlserver.Dialect.Rebind(hints.Replace(q))] = true
 		}
 		return sqlite.Dialect.Rebind(q)
 	}
 	d.Limit = func(q string) string {
-		r.add(sqlite.Dialect.Limit(q), sqlserver.Dialect.Limit(strings.ReplaceAll(q, lockMark, sqlserver.Dialect.LockRows)))
+		r.add(sqlite.Dialect.Limit(q), sqlserver.Dialect.Limit(hints.Replace(q)))
 		return sqlite.Dialect.Limit(q)
 	}
 	d.Upsert = func(u sqlstore.Upsert) string {
@@ -155,6 +163,23 @@ func TestTSQL(t *testing.T) {
 		storetest.TestEventLog(t, func(t *testing.T) storetest.EventStores { return eventStores(t, open(t)) })
 	})
 	t.Run("Webhooks", func(t *testing.T) { exerciseWebhookStore(t, sqlstore.NewWebhookStore(open(t))) })
+	t.Run("Promotions", func(t *testing.T) {
+		storetest.TestPromotionStore(t, func(t *testing.T) commerce.PromotionStore { return sqlstore.NewPromotionStore(open(t)) })
+	})
+	t.Run("Redemptions", func(t *testing.T) {
+		storetest.TestRedemptions(t, func(t *testing.T) storetest.RedemptionStores {
+			db := open(t)
+			inv, err := sqlstore.NewInventoryStore(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := sqlstore.NewCheckoutStore(db)
+			return storetest.RedemptionStores{
+				MoneyStores: storetest.MoneyStores{Checkouts: c, Outbox: c, Orders: sqlstore.NewOrderStore(db), Inventory: inv},
+				Promotions:  sqlstore.NewPromotionStore(db),
+			}
+		})
+	})
 
 	stmts := map[string]string{} // file name -> statement
 	var generated []string

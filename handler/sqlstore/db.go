@@ -47,6 +47,18 @@ type Dialect struct {
 	// "WITH (UPDLOCK, ROWLOCK)" on SQL Server, "" on SQLite, whose one
 	// writer at a time already holds the database.
 	LockRows string
+	// ShareRows is the table hint that makes a read inside a write
+	// transaction hold a shared lock on the rows it reads until the
+	// transaction ends: concurrent readers holding it do not wait for one
+	// another, and a writer of those rows waits for all of them
+	// (promotionredeem.go). "WITH (HOLDLOCK)" on SQL Server (a locking read
+	// even under READ COMMITTED SNAPSHOT), "" on SQLite.
+	ShareRows string
+	// OneWriter reports that the database runs one write transaction at
+	// a time (SQLite), so that no other writer changes anything between
+	// two statements of one: a redemption's move then tries the statement
+	// most promotions need alone first (promotionredeem.go).
+	OneWriter bool
 }
 
 // Upsert is one atomic insert-or-update of a row by its key: a single

@@ -25,7 +25,24 @@ var _ commerce.PromotionStore = (*PromotionStore)(nil)
 // NewPromotionStore returns a PromotionStore on db.
 func NewPromotionStore(db *DB) *PromotionStore { return &PromotionStore{db: db} }
 
-const promotionColumns = `doc, version, used, reserved`
+// promotionColumns are what scanPromotion reads of promotions p. A
+// promotion with a usage limit keeps its counters on its row; one without
+// keeps none, and they are counted from its redemption rows
+// (promotionredeem.go), by the index on (promotion_id, status).
+const promotionColumns = `p.doc, p.version,
+	CASE WHEN p.usage_limit IS NULL THEN (SELECT COUNT(*) FROM promotion_redemptions r WHERE r.promotion_id = p.id AND r.status = 'used') ELSE p.used END,
+	CASE WHEN p.usage_limit IS NULL THEN (SELECT COUNT(*) FROM promotion_redemptions r WHERE r.promotion_id = p.id AND r.status = 'reserved') ELSE p.reserved END`
+
+// promotionsCounted is every promotion, the counters of those without a
+// limit counted by one GROUP BY over their redemptions.
+const promotionsCounted = `SELECT p.doc, p.version,
+	CASE WHEN p.usage_limit IS NULL THEN COALESCE(c.used, 0) ELSE p.used END,
+	CASE WHEN p.usage_limit IS NULL THEN COALESCE(c.reserved, 0) ELSE p.reserved END
+	FROM promotions p LEFT JOIN (
+		SELECT promotion_id, SUM(CASE WHEN status = 'used' THEN 1 ELSE 0 END) AS used, SUM(CASE WHEN status = 'reserved' THEN 1 ELSE 0 END) AS reserved
+		FROM promotion_redemptions WHERE status IN ('used', 'reserved') AND promotion_id IN (SELECT id FROM promotions WHERE usage_limit IS NULL)
+		GROUP BY promotion_id) c ON c.promotion_id = p.id
+	ORDER BY p.id`
 
 // encodePromotion returns p's document: everything but its counters.
 func encodePromotion(p *commerce.Promotion) (string, error) {
@@ -79,6 +96,24 @@ func (s *PromotionStore) UpdatePromotion(ctx context.Context, p *commerce.Promot
 	err = s.db.tx(ctx, "update promotion", func(tx *sql.Tx) (err error) {
 		n, err = s.db.exec(ctx, tx, `UPDATE promotions SET version = version + 1, usage_limit = ?, per_customer_limit = ?, refundable = ?, doc = ?
 			WHERE id = ? AND version = ?`, p.UsageLimit, p.PerCustomerLimit, boolInt(p.Refundable), doc, p.ID, want)
+		if err != nil || n == 0 || p.UsageLimit == nil {
+			return err
+		}
+		// Limited (perhaps only from now on): the counters are counted
+		// again from the redemption rows, so that they are exact whatever
+		// the checkouts did while the promotion kept none. Its own
+		// statement, after the one above: that one took the row's
+		// exclusive lock, waiting for every checkout that moved a
+		// redemption without counting it (they hold a shared lock on the
+		// row to commit, promotionredeem.go), and keeping out the next
+		// ones, so this count (a snapshot read on SQL Server, taken when
+		// it starts) sees them all. Within the first statement the count
+		// would be read under the update lock, which does not wait for
+		// them.
+		_, err = s.db.exec(ctx, tx, `UPDATE promotions SET
+			used = (SELECT COUNT(*) FROM promotion_redemptions WHERE promotion_id = ? AND status = 'used'),
+			reserved = (SELECT COUNT(*) FROM promotion_redemptions WHERE promotion_id = ? AND status = 'reserved')
+			WHERE id = ?`, p.ID, p.ID, p.ID)
 		return err
 	})
 	if err != nil {
@@ -97,7 +132,7 @@ func (s *PromotionStore) UpdatePromotion(ctx context.Context, p *commerce.Promot
 
 // Promotion returns a promotion by ID with its counters.
 func (s *PromotionStore) Promotion(ctx context.Context, id string) (*commerce.Promotion, error) {
-	p, err := scanPromotion(s.db.readRow(ctx, `SELECT `+promotionColumns+` FROM promotions WHERE id = ?`, id))
+	p, err := scanPromotion(s.db.readRow(ctx, `SELECT `+promotionColumns+` FROM promotions p WHERE p.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, commerce.NotFoundf("promotion %q not found", id)
 	}
@@ -109,7 +144,23 @@ func (s *PromotionStore) Promotion(ctx context.Context, id string) (*commerce.Pr
 
 // Promotions returns every promotion by ID, with its counters.
 func (s *PromotionStore) Promotions(ctx context.Context) ([]commerce.Promotion, error) {
-	rows, err := s.db.readRows(ctx, s.db.d.Rebind(`SELECT `+promotionColumns+` FROM promotions ORDER BY id`))
+	return s.list(ctx, promotionsCounted)
+}
+
+// PricingPromotions returns every promotion by ID as Promotions does, but
+// the counters of one without a usage limit are 0, not counted: pricing
+// (cache.Promotions) reads a promotion's counters only to check its limit,
+// and reads the list every few seconds on every instance, where the count
+// would read every redemption of every unlimited promotion.
+func (s *PromotionStore) PricingPromotions(ctx context.Context) ([]commerce.Promotion, error) {
+	return s.list(ctx, `SELECT p.doc, p.version,
+		CASE WHEN p.usage_limit IS NULL THEN 0 ELSE p.used END, CASE WHEN p.usage_limit IS NULL THEN 0 ELSE p.reserved END
+		FROM promotions p ORDER BY p.id`)
+}
+
+// list returns the promotions query reads (promotionColumns' four).
+func (s *PromotionStore) list(ctx context.Context, query string) ([]commerce.Promotion, error) {
+	rows, err := s.db.readRows(ctx, s.db.d.Rebind(query))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list promotions: %w", err)
 	}

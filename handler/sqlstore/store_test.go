@@ -95,7 +95,12 @@ func TestPromotionStore(t *testing.T) {
 
 func TestRedemptions(t *testing.T) {
 	storetest.TestRedemptions(t, func(t *testing.T) storetest.RedemptionStores {
-		db := MustOpenSQLite(t)
+		lite, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "shopfn.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := sqlstore.New(lite.Write, lite.Read, sqlite.Dialect)
+		t.Cleanup(func() { db.Close(); lite.Close() })
 		inv, err := sqlstore.NewInventoryStore(context.Background(), db)
 		if err != nil {
 			t.Fatal(err)
@@ -104,6 +109,10 @@ func TestRedemptions(t *testing.T) {
 		return storetest.RedemptionStores{
 			MoneyStores: storetest.MoneyStores{Checkouts: checkouts, Outbox: checkouts, Orders: sqlstore.NewOrderStore(db), Inventory: inv},
 			Promotions:  sqlstore.NewPromotionStore(db),
+			StoredCounters: func(id string) (used, reserved int64, err error) {
+				err = lite.Read.QueryRow(`SELECT used, reserved FROM promotions WHERE id = ?`, id).Scan(&used, &reserved)
+				return used, reserved, err
+			},
 		}
 	})
 }

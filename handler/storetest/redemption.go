@@ -13,6 +13,11 @@ import (
 type RedemptionStores struct {
 	MoneyStores
 	Promotions commerce.PromotionStore
+	// StoredCounters, when set, reads the counters a promotion's own
+	// record holds (sqlstore's used and reserved columns): a promotion
+	// without a usage limit must keep none (0), so that concurrent
+	// checkouts of it never write one shared record.
+	StoredCounters func(id string) (used, reserved int64, err error)
 }
 
 // promoCheckout returns checkout n buying one unit of sku with promotion
@@ -67,6 +72,7 @@ func raceCheckouts(t *testing.T, st RedemptionStores, n int, code string, mk fun
 // of a redemption, each once under redelivery. newStores must return new,
 // empty stores each time.
 func TestRedemptions(t *testing.T, newStores func(t *testing.T) RedemptionStores) {
+	testRedemptionCounts(t, newStores)
 	t.Run("UsageLimitRace", func(t *testing.T) {
 		st := newStores(t)
 		const limit = 3
