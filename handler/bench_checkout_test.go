@@ -1,0 +1,188 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// BenchmarkCheckoutHTTP is POST /api/checkout from benchCheckoutClients
+// concurrent clients over loopback HTTP, as scripts/bench.sh's checkout
+// part drives it (scripts/bench/checkout.lua): each request checks out its
+// own pre-created one-unit cart with the test provider's pm_card_visa and
+// the Idempotency-Key "bench-<cart ID>". After the timed checkouts it waits
+// until the orders queue function placed every paid order and reports
+// placed/s, from the start of the checkouts, beside checkouts/s:
+//
+//	go test ./handler -run '^$' -bench CheckoutHTTP -benchtime 3000x -cpuprofile cpu.out
+//
+// With SHOPFN_TEST_WRITER_HOLD=1 it also prints how long each kind of
+// write held the SQLite writer. SHOPFN_TEST_CPUPROFILE=FILE writes a CPU
+// profile of the checkouts and the placing of their orders alone, without
+// the set-up that -cpuprofile also samples.
+func BenchmarkCheckoutHTTP(b *testing.B) {
+	const lines = 20 // SKUs the carts cycle through, as bench.sh's checkout-skus.txt
+	p := benchWritesMain(b)
+	s := e2eShop{p}
+	h := p.server.Handler
+	skus := benchSKUs(b, h, lines, 99)
+	if len(skus) < lines {
+		b.Fatalf("only %d SKUs with 99 available, want %d", len(skus), lines)
+	}
+	for _, sku := range skus {
+		s.mustSetStock(b, sku, 1_000_000)
+	}
+	bodies := make([]string, b.N)
+	for i := range bodies {
+		var c struct {
+			ID string `json:"id"`
+		}
+		cart := fmt.Sprintf(`{"items":[{"sku":%q,"quantity":1}]}`, skus[i%len(skus)])
+		if err := json.Unmarshal(benchCall(b, h, "POST", "/api/carts", cart, http.StatusCreated), &c); err != nil {
+			b.Fatal(err)
+		}
+		bodies[i] = c.ID
+	}
+	client := benchClient()
+	defer client.CloseIdleConnections()
+	var mu sync.Mutex
+	var last string // an order among the last paid
+	checkout := func(i int) error {
+		cart := bodies[i]
+		body := `{"cartId":"` + cart + `","email":"bench@example.com","paymentMethod":"pm_card_visa",` +
+			`"shippingAddress":{"name":"Bench","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}}`
+		req, err := http.NewRequest("POST", p.URL+"/api/checkout", strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "bench-"+cart)
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		got, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusCreated {
+			return fmt.Errorf("POST /api/checkout: got %d %s, want 201", res.StatusCode, got)
+		}
+		var r struct {
+			OrderID string `json:"orderId"`
+		}
+		if err := json.Unmarshal(got, &r); err != nil || r.OrderID == "" {
+			return fmt.Errorf("POST /api/checkout: no orderId in %s", got)
+		}
+		mu.Lock()
+		last = r.OrderID
+		mu.Unlock()
+		return nil
+	}
+	defer reportWriterHold(b, p)()
+	defer benchProfile(b)()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	var next atomic.Int64
+	var failed atomic.Int64
+	reportCPU(b, func() {
+		var wg sync.WaitGroup
+		for range benchCheckoutClients {
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < b.N; i = int(next.Add(1) - 1) {
+					if err := checkout(i); err != nil && failed.Add(1) <= 3 {
+						b.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+	})
+	took := time.Since(start)
+	b.StopTimer()
+	if n := failed.Load(); n > 0 {
+		b.Fatalf("%d of %d checkouts failed", n, b.N)
+	}
+	b.ReportMetric(float64(b.N)/took.Seconds(), "checkouts/s")
+	// The orders are placed about in the order they were paid: once the
+	// last one seen is placed, count them all.
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		if benchPlaced(b, s, last) && s.benchPlacedCount(b) >= b.N {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("orders not all placed within 2 minutes of %d checkouts", b.N)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "placed/s")
+}
+
+// benchCheckoutClients is the number of concurrent buyers, as bench.sh's
+// wrk -c32 checkout run.
+const benchCheckoutClients = 32
+
+// benchPlaced reports whether order id is placed.
+func benchPlaced(b *testing.B, s e2eShop, id string) bool {
+	b.Helper()
+	res := s.admin(b, "GET", "/api/orders/"+id, nil)
+	if res.Status != http.StatusOK {
+		return false
+	}
+	var o struct {
+		Status string `json:"status"`
+	}
+	res.JSON(b, &o)
+	return o.Status == "placed"
+}
+
+// benchPlacedCount counts the placed orders.
+func (s e2eShop) benchPlacedCount(b *testing.B) int {
+	b.Helper()
+	n := 0
+	for path := "/api/admin/orders?status=placed&limit=100"; ; {
+		res := s.admin(b, "GET", path, nil)
+		if res.Status != http.StatusOK {
+			b.Fatalf("GET %s: got %d %s", path, res.Status, res.Body)
+		}
+		var page struct {
+			Items      []json.RawMessage `json:"items"`
+			NextCursor *string           `json:"nextCursor"`
+		}
+		res.JSON(b, &page)
+		n += len(page.Items)
+		if page.NextCursor == nil {
+			return n
+		}
+		path = "/api/admin/orders?status=placed&limit=100&cursor=" + *page.NextCursor
+	}
+}
+
+// benchProfile, with SHOPFN_TEST_CPUPROFILE set, starts a CPU profile into
+// that file and returns the func that stops it.
+func benchProfile(b *testing.B) func() {
+	path := os.Getenv("SHOPFN_TEST_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Error(err)
+		}
+	}
+}
