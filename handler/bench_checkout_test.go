@@ -7,11 +7,14 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"shopfn/handler/sqlite"
 )
 
 // BenchmarkCheckoutHTTP is POST /api/checkout from benchCheckoutClients
@@ -24,13 +27,21 @@ import (
 //
 //	go test ./handler -run '^$' -bench CheckoutHTTP -benchtime 3000x -cpuprofile cpu.out
 //
-// With SHOPFN_TEST_WRITER_HOLD=1 it also prints how long each kind of
+// SHOPFN_QUEUE_CONCURRENCY sets the queue functions' concurrency, as it
+// does for shopfn. With SHOPFN_TEST_WRITER_HOLD=1 it also prints how long each kind of
 // write held the SQLite writer. SHOPFN_TEST_CPUPROFILE=FILE writes a CPU
 // profile of the checkouts and the placing of their orders alone, without
 // the set-up that -cpuprofile also samples.
 func BenchmarkCheckoutHTTP(b *testing.B) {
 	const lines = 20 // SKUs the carts cycle through, as bench.sh's checkout-skus.txt
-	p := benchWritesMain(b)
+	p := MustRunMainWith(b, true, func(m *Main) {
+		if os.Getenv("SHOPFN_TEST_WRITER_HOLD") != "" {
+			m.WriterHold = sqlite.NewWriterHold()
+		}
+		if n, err := strconv.Atoi(os.Getenv("SHOPFN_QUEUE_CONCURRENCY")); err == nil {
+			m.Config.Workers = n
+		}
+	})
 	s := e2eShop{p}
 	h := p.server.Handler
 	skus := benchSKUs(b, h, lines, 99)
