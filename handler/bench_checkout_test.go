@@ -38,6 +38,7 @@ func BenchmarkCheckoutHTTP(b *testing.B) {
 		if os.Getenv("SHOPFN_TEST_WRITER_HOLD") != "" {
 			m.WriterHold = sqlite.NewWriterHold()
 		}
+		m.Config.Workers = defaultWorkers // shopfn's, not the tests' 8
 		if n, err := strconv.Atoi(os.Getenv("SHOPFN_QUEUE_CONCURRENCY")); err == nil {
 			m.Config.Workers = n
 		}
