@@ -43,7 +43,6 @@ func (m *Main) openPayments(secrets *keyvault.Secrets) (payments, error) {
 	if err != nil {
 		return payments{}, err
 	}
-	tp.Write = m.db.Writer.Do // a charge commits with the writes around it
 	return payments{provider: tp, authenticate: tp.Authenticate, test: tp}, nil
 }
 

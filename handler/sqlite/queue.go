@@ -177,24 +177,14 @@ func (q *Queue) ReleaseLocks(ctx context.Context) error {
 
 // Complete removes a delivered message. It returns KindConflict
 // "lock_lost" when m's lock expired or m was completed or abandoned.
-// It commits with the writes around it (Writer), not alone.
 func (q *Queue) Complete(ctx context.Context, queue string, m commerce.Message) error {
-	now := q.opts.Now().UnixNano()
-	var n int64
-	err := q.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM queue_messages
-			WHERE queue = ? AND message_id = ? AND lock_token = ? AND visible_at > ?`,
-			queue, m.ID, lockToken(m), now)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	res, err := q.db.Write.ExecContext(ctx, `DELETE FROM queue_messages
+		WHERE queue = ? AND message_id = ? AND lock_token = ? AND visible_at > ?`,
+		queue, m.ID, lockToken(m), q.opts.Now().UnixNano())
 	if err != nil {
 		return fmt.Errorf("sqlite: queue complete: %w", err)
 	}
-	if n == 0 {
+	if n, _ := res.RowsAffected(); n == 0 {
 		return lockLost(queue, m)
 	}
 	return nil

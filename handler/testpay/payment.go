@@ -29,20 +29,14 @@ func (p *Provider) Charge(ctx context.Context, req commerce.PaymentRequest) (com
 
 	// Insert unless the checkout already has a payment, then read whichever
 	// payment the checkout has: the one just inserted or the first one.
-	var r row
-	var found bool
-	var insertErr error
-	err := p.write(ctx, "testpay.charge", func(q execQueryer) (err error) {
-		_, insertErr = q.ExecContext(ctx, `INSERT INTO testpay_payments
+	_, insertErr := p.db.ExecContext(ctx, `INSERT INTO testpay_payments
 		(id, checkout_id, order_id, amount, currency, payment_method, email, status, decline_code, created_at, auth_token)
 		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		WHERE NOT EXISTS (SELECT 1 FROM testpay_payments WHERE checkout_id = ?)`,
-			newPaymentID(), req.CheckoutID, req.OrderID, req.Amount.Amount, req.Amount.Currency,
-			req.PaymentMethod, req.Email, string(out.status), out.declineCode, time.Now().UnixMilli(), newToken(),
-			req.CheckoutID)
-		r, found, err = get(ctx, q, "checkout_id", req.CheckoutID)
-		return err
-	})
+		newPaymentID(), req.CheckoutID, req.OrderID, req.Amount.Amount, req.Amount.Currency,
+		req.PaymentMethod, req.Email, string(out.status), out.declineCode, time.Now().UnixMilli(), newToken(),
+		req.CheckoutID)
+	r, found, err := get(ctx, p.db, "checkout_id", req.CheckoutID)
 	if err != nil {
 		return commerce.Payment{}, err
 	}
@@ -102,18 +96,13 @@ func (p *Provider) Authenticate(ctx context.Context, id, token string, fail bool
 	}
 	// The token is compared in SQL to decide the update, and again below in
 	// constant time before anything about the payment is answered.
-	var r row
-	var found bool
-	err := p.write(ctx, "testpay.authenticate", func(q execQueryer) error {
-		_, err := q.ExecContext(ctx, `UPDATE testpay_payments SET status = ?, decline_code = ?
+	_, err := p.db.ExecContext(ctx, `UPDATE testpay_payments SET status = ?, decline_code = ?
 		WHERE id = ? AND auth_token = ? AND auth_token <> '' AND status = ?`,
-			string(status), code, id, token, string(commerce.PaymentRequiresAction))
-		if err != nil {
-			return fmt.Errorf("testpay: authenticate %s: %w", id, err)
-		}
-		r, found, err = get(ctx, q, "id", id)
-		return err
-	})
+		string(status), code, id, token, string(commerce.PaymentRequiresAction))
+	if err != nil {
+		return commerce.Payment{}, fmt.Errorf("testpay: authenticate %s: %w", id, err)
+	}
+	r, found, err := get(ctx, p.db, "id", id)
 	if err != nil {
 		return commerce.Payment{}, err
 	}

@@ -32,30 +32,7 @@ type Provider struct {
 	// (commerce.WithPublicURL). When both are empty, that URL is relative.
 	BaseURL string
 
-	// Write, when set, runs a charge's or an authentication's statements
-	// in a write transaction shared with other writers, as the embedded
-	// store's group commit does (sqlite.Writer.Do): one commit serves many,
-	// instead of each statement committing alone on the single writer
-	// connection. fn must set its results afresh each time it runs. Nil
-	// runs them on db, each statement its own transaction.
-	Write func(ctx context.Context, op string, fn func(*sql.Tx) error) error
-
 	db *sql.DB
-}
-
-// execQueryer is what both *sql.DB and *sql.Tx offer.
-type execQueryer interface {
-	queryer
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// write runs fn with a write transaction from Write, or with db when Write
-// is nil.
-func (p *Provider) write(ctx context.Context, op string, fn func(q execQueryer) error) error {
-	if p.Write == nil {
-		return fn(p.db)
-	}
-	return p.Write(ctx, op, func(tx *sql.Tx) error { return fn(tx) })
 }
 
 // schema creates the provider's tables. It is plain SQL that SQLite accepts.

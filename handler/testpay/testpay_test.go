@@ -2,7 +2,6 @@ package testpay_test
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -13,8 +12,7 @@ import (
 )
 
 // MustOpen returns a Provider on a new SQLite file at path (or in a temporary
-// directory when path is empty), closed at the end of the test. Its writes
-// go through the file's group commit, as shopfn wires it.
+// directory when path is empty), closed at the end of the test.
 func MustOpen(tb testing.TB, path string) (*testpay.Provider, *sqlite.DB) {
 	tb.Helper()
 	if path == "" {
@@ -29,7 +27,6 @@ func MustOpen(tb testing.TB, path string) (*testpay.Provider, *sqlite.DB) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p.Write = db.Writer.Do
 	return p, db
 }
 
@@ -129,38 +126,28 @@ func TestCharge_Errors(t *testing.T) {
 	}
 }
 
-// TestCharge_Idempotent charges one checkout from 16 goroutines at once:
-// one payment, whether the writes share the group commit or run each on
-// the pool.
 func TestCharge_Idempotent(t *testing.T) {
-	for _, grouped := range []bool{true, false} {
-		t.Run(fmt.Sprintf("grouped=%t", grouped), func(t *testing.T) {
-			p, _ := MustOpen(t, "")
-			if !grouped {
-				p.Write = nil
+	p, _ := MustOpen(t, "")
+	req := request("ck-1", "pm_card_visa")
+	var wg sync.WaitGroup
+	ids := make([]string, 16)
+	for i := range ids {
+		wg.Go(func() {
+			pay, err := p.Charge(context.Background(), req)
+			if err != nil {
+				t.Errorf("Charge: %v", err)
 			}
-			req := request("ck-1", "pm_card_visa")
-			var wg sync.WaitGroup
-			ids := make([]string, 16)
-			for i := range ids {
-				wg.Go(func() {
-					pay, err := p.Charge(context.Background(), req)
-					if err != nil {
-						t.Errorf("Charge: %v", err)
-					}
-					ids[i] = pay.ID
-				})
-			}
-			wg.Wait()
-			for _, id := range ids {
-				if id != ids[0] {
-					t.Fatalf("got payment IDs %v, want one ID", ids)
-				}
-			}
-			if n, err := p.Charges(context.Background()); err != nil || n != 1 {
-				t.Errorf("Charges() = %d, %v; want 1", n, err)
-			}
+			ids[i] = pay.ID
 		})
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if id != ids[0] {
+			t.Fatalf("got payment IDs %v, want one ID", ids)
+		}
+	}
+	if n, err := p.Charges(context.Background()); err != nil || n != 1 {
+		t.Errorf("Charges() = %d, %v; want 1", n, err)
 	}
 }
 
