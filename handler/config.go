@@ -20,6 +20,12 @@ import (
 	"shopfn/handler/telemetry"
 )
 
+// defaultWorkers is SHOPFN_QUEUE_CONCURRENCY's default: enough for the
+// orders function to place paid orders as fast as 32 concurrent buyers pay
+// for them on the embedded store, whose one writer both share (at 8, placing
+// fell behind paying by a third).
+const defaultWorkers = 32
+
 // Config is shopfn's configuration, read from environment variables (the
 // Functions app-settings convention).
 type Config struct {
@@ -102,7 +108,8 @@ type Config struct {
 	// RetryBackoff is how long a message whose function failed waits before
 	// its second delivery; each later one waits twice as long (worker.Backoff).
 	RetryBackoff time.Duration
-	// Workers bounds the messages handled at once per queue.
+	// Workers bounds the messages handled at once per queue
+	// (defaultWorkers).
 	Workers int
 	// SQL names the relational store: "sqlite" (the embedded file) or
 	// "sqlserver" (Azure SQL / SQL Server at SQLServerDSN).
@@ -272,7 +279,7 @@ func loadConfig(getenv func(string) string, read func(name, def string)) (Config
 		bad("SHOPFN_IPV6_PREFIX", "must be 64, 56 or 48")
 	}
 	cfg.RetryBackoff = time.Duration(intSetting("SHOPFN_RETRY_BACKOFF_SECONDS", 1, 0, 60)) * time.Second
-	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", 8, 1, 256)
+	cfg.Workers = intSetting("SHOPFN_QUEUE_CONCURRENCY", defaultWorkers, 1, 256)
 	cfg.RequestTimeout = time.Duration(intSetting("SHOPFN_REQUEST_TIMEOUT_SECONDS", int(api.DefaultRequestTimeout/time.Second), 1, 600)) * time.Second
 	var err error
 	cors := "*" // standalone: a storefront in development calls from another port

@@ -155,7 +155,7 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "/var/shopfn", AdminKey: testAdminKey, CartTTL: time.Hour, Currency: "EUR", CatalogCacheTTL: time.Second,
-			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxHeldUnits: 10, MaxHeldUnitsTotal: 30, Allocation: commerce.AllocateFewestShipments, ActionHold: 10 * time.Minute, IPv6Prefix: 64, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 8, SQL: "sqlite", CORSOrigins: []string{"*"},
+			Payments: "test", ReservationTTL: 15 * time.Minute, MaxActionCheckouts: 3, MaxHeldUnits: 10, MaxHeldUnitsTotal: 30, Allocation: commerce.AllocateFewestShipments, ActionHold: 10 * time.Minute, IPv6Prefix: 64, MaxDeliveries: 10, RetryBackoff: time.Second, Workers: 32, SQL: "sqlite", CORSOrigins: []string{"*"},
 			CatalogCacheBytes: 32 << 20, RateLimit: 5, RateBurst: 20, Role: RoleAll, Queue: "embedded",
 			LogLevel: "info", Documents: "sqlite", SQLServerPool: sqlserver.Pool{MaxConns: 10, StartupTimeout: time.Minute}, Identity: IdentityConfig{Dev: true}, RequestTimeout: 30 * time.Second,
 			EventRetention: 14 * 24 * time.Hour}

@@ -104,7 +104,7 @@ var settings = []setting{
 		Doc: "Service Bus namespace, reached with Entra ID (azidentity)"},
 	{Names: []string{"ServiceBusConnection"}, Default: "",
 		Doc: "or a Service Bus connection string (emulator form allowed); exactly one of the two with `servicebus`"},
-	{Names: []string{"SHOPFN_QUEUE_CONCURRENCY"}, Default: "`8`",
+	{Names: []string{"SHOPFN_QUEUE_CONCURRENCY"}, Default: "`32`",
 		Doc: "messages handled at once per queue"},
 	{Names: []string{"SHOPFN_REQUEST_TIMEOUT_SECONDS"}, Default: "`30`",
 		Doc: "how long an HTTP request may run (1-600) before it is cut and answered 503 `unavailable`; see [Security](#security)"},

@@ -124,7 +124,7 @@ func (d *Dispatcher) now() time.Time {
 }
 
 // run feeds one consumer: it reads the events after its position, hands
-// each to it until it succeeds, and records its position after each.
+// each to it until it succeeds, and records its position after each step.
 func (d *Dispatcher) run(ctx context.Context, c *consumer) {
 	defer d.release(c)
 	wait := d.RetryMin
@@ -176,15 +176,24 @@ func (d *Dispatcher) step(ctx context.Context, c *consumer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for i, r := range recs {
-		if err := c.c.Handle(ctx, r.Event); err != nil {
-			return i, err
+	// The position is recorded once for the events handled, not after
+	// each: one write a step. A process that dies mid-step hands the
+	// step's events again (at least once), as it would the one event it
+	// died handling.
+	handled := 0
+	var herr error
+	for _, r := range recs {
+		if herr = c.c.Handle(ctx, r.Event); herr != nil {
+			break
 		}
-		if err := d.log.SetPosition(ctx, c.name, r.Position); err != nil {
-			return i, err
+		handled++
+	}
+	if handled > 0 {
+		if err := d.log.SetPosition(ctx, c.name, recs[handled-1].Position); err != nil {
+			return 0, err
 		}
 	}
-	return len(recs), nil
+	return handled, herr
 }
 
 // release gives up this process's lease on c, so that another process, or

@@ -83,6 +83,13 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 			fmt.Sprintf("wal_autocheckpoint(%d)", writerCheckpointPages)} {
 			q.Add("_pragma", p)
 		}
+		if txlock == "immediate" {
+			// The writer's group commit runs each member in a savepoint,
+			// whose sub-journal keeps the pages it changes: in memory,
+			// instead of spilling to a temporary file past 64 KiB, a
+			// write(2) a page for every member of every batch.
+			q.Add("_pragma", "temp_store(MEMORY)")
+		}
 		q.Set("_txlock", txlock)
 		return "file:" + path + "?" + q.Encode()
 	}

@@ -62,7 +62,7 @@ func (s *CheckoutStore) allocate(ctx context.Context, tx *sql.Tx, id, country st
 		// One location: today's path, statement for statement.
 		var short []string
 		for _, l := range lines {
-			ok, err := s.reserve(ctx, tx, id, l.SKU, l.Quantity)
+			ok, err := s.reserve(ctx, tx, id, l.SKU, l.Quantity, again)
 			if err != nil {
 				return nil, err
 			}

@@ -121,15 +121,18 @@ func (s *CheckoutStore) CartCheckout(ctx context.Context, cartID string) (*comme
 	return s.Checkout(ctx, id)
 }
 
-// reserve holds quantity units of sku for a checkout if they are available.
-func (s *CheckoutStore) reserve(ctx context.Context, tx *sql.Tx, checkoutID, sku string, quantity int) (bool, error) {
+// reserve holds quantity units of sku for a checkout if they are available;
+// again, its released reservation row may be there.
+func (s *CheckoutStore) reserve(ctx context.Context, tx *sql.Tx, checkoutID, sku string, quantity int, again bool) (bool, error) {
 	n, err := s.db.exec(ctx, tx, `UPDATE inventory SET reserved = reserved + ? WHERE sku = ? AND on_hand - committed - reserved >= ?`, quantity, sku, quantity)
 	if err != nil || n == 0 {
 		return false, err
 	}
-	n, err = s.db.exec(ctx, tx, `UPDATE reservations SET status = 'held' WHERE checkout_id = ? AND sku = ?`, checkoutID, sku)
-	if err != nil || n == 1 {
-		return n == 1, err
+	if again {
+		n, err = s.db.exec(ctx, tx, `UPDATE reservations SET status = 'held' WHERE checkout_id = ? AND sku = ?`, checkoutID, sku)
+		if err != nil || n == 1 {
+			return n == 1, err
+		}
 	}
 	_, err = s.db.exec(ctx, tx, `INSERT INTO reservations (checkout_id, sku, quantity, status) VALUES (?, ?, ?, 'held')`, checkoutID, sku, quantity)
 	return err == nil, err
