@@ -1,0 +1,243 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"shopfn/handler/commerce"
+)
+
+// TestCanonicalCart: what the cache keeps from a write is exactly what
+// reading the written document back returns, so a hit and a miss answer
+// the same cart.
+func TestCanonicalCart(t *testing.T) {
+	mono := time.Now().UTC() // UTC strips the monotonic reading; Add keeps none either
+	carts := testCarts()
+	carts["codes and merges"] = &commerce.Cart{ID: "cart_4", Currency: "EUR", CurrencySet: true,
+		Lines: []commerce.CartLine{}, Merged: []string{"cart_5"}, Codes: []string{"SAVE10"}, CustomerID: "cus_1",
+		CreatedAt: mono, UpdatedAt: mono, ExpiresAt: mono.Add(time.Hour)}
+	carts["empty lists"] = &commerce.Cart{ID: "cart_6", Merged: []string{}, Codes: []string{}, MergedInto: "cart_7",
+		Status: commerce.CartMerged, CreatedAt: docTime, UpdatedAt: docTime, ExpiresAt: docTime}
+	for name, c := range carts {
+		t.Run(name, func(t *testing.T) {
+			doc, err := encodeCart(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := decodeCart(doc, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := canonicalCart(c)
+			if !ok {
+				t.Fatal("canonicalCart refused a cart in UTC")
+			}
+			got.ETag = etag(7)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("canonicalCart differs from the stored document's cart:\n%s", cmp.Diff(want, got))
+			}
+		})
+	}
+	local := *carts["cart-open.json"]
+	local.UpdatedAt = local.UpdatedAt.In(time.FixedZone("CET", 3600))
+	if _, ok := canonicalCart(&local); ok {
+		t.Error("canonicalCart kept a cart with a time outside UTC, which the JSON round trip changes")
+	}
+}
+
+// TestCloneCart: a copy shares no memory with its original.
+func TestCloneCart(t *testing.T) {
+	c := &commerce.Cart{ID: "cart_1", Lines: []commerce.CartLine{{SKU: "A", Quantity: 1}}, Merged: []string{"cart_2"}, Codes: []string{"X"}}
+	cp := cloneCart(c)
+	cp.Lines[0].Quantity, cp.Merged[0], cp.Codes[0] = 2, "cart_3", "Y"
+	if c.Lines[0].Quantity != 1 || c.Merged[0] != "cart_2" || c.Codes[0] != "X" {
+		t.Errorf("changing the copy changed the original: %+v", c)
+	}
+	// Every slice field of Cart must be copied: a new one fails here.
+	for i := range reflect.TypeFor[commerce.Cart]().NumField() {
+		f := reflect.TypeFor[commerce.Cart]().Field(i)
+		if k := f.Type.Kind(); k == reflect.Slice || k == reflect.Map || k == reflect.Pointer {
+			switch f.Name {
+			case "Lines", "Merged", "Codes":
+			default:
+				t.Errorf("commerce.Cart.%s is a %s: copy it in cloneCart and add it here", f.Name, k)
+			}
+		}
+	}
+}
+
+// TestCartCacheNeverStale plays the races the cache must lose: a read
+// that started before a write or a delete committed puts its old cart
+// back only after them.
+func TestCartCacheNeverStale(t *testing.T) {
+	at := func(v int64) *commerce.Cart {
+		return &commerce.Cart{ID: "cart_1", Currency: "EUR", Lines: []commerce.CartLine{{SKU: "A", Quantity: int(v)}},
+			CreatedAt: docTime, UpdatedAt: docTime, ExpiresAt: docTime.Add(time.Hour)}
+	}
+	for _, tc := range []struct {
+		name string
+		play func(cc *cartCache)
+		want int64 // the version the cache answers, 0 for none
+	}{
+		{"read put", func(cc *cartCache) {
+			_, gen, _ := cc.get("cart_1")
+			cc.put(at(1), 1, gen, false)
+		}, 1},
+		{"write then late read", func(cc *cartCache) {
+			_, gen, _ := cc.get("cart_1") // the read starts, reads version 1
+			wgen := cc.begin("cart_1")
+			cc.put(at(2), 2, wgen, true)
+			cc.end("cart_1", false)
+			cc.put(at(1), 1, gen, false) // and puts it once the write is done
+		}, 2},
+		{"read during write", func(cc *cartCache) {
+			wgen := cc.begin("cart_1")
+			if _, _, ok := cc.get("cart_1"); ok {
+				t.Error("get answered while a write was under way")
+			}
+			_, gen, _ := cc.get("cart_1")
+			cc.put(at(2), 2, gen, false) // read the committed version 2 in SQLite
+			cc.put(at(2), 2, wgen, true)
+			cc.end("cart_1", false)
+		}, 2},
+		{"two writes end out of order", func(cc *cartCache) {
+			g1, g2 := cc.begin("cart_1"), cc.begin("cart_1")
+			cc.put(at(3), 3, g2, true)
+			cc.end("cart_1", false)
+			cc.put(at(2), 2, g1, true)
+			cc.end("cart_1", false)
+		}, 3},
+		{"delete then late read", func(cc *cartCache) {
+			_, gen, _ := cc.get("cart_1")
+			cc.put(at(1), 1, gen, false)
+			_, gen, _ = cc.get("cart_2") // a read of version 1 starts
+			cc.begin("cart_1")
+			cc.end("cart_1", true) // deleted
+			cc.put(at(1), 1, gen, false)
+		}, 0},
+		{"delete after a write that puts late", func(cc *cartCache) {
+			wgen := cc.begin("cart_1") // commits version 2
+			cc.begin("cart_1")
+			cc.end("cart_1", true) // then a delete commits
+			cc.put(at(2), 2, wgen, true)
+			cc.end("cart_1", false)
+		}, 0},
+		{"failed write", func(cc *cartCache) {
+			_, gen, _ := cc.get("cart_1")
+			cc.put(at(1), 1, gen, false)
+			cc.begin("cart_1")
+			cc.end("cart_1", true)
+		}, 0},
+		{"swept", func(cc *cartCache) {
+			_, gen, _ := cc.get("cart_1")
+			cc.put(at(1), 1, gen, false)
+			cc.expired(docTime.Add(time.Hour))
+		}, 0},
+		{"swept then late read", func(cc *cartCache) {
+			_, gen, _ := cc.get("cart_1")
+			cc.expired(docTime.Add(time.Hour))
+			cc.put(at(1), 1, gen, false)
+		}, 0},
+		{"not yet expired", func(cc *cartCache) {
+			_, gen, _ := cc.get("cart_1")
+			cc.put(at(1), 1, gen, false)
+			cc.expired(docTime)
+		}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cc := newCartCache()
+			tc.play(cc)
+			c, _, ok := cc.get("cart_1")
+			var got int64
+			if ok {
+				got = int64(c.Lines[0].Quantity)
+				if c.ETag != etag(got) {
+					t.Errorf("ETag %s of version %d", c.ETag, got)
+				}
+			}
+			if got != tc.want {
+				t.Errorf("cache answers version %d, want %d", got, tc.want)
+			}
+			if n := len(cc.entries); !ok && n != 0 {
+				t.Errorf("%d entries left, want none", n)
+			}
+		})
+	}
+}
+
+// TestCartCacheBounded: the cache never holds more than cartCacheMax carts.
+func TestCartCacheBounded(t *testing.T) {
+	cc := newCartCache()
+	for i := range 3 * cartCacheMax {
+		_, gen, _ := cc.get("")
+		c := &commerce.Cart{ID: commerce.NewCartID(), CreatedAt: docTime, UpdatedAt: docTime, ExpiresAt: docTime}
+		cc.put(c, int64(i+1), gen, false)
+	}
+	if n := len(cc.entries); n > cartCacheMax {
+		t.Errorf("%d carts held, want at most %d", n, cartCacheMax)
+	}
+}
+
+// TestCartStoreCacheFollowsWrites: on an exclusive DB every write and
+// delete shows in the next read, and a cart read twice is the same.
+func TestCartStoreCacheFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenWith(ctx, filepath.Join(t.TempDir(), "shopfn.db"), Options{Exclusive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, err := NewCartStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	c := &commerce.Cart{ID: commerce.NewCartID(), Currency: "EUR", Lines: []commerce.CartLine{}, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := s.CreateCart(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	for q := 1; q <= 3; q++ {
+		c.Lines = []commerce.CartLine{{SKU: "A", Quantity: q}}
+		if err := s.ReplaceCart(ctx, c, c.ETag); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Cart(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ETag != c.ETag || got.Lines[0].Quantity != q {
+			t.Fatalf("read %s with %d units after writing %s with %d", got.ETag, got.Lines[0].Quantity, c.ETag, q)
+		}
+		got.Lines[0].Quantity = 99 // the caller's copy, not the cache's
+	}
+	if err := s.ReplaceCart(ctx, c, `"1"`); commerce.ErrorCode(err) != commerce.CodePreconditionFailed {
+		t.Errorf("stale write: got %v, want precondition_failed", err)
+	}
+	if got, _ := s.Cart(ctx, c.ID); got.Lines[0].Quantity != 3 {
+		t.Errorf("after a refused write: %d units, want 3", got.Lines[0].Quantity)
+	}
+	if err := s.DeleteCart(ctx, c.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Cart(ctx, c.ID); commerce.ErrorKind(err) != commerce.KindNotFound {
+		t.Errorf("after delete: got %v, want not found", err)
+	}
+	old := &commerce.Cart{ID: commerce.NewCartID(), Currency: "EUR", Lines: []commerce.CartLine{}, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(-time.Minute)}
+	if err := s.CreateCart(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Cart(ctx, old.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DeleteExpiredCarts(ctx, now); err != nil || n != 1 {
+		t.Fatalf("DeleteExpiredCarts: %d, %v; want 1", n, err)
+	}
+	if _, err := s.Cart(ctx, old.ID); commerce.ErrorKind(err) != commerce.KindNotFound {
+		t.Errorf("after the sweep: got %v, want not found", err)
+	}
+}
