@@ -57,10 +57,11 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) (err error
 			c.ID, c.ExpiresAt.UnixNano(), doc)
 		return err
 	})
-	if err == nil {
-		s.cache.put(c, 1, gen, true)
+	if err != nil {
+		s.cache.end(c.ID, nil, 0, gen)
+	} else {
+		s.cache.end(c.ID, c, 1, gen)
 	}
-	s.cache.end(c.ID, err != nil)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "cart %s exists", c.ID)
@@ -90,7 +91,7 @@ func (s *CartStore) Cart(ctx context.Context, id string) (_ *commerce.Cart, err 
 	if c, err = decodeCart(doc, version); err != nil {
 		return nil, err
 	}
-	s.cache.put(c, version, gen, false)
+	s.cache.put(c, version, gen)
 	return c, nil
 }
 
@@ -118,9 +119,10 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch s
 	})
 	if err == nil && n == 1 {
 		c.ETag = etag(version + 1)
-		s.cache.put(c, version+1, gen, true)
+		s.cache.end(c.ID, c, version+1, gen)
+	} else {
+		s.cache.end(c.ID, nil, 0, gen)
 	}
-	s.cache.end(c.ID, err != nil || n != 1)
 	if err != nil {
 		return fmt.Errorf("sqlite: replace cart: %w", err)
 	}
@@ -145,7 +147,7 @@ func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) (err err
 		query, args = query+` AND version = ?`, append(args, version)
 	}
 	var n int64
-	s.cache.begin(id)
+	gen := s.cache.begin(id)
 	err = s.db.Writer.Do(ctx, "sqlite.delete cart", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 		if err != nil {
@@ -154,7 +156,7 @@ func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) (err err
 		n, err = res.RowsAffected()
 		return err
 	})
-	s.cache.end(id, true)
+	s.cache.end(id, nil, 0, gen)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete cart: %w", err)
 	}

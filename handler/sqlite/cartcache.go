@@ -35,17 +35,20 @@ type cartCache struct {
 	mu      sync.Mutex
 	gen     uint64
 	entries map[string]*cartEntry
+	size    int // the sum of the entries' sizes
 }
 
-// cartCacheMax bounds how many carts the cache holds (about 1 KiB each
-// with a few lines); when full, half of them are dropped.
-const cartCacheMax = 8192
+// cartCacheBytes bounds about how much memory the carts held take (a cart
+// with a few lines takes about half a KiB, a full one about 6 KiB); when
+// it is reached, half of the carts are dropped.
+const cartCacheBytes = 4 << 20
 
 // cartEntry is one cart ID in the cache: its cart (nil when not held) and
 // the writes to it under way.
 type cartEntry struct {
 	cart    *commerce.Cart
 	version int64
+	size    int // cartSize(cart)
 	pending int
 }
 
@@ -69,37 +72,42 @@ func (cc *cartCache) get(id string) (*commerce.Cart, uint64, bool) {
 	return cloneCart(e.cart), cc.gen, true
 }
 
-// put stores c (copied), read from SQLite or written there at version,
-// unless the generation moved on since gen (from get or begin), the cache
-// holds a later version, or (read false) a write to it is under way.
-func (cc *cartCache) put(c *commerce.Cart, version int64, gen uint64, write bool) {
+// put stores c (copied), read from SQLite at version, unless the
+// generation moved on since gen (from get), the cache holds that version or
+// a later one, or a write to it is under way.
+func (cc *cartCache) put(c *commerce.Cart, version int64, gen uint64) {
 	if cc == nil {
 		return
 	}
 	cp, ok := canonicalCart(c)
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if !ok || gen != cc.gen {
-		return
+	if e := cc.entries[c.ID]; ok && gen == cc.gen && (e == nil || e.pending == 0 && e.version < version) {
+		cc.store(e, cp, version)
 	}
-	e := cc.entries[c.ID]
-	switch {
-	case e == nil:
-		if len(cc.entries) >= cartCacheMax {
-			cc.shrink()
-			return // the generation moved on
-		}
-		e = &cartEntry{}
-		cc.entries[c.ID] = e
-	case !write && e.pending > 0, e.cart != nil && e.version >= version:
-		return
-	}
+}
+
+// store makes cp, at version, the cart of entry e (nil: a new entry). It
+// returns false when the cache is full: then it dropped carts instead
+// and moved the generation on. cc.mu is held.
+func (cc *cartCache) store(e *cartEntry, cp *commerce.Cart, version int64) bool {
 	cp.ETag = etag(version)
-	e.cart, e.version = cp, version
+	size := cartSize(cp)
+	if cc.size+size-sizeOf(e) > cartCacheBytes {
+		cc.shrink()
+		return false
+	}
+	if e == nil {
+		e = &cartEntry{}
+		cc.entries[cp.ID] = e
+	}
+	cc.size += size - e.size
+	e.cart, e.version, e.size = cp, version, size
+	return true
 }
 
 // begin marks a write to cart id under way and returns the generation to
-// pass to put once it has committed; end must follow.
+// pass to end once it has committed or failed; end must follow.
 func (cc *cartCache) begin(id string) uint64 {
 	if cc == nil {
 		return 0
@@ -115,24 +123,45 @@ func (cc *cartCache) begin(id string) uint64 {
 	return cc.gen
 }
 
-// end marks the write begin marked as over. With forget (a delete, or a
-// write whose outcome the cache cannot follow) it drops cart id and moves
-// the generation on.
-func (cc *cartCache) end(id string, forget bool) {
+// end marks the write to cart id that begin (which returned gen) marked as
+// over. c is the cart the write committed at version; nil forgets cart id
+// (a delete, or a write that failed or whose outcome the cache cannot
+// follow). A forgotten cart, or one the cache cannot take (the generation
+// moved on since begin: a delete may have followed the write), moves the
+// generation on, so that no read that started before can put it back.
+func (cc *cartCache) end(id string, c *commerce.Cart, version int64, gen uint64) {
 	if cc == nil {
 		return
+	}
+	var cp *commerce.Cart
+	ok := false
+	if c != nil {
+		cp, ok = canonicalCart(c)
 	}
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	e := cc.entries[id]
-	if forget {
+	switch {
+	case ok && gen == cc.gen && e.version < version:
+		if !cc.store(e, cp, version) {
+			cc.drop(e) // shrink moved the generation on
+		}
+	case ok && gen == cc.gen:
+		// the cache has a later write's cart already
+	default:
 		cc.gen++
-		e.cart = nil
+		cc.drop(e)
 	}
 	e.pending--
 	if e.pending == 0 && e.cart == nil {
 		delete(cc.entries, id)
 	}
+}
+
+// drop lets go of e's cart. cc.mu is held.
+func (cc *cartCache) drop(e *cartEntry) {
+	cc.size -= e.size
+	e.cart, e.size = nil, 0
 }
 
 // expired drops every cart that expired at or before now (DeleteExpiredCarts
@@ -146,7 +175,7 @@ func (cc *cartCache) expired(now time.Time) {
 	cc.gen++
 	for id, e := range cc.entries {
 		if e.cart != nil && !e.cart.ExpiresAt.After(now) {
-			e.cart = nil
+			cc.drop(e)
 			if e.pending == 0 {
 				delete(cc.entries, id)
 			}
@@ -154,20 +183,42 @@ func (cc *cartCache) expired(now time.Time) {
 	}
 }
 
-// shrink drops half of the carts held (none with writes under way) and
-// moves the generation on. cc.mu is held.
+// shrink drops at least half of the memory the carts held take (map order
+// picks which) and moves the generation on. cc.mu is held.
 func (cc *cartCache) shrink() {
 	cc.gen++
-	n := len(cc.entries) / 2
 	for id, e := range cc.entries {
-		if n == 0 {
+		if cc.size <= cartCacheBytes/2 {
 			break
 		}
+		cc.drop(e)
 		if e.pending == 0 {
 			delete(cc.entries, id)
-			n--
 		}
 	}
+}
+
+// sizeOf returns the size of e's cart, 0 without e.
+func sizeOf(e *cartEntry) int {
+	if e == nil {
+		return 0
+	}
+	return e.size
+}
+
+// cartSize estimates the bytes c takes in memory, with its map entry.
+func cartSize(c *commerce.Cart) int {
+	n := 320 + len(c.ID) + len(c.Currency) + len(c.Status) + len(c.CheckoutID) + len(c.OrderID) + len(c.CustomerID) + len(c.MergedInto) + len(c.ETag)
+	for _, l := range c.Lines {
+		n += 32 + len(l.SKU)
+	}
+	for _, s := range c.Merged {
+		n += 16 + len(s)
+	}
+	for _, s := range c.Codes {
+		n += 16 + len(s)
+	}
+	return n
 }
 
 // canonicalCart returns a copy of c exactly as decodeCart(encodeCart(c))

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -86,14 +87,13 @@ func TestCartCacheNeverStale(t *testing.T) {
 	}{
 		{"read put", func(cc *cartCache) {
 			_, gen, _ := cc.get("cart_1")
-			cc.put(at(1), 1, gen, false)
+			cc.put(at(1), 1, gen)
 		}, 1},
 		{"write then late read", func(cc *cartCache) {
 			_, gen, _ := cc.get("cart_1") // the read starts, reads version 1
 			wgen := cc.begin("cart_1")
-			cc.put(at(2), 2, wgen, true)
-			cc.end("cart_1", false)
-			cc.put(at(1), 1, gen, false) // and puts it once the write is done
+			cc.end("cart_1", at(2), 2, wgen)
+			cc.put(at(1), 1, gen) // and puts it once the write is done
 		}, 2},
 		{"read during write", func(cc *cartCache) {
 			wgen := cc.begin("cart_1")
@@ -101,51 +101,60 @@ func TestCartCacheNeverStale(t *testing.T) {
 				t.Error("get answered while a write was under way")
 			}
 			_, gen, _ := cc.get("cart_1")
-			cc.put(at(2), 2, gen, false) // read the committed version 2 in SQLite
-			cc.put(at(2), 2, wgen, true)
-			cc.end("cart_1", false)
+			cc.put(at(2), 2, gen) // read the committed version 2 in SQLite
+			cc.end("cart_1", at(2), 2, wgen)
 		}, 2},
 		{"two writes end out of order", func(cc *cartCache) {
 			g1, g2 := cc.begin("cart_1"), cc.begin("cart_1")
-			cc.put(at(3), 3, g2, true)
-			cc.end("cart_1", false)
-			cc.put(at(2), 2, g1, true)
-			cc.end("cart_1", false)
+			cc.end("cart_1", at(3), 3, g2)
+			cc.end("cart_1", at(2), 2, g1)
 		}, 3},
 		{"delete then late read", func(cc *cartCache) {
 			_, gen, _ := cc.get("cart_1")
-			cc.put(at(1), 1, gen, false)
+			cc.put(at(1), 1, gen)
 			_, gen, _ = cc.get("cart_2") // a read of version 1 starts
-			cc.begin("cart_1")
-			cc.end("cart_1", true) // deleted
-			cc.put(at(1), 1, gen, false)
+			dgen := cc.begin("cart_1")
+			cc.end("cart_1", nil, 0, dgen) // deleted
+			cc.put(at(1), 1, gen)
 		}, 0},
 		{"delete after a write that puts late", func(cc *cartCache) {
 			wgen := cc.begin("cart_1") // commits version 2
-			cc.begin("cart_1")
-			cc.end("cart_1", true) // then a delete commits
-			cc.put(at(2), 2, wgen, true)
-			cc.end("cart_1", false)
+			dgen := cc.begin("cart_1")
+			cc.end("cart_1", nil, 0, dgen) // then a delete commits
+			cc.end("cart_1", at(2), 2, wgen)
 		}, 0},
 		{"failed write", func(cc *cartCache) {
 			_, gen, _ := cc.get("cart_1")
-			cc.put(at(1), 1, gen, false)
-			cc.begin("cart_1")
-			cc.end("cart_1", true)
+			cc.put(at(1), 1, gen)
+			cc.end("cart_1", nil, 0, cc.begin("cart_1"))
+		}, 0},
+		{"write while another cart is deleted", func(cc *cartCache) {
+			_, gen, _ := cc.get("cart_1")
+			cc.put(at(1), 1, gen)
+			wgen := cc.begin("cart_1") // commits version 2
+			cc.end("cart_2", nil, 0, cc.begin("cart_2"))
+			cc.end("cart_1", at(2), 2, wgen) // cannot keep version 2: must not keep 1
+		}, 0},
+		{"write of a cart outside UTC", func(cc *cartCache) {
+			_, gen, _ := cc.get("cart_1")
+			cc.put(at(1), 1, gen)
+			c := at(2)
+			c.UpdatedAt = c.UpdatedAt.In(time.FixedZone("CET", 3600))
+			cc.end("cart_1", c, 2, cc.begin("cart_1"))
 		}, 0},
 		{"swept", func(cc *cartCache) {
 			_, gen, _ := cc.get("cart_1")
-			cc.put(at(1), 1, gen, false)
+			cc.put(at(1), 1, gen)
 			cc.expired(docTime.Add(time.Hour))
 		}, 0},
 		{"swept then late read", func(cc *cartCache) {
 			_, gen, _ := cc.get("cart_1")
 			cc.expired(docTime.Add(time.Hour))
-			cc.put(at(1), 1, gen, false)
+			cc.put(at(1), 1, gen)
 		}, 0},
 		{"not yet expired", func(cc *cartCache) {
 			_, gen, _ := cc.get("cart_1")
-			cc.put(at(1), 1, gen, false)
+			cc.put(at(1), 1, gen)
 			cc.expired(docTime)
 		}, 1},
 	} {
@@ -170,16 +179,28 @@ func TestCartCacheNeverStale(t *testing.T) {
 	}
 }
 
-// TestCartCacheBounded: the cache never holds more than cartCacheMax carts.
+// TestCartCacheBounded: the carts held never take more than
+// cartCacheBytes, and the size kept matches the carts held.
 func TestCartCacheBounded(t *testing.T) {
 	cc := newCartCache()
-	for i := range 3 * cartCacheMax {
-		_, gen, _ := cc.get("")
-		c := &commerce.Cart{ID: commerce.NewCartID(), CreatedAt: docTime, UpdatedAt: docTime, ExpiresAt: docTime}
-		cc.put(c, int64(i+1), gen, false)
+	lines := make([]commerce.CartLine, commerce.MaxCartLines)
+	for i := range lines {
+		lines[i] = commerce.CartLine{SKU: fmt.Sprintf("SKU-%03d", i), Quantity: 1}
 	}
-	if n := len(cc.entries); n > cartCacheMax {
-		t.Errorf("%d carts held, want at most %d", n, cartCacheMax)
+	for i := range 5 * cartCacheBytes / cartSize(&commerce.Cart{Lines: lines}) {
+		_, gen, _ := cc.get("")
+		c := &commerce.Cart{ID: commerce.NewCartID(), Lines: lines, CreatedAt: docTime, UpdatedAt: docTime, ExpiresAt: docTime}
+		cc.put(c, int64(i+1), gen)
+		if cc.size > cartCacheBytes {
+			t.Fatalf("after %d carts: %d bytes held, want at most %d", i+1, cc.size, cartCacheBytes)
+		}
+	}
+	sum := 0
+	for _, e := range cc.entries {
+		sum += cartSize(e.cart)
+	}
+	if sum != cc.size || len(cc.entries) == 0 {
+		t.Errorf("%d carts of %d bytes held, size says %d", len(cc.entries), sum, cc.size)
 	}
 }
 
