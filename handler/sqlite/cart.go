@@ -34,7 +34,7 @@ func NewCartStore(ctx context.Context, db *DB) (*CartStore, error) {
 		s.cache = newCartCache()
 	}
 	var err error
-	if s.get, err = db.Read.PrepareContext(ctx, `SELECT doc, version FROM carts WHERE id = ?`); err != nil {
+	if s.get, err = db.Read.PrepareContext(ctx, `SELECT doc, version, expires_at FROM carts WHERE id = ?`); err != nil {
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
 	if s.replace, err = db.Write.PrepareContext(ctx,
@@ -58,9 +58,9 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) (err error
 		return err
 	})
 	if err != nil {
-		s.cache.end(c.ID, nil, 0, gen)
+		s.cache.end(c.ID, cartRow{}, gen)
 	} else {
-		s.cache.end(c.ID, c, 1, gen)
+		s.cache.end(c.ID, cartRow{c.ID, doc, 1, c.ExpiresAt.UnixNano()}, gen)
 	}
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
@@ -75,23 +75,23 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) (err error
 // Cart returns a cart by ID, expired or not.
 func (s *CartStore) Cart(ctx context.Context, id string) (_ *commerce.Cart, err error) {
 	defer s.Observe.call("sqlite.read cart", time.Now(), &err)
-	c, gen, ok := s.cache.get(id)
+	doc, version, gen, ok := s.cache.get(id)
 	if ok {
-		return c, nil
+		return decodeCart(doc, version)
 	}
-	var doc []byte
-	var version int64
-	err = s.get.QueryRowContext(ctx, id).Scan(&doc, &version)
+	var expires int64
+	err = s.get.QueryRowContext(ctx, id).Scan(&doc, &version, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, commerce.NotFoundf("cart %s not found", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read cart: %w", err)
 	}
-	if c, err = decodeCart(doc, version); err != nil {
+	c, err := decodeCart(doc, version)
+	if err != nil {
 		return nil, err
 	}
-	s.cache.put(c, version, gen)
+	s.cache.put(cartRow{id, doc, version, expires}, gen)
 	return c, nil
 }
 
@@ -119,9 +119,9 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch s
 	})
 	if err == nil && n == 1 {
 		c.ETag = etag(version + 1)
-		s.cache.end(c.ID, c, version+1, gen)
+		s.cache.end(c.ID, cartRow{c.ID, doc, version + 1, c.ExpiresAt.UnixNano()}, gen)
 	} else {
-		s.cache.end(c.ID, nil, 0, gen)
+		s.cache.end(c.ID, cartRow{}, gen)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: replace cart: %w", err)
@@ -156,7 +156,7 @@ func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) (err err
 		n, err = res.RowsAffected()
 		return err
 	})
-	s.cache.end(id, nil, 0, gen)
+	s.cache.end(id, cartRow{}, gen)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete cart: %w", err)
 	}
