@@ -38,9 +38,11 @@ type cartCache struct {
 }
 
 // cartCacheBytes bounds about how much memory the carts held take (a cart
-// document with a few lines takes about 300 bytes, a full one about 4 KiB);
-// when it is reached, half of the carts are dropped.
-const cartCacheBytes = 2 << 20
+// document with a few lines takes about 300 bytes, one with 20 lines about
+// 1 KiB, a full one about 4 KiB); when it is reached, half of the carts are
+// dropped. The live heap grows by up to this much, and the process's RSS by
+// up to twice that (the collector's default heap goal).
+const cartCacheBytes = 1 << 20
 
 // cartEntry is one cart ID in the cache: its document (nil when not held)
 // and the writes to it under way.
