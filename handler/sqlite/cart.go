@@ -51,16 +51,16 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) (err error
 	if err != nil {
 		return err
 	}
-	gen := s.cache.begin(c.ID)
+	epoch := s.cache.begin(c.ID)
 	err = s.db.Writer.Do(ctx, "sqlite.create cart", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(context.WithoutCancel(ctx), `INSERT INTO carts (id, version, expires_at, doc) VALUES (?, 1, ?, ?)`,
 			c.ID, c.ExpiresAt.UnixNano(), doc)
 		return err
 	})
 	if err != nil {
-		s.cache.end(c.ID, cartRow{}, gen)
+		s.cache.end(c.ID, cartRow{}, epoch)
 	} else {
-		s.cache.end(c.ID, cartRow{c.ID, doc, 1, c.ExpiresAt.UnixNano()}, gen)
+		s.cache.end(c.ID, cartRow{c.ID, doc, 1, c.ExpiresAt.UnixNano()}, epoch)
 	}
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
@@ -107,7 +107,7 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch s
 		return err
 	}
 	var n int64
-	gen := s.cache.begin(c.ID)
+	epoch := s.cache.begin(c.ID)
 	err = s.db.Writer.Do(ctx, "sqlite.replace cart", func(tx *sql.Tx) error {
 		ctx := context.WithoutCancel(ctx)
 		res, err := tx.StmtContext(ctx, s.replace).ExecContext(ctx, c.ExpiresAt.UnixNano(), doc, c.ID, version)
@@ -119,9 +119,9 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch s
 	})
 	if err == nil && n == 1 {
 		c.ETag = etag(version + 1)
-		s.cache.end(c.ID, cartRow{c.ID, doc, version + 1, c.ExpiresAt.UnixNano()}, gen)
+		s.cache.end(c.ID, cartRow{c.ID, doc, version + 1, c.ExpiresAt.UnixNano()}, epoch)
 	} else {
-		s.cache.end(c.ID, cartRow{}, gen)
+		s.cache.end(c.ID, cartRow{}, epoch)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: replace cart: %w", err)
@@ -147,7 +147,7 @@ func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) (err err
 		query, args = query+` AND version = ?`, append(args, version)
 	}
 	var n int64
-	gen := s.cache.begin(id)
+	epoch := s.cache.begin(id)
 	err = s.db.Writer.Do(ctx, "sqlite.delete cart", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 		if err != nil {
@@ -156,7 +156,7 @@ func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) (err err
 		n, err = res.RowsAffected()
 		return err
 	})
-	s.cache.end(id, cartRow{}, gen)
+	s.cache.end(id, cartRow{}, epoch)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete cart: %w", err)
 	}

@@ -23,9 +23,13 @@ import (
 //   - versions only go up: a read that raced a write cannot put back the
 //     version the write replaced;
 //   - a delete (or anything the cache cannot follow: a failed write, an
-//     eviction) moves the generation on; a put made from a read or a write
-//     that started before that is dropped, so a deleted cart is never put
-//     back.
+//     eviction) moves the generation on, and a put made from a read that
+//     started before is dropped, so a deleted cart is never put back;
+//   - a delete also moves its cart's own epoch on, and a write to it that
+//     started before does not keep what it wrote. Writes look only at
+//     their cart's epoch: were they to drop their cart at every change of
+//     the generation, with many writes in flight each one dropped would
+//     move the generation on again and the cache would never hold a cart.
 //
 // It holds each cart's document as SQLite holds it, so that a cart read
 // here decodes to exactly the cart a read of the file returns, and the
@@ -49,8 +53,9 @@ const cartCacheBytes = 1 << 20
 type cartEntry struct {
 	doc     []byte
 	version int64
-	expires int64 // expires_at: the cart's ExpiresAt in Unix nanoseconds
-	size    int   // entrySize(id, doc)
+	epoch   uint64 // moved on when the cart is deleted or forgotten
+	expires int64  // expires_at: the cart's ExpiresAt in Unix nanoseconds
+	size    int    // entrySize(id, doc)
 	pending int
 }
 
@@ -115,8 +120,8 @@ func (cc *cartCache) store(e *cartEntry, r cartRow) bool {
 	return true
 }
 
-// begin marks a write to cart id under way and returns the generation to
-// pass to end once it has committed or failed; end must follow.
+// begin marks a write to cart id under way and returns the cart's epoch
+// to pass to end once it has committed or failed; end must follow.
 func (cc *cartCache) begin(id string) uint64 {
 	if cc == nil {
 		return 0
@@ -129,16 +134,16 @@ func (cc *cartCache) begin(id string) uint64 {
 		cc.entries[id] = e
 	}
 	e.pending++
-	return cc.gen
+	return e.epoch
 }
 
-// end marks the write to cart id that begin (which returned gen) marked as
-// over. r is the row the write committed; a nil r.doc forgets cart id (a
+// end marks the write to cart id that begin (which returned epoch) marked
+// as over. r is the row the write committed; a nil r.doc forgets cart id (a
 // delete, or a write that failed or whose outcome the cache cannot
-// follow). A forgotten cart, or one the cache cannot take (the generation
-// moved on since begin: a delete may have followed the write), moves the
-// generation on, so that no read that started before can put it back.
-func (cc *cartCache) end(id string, r cartRow, gen uint64) {
+// follow), which moves the cart's epoch and the generation on, so that no
+// write or read that started before can put it back. A write whose cart
+// was forgotten since begin (a delete may have followed it) keeps nothing.
+func (cc *cartCache) end(id string, r cartRow, epoch uint64) {
 	if cc == nil {
 		return
 	}
@@ -146,15 +151,18 @@ func (cc *cartCache) end(id string, r cartRow, gen uint64) {
 	defer cc.mu.Unlock()
 	e := cc.entries[id]
 	switch {
-	case r.doc != nil && gen == cc.gen && e.version < r.version:
+	case r.doc == nil:
+		cc.gen++
+		e.epoch++
+		cc.drop(e)
+	case epoch != e.epoch:
+		cc.drop(e) // forgotten since begin: its forget moved the generation on
+	case e.version < r.version:
 		if !cc.store(e, r) {
 			cc.drop(e) // shrink moved the generation on
 		}
-	case r.doc != nil && gen == cc.gen:
-		// the cache has a later write's document already
 	default:
-		cc.gen++
-		cc.drop(e)
+		// the cache has a later write's document already
 	}
 	e.pending--
 	if e.pending == 0 && e.doc == nil {

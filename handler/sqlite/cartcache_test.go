@@ -70,7 +70,22 @@ func TestCartCacheNeverStale(t *testing.T) {
 			cc.put(at(1), gen)
 			wgen := cc.begin("cart_1") // commits version 2
 			cc.end("cart_2", cartRow{}, cc.begin("cart_2"))
-			cc.end("cart_1", at(2), wgen) // cannot keep version 2: must not keep 1
+			cc.end("cart_1", at(2), wgen)
+		}, 2},
+		{"writes in flight while another cart is deleted", func(cc *cartCache) {
+			// Each write that ends must not stop the next from being kept.
+			w := []uint64{cc.begin("cart_1"), cc.begin("cart_1"), cc.begin("cart_1")}
+			cc.end("cart_2", cartRow{}, cc.begin("cart_2"))
+			for i, e := range w {
+				cc.end("cart_1", at(int64(i+1)), e)
+			}
+		}, 3},
+		{"write, then a delete, then the write ends", func(cc *cartCache) {
+			_, _, gen, _ := cc.get("cart_1")
+			cc.put(at(1), gen)
+			wgen := cc.begin("cart_1") // commits version 2
+			cc.end("cart_1", cartRow{}, cc.begin("cart_1"))
+			cc.end("cart_1", at(2), wgen)
 		}, 0},
 		{"swept", func(cc *cartCache) {
 			_, _, gen, _ := cc.get("cart_1")
