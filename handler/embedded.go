@@ -37,7 +37,7 @@ func (m *Main) openEmbedded(ctx context.Context, owns bool) error {
 	if m.lock, err = lock(dir); err != nil {
 		return err
 	}
-	m.db, err = sqlite.OpenWith(ctx, filepath.Join(dir, "shopfn.db"), sqlite.Options{Hold: m.WriterHold})
+	m.db, err = sqlite.OpenWith(ctx, filepath.Join(dir, "shopfn.db"), sqlite.Options{Hold: m.WriterHold, Exclusive: owns})
 	return err
 }
 

@@ -20,6 +20,9 @@ type CartStore struct {
 	Observe Observe
 	// The statements of the hot path, prepared once.
 	get, replace *sql.Stmt
+	// cache holds recent carts when this process alone writes the file
+	// (Options.Exclusive); nil otherwise.
+	cache *cartCache
 }
 
 var _ commerce.CartStore = (*CartStore)(nil)
@@ -27,8 +30,11 @@ var _ commerce.CartStore = (*CartStore)(nil)
 // NewCartStore returns a CartStore on db.
 func NewCartStore(ctx context.Context, db *DB) (*CartStore, error) {
 	s := &CartStore{db: db}
+	if db.exclusive {
+		s.cache = newCartCache()
+	}
 	var err error
-	if s.get, err = db.Read.PrepareContext(ctx, `SELECT doc, version FROM carts WHERE id = ?`); err != nil {
+	if s.get, err = db.Read.PrepareContext(ctx, `SELECT doc, version, expires_at FROM carts WHERE id = ?`); err != nil {
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
 	if s.replace, err = db.Write.PrepareContext(ctx,
@@ -45,11 +51,17 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) (err error
 	if err != nil {
 		return err
 	}
+	epoch := s.cache.begin(c.ID)
 	err = s.db.Writer.Do(ctx, "sqlite.create cart", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(context.WithoutCancel(ctx), `INSERT INTO carts (id, version, expires_at, doc) VALUES (?, 1, ?, ?)`,
 			c.ID, c.ExpiresAt.UnixNano(), doc)
 		return err
 	})
+	if err != nil {
+		s.cache.end(c.ID, cartRow{}, epoch)
+	} else {
+		s.cache.end(c.ID, cartRow{c.ID, doc, 1, c.ExpiresAt.UnixNano()}, epoch)
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return commerce.Errorf(commerce.KindConflict, commerce.CodeConflict, "cart %s exists", c.ID)
@@ -63,16 +75,24 @@ func (s *CartStore) CreateCart(ctx context.Context, c *commerce.Cart) (err error
 // Cart returns a cart by ID, expired or not.
 func (s *CartStore) Cart(ctx context.Context, id string) (_ *commerce.Cart, err error) {
 	defer s.Observe.call("sqlite.read cart", time.Now(), &err)
-	var doc []byte
-	var version int64
-	err = s.get.QueryRowContext(ctx, id).Scan(&doc, &version)
+	doc, version, gen, ok := s.cache.get(id)
+	if ok {
+		return decodeCart(doc, version)
+	}
+	var expires int64
+	err = s.get.QueryRowContext(ctx, id).Scan(&doc, &version, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, commerce.NotFoundf("cart %s not found", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read cart: %w", err)
 	}
-	return decodeCart(doc, version)
+	c, err := decodeCart(doc, version)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.put(cartRow{id, doc, version, expires}, gen)
+	return c, nil
 }
 
 // ReplaceCart stores c if the stored cart's ETag is still ifMatch.
@@ -87,6 +107,7 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch s
 		return err
 	}
 	var n int64
+	epoch := s.cache.begin(c.ID)
 	err = s.db.Writer.Do(ctx, "sqlite.replace cart", func(tx *sql.Tx) error {
 		ctx := context.WithoutCancel(ctx)
 		res, err := tx.StmtContext(ctx, s.replace).ExecContext(ctx, c.ExpiresAt.UnixNano(), doc, c.ID, version)
@@ -96,11 +117,16 @@ func (s *CartStore) ReplaceCart(ctx context.Context, c *commerce.Cart, ifMatch s
 		n, err = res.RowsAffected()
 		return err
 	})
+	if err == nil && n == 1 {
+		c.ETag = etag(version + 1)
+		s.cache.end(c.ID, cartRow{c.ID, doc, version + 1, c.ExpiresAt.UnixNano()}, epoch)
+	} else {
+		s.cache.end(c.ID, cartRow{}, epoch)
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: replace cart: %w", err)
 	}
 	if n == 1 {
-		c.ETag = etag(version + 1)
 		return nil
 	}
 	if _, err := s.Cart(ctx, c.ID); err != nil {
@@ -121,6 +147,7 @@ func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) (err err
 		query, args = query+` AND version = ?`, append(args, version)
 	}
 	var n int64
+	epoch := s.cache.begin(id)
 	err = s.db.Writer.Do(ctx, "sqlite.delete cart", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 		if err != nil {
@@ -129,6 +156,7 @@ func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) (err err
 		n, err = res.RowsAffected()
 		return err
 	})
+	s.cache.end(id, cartRow{}, epoch)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete cart: %w", err)
 	}
@@ -145,6 +173,7 @@ func (s *CartStore) DeleteCart(ctx context.Context, id, ifMatch string) (err err
 func (s *CartStore) DeleteExpiredCarts(ctx context.Context, now time.Time) (_ int, err error) {
 	defer s.Observe.call("sqlite.delete expired carts", time.Now(), &err)
 	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM carts WHERE expires_at <= ?`, now.UnixNano())
+	s.cache.expired(now)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete expired carts: %w", err)
 	}

@@ -38,8 +38,9 @@ type DB struct {
 	// Writer commits concurrent write transactions on Write together.
 	Writer *Writer
 
-	path string
-	file os.FileInfo // the file as opened, to notice it being removed or replaced
+	path      string
+	file      os.FileInfo
+	exclusive bool // Options.Exclusive // the file as opened, to notice it being removed or replaced
 
 	stop chan struct{} // closed by Close to stop the checkpointer
 	done chan struct{} // closed when the checkpointer has stopped
@@ -58,6 +59,11 @@ type Options struct {
 	// Hold, when set, is told how long each caller holds the writer
 	// (benchmarks set it; nil costs nothing).
 	Hold *WriterHold
+	// Exclusive says no other process opens the file while this DB is
+	// open (the process holds the data directory's exclusive lock,
+	// LockDir), so that rows this process wrote may be kept in memory:
+	// CartStore then keeps recent carts (cartCache).
+	Exclusive bool
 }
 
 // Open opens (creating if needed, readable by its owner only) the SQLite
@@ -116,7 +122,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db := &DB{Write: w, Read: r, path: path, file: info, stop: make(chan struct{}), done: make(chan struct{})}
+	db := &DB{Write: w, Read: r, path: path, file: info, exclusive: opts.Exclusive, stop: make(chan struct{}), done: make(chan struct{})}
 	if err := db.migrate(ctx); err != nil {
 		close(db.done)
 		db.Close()

@@ -45,3 +45,20 @@ func TestCustomerStore(t *testing.T) {
 func TestCategoryStore(t *testing.T) {
 	storetest.TestCategoryStore(t, func(t *testing.T) storetest.CategoryCatalog { return sqlite.NewCatalogStore(MustOpen(t)) })
 }
+
+// TestCartStoreExclusive is the conformance suite on a file this process
+// alone opens, where CartStore keeps recent carts in memory.
+func TestCartStoreExclusive(t *testing.T) {
+	storetest.TestCartStore(t, func(t *testing.T) commerce.CartStore {
+		db, err := sqlite.OpenWith(context.Background(), filepath.Join(t.TempDir(), "shopfn.db"), sqlite.Options{Exclusive: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		s, err := sqlite.NewCartStore(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
