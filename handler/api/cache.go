@@ -2,6 +2,7 @@ package api
 
 import (
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,7 +45,13 @@ type cacheEntry struct {
 	expires time.Time
 	body    []byte
 	etag    string
+	// length is the body's Content-Length header value, made once so
+	// that a response served from the cache formats no number.
+	length []string
 }
+
+// lengthHeader returns the Content-Length header value of body.
+func lengthHeader(body []byte) []string { return []string{strconv.Itoa(len(body))} }
 
 func newCache(ttl time.Duration, maxBytes int64, now func() time.Time, metrics *telemetry.Metrics) *cache {
 	if maxBytes <= 0 {
@@ -83,7 +90,7 @@ func (c *cache) put(key string, gen uint64, body []byte, etag string) {
 	if c.ttl <= 0 {
 		return
 	}
-	e := cacheEntry{gen: gen, expires: c.now().Add(c.ttl), body: body, etag: etag}
+	e := cacheEntry{gen: gen, expires: c.now().Add(c.ttl), body: body, etag: etag, length: lengthHeader(body)}
 	size := entrySize(key, e)
 	if size > c.maxBytes/4 {
 		return

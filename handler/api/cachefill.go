@@ -68,5 +68,5 @@ func (c *cache) load(key string, gen uint64, load func() ([]byte, string, error)
 		return cacheEntry{}, err
 	}
 	c.put(key, gen, body, etag)
-	return cacheEntry{body: body, etag: etag}, nil
+	return cacheEntry{body: body, etag: etag, length: lengthHeader(body)}, nil
 }

@@ -28,7 +28,7 @@ func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	writeBody(w, http.StatusOK, e.body)
+	writeEntry(w, e)
 	return nil
 }
 
@@ -63,7 +63,7 @@ func etagMatch(header, etag string) bool {
 func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
 	const key = "categories"
 	if e, ok := s.cache.get(key); ok {
-		writeBody(w, http.StatusOK, e.body)
+		writeEntry(w, e)
 		return nil
 	}
 	gen := s.cache.generation()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"shopfn/handler/commerce"
+	"shopfn/handler/memstore"
 )
 
 // TestRequestDeadline runs handlers that wait for their context to end:
@@ -95,5 +96,34 @@ func TestRequestDeadlineDefault(t *testing.T) {
 	}
 	if left <= 0 || left > DefaultRequestTimeout {
 		t.Errorf("deadline %v from now, want one within DefaultRequestTimeout (%v)", left, DefaultRequestTimeout)
+	}
+}
+
+// hangingCatalog is a catalog whose listing waits for its context to end.
+type hangingCatalog struct {
+	*memstore.CatalogStore
+	sawDeadline bool
+}
+
+func (c *hangingCatalog) ListProducts(ctx context.Context, f commerce.ProductFilter) ([]commerce.Product, error) {
+	_, c.sawDeadline = ctx.Deadline()
+	<-ctx.Done()
+	return nil, fmt.Errorf("list: %w", ctx.Err())
+}
+
+// TestListingDeadline checks that the storefront listing, which gives its
+// request the deadline itself and only when the response cache cannot
+// answer, still bounds its store reads with it, and answers 503.
+func TestListingDeadline(t *testing.T) {
+	catalog := &hangingCatalog{CatalogStore: memstore.NewCatalogStore()}
+	s := NewServer(Deps{Catalog: catalog}, Config{RequestTimeout: 50 * time.Millisecond, CacheTTL: time.Minute}, slog.New(slog.DiscardHandler))
+	rec := serveOrHang(t, s.Handler(), httptest.NewRequest("GET", "/api/products?limit=20", nil))
+	if !catalog.sawDeadline {
+		t.Error("the listing's store read had no deadline")
+	}
+	var p Problem
+	json.Unmarshal(rec.Body.Bytes(), &p)
+	if rec.Code != http.StatusServiceUnavailable || p.Code != commerce.CodeUnavailable {
+		t.Errorf("got %d %s, want a 503 problem %s", rec.Code, rec.Body, commerce.CodeUnavailable)
 	}
 }

@@ -39,19 +39,30 @@ type productPage struct {
 }
 
 func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
-	lq, err := s.parseListQuery(r.URL.Query(), false)
-	if err != nil {
-		return err
+	raw := r.URL.RawQuery
+	m, ok := s.listMemo.get(raw)
+	if !ok {
+		lq, err := s.parseListQuery(r.URL.Query(), false)
+		if err != nil {
+			return err
+		}
+		m = &listMemoEntry{lq: lq, key: lq.cacheKey()}
+		s.listMemo.put(raw, m)
 	}
-	return s.serveListing(w, r, lq)
+	return s.serveListing(w, r, m.lq, m.key)
 }
 
-// serveListing answers a listing: from the response cache when it can.
-func (s *Server) serveListing(w http.ResponseWriter, r *http.Request, lq listQuery) error {
-	e, err := s.cache.fill(lq.cacheKey(), func() ([]byte, string, error) {
+// serveListing answers a listing, whose response cache key is key: from
+// the response cache when it can.
+func (s *Server) serveListing(w http.ResponseWriter, r *http.Request, lq listQuery, key string) error {
+	e, err := s.cache.fill(key, func() ([]byte, string, error) {
+		// The request deadline, around the store reads only (the route's
+		// ownDeadline): a listing from the cache needs no timer.
+		r, cancel := s.withDeadline(r)
+		defer cancel()
 		page, err := s.readListing(r, lq)
 		if err != nil {
-			return nil, "", err
+			return nil, "", s.timedOut(r, err)
 		}
 		body, err := json.Marshal(page)
 		return body, "", err
@@ -59,7 +70,7 @@ func (s *Server) serveListing(w http.ResponseWriter, r *http.Request, lq listQue
 	if err != nil {
 		return err
 	}
-	writeBody(w, http.StatusOK, e.body)
+	writeEntry(w, e)
 	return nil
 }
 

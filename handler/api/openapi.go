@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // openAPIDoc is the OpenAPI 3.1 description of every route, kept in the
@@ -22,19 +23,23 @@ var openAPIDoc []byte
 //go:embed docs.html
 var docsPage []byte
 
+// The ETags of the embedded documents and the reference page's policy,
+// computed when first served rather than at start (hashing the 340 KB
+// document is a millisecond of every start otherwise).
 var (
-	openAPIETag = contentETag(openAPIDoc)
-	docsETag    = contentETag(docsPage)
+	openAPIETag = sync.OnceValue(func() string { return contentETag(openAPIDoc) })
+	docsETag    = sync.OnceValue(func() string { return contentETag(docsPage) })
+	// docsPolicy lets the reference page run its own inline script and
+	// style, named by their SHA-256 hashes (computed here from the embedded
+	// page, so they always match it), and fetch the document from this
+	// origin, and nothing else: no other inline script or style, even one
+	// injected into the page, runs.
+	docsPolicy = sync.OnceValue(func() string {
+		return "default-src 'none'; script-src " + inlineHashes(docsPage, "script") +
+			"; style-src " + inlineHashes(docsPage, "style") +
+			"; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	})
 )
-
-// docsPolicy lets the reference page run its own inline script and style,
-// named by their SHA-256 hashes (computed here from the embedded page, so
-// they always match it), and fetch the document from this origin, and
-// nothing else: no other inline script or style, even one injected into the
-// page, runs.
-var docsPolicy = "default-src 'none'; script-src " + inlineHashes(docsPage, "script") +
-	"; style-src " + inlineHashes(docsPage, "style") +
-	"; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // inlineHashes returns the CSP hash sources ('sha256-...') of the contents
 // of every <tag> element of page, or 'none' when there is none. Only bare
@@ -72,13 +77,13 @@ func contentETag(b []byte) string {
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
-	serveEmbedded(w, r, "application/json", openAPIDoc, openAPIETag)
+	serveEmbedded(w, r, "application/json", openAPIDoc, openAPIETag())
 	return nil
 }
 
 func (s *Server) docs(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Content-Security-Policy", docsPolicy)
-	serveEmbedded(w, r, "text/html; charset=utf-8", docsPage, docsETag)
+	w.Header().Set("Content-Security-Policy", docsPolicy())
+	serveEmbedded(w, r, "text/html; charset=utf-8", docsPage, docsETag())
 	return nil
 }
 

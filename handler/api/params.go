@@ -38,13 +38,24 @@ func checkParams(rt Route, rawQuery string) error {
 	if rawQuery == "" || rt.Method == "*" {
 		return nil
 	}
-	v, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return commerce.Invalidf(commerce.CodeInvalidRequest, "malformed query string")
-	}
 	allowed := queryParams[rt.Method+" "+rt.Pattern]
+	// The names as url.ParseQuery reads them, without building its map:
+	// this runs on every request with a query string.
 	var unknown []string
-	for name := range v {
+	for rest := rawQuery; rest != ""; {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
+		if pair == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(pair, "=")
+		if strings.ContainsAny(name, "%+") {
+			n, err := url.QueryUnescape(name)
+			if err != nil {
+				return commerce.Invalidf(commerce.CodeInvalidRequest, "malformed query string")
+			}
+			name = n
+		}
 		if !takes(allowed, name) && !(rt.Admin && name == "code") {
 			unknown = append(unknown, name)
 		}

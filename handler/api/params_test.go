@@ -76,6 +76,13 @@ func TestCheckParams(t *testing.T) {
 		{health, "", ""},
 		{health, "x=1", "x"},
 		{Route{"*", "/api/health", false}, "x=1", ""},
+		// Names as url.ParseQuery reads them: unescaped, '+' a space,
+		// empty pairs skipped.
+		{products, "%63ategory=books&option%2Ecolor=black", ""},
+		{products, "&&limit=5&", ""},
+		{products, "cate+gory=books", "cate gory"},
+		{products, "%71x=1", "qx"},
+		{products, "limit=5&zz=1&aa=2&aa=3", "aa"},
 	} {
 		err := checkParams(tt.rt, tt.query)
 		switch {

@@ -84,6 +84,10 @@ func TestReindexAtOpen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A file that old has no schema stamp either.
+	if _, err := db.Write.ExecContext(ctx, `PRAGMA user_version = 0`); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 	db, err = sqlite.Open(ctx, path)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -25,9 +26,33 @@ import (
 // generic formatting cost more than the cached request it logged; give it
 // a Writer so that no write(2) happens on the request's path either.
 type AccessLog struct {
-	w    io.Writer
-	json bool
-	off  bool // the level setting is above info
+	w     io.Writer
+	json  bool
+	off   bool // the level setting is above info
+	stamp atomic.Pointer[stamp]
+}
+
+// stamp is the time field of the lines of one second, formatted once: all
+// of it but the milliseconds, which are the only part that changes within
+// the second. Formatting the whole time took a quarter of each line.
+type stamp struct {
+	sec    int64
+	loc    *time.Location
+	prefix []byte // "2006-01-02T15:04:05."
+	zone   []byte // "Z07:00"
+}
+
+// appendTime appends now as "2006-01-02T15:04:05.000Z07:00".
+func (l *AccessLog) appendTime(b []byte, now time.Time) []byte {
+	st := l.stamp.Load()
+	if st == nil || st.sec != now.Unix() || st.loc != now.Location() {
+		st = &stamp{sec: now.Unix(), loc: now.Location(), prefix: now.AppendFormat(nil, "2006-01-02T15:04:05."), zone: now.AppendFormat(nil, "Z07:00")}
+		l.stamp.Store(st)
+	}
+	ms := now.Nanosecond() / 1e6
+	b = append(b, st.prefix...)
+	b = append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	return append(b, st.zone...)
 }
 
 // NewAccessLog returns the access log writing to w in the format and at the
@@ -57,7 +82,7 @@ func (l *AccessLog) Request(ctx context.Context, method, route string, status in
 	sc := trace.SpanContextFromContext(ctx)
 	if l.json {
 		b = append(b, `{"time":"`...)
-		b = now.AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
+		b = l.appendTime(b, now)
 		b = append(b, `","level":"INFO","msg":"request","method":`...)
 		b = appendJSONString(b, method)
 		b = append(b, `,"route":`...)
@@ -75,7 +100,7 @@ func (l *AccessLog) Request(ctx context.Context, method, route string, status in
 		b = append(b, "}\n"...)
 	} else {
 		b = append(b, "time="...)
-		b = now.AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
+		b = l.appendTime(b, now)
 		b = append(b, " level=INFO msg=request method="...)
 		b = appendTextString(b, method)
 		b = append(b, " route="...)

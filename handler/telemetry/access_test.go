@@ -107,3 +107,24 @@ func BenchmarkAccessLine(b *testing.B) {
 		}
 	})
 }
+
+// TestAccessLogTime checks that the time of the access line, formatted from
+// a per-second stamp, is what AppendFormat writes, across second
+// boundaries, in UTC and in a zone with an offset.
+func TestAccessLogTime(t *testing.T) {
+	const layout = "2006-01-02T15:04:05.000Z07:00"
+	east := time.FixedZone("east", 5*3600+30*60)
+	al, err := NewAccessLog(io.Discard, LogConfig{JSON: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 12, 7, 8, 59, 59, 0, time.UTC)
+	for _, tt := range []time.Time{
+		base, base.Add(7 * time.Millisecond), base.Add(999999999), base.Add(time.Second), base.Add(time.Second + 120*time.Millisecond),
+		base.Add(time.Second + 120*time.Millisecond).In(east), base.Add(2*time.Second + 5*time.Millisecond).In(east), base.Add(3 * time.Second),
+	} {
+		if got, want := string(al.appendTime(nil, tt)), tt.Format(layout); got != want {
+			t.Errorf("appendTime(%v): got %q, want %q", tt, got, want)
+		}
+	}
+}

@@ -94,3 +94,43 @@ func TestDocumentedNames(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteBuildsClassOnServe checks that a route's recorder builds the
+// attribute set and tally of a status class when the route first answers
+// in it, not when it is made (a server makes one per route at start), and
+// that concurrent first answers are all counted.
+func TestRouteBuildsClassOnServe(t *testing.T) {
+	tel, err := New(context.Background(), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := tel.Metrics()
+	rm := m.Route("/api/carts/{cartId}", "GET")
+	if n := len(m.requests.list); n != 0 {
+		t.Fatalf("after Route: got %d tallies, want 0", n)
+	}
+	if n := len(m.sets); n != 0 {
+		t.Fatalf("after Route: got %d attribute sets, want 0", n)
+	}
+	done := make(chan struct{})
+	for range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 100 {
+				rm.Served(404, time.Millisecond)
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	if n := len(m.requests.list); n != 1 {
+		t.Errorf("after 4xx answers: got %d tallies, want 1", n)
+	}
+	rec := httptest.NewRecorder()
+	tel.Scrape().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	want := `shopfn_http_requests_total{method="GET",route="/api/carts/{cartId}",status_class="4xx"} 800`
+	if !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("scrape lacks %q:\n%s", want, rec.Body.String())
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // static holds the apps: admin/ (the console), shop/ (the storefront) and
@@ -58,9 +59,12 @@ type site struct {
 
 // Version returns the hash that names the current assets, the <version> of
 // /assets/<version>/.
-func Version() string { return theSite.version }
+func Version() string { return theSite().version }
 
-var theSite = load()
+// theSite reads the embedded files the first time an app or asset is
+// asked for, not at start: hashing them costs a start a millisecond, and
+// most processes (workers, API-only deployments) never serve them.
+var theSite = sync.OnceValue(load)
 
 // load reads the embedded files, hashes them, and fills the pages' {{assets}}
 // placeholders with /assets/<version>.
@@ -104,7 +108,6 @@ func load() *site {
 // assets, and passes every other request to cfg.Next: other paths, other
 // methods and unknown assets (which the API answers with its 404 problem).
 func Handler(cfg Config) http.Handler {
-	s := theSite
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -116,10 +119,10 @@ func Handler(cfg Config) http.Handler {
 			headers(w, assetPolicy)
 			http.Redirect(w, r, "/admin/", http.StatusMovedPermanently)
 		case p == "/admin/":
-			s.page(w, r, "admin", consolePolicy)
+			theSite().page(w, r, "admin", consolePolicy)
 		case p == "/" && cfg.Storefront:
-			s.page(w, r, "shop", storefrontPolicy)
-		case strings.HasPrefix(p, "/assets/") && s.asset(w, r, strings.TrimPrefix(p, "/assets/")):
+			theSite().page(w, r, "shop", storefrontPolicy)
+		case strings.HasPrefix(p, "/assets/") && theSite().asset(w, r, strings.TrimPrefix(p, "/assets/")):
 		default:
 			cfg.Next.ServeHTTP(w, r)
 		}
@@ -135,7 +138,7 @@ func Serves(path string) bool {
 	}
 	rest, ok := strings.CutPrefix(path, "/assets/")
 	_, name, _ := strings.Cut(rest, "/")
-	_, exists := theSite.files[name]
+	_, exists := theSite().files[name]
 	return ok && exists && !strings.HasSuffix(name, ".html")
 }
 
