@@ -48,7 +48,9 @@
 # "throughput openloop telemetry checkout locations pricing"), SCRAPE_OUT (a
 # file to keep shopfn's GET /metrics in after the checkout run), BENCH_OUT
 # (where to write this run's figures, tab-separated; default a new file in
-# /tmp) and BENCH_BASELINE (an earlier run's BENCH_OUT to compare with). A
+# /tmp), BENCH_BASELINE (an earlier run's BENCH_OUT to compare with) and
+# SHOPFN_BIN (a shopfn binary to measure instead of building ./handler, to
+# alternate two builds under the same script). A
 # quick smoke run:
 #
 #   DURATION=3s RSS_SECONDS=5 OPENLOOP_DURATION=5s scripts/bench.sh
@@ -174,7 +176,11 @@ wait_ready() {
 }
 
 log "bench: building"
-go build -o "$tmp/shopfn" ./handler
+if [ -n "${SHOPFN_BIN:-}" ]; then
+	cp "$SHOPFN_BIN" "$tmp/shopfn"
+else
+	go build -o "$tmp/shopfn" ./handler
+fi
 go build -o "$tmp/bare" ./scripts/bench/bare
 go build -o "$tmp/checkout" ./scripts/bench/checkout
 go build -o "$tmp/otlpsink" ./scripts/bench/otlpsink
