@@ -163,23 +163,6 @@ func TestTSQL(t *testing.T) {
 		storetest.TestEventLog(t, func(t *testing.T) storetest.EventStores { return eventStores(t, open(t)) })
 	})
 	t.Run("Webhooks", func(t *testing.T) { exerciseWebhookStore(t, sqlstore.NewWebhookStore(open(t))) })
-	t.Run("Promotions", func(t *testing.T) {
-		storetest.TestPromotionStore(t, func(t *testing.T) commerce.PromotionStore { return sqlstore.NewPromotionStore(open(t)) })
-	})
-	t.Run("Redemptions", func(t *testing.T) {
-		storetest.TestRedemptions(t, func(t *testing.T) storetest.RedemptionStores {
-			db := open(t)
-			inv, err := sqlstore.NewInventoryStore(context.Background(), db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := sqlstore.NewCheckoutStore(db)
-			return storetest.RedemptionStores{
-				MoneyStores: storetest.MoneyStores{Checkouts: c, Outbox: c, Orders: sqlstore.NewOrderStore(db), Inventory: inv},
-				Promotions:  sqlstore.NewPromotionStore(db),
-			}
-		})
-	})
 
 	stmts := map[string]string{} // file name -> statement
 	var generated []string
