@@ -45,8 +45,11 @@ type cartCache struct {
 // document with a few lines takes about 300 bytes, one with 20 lines about
 // 1 KiB, a full one about 4 KiB); when it is reached, half of the carts are
 // dropped. The live heap grows by up to this much, and the process's RSS by
-// up to twice that (the collector's default heap goal).
-const cartCacheBytes = 1 << 20
+// up to twice that (the collector's default heap goal). At 1 MiB, 500
+// priced 20-line carts (adjustments and list prices on every line) did not
+// fit, and each overflow dropping half the cache cost add-to-cart 15-25%
+// against 8 MiB in bench.sh's pricing part.
+const cartCacheBytes = 8 << 20
 
 // cartEntry is one cart ID in the cache: its document (nil when not held)
 // and the writes to it under way.
