@@ -9,6 +9,11 @@ import (
 // come from clients, so the memo is emptied when it reaches this many.
 const maxListMemo = 4096
 
+// maxListMemoQuery is the longest query string listMemo remembers, so that
+// the memo holds at most maxListMemo times this many bytes of keys; a longer
+// one is parsed each time.
+const maxListMemoQuery = 1 << 10
+
 // listMemo remembers, for the query strings of recent storefront listings,
 // the validated query and its response cache key, so that a listing served
 // from the cache does not parse, validate and canonicalize the same query
@@ -35,8 +40,12 @@ func (lm *listMemo) get(raw string) (*listMemoEntry, bool) {
 	return e.(*listMemoEntry), true
 }
 
-// put remembers e for raw, first forgetting everything once the memo is full.
+// put remembers e for raw, unless raw is too long, first forgetting
+// everything once the memo is full.
 func (lm *listMemo) put(raw string, e *listMemoEntry) {
+	if len(raw) > maxListMemoQuery {
+		return
+	}
 	if lm.n.Add(1) > maxListMemo {
 		lm.m.Clear()
 		lm.n.Store(1)
